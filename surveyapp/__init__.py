@@ -1,0 +1,91 @@
+"""surveyapp: questionnaires from declarative definitions, stored in SQLite."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from surveyapp import db as storage
+from surveyapp.definitions import definition_files, load_all
+
+ROOT = Path(__file__).resolve().parent.parent
+SHIPPED_SURVEYS = Path(__file__).resolve().parent / "surveys"
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Application factory: defaults, then instance/config.py, then environment, then test_config."""
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("SURVEYAPP_INSTANCE", str(ROOT / "instance")),
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(
+        DATABASE=str(Path(app.instance_path) / "surveyapp.db"),
+        SURVEY_FOLDERS=[str(SHIPPED_SURVEYS), str(Path(app.instance_path) / "surveys")],
+        WTF_CSRF_TIME_LIMIT=None,
+        MAX_CONTENT_LENGTH=1024 * 1024,
+        MAX_FORM_MEMORY_SIZE=1024 * 1024,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=False,
+        LOGIN_MAX_FAILURES=5,
+        LOGIN_LOCK_SECONDS=900,
+        RESPONSES_PER_PAGE=50,
+    )
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        if os.environ.get("SURVEYAPP_DATABASE"):
+            app.config["DATABASE"] = os.environ["SURVEYAPP_DATABASE"]
+        if os.environ.get("SURVEYAPP_SECRET_KEY"):
+            app.config["SECRET_KEY"] = os.environ["SURVEYAPP_SECRET_KEY"]
+    else:
+        app.config.from_mapping(test_config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path) / "secret_key")
+
+    app.extensions["surveys"] = load_all(
+        definition_files(*(Path(p) for p in app.config["SURVEY_FOLDERS"]))
+    )
+    _prepare_database(app)
+
+    from surveyapp import cli, web
+    from surveyapp.admin import views as admin_views
+    from surveyapp.survey import views as survey_views
+
+    web.init_app(app)
+    app.register_blueprint(survey_views.bp)
+    app.register_blueprint(admin_views.bp)
+    cli.init_app(app)
+    return app
+
+
+def _instance_secret(path: Path) -> str:
+    """One secret for every worker process, created once and kept across restarts."""
+    try:
+        with open(path, "x", encoding="utf-8") as handle:
+            os.chmod(path, 0o600)
+            handle.write(secrets.token_hex(32))
+    except FileExistsError:
+        pass
+    key = path.read_text(encoding="utf-8").strip()
+    if not key:
+        raise RuntimeError(f"{path} is empty: delete it to make a new secret key")
+    return key
+
+
+def _prepare_database(app: Flask) -> None:
+    Path(app.config["DATABASE"]).parent.mkdir(parents=True, exist_ok=True)
+    db = storage.thread_connection(app.config["DATABASE"])
+    storage.check_settings(db)
+    if storage.migrations.pending(db):
+        storage.init_db(db)
+    storage.record_definitions(
+        db, [d for editions in app.extensions["surveys"].values() for d in editions.values()]
+    )

@@ -1,0 +1,74 @@
+"""Command-line interface: `flask --app surveyapp <command>` or `surveyapp <command>`."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup
+
+from surveyapp import db as storage
+from surveyapp.admin.auth import ROLES, hash_password
+from surveyapp.definitions import DefinitionError, definition_files, load_all
+
+
+def _db():
+    return storage.thread_connection(current_app.config["DATABASE"])
+
+
+@click.command("init-db")
+def init_db_command() -> None:
+    """Create or upgrade the database schema (safe to run again)."""
+    applied = storage.init_db(_db())
+    click.echo(f"Database ready at {current_app.config['DATABASE']}"
+               f" ({len(applied)} migration(s) applied).")  # fmt: skip
+
+
+@click.command("check-definitions")
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+def check_definitions_command(files: tuple[Path, ...]) -> None:
+    """Validate questionnaire definitions (default: every loaded folder); exit 1 on any error."""
+    paths = list(files) or definition_files(*(Path(p) for p in current_app.config["SURVEY_FOLDERS"]))
+    try:
+        catalog = load_all(paths)
+    except DefinitionError as exc:
+        for error in exc.errors:
+            click.echo(error, err=True)
+        sys.exit(1)
+    for editions in catalog.values():
+        for d in editions.values():
+            click.echo(f"ok  {d.source}: {d.id} edition {d.edition}, version {d.version}")
+
+
+@click.command("create-admin")
+@click.argument("username")
+@click.option("--role", type=click.Choice(ROLES), default="admin", show_default=True)
+def create_admin_command(username: str, role: str) -> None:
+    """Create an admin account (or reset its password). The password comes from
+    SURVEYAPP_ADMIN_PASSWORD or is prompted for."""
+    password = os.environ.get("SURVEYAPP_ADMIN_PASSWORD") or click.prompt(
+        "Password", hide_input=True, confirmation_prompt=True
+    )
+    if len(password) < 8:
+        raise click.ClickException("The password must have at least 8 characters.")
+    storage.create_admin(_db(), username, hash_password(password), role)
+    click.echo(f"Admin {username!r} ({role}) saved.")
+
+
+COMMANDS = [init_db_command, check_definitions_command, create_admin_command]
+
+
+def init_app(app: Flask) -> None:
+    for command in COMMANDS:
+        app.cli.add_command(command)
+
+
+def main() -> None:
+    from surveyapp import create_app
+
+    FlaskGroup(create_app=create_app, help="surveyapp: the survey platform's commands.")(
+        prog_name="surveyapp"
+    )

@@ -1,0 +1,312 @@
+"""The SQLite store: connections, schema migrations and the response write path.
+
+SQLite is reached only through sqlite-utils, which picks up the bundled, current
+SQLite of the pysqlite3 wheel.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import threading
+import uuid
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+from sqlite_utils.utils import sqlite3
+
+MIN_SQLITE = (3, 51, 3)
+BUSY_TIMEOUT_MS = 10_000
+IntegrityError = sqlite3.IntegrityError
+OperationalError = sqlite3.OperationalError
+DatabaseError = sqlite3.DatabaseError
+migrations = Migrations("surveyapp")
+_local = threading.local()
+
+
+class StorageError(RuntimeError):
+    """The database is unusable for this app (old SQLite, wrong settings)."""
+
+
+def utcnow() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def connect(path: str | Path) -> sqlite_utils.Database:
+    """Open a connection with the settings every request relies on."""
+    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+    db = sqlite_utils.Database(conn, execute_plugins=False)
+    db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+        with db.ensure_autocommit_on():
+            db.execute("PRAGMA journal_mode = WAL")
+    db.execute("PRAGMA synchronous = FULL")
+    db.execute("PRAGMA foreign_keys = ON")
+    return db
+
+
+def thread_connection(path: str | Path) -> sqlite_utils.Database:
+    """One connection per thread and database file, reused across requests."""
+    cache = getattr(_local, "connections", None)
+    if cache is None:
+        cache = _local.connections = {}
+    key = str(path)
+    if key not in cache:
+        cache[key] = connect(path)
+    return cache[key]
+
+
+def close_thread_connections() -> None:
+    for db in getattr(_local, "connections", {}).values():
+        db.close()
+    _local.connections = {}
+
+
+def check_settings(db: sqlite_utils.Database) -> dict[str, Any]:
+    """Refuse a connection that would not keep acknowledged responses safe."""
+    version = db.execute("select sqlite_version()").fetchone()[0]
+    found = {
+        "sqlite_version": version,
+        "journal_mode": db.execute("PRAGMA journal_mode").fetchone()[0],
+        "synchronous": db.execute("PRAGMA synchronous").fetchone()[0],
+        "busy_timeout": db.execute("PRAGMA busy_timeout").fetchone()[0],
+    }
+    problems = []
+    if tuple(int(p) for p in version.split(".")[:3]) < MIN_SQLITE:
+        problems.append(f"SQLite {version} is older than 3.51.3 (WAL-reset corruption bug)")
+    if found["journal_mode"] != "wal":
+        problems.append(f"journal_mode is {found['journal_mode']}, not wal")
+    if found["synchronous"] != 2:
+        problems.append(f"synchronous is {found['synchronous']}, not FULL (2)")
+    if found["busy_timeout"] < 5000:
+        problems.append(f"busy_timeout is {found['busy_timeout']} ms, below 5000")
+    if problems:
+        raise StorageError("; ".join(problems))
+    return found
+
+
+@contextlib.contextmanager
+def immediate(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """A write transaction that takes the write lock up front (BEGIN IMMEDIATE),
+    so a busy database waits for the busy timeout instead of failing at once."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        if db.conn.in_transaction:
+            db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
+@migrations()
+def m001_initial(db: sqlite_utils.Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE responses (
+            id INTEGER PRIMARY KEY,
+            response_id TEXT NOT NULL UNIQUE,
+            submission_key TEXT UNIQUE,
+            survey TEXT NOT NULL,
+            edition INTEGER NOT NULL,
+            version TEXT NOT NULL,
+            submitted_at TEXT NOT NULL,
+            answers TEXT NOT NULL
+        );
+        CREATE INDEX responses_by_time ON responses (survey, edition, submitted_at);
+        CREATE INDEX responses_by_survey_time ON responses (survey, submitted_at);
+        CREATE TABLE answers (
+            response INTEGER NOT NULL REFERENCES responses(id) ON DELETE CASCADE,
+            survey TEXT NOT NULL,
+            edition INTEGER NOT NULL,
+            field TEXT NOT NULL,
+            value TEXT NOT NULL
+        );
+        CREATE INDEX answers_by_field ON answers (survey, edition, field, value);
+        CREATE INDEX answers_by_response ON answers (response);
+        CREATE TABLE counters (
+            survey TEXT NOT NULL,
+            edition INTEGER NOT NULL,
+            field TEXT NOT NULL,
+            value TEXT NOT NULL,
+            count INTEGER NOT NULL,
+            PRIMARY KEY (survey, edition, field, value)
+        ) WITHOUT ROWID;
+        CREATE TABLE drafts (
+            key TEXT PRIMARY KEY,
+            survey TEXT NOT NULL,
+            answers TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE TABLE definitions (
+            version TEXT PRIMARY KEY,
+            survey TEXT NOT NULL,
+            edition INTEGER NOT NULL,
+            source TEXT NOT NULL,
+            text TEXT NOT NULL,
+            first_seen TEXT NOT NULL
+        );
+        CREATE TABLE admins (
+            id INTEGER PRIMARY KEY,
+            username TEXT NOT NULL UNIQUE,
+            password_hash TEXT NOT NULL,
+            role TEXT NOT NULL DEFAULT 'admin',
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE login_failures (
+            id INTEGER PRIMARY KEY,
+            subject TEXT NOT NULL,
+            at TEXT NOT NULL
+        );
+        CREATE INDEX login_failures_by_subject ON login_failures (subject, at);
+        """
+    )
+
+
+def init_db(db: sqlite_utils.Database) -> list[str]:
+    """Create or upgrade the schema; return the names of the migrations applied."""
+    pending = [m.name for m in migrations.pending(db)]
+    migrations.apply(db)
+    return pending
+
+
+def record_definitions(db: sqlite_utils.Database, definitions: Iterable[Any]) -> None:
+    """Keep the text of every definition version that responses may refer to."""
+    rows = [(d.version, d.id, d.edition, d.source, d.text, utcnow()) for d in definitions]
+    with immediate(db):
+        db.conn.executemany(
+            "INSERT INTO definitions (version, survey, edition, source, text, first_seen) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (version) DO NOTHING",
+            rows,
+        )
+
+
+def answer_rows(answers: dict[str, str | list[str]]) -> Iterator[tuple[str, str]]:
+    for field, value in answers.items():
+        for one in value if isinstance(value, list) else [value]:
+            yield field, one
+
+
+def counter_deltas(
+    answers: dict[str, str | list[str]], counted: Iterable[str]
+) -> Iterator[tuple[str, str]]:
+    """(field, value) counters one response adds: '*' '*' for the response itself,
+    field '*' for an answered field, field code for each picked code."""
+    yield "*", "*"
+    for field in counted:
+        value = answers.get(field)
+        if value is None:
+            continue
+        yield field, "*"
+        for one in value if isinstance(value, list) else [value]:
+            yield field, one
+
+
+def insert_response(
+    db: sqlite_utils.Database,
+    *,
+    survey: str,
+    edition: int,
+    version: str,
+    answers: dict[str, str | list[str]],
+    counted: Iterable[str],
+    submission_key: str | None = None,
+    response_id: str | None = None,
+    submitted_at: str | None = None,
+) -> tuple[str, bool]:
+    """Store one response, its answer rows and its counters in one transaction.
+
+    Returns (response_id, created). A submission key or response id seen before
+    stores nothing and returns the existing response id with created=False.
+    """
+    with immediate(db):
+        return _insert(
+            db, survey, edition, version, answers, list(counted),
+            submission_key, response_id, submitted_at,
+        )  # fmt: skip
+
+
+def _insert(db, survey, edition, version, answers, counted, key, response_id, submitted_at):
+    response_id = response_id or uuid.uuid4().hex
+    cursor = db.execute(
+        "INSERT INTO responses (response_id, submission_key, survey, edition, version,"
+        " submitted_at, answers) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        [response_id, key, survey, edition, version, submitted_at or utcnow(),
+         json.dumps(answers, ensure_ascii=False)],
+    )  # fmt: skip
+    if cursor.rowcount == 0:
+        row = db.execute(
+            "SELECT response_id FROM responses WHERE submission_key = ? OR response_id = ?",
+            [key, response_id],
+        ).fetchone()
+        return row[0], False
+    rowid = cursor.lastrowid
+    db.conn.executemany(
+        "INSERT INTO answers (response, survey, edition, field, value) VALUES (?, ?, ?, ?, ?)",
+        [(rowid, survey, edition, f, v) for f, v in answer_rows(answers)],
+    )
+    db.conn.executemany(
+        "INSERT INTO counters (survey, edition, field, value, count) VALUES (?, ?, ?, ?, 1)"
+        " ON CONFLICT (survey, edition, field, value) DO UPDATE SET count = count + 1",
+        [(survey, edition, f, v) for f, v in counter_deltas(answers, counted)],
+    )
+    if key:
+        db.execute("DELETE FROM drafts WHERE key = ?", [key])
+    return response_id, True
+
+
+def insert_many(db: sqlite_utils.Database, rows: Iterable[dict[str, Any]]) -> int:
+    """Insert many responses (dicts of insert_response's keyword arguments) in one
+    transaction: all or none. Returns how many were new."""
+    created = 0
+    with immediate(db):
+        for row in rows:
+            created += _insert(
+                db, row["survey"], row["edition"], row["version"], row["answers"],
+                row["counted"], row.get("submission_key"), row.get("response_id"),
+                row.get("submitted_at"),
+            )[1]  # fmt: skip
+    return created
+
+
+def response_for_key(db: sqlite_utils.Database, key: str) -> str | None:
+    row = db.execute("SELECT response_id FROM responses WHERE submission_key = ?", [key]).fetchone()
+    return row[0] if row else None
+
+
+def load_draft(db: sqlite_utils.Database, key: str) -> dict[str, Any]:
+    row = db.execute("SELECT answers FROM drafts WHERE key = ?", [key]).fetchone()
+    return json.loads(row[0]) if row else {}
+
+
+def save_draft(db: sqlite_utils.Database, key: str, survey: str, answers: dict) -> None:
+    with immediate(db):
+        db.execute(
+            "INSERT INTO drafts (key, survey, answers, updated_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (key) DO UPDATE SET answers = excluded.answers,"
+            " updated_at = excluded.updated_at",
+            [key, survey, json.dumps(answers, ensure_ascii=False), utcnow()],
+        )
+
+
+def create_admin(db: sqlite_utils.Database, username: str, password_hash: str, role: str) -> None:
+    with immediate(db):
+        db.execute(
+            "INSERT INTO admins (username, password_hash, role, created_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (username) DO UPDATE SET password_hash = excluded.password_hash,"
+            " role = excluded.role",
+            [username, password_hash, role, utcnow()],
+        )
+
+
+def get_admin(db: sqlite_utils.Database, username: str) -> dict[str, Any] | None:
+    rows = list(db.query("SELECT * FROM admins WHERE username = ?", [username]))
+    return rows[0] if rows else None
+
+
+def admin_count(db: sqlite_utils.Database) -> int:
+    return db.execute("SELECT count(*) FROM admins").fetchone()[0]

@@ -1,0 +1,60 @@
+"""The parsed form of a questionnaire definition: plain, immutable data."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Option:
+    code: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    type: str
+    text: str
+    help: str = ""
+    required: bool = True
+    options: tuple[Option, ...] = ()
+    items: tuple[Option, ...] = ()
+    scale: str = ""
+    settings: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+
+    def label_of(self, code: str) -> str:
+        for option in self.options:
+            if option.code == code:
+                return option.label
+        return code
+
+
+@dataclass(frozen=True)
+class Page:
+    title: str
+    questions: tuple[Question, ...]
+
+
+@dataclass(frozen=True)
+class Definition:
+    id: str
+    title: str
+    audience: str
+    edition: int
+    introduction: str
+    pages: tuple[Page, ...]
+    version: str
+    source: str
+    text: str = field(repr=False, default="")
+    scales: dict[str, tuple[Option, ...]] = field(default_factory=dict, compare=False)
+    mirrors: dict[str, str] = field(default_factory=dict, compare=False)
+
+    def questions(self) -> Iterator[Question]:
+        for page in self.pages:
+            yield from page.questions
+
+    def question(self, question_id: str) -> Question | None:
+        return next((q for q in self.questions() if q.id == question_id), None)

@@ -1,0 +1,160 @@
+"""The respondent side: one page at a time, a draft kept server-side, one final insert."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
+
+from surveyapp import db as storage
+from surveyapp.forms import (
+    check_definition,
+    check_pages,
+    counted_fields,
+    page_fields,
+    page_form_class,
+    show_errors,
+)
+from surveyapp.model import Definition
+from surveyapp.web import catalog, csrf, get_db, latest_definition
+
+bp = Blueprint("survey", __name__)
+STORAGE_FAILED = "We could not save your answers just now. They are kept below: please try again."
+
+
+@bp.get("/")
+def index():
+    surveys = [latest_definition(survey_id) for survey_id in sorted(catalog())]
+    return render_template("survey/index.html", surveys=surveys)
+
+
+def _definition(survey_id: str) -> Definition:
+    definition = latest_definition(survey_id)
+    if definition is None:
+        abort(404, f"There is no questionnaire called {survey_id!r}.")
+    return definition
+
+
+def _sign(survey_id: str, token: str) -> str:
+    secret = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(secret, f"{survey_id}:{token}".encode(), hashlib.sha256).hexdigest()[:24]
+
+
+def _new_key(survey_id: str) -> str:
+    token = secrets.token_urlsafe(18)
+    return f"{token}.{_sign(survey_id, token)}"
+
+
+def _key_is_ours(survey_id: str, key: str) -> bool:
+    token, _, signature = key.partition(".")
+    return bool(token) and hmac.compare_digest(signature, _sign(survey_id, token))
+
+
+def _session_key(survey_id: str) -> str:
+    keys = session.get("keys", {})
+    if survey_id not in keys:
+        keys[survey_id] = _new_key(survey_id)
+        session["keys"] = keys
+    return keys[survey_id]
+
+
+def _page_number(definition: Definition) -> int:
+    page = request.args.get("page", "1")
+    if not page.isdigit() or not 1 <= int(page) <= len(definition.pages):
+        return 1
+    return int(page)
+
+
+def _render(definition, number, form, status=200, notice="", errors=False):
+    return render_template(
+        "survey/page.html",
+        definition=definition,
+        page=definition.pages[number - 1],
+        number=number,
+        form=form,
+        notice=notice,
+        has_errors=errors,
+    ), status
+
+
+@bp.get("/s/<survey_id>")
+def page(survey_id: str):
+    definition = _definition(survey_id)
+    number = _page_number(definition)
+    key = _session_key(survey_id)
+    form = page_form_class(definition, number)(
+        formdata=None, data=storage.load_draft(get_db(), key), submission_key=key
+    )
+    return _render(definition, number, form)
+
+
+@bp.post("/s/<survey_id>")
+@csrf.exempt  # checked by the page form, which keeps the answers when the token is stale
+def answer(survey_id: str):
+    definition = _definition(survey_id)
+    number = _page_number(definition)
+    db = get_db()
+    form = page_form_class(definition, number)()
+    key = form.submission_key.data or ""
+    if _key_is_ours(survey_id, key) and storage.response_for_key(db, key):
+        return redirect(url_for("survey.thanks", survey_id=survey_id, again=1))
+    if not form.validate() or not _key_is_ours(survey_id, key):
+        form.submission_key.data = _session_key(survey_id)
+        notice = "This page had expired. Your answers are kept: please press the button again."
+        return _render(definition, number, form, 400, notice)
+    page_obj = definition.pages[number - 1]
+    answers, errors = check_pages([page_obj], request.form.getlist)
+    action = request.form.get("action", "next")
+    draft = storage.load_draft(db, key)
+    on_page = set(page_fields(page_obj))
+    draft = {name: value for name, value in draft.items() if name not in on_page} | answers
+    if action == "back":
+        storage.save_draft(db, key, survey_id, draft)
+        return redirect(url_for("survey.page", survey_id=survey_id, page=max(number - 1, 1)))
+    if errors:
+        show_errors(form, errors)
+        return _render(definition, number, form, 422, errors=True)
+    if action != "submit" or number < len(definition.pages):
+        storage.save_draft(db, key, survey_id, draft)
+        next_page = min(number + 1, len(definition.pages))
+        return redirect(url_for("survey.page", survey_id=survey_id, page=next_page))
+    return _submit(definition, key, draft)
+
+
+def _submit(definition: Definition, key: str, draft: dict):
+    db = get_db()
+    answers, errors = check_definition(definition, draft)
+    if errors:
+        storage.save_draft(db, key, definition.id, draft)
+        first = next(
+            n for n, p in enumerate(definition.pages, 1) if set(page_fields(p)) & set(errors)
+        )
+        form = page_form_class(definition, first)(formdata=None, data=draft, submission_key=key)
+        show_errors(form, {k: v for k, v in errors.items() if k in form._fields})
+        return _render(definition, first, form, 422, errors=True)
+    try:
+        _response_id, created = storage.insert_response(
+            db,
+            survey=definition.id,
+            edition=definition.edition,
+            version=definition.version,
+            answers=answers,
+            counted=counted_fields(definition),
+            submission_key=key,
+        )
+    except storage.DatabaseError:
+        current_app.logger.exception("could not store a response")
+        form = page_form_class(definition, len(definition.pages))()
+        return _render(definition, len(definition.pages), form, 503, STORAGE_FAILED)
+    session.get("keys", {}).pop(definition.id, None)
+    session.modified = True
+    return redirect(url_for("survey.thanks", survey_id=definition.id, again=int(not created)))
+
+
+@bp.get("/s/<survey_id>/thanks")
+def thanks(survey_id: str):
+    definition = _definition(survey_id)
+    again = request.args.get("again") == "1"
+    return render_template("survey/thanks.html", definition=definition, again=again)

@@ -1,0 +1,59 @@
+"""What every view shares: the per-thread database, the definitions, headers, errors."""
+
+from __future__ import annotations
+
+import sqlite_utils
+from flask import Flask, current_app, g, render_template
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import HTTPException
+
+from surveyapp import db as storage
+from surveyapp.model import Definition
+
+csrf = CSRFProtect()
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "connect-src 'self'; form-action 'self'; base-uri 'none'; object-src 'none'; "
+        "frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "X-Frame-Options": "DENY",
+}
+
+
+def get_db() -> sqlite_utils.Database:
+    if "db" not in g:
+        g.db = storage.thread_connection(current_app.config["DATABASE"])
+    return g.db
+
+
+def catalog() -> dict[str, dict[int, Definition]]:
+    return current_app.extensions["surveys"]
+
+
+def latest_definition(survey_id: str) -> Definition | None:
+    editions = catalog().get(survey_id)
+    return editions[max(editions)] if editions else None
+
+
+def init_app(app: Flask) -> None:
+    csrf.init_app(app)
+
+    @app.after_request
+    def add_security_headers(response):
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
+
+    @app.errorhandler(CSRFError)
+    def csrf_failed(error):
+        return render_template("error.html", code=400, message=error.description), 400
+
+    @app.errorhandler(HTTPException)
+    def http_error(error):
+        return render_template(
+            "error.html", code=error.code, message=error.description
+        ), error.code or 500

@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from surveyapp import SHIPPED_SURVEYS, create_app
+from surveyapp import db as storage
+
+HERE = Path(__file__).parent
+TEST_QUESTIONNAIRES = HERE / "questionnaires"
+
+
+@pytest.fixture
+def make_app(tmp_path):
+    """Build an app on a fresh database; extra config and survey folders may be given."""
+
+    def build(*folders: Path, **config):
+        settings = {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "DATABASE": str(tmp_path / "test.db"),
+            "SURVEY_FOLDERS": [str(f) for f in folders] or [str(SHIPPED_SURVEYS)],
+        }
+        settings.update(config)
+        return create_app(settings)
+
+    yield build
+    storage.close_thread_connections()
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def db(app):
+    return storage.thread_connection(app.config["DATABASE"])
