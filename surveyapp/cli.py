@@ -58,11 +58,14 @@ def create_admin_command(username: str, role: str) -> None:
     click.echo(f"Admin {username!r} ({role}) saved.")
 
 
-COMMANDS = [init_db_command, check_definitions_command, create_admin_command]
+def _commands() -> list[click.Command]:
+    from surveyapp.serve import serve_command
+
+    return [init_db_command, check_definitions_command, create_admin_command, serve_command]
 
 
 def init_app(app: Flask) -> None:
-    for command in COMMANDS:
+    for command in _commands():
         app.cli.add_command(command)
 
 
