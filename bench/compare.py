@@ -64,7 +64,9 @@ def throughput_section(args: argparse.Namespace, tmp: Path) -> dict:
             for level in args.levels:
                 order = targets if repeat % 2 == 0 else targets[::-1]
                 for target in order:
+                    cpu = target.cpu_seconds()
                     result = run(target.port, target.walk, level, args.seconds)
+                    result.server_cpu = target.cpu_seconds() - cpu
                     samples.setdefault((target.name, level), []).append(result)
                     print(f"  run {repeat + 1}/{args.repeats} c={level:<2} {target.name:<28}"
                           f" {result.completed / result.seconds:8.1f}/s"
@@ -80,6 +82,8 @@ def throughput_section(args: argparse.Namespace, tmp: Path) -> dict:
             "per_second": statistics.median(r.completed / r.seconds for r in results),
             "p50_ms": percentile(latencies, 50), "p95_ms": percentile(latencies, 95),
             "p99_ms": percentile(latencies, 99),
+            "server_cpu_ms": 1000 * sum(r.server_cpu for r in results)
+            / max(1, sum(r.completed for r in results)),
             "completed": sum(r.completed for r in results),
             "errors": sum(r.errors for r in results),
         })  # fmt: skip
@@ -109,10 +113,11 @@ def data_section(args: argparse.Namespace, tmp: Path) -> dict:
 
 def print_throughput(section: dict) -> None:
     print(f"\n{'target':<28} {'c':>3} {'resp/s':>9} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}"
-          f" {'errors':>6}")  # fmt: skip
+          f" {'cpu ms':>7} {'errors':>6}")  # fmt: skip
     for r in sorted(section["rows"], key=lambda r: (r["concurrency"], r["target"])):
         print(f"{r['target']:<28} {r['concurrency']:>3} {r['per_second']:>9.1f} {r['p50_ms']:>8.1f}"
-              f" {r['p95_ms']:>8.1f} {r['p99_ms']:>8.1f} {r['errors']:>6}")  # fmt: skip
+              f" {r['p95_ms']:>8.1f} {r['p99_ms']:>8.1f} {r['server_cpu_ms']:>7.2f}"
+              f" {r['errors']:>6}")  # fmt: skip
     print()
     for entry in section["ratios"]:
         parts = [f"{k} = {v:.2f}x" for k, v in entry.items() if k != "concurrency"]

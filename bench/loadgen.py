@@ -79,6 +79,7 @@ class Result:
     completed: int = 0
     errors: int = 0
     seconds: float = 0.0
+    server_cpu: float = 0.0
     latencies_ms: list[float] = field(default_factory=list)
     first_error: str = ""
 

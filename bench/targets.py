@@ -72,6 +72,20 @@ class Target:
                 time.sleep(0.1)
         raise RuntimeError(f"{self.name} did not start in 30 s; see {log}")
 
+    def cpu_seconds(self) -> float:
+        """User + system CPU of the gunicorn master and its workers so far."""
+        tick = os.sysconf("SC_CLK_TCK")
+        total = 0.0
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            pid, ppid = int(stat.parent.name), int(fields[1])
+            if self.process and self.process.pid in (pid, ppid):
+                total += (int(fields[11]) + int(fields[12])) / tick
+        return total
+
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
             self.process.terminate()

@@ -7,6 +7,8 @@ import hmac
 import secrets
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
+from flask_wtf.csrf import generate_csrf, validate_csrf
+from wtforms.validators import ValidationError
 
 from surveyapp import db as storage
 from surveyapp.forms import (
@@ -79,28 +81,59 @@ def _render(definition, number, form, status=200, notice="", errors=False):
     ), status
 
 
+# A page with nothing filled in differs between respondents only in its CSRF token and
+# submission key, so it is rendered once per definition version and page, with slots.
+_blank_pages: dict[tuple[str, int, str], str] = {}
+CSRF_SLOT, KEY_SLOT = "\x00csrf\x00", "\x00key\x00"
+
+
+def _blank_page(definition: Definition, number: int, key: str) -> str:
+    token = generate_csrf() if current_app.config.get("WTF_CSRF_ENABLED", True) else ""
+    cache_key = (definition.version, number, request.script_root)
+    html = _blank_pages.get(cache_key)
+    if html is None:
+        form = page_form_class(definition, number)(formdata=None, submission_key=key)
+        html = _render(definition, number, form)[0]
+        if not token or html.count(token) != 1 or html.count(key) != 1:
+            return html
+        html = _blank_pages[cache_key] = html.replace(token, CSRF_SLOT).replace(key, KEY_SLOT)
+    return html.replace(CSRF_SLOT, token).replace(KEY_SLOT, key)
+
+
 @bp.get("/s/<survey_id>")
 def page(survey_id: str):
     definition = _definition(survey_id)
     number = _page_number(definition)
     key = _session_key(survey_id)
-    form = page_form_class(definition, number)(
-        formdata=None, data=storage.load_draft(get_db(), key), submission_key=key
-    )
+    draft = storage.load_draft(get_db(), key)
+    if not draft.keys() & page_fields(definition.pages[number - 1]):
+        return _blank_page(definition, number, key)
+    form = page_form_class(definition, number)(formdata=None, data=draft, submission_key=key)
     return _render(definition, number, form)
 
 
+def _csrf_ok() -> bool:
+    """What the page form's validate() checked: its fields have no validators of their own."""
+    if not current_app.config.get("WTF_CSRF_ENABLED", True):
+        return True
+    try:
+        validate_csrf(request.form.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")))
+    except ValidationError:
+        return False
+    return True
+
+
 @bp.post("/s/<survey_id>")
-@csrf.exempt  # checked by the page form, which keeps the answers when the token is stale
+@csrf.exempt  # checked here, so a stale token keeps the answers instead of failing
 def answer(survey_id: str):
     definition = _definition(survey_id)
     number = _page_number(definition)
     db = get_db()
-    form = page_form_class(definition, number)()
-    key = form.submission_key.data or ""
+    key = request.form.get("submission_key", "")
     if _key_is_ours(survey_id, key) and storage.response_for_key(db, key):
         return redirect(url_for("survey.thanks", survey_id=survey_id, again=1))
-    if not form.validate() or not _key_is_ours(survey_id, key):
+    if not _csrf_ok() or not _key_is_ours(survey_id, key):
+        form = page_form_class(definition, number)()
         form.submission_key.data = _session_key(survey_id)
         notice = "This page had expired. Your answers are kept: please press the button again."
         return _render(definition, number, form, 400, notice)
@@ -114,6 +147,7 @@ def answer(survey_id: str):
         storage.save_draft(db, key, survey_id, draft)
         return redirect(url_for("survey.page", survey_id=survey_id, page=max(number - 1, 1)))
     if errors:
+        form = page_form_class(definition, number)()
         show_errors(form, errors)
         return _render(definition, number, form, 422, errors=True)
     if action != "submit" or number < len(definition.pages):
