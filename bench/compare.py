@@ -134,8 +134,11 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--targets", nargs="+", help="measure only these targets (by name)")
-    parser.add_argument("--fresh-peer", action="store_true",
-                        help="install the peer into a temporary venv instead of bench/.peer-venv")
+    parser.add_argument(
+        "--fresh-peer",
+        action="store_true",
+        help="install the peer into a temporary venv instead of bench/.peer-venv",
+    )
     args = parser.parse_args()
     if args.quick:
         args.seconds, args.repeats = 3.0, 1

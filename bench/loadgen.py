@@ -32,7 +32,10 @@ class Browser:
         self.html = ""
 
     def request(self, method: str, path: str, form: dict | None = None) -> tuple[int, str]:
-        headers = {"Host": f"127.0.0.1:{self.port}", "Referer": f"http://127.0.0.1:{self.port}{path}"}
+        headers = {
+            "Host": f"127.0.0.1:{self.port}",
+            "Referer": f"http://127.0.0.1:{self.port}{path}",
+        }
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         body = None

@@ -175,12 +175,19 @@ def all_targets(tmp: Path, peer_py: str) -> list[Target]:
                       [[peer_py, "setup_peer.py"]])  # fmt: skip
 
     return [
-        Target("surveyapp", "surveyapp:create_app()", surveyapp_bench, env=app_env,
-               prepare=[init_app]),  # fmt: skip
-        Target("surveyapp cmo (3-page walk)", "surveyapp:create_app()", surveyapp_cmo,
-               env=app_env),  # fmt: skip
-        Target("bare stack", "app:create_app()", baseline, cwd=BENCH / "baseline",
-               env={"BASELINE_DB": str(tmp / "baseline.db")}),  # fmt: skip
+        Target(
+            "surveyapp", "surveyapp:create_app()", surveyapp_bench, env=app_env, prepare=[init_app]
+        ),  # fmt: skip
+        Target(
+            "surveyapp cmo (3-page walk)", "surveyapp:create_app()", surveyapp_cmo, env=app_env
+        ),  # fmt: skip
+        Target(
+            "bare stack",
+            "app:create_app()",
+            baseline,
+            cwd=BENCH / "baseline",
+            env={"BASELINE_DB": str(tmp / "baseline.db")},
+        ),  # fmt: skip
         peer_target("peer", "0"),
         peer_target("peer WAL", "1"),
     ]

@@ -271,21 +271,33 @@ def insert_response(
     Returns (response_id, created). A submission key or response id seen before
     stores nothing and returns the existing response id with created=False.
     """
+    rows = _rows(survey, edition, version, answers, counted, submission_key, response_id,
+                 submitted_at)  # fmt: skip
     with immediate(db):
-        return _insert(
-            db, survey, edition, version, answers, list(counted),
-            submission_key, response_id, submitted_at,
-        )  # fmt: skip
+        return _insert(db, rows)
 
 
-def _insert(db, survey, edition, version, answers, counted, key, response_id, submitted_at):
+_Rows = tuple[list, list[tuple], list[tuple]]
+
+
+def _rows(survey, edition, version, answers, counted, key, response_id, submitted_at) -> _Rows:
+    """Everything one response writes, computed before the write lock is taken."""
     response_id = response_id or uuid.uuid4().hex
+    response = [response_id, key, survey, edition, version, submitted_at or utcnow(),
+                json.dumps(answers, ensure_ascii=False)]  # fmt: skip
+    answer_params = [(survey, edition, f, v) for f, v in answer_rows(answers)]
+    counter_params = [(survey, edition, f, v) for f, v in counter_deltas(answers, counted)]
+    return response, answer_params, counter_params
+
+
+def _insert(db: sqlite_utils.Database, rows: _Rows) -> tuple[str, bool]:
+    response, answer_params, counter_params = rows
+    response_id, key = response[0], response[1]
     cursor = db.execute(
         "INSERT INTO responses (response_id, submission_key, survey, edition, version,"
         " submitted_at, answers) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-        [response_id, key, survey, edition, version, submitted_at or utcnow(),
-         json.dumps(answers, ensure_ascii=False)],
-    )  # fmt: skip
+        response,
+    )
     if cursor.rowcount == 0:
         row = db.execute(
             "SELECT response_id FROM responses WHERE submission_key = ? OR response_id = ?",
@@ -295,12 +307,12 @@ def _insert(db, survey, edition, version, answers, counted, key, response_id, su
     rowid = cursor.lastrowid
     db.conn.executemany(
         "INSERT INTO answers (response, survey, edition, field, value) VALUES (?, ?, ?, ?, ?)",
-        [(rowid, survey, edition, f, v) for f, v in answer_rows(answers)],
+        [(rowid, *params) for params in answer_params],
     )
     db.conn.executemany(
         "INSERT INTO counters (survey, edition, field, value, count) VALUES (?, ?, ?, ?, 1)"
         " ON CONFLICT (survey, edition, field, value) DO UPDATE SET count = count + 1",
-        [(survey, edition, f, v) for f, v in counter_deltas(answers, counted)],
+        counter_params,
     )
     if key:
         db.execute("DELETE FROM drafts WHERE key = ?", [key])
@@ -310,14 +322,15 @@ def _insert(db, survey, edition, version, answers, counted, key, response_id, su
 def insert_many(db: sqlite_utils.Database, rows: Iterable[dict[str, Any]]) -> int:
     """Insert many responses (dicts of insert_response's keyword arguments) in one
     transaction: all or none. Returns how many were new."""
+    prepared = [
+        _rows(row["survey"], row["edition"], row["version"], row["answers"], row["counted"],
+              row.get("submission_key"), row.get("response_id"), row.get("submitted_at"))
+        for row in rows
+    ]  # fmt: skip
     created = 0
     with immediate(db):
-        for row in rows:
-            created += _insert(
-                db, row["survey"], row["edition"], row["version"], row["answers"],
-                row["counted"], row.get("submission_key"), row.get("response_id"),
-                row.get("submitted_at"),
-            )[1]  # fmt: skip
+        for one in prepared:
+            created += _insert(db, one)[1]
     return created
 
 
