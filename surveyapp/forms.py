@@ -76,11 +76,7 @@ def as_multidict(answers: Answers) -> MultiDict:
 
 
 def counted_fields(definition: Definition) -> list[str]:
-    return [
-        name
-        for q in definition.questions()
-        for name, _options in REGISTRY[q.type].tallied(q)
-    ]
+    return [name for q in definition.questions() for name, _options in REGISTRY[q.type].tallied(q)]
 
 
 def show_errors(form: FlaskForm, errors: dict[str, str]) -> None:

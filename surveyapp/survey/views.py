@@ -6,7 +6,16 @@ import hashlib
 import hmac
 import secrets
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 
 from surveyapp import db as storage
 from surveyapp.forms import (
