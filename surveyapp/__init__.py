@@ -17,7 +17,7 @@ SHIPPED_SURVEYS = Path(__file__).resolve().parent / "surveys"
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    """Application factory: defaults, then instance/config.py, then environment, then test_config."""
+    """Application factory: defaults < instance/config.py < environment < test_config."""
     app = Flask(
         __name__,
         instance_path=os.environ.get("SURVEYAPP_INSTANCE", str(ROOT / "instance")),

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from flask.cli import FlaskGroup
+from flask.cli import FlaskGroup, with_appcontext
 
 from surveyapp import db as storage
 from surveyapp.admin.auth import ROLES, hash_password
@@ -31,7 +31,9 @@ def init_db_command() -> None:
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
 def check_definitions_command(files: tuple[Path, ...]) -> None:
     """Validate questionnaire definitions (default: every loaded folder); exit 1 on any error."""
-    paths = list(files) or definition_files(*(Path(p) for p in current_app.config["SURVEY_FOLDERS"]))
+    paths = list(files) or definition_files(
+        *(Path(p) for p in current_app.config["SURVEY_FOLDERS"])
+    )
     try:
         catalog = load_all(paths)
     except DefinitionError as exc:
@@ -66,6 +68,9 @@ def _commands() -> list[click.Command]:
 
 def init_app(app: Flask) -> None:
     for command in _commands():
+        if not getattr(command, "needs_app_context", False):
+            command.callback = with_appcontext(command.callback)
+            command.needs_app_context = True
         app.cli.add_command(command)
 
 

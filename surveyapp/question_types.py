@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from wtforms import (
     RadioField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -85,7 +86,7 @@ class ChoiceType(QuestionType):
         return value, ""
 
     def choices(self, q, field_name):
-        return [(o.code, o.label) for o in self.codes(q, field_name)]
+        return [SelectChoice(o.code, o.label) for o in self.codes(q, field_name)]
 
 
 class SingleChoice(ChoiceType):
@@ -99,7 +100,7 @@ class Dropdown(ChoiceType):
     name = "dropdown"
 
     def unbound_field(self, q, field_name):
-        choices = [("", "Choose…"), *self.choices(q, field_name)]
+        choices = [SelectChoice("", "Choose…"), *self.choices(q, field_name)]
         return SelectField(q.text, choices=choices, validate_choice=False)
 
 
@@ -255,4 +256,3 @@ REGISTRY: dict[str, QuestionType] = {
         Number(),
     )
 }
-

@@ -9,7 +9,6 @@ import sys
 
 import click
 from flask import current_app
-from flask.cli import with_appcontext
 
 from surveyapp import db as storage
 from surveyapp.admin.auth import hash_password
@@ -43,7 +42,6 @@ def bootstrap_admin(db) -> str | None:
     type=int,
     help="Threads per worker, so live admin pages never hold a worker hostage.",
 )
-@with_appcontext
 def serve_command(host: str, port: int, workers: int, threads: int) -> None:
     """Create the schema, make the first admin if needed, print the URLs and run gunicorn."""
     db = storage.thread_connection(current_app.config["DATABASE"])

@@ -47,7 +47,9 @@ def record_failure(db: sqlite_utils.Database, subjects: list[str]) -> None:
 
 def clear_failures(db: sqlite_utils.Database, subjects: list[str]) -> None:
     with storage.immediate(db):
-        db.conn.executemany("DELETE FROM login_failures WHERE subject = ?", [(s,) for s in subjects])
+        db.conn.executemany(
+            "DELETE FROM login_failures WHERE subject = ?", [(s,) for s in subjects]
+        )
 
 
 def authenticate(db: sqlite_utils.Database, username: str, password: str) -> dict | None:
@@ -76,7 +78,10 @@ def login_required(view=None, *, role: str = "viewer"):
         username = session.get("admin")
         admin = storage.get_admin(get_db(), username) if username else None
         if admin is None:
-            if request.path.endswith(".json") or request.accept_mimetypes.best == "application/json":
+            if (
+                request.path.endswith(".json")
+                or request.accept_mimetypes.best == "application/json"
+            ):
                 return jsonify(error="login required"), 401
             return redirect(url_for("admin.login", next=request.full_path))
         if role == "admin" and admin["role"] != "admin":
@@ -85,4 +90,3 @@ def login_required(view=None, *, role: str = "viewer"):
         return view(*args, **kwargs)
 
     return wrapped
-

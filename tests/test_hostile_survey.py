@@ -1,0 +1,135 @@
+"""Hostile posts to every questionnaire page: never a 5xx, never an invalid stored response."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from werkzeug.datastructures import MultiDict
+
+from surveyapp import SHIPPED_SURVEYS
+from surveyapp.definitions import definition_files, field_names, load_all
+from surveyapp.forms import check_definition
+from tests.conftest import TEST_QUESTIONNAIRES
+from tests.walker import hidden
+
+CATALOG = load_all(definition_files(SHIPPED_SURVEYS, TEST_QUESTIONNAIRES))
+DEFINITIONS = [editions[max(editions)] for editions in CATALOG.values()]
+HOSTILE_TEXT = st.one_of(
+    st.text(max_size=50),
+    st.sampled_from(["\x00", "\u202egnp.exe", "<script>alert(1)</script>", "=1+1", "' OR 1=1 --",
+                     "\ufeff", "🧪" * 10, "../../etc/passwd", "%00", "\r\n\r\n"]),
+    st.just("x" * 100_000),
+)  # fmt: skip
+SHIPPED_IDS = {"cmo", "client"}
+
+
+def examples(count: int):
+    return settings(
+        max_examples=count,
+        derandomize=True,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+        database=None,
+    )
+
+
+def values_for(definition):
+    codes = [o.code for q in definition.questions() for o in (*q.options, *q.items)]
+    return st.one_of(HOSTILE_TEXT, st.sampled_from(codes or ["x"]))
+
+
+def page_posts(definition):
+    names = field_names(definition)
+    value = values_for(definition)
+    field_value = st.one_of(value, st.lists(value, min_size=0, max_size=3))
+    return st.fixed_dictionaries(
+        {
+            "page": st.integers(min_value=-1, max_value=len(definition.pages) + 1),
+            "fields": st.dictionaries(
+                st.one_of(st.sampled_from(names), st.text(max_size=20)), field_value, max_size=14
+            ),
+            "action": st.sampled_from(["next", "back", "submit", "", "delete", "submit\x00"]),
+            "csrf": st.sampled_from(["valid", "missing", "stale", "foreign"]),
+            "key": st.sampled_from(["valid", "missing", "forged", "other_survey"]),
+        }
+    )
+
+
+@pytest.fixture
+def hostile_app(make_app):
+    return make_app(SHIPPED_SURVEYS, TEST_QUESTIONNAIRES, MAX_CONTENT_LENGTH=512 * 1024)
+
+
+def tokens_for(client, survey_id):
+    return hidden(client.get(f"/s/{survey_id}").get_data(as_text=True))
+
+
+@pytest.mark.parametrize("definition", DEFINITIONS, ids=lambda d: d.id)
+def test_hostile_page_posts(hostile_app, definition):
+    client = hostile_app.test_client()
+    foreign = tokens_for(hostile_app.test_client(), definition.id)
+    other_survey = next(d.id for d in DEFINITIONS if d.id != definition.id)
+    other_key = tokens_for(hostile_app.test_client(), other_survey)["submission_key"]
+
+    own = tokens_for(client, definition.id)
+
+    # 2,000 examples per shipped questionnaire; the one-feature test questionnaires get fewer.
+    @examples(2000 if definition.id in SHIPPED_IDS else 150)
+    @given(post=page_posts(definition))
+    def run(post):
+        nonlocal own
+        data = [
+            (k, v)
+            for k, vs in post["fields"].items()
+            for v in (vs if isinstance(vs, list) else [vs])
+        ]
+        csrf = {"valid": own["csrf_token"], "stale": own["csrf_token"][:-4] + "AAAA",
+                "foreign": foreign["csrf_token"], "missing": None}[post["csrf"]]  # fmt: skip
+        key = {"valid": own["submission_key"], "forged": "abc.def", "missing": None,
+               "other_survey": other_key}[post["key"]]  # fmt: skip
+        data += [("csrf_token", csrf)] if csrf else []
+        data += [("submission_key", key)] if key else []
+        data += [("action", post["action"])]
+        response = client.post(f"/s/{definition.id}?page={post['page']}", data=MultiDict(data))
+        assert response.status_code < 500, response.status_code
+        if "/thanks" in response.headers.get("Location", ""):
+            own = tokens_for(client, definition.id)
+
+    run()
+    assert_only_valid_responses_stored(hostile_app, definition)
+
+
+def assert_only_valid_responses_stored(app, definition):
+    from surveyapp import db as storage
+
+    db = storage.thread_connection(app.config["DATABASE"])
+    for row in db.query("SELECT answers FROM responses WHERE survey = ?", [definition.id]):
+        answers = json.loads(row["answers"])
+        clean, errors = check_definition(definition, answers)
+        assert errors == {} and clean == answers
+
+
+@pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH"])
+def test_wrong_methods_are_refused(client, method):
+    assert client.open("/s/cmo", method=method).status_code == 405
+
+
+def test_a_body_over_the_limit_gets_413(make_app):
+    client = make_app(MAX_CONTENT_LENGTH=64 * 1024).test_client()
+    tokens = tokens_for(client, "cmo")
+    response = client.post("/s/cmo", data={**tokens, "company_size": "x" * 200_000})
+    assert response.status_code == 413
+
+
+def test_lone_surrogates_and_nul_bytes_in_raw_bodies(client, db):
+    tokens = tokens_for(client, "cmo")
+    body = (
+        f"csrf_token={tokens['csrf_token']}&submission_key={tokens['submission_key']}"
+        "&company_size=%ED%A0%80&region=%00&action=next"
+    ).encode()
+    response = client.post("/s/cmo", data=body, content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 422
+    assert db.execute("SELECT count(*) FROM responses").fetchone()[0] == 0
