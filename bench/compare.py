@@ -68,9 +68,10 @@ def throughput_section(args: argparse.Namespace, tmp: Path) -> dict:
                     result = run(target.port, target.walk, level, args.seconds)
                     result.server_cpu = target.cpu_seconds() - cpu
                     samples.setdefault((target.name, level), []).append(result)
+                    rate = result.completed / result.seconds
                     print(f"  run {repeat + 1}/{args.repeats} c={level:<2} {target.name:<28}"
-                          f" {result.completed / result.seconds:8.1f}/s"
-                          f" errors={result.errors} {result.first_error[:80]}", flush=True)  # fmt: skip
+                          f" {rate:8.1f}/s errors={result.errors} {result.first_error[:80]}",
+                          flush=True)  # fmt: skip
     finally:
         for target in targets:
             target.stop()
@@ -94,7 +95,9 @@ def throughput_section(args: argparse.Namespace, tmp: Path) -> dict:
 
 
 def ratios(rows: list[dict]) -> list[dict]:
+    """Throughput ratios, and server CPU per response ratios (less sensitive to a busy machine)."""
     rate = {(r["target"], r["concurrency"]): r["per_second"] for r in rows}
+    cpu = {(r["target"], r["concurrency"]): r["server_cpu_ms"] for r in rows}
     out = []
     for level in sorted({r["concurrency"] for r in rows}):
         ours = rate.get(("surveyapp", level))
@@ -102,6 +105,7 @@ def ratios(rows: list[dict]) -> list[dict]:
         for other in ("bare stack", "peer", "peer WAL"):
             if ours and rate.get((other, level)):
                 entry[f"surveyapp / {other}"] = ours / rate[(other, level)]
+                entry[f"cpu: {other} / surveyapp"] = cpu[(other, level)] / cpu[("surveyapp", level)]
         out.append(entry)
     return out
 
@@ -121,7 +125,8 @@ def print_throughput(section: dict) -> None:
     print()
     for entry in section["ratios"]:
         parts = [f"{k} = {v:.2f}x" for k, v in entry.items() if k != "concurrency"]
-        print(f"c={entry['concurrency']:<3} " + "   ".join(parts))
+        print(f"c={entry['concurrency']:<3} " + "   ".join(parts[0::2]))
+        print("      " + "   ".join(parts[1::2]))
 
 
 def main() -> None:

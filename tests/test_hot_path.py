@@ -116,9 +116,9 @@ def test_nested_transaction_fails_instead_of_deadlocking(db):
     outcome = []
 
     def nested() -> None:
-        with storage.immediate(db), pytest.raises(storage.OperationalError):
-            with storage.immediate(db):
-                pass
+        outer = storage.immediate(db)
+        with outer, pytest.raises(storage.OperationalError), storage.immediate(db):
+            pass
         outcome.append("raised")
 
     thread = threading.Thread(target=nested)

@@ -139,9 +139,10 @@ def answer(survey_id: str):
     number = _page_number(definition)
     db = get_db()
     key = request.form.get("submission_key", "")
-    if _key_is_ours(survey_id, key) and storage.response_for_key(db, key):
+    ours = _key_is_ours(survey_id, key)
+    if ours and storage.response_for_key(db, key):
         return redirect(url_for("survey.thanks", survey_id=survey_id, again=1))
-    if not _csrf_ok() or not _key_is_ours(survey_id, key):
+    if not ours or not _csrf_ok():
         form = page_form_class(definition, number)()
         form.submission_key.data = _session_key(survey_id)
         notice = "This page had expired. Your answers are kept: please press the button again."
