@@ -129,6 +129,23 @@ def print_throughput(section: dict) -> None:
         print("      " + "   ".join(parts[1::2]))
 
 
+def markdown(report: dict) -> str:
+    """The throughput table as Markdown, for docs/benchmarks.md."""
+    section = report["throughput"]
+    lines = ["| target | concurrency | responses/s | p50 ms | p95 ms | p99 ms | server CPU ms"
+             " per response | errors |", "|---|---:|---:|---:|---:|---:|---:|---:|"]  # fmt: skip
+    for r in sorted(section["rows"], key=lambda r: (r["concurrency"], r["target"])):
+        lines.append(f"| {r['target']} | {r['concurrency']} | {r['per_second']:.1f} |"
+                     f" {r['p50_ms']:.1f} | {r['p95_ms']:.1f} | {r['p99_ms']:.1f} |"
+                     f" {r['server_cpu_ms']:.2f} | {r['errors']} |")  # fmt: skip
+    names = [k for k in section["ratios"][0] if k != "concurrency"]
+    lines += ["", "| concurrency | " + " | ".join(names) + " |", "|---:|" + "---:|" * len(names)]
+    for entry in section["ratios"]:
+        values = [f"{v:.2f}x" for k, v in entry.items() if k != "concurrency"]
+        lines.append(f"| {entry['concurrency']} | " + " | ".join(values) + " |")
+    return "\n".join(lines) + "\n"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="about one minute: 1 repeat, 3 s")
@@ -156,6 +173,8 @@ def main() -> None:
         print_throughput(report["throughput"])
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "compare.json").write_text(json.dumps(report, indent=2))
+    if "throughput" in report:
+        (RESULTS / "compare.md").write_text(markdown(report))
     print(f"\nmachine: {report['machine']}\nwrote {RESULTS / 'compare.json'}")
 
 

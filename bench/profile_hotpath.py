@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 from pyinstrument import Profiler
+from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from targets import BENCH, answers  # noqa: E402
@@ -39,7 +40,7 @@ def timed(label: str, fn, n: int) -> None:
 
 
 def pieces(app, n: int) -> None:
-    from flask import render_template
+    from flask import g, render_template
 
     from surveyapp import db as storage
     from surveyapp.forms import check_pages, counted_fields, page_form_class
@@ -62,7 +63,8 @@ def pieces(app, n: int) -> None:
             "survey/page.html", definition=definition, page=page, number=1, form=form,
             notice="", has_errors=False), n)  # fmt: skip
         token = generate_csrf()
-        timed("CSRF generate", lambda i: generate_csrf(), n)
+        timed("CSRF generate (sign a token)", lambda i: (g.pop("csrf_token", None),
+              generate_csrf()), n)  # fmt: skip
         timed("CSRF validate", lambda i: validate_csrf(token), n)
         timed("form instantiation + validate (POST)", lambda i: form_class().validate(), n)
         timed("answer checks (check_pages)", lambda i: check_pages([page], lambda k: [given[k]]
@@ -75,6 +77,36 @@ def pieces(app, n: int) -> None:
         timed("insert_response (+answers, counters)", lambda i: storage.insert_response(
             db, survey="bench", edition=definition.edition, version=definition.version,
             answers=clean, counted=counted, submission_key=f"p{i}"), n)  # fmt: skip
+
+
+def server_cpu(app, n: int) -> None:
+    """CPU per request inside the WSGI app (no client, no server), GET and POST apart."""
+    cookies: dict[str, str] = {}
+
+    def call(**kwargs) -> tuple[float, str, bytes]:
+        header = {"Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())}
+        environ = EnvironBuilder(headers=header, **kwargs).get_environ()
+        began = time.process_time()
+        body, status, headers = run_wsgi_app(app.wsgi_app, environ)
+        body = b"".join(body)
+        spent = time.process_time() - began
+        for value in headers.getlist("Set-Cookie"):
+            name, _, value = value.split(";", 1)[0].partition("=")
+            cookies[name] = value
+        return spent, status, body
+
+    spent = {"GET": 0.0, "POST": 0.0}
+    for i in range(n + 20):
+        get, _status, body = call(path="/s/bench")
+        form = dict(TOKENS.findall(body.decode())) | {"action": "submit"} | answers(i)
+        post, status, _body = call(path="/s/bench", query_string="page=1", method="POST",
+                                   data=form)  # fmt: skip
+        assert status.startswith("302"), status
+        if i >= 20:
+            spent["GET"] += get
+            spent["POST"] += post
+    for method, total in spent.items():
+        print(f"  {method + ' /s/bench (CPU inside the app)':<44} {total / n * 1000:7.3f} ms")
 
 
 def main() -> None:
@@ -101,6 +133,8 @@ def main() -> None:
             args.html.parent.mkdir(exist_ok=True)
             args.html.write_text(profiler.output_html())
         print(f"whole walk (GET + POST, test client, under the profiler): {per:.2f} ms\n")
+        print("server side, per request:")
+        server_cpu(app, args.n)
         print("pieces, timed alone:")
         pieces(app, args.n)
 
