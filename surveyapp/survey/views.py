@@ -91,21 +91,25 @@ def _render(definition, number, form, status=200, notice="", errors=False):
 
 
 # A page with nothing filled in differs between respondents only in its CSRF token and
-# submission key, so it is rendered once per definition version and page, with slots.
-_blank_pages: dict[tuple[str, int, str], str] = {}
+# submission key, so each app renders it once per definition version and page, with slots.
 CSRF_SLOT, KEY_SLOT = "\x00csrf\x00", "\x00key\x00"
+
+
+def blank_pages() -> dict[tuple[str, int, str], str]:
+    return current_app.extensions.setdefault("blank_pages", {})
 
 
 def _blank_page(definition: Definition, number: int, key: str) -> str:
     token = generate_csrf() if current_app.config.get("WTF_CSRF_ENABLED", True) else ""
     cache_key = (definition.version, number, request.script_root)
-    html = _blank_pages.get(cache_key)
+    cache = blank_pages()
+    html = cache.get(cache_key)
     if html is None:
         form = page_form_class(definition, number)(formdata=None, submission_key=key)
         html = _render(definition, number, form)[0]
         if not token or html.count(token) != 1 or html.count(key) != 1:
             return html
-        html = _blank_pages[cache_key] = html.replace(token, CSRF_SLOT).replace(key, KEY_SLOT)
+        html = cache[cache_key] = html.replace(token, CSRF_SLOT).replace(key, KEY_SLOT)
     return html.replace(CSRF_SLOT, token).replace(KEY_SLOT, key)
 
 
