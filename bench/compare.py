@@ -125,6 +125,8 @@ def print_throughput(section: dict) -> None:
     print()
     for entry in section["ratios"]:
         parts = [f"{k} = {v:.2f}x" for k, v in entry.items() if k != "concurrency"]
+        if not parts:
+            continue
         print(f"c={entry['concurrency']:<3} " + "   ".join(parts[0::2]))
         print("      " + "   ".join(parts[1::2]))
 
