@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 
 from surveyapp import db as storage
 from surveyapp import editions
@@ -24,6 +25,7 @@ def _catalog():
 
 
 @click.command("open-edition")
+@with_appcontext
 @click.argument("survey")
 @click.argument("edition", type=int)
 def open_edition_command(survey: str, edition: int) -> None:
@@ -37,6 +39,7 @@ def open_edition_command(survey: str, edition: int) -> None:
 
 
 @click.command("close-edition")
+@with_appcontext
 @click.argument("survey")
 @click.argument("edition", type=int)
 def close_edition_command(survey: str, edition: int) -> None:
@@ -49,6 +52,7 @@ def close_edition_command(survey: str, edition: int) -> None:
 
 
 @click.command("new-edition")
+@with_appcontext
 @click.argument("survey")
 @click.argument("edition", type=int)
 def new_edition_command(survey: str, edition: int) -> None:
@@ -65,6 +69,7 @@ def new_edition_command(survey: str, edition: int) -> None:
 
 
 @click.command("import")
+@with_appcontext
 @click.argument("survey")
 @click.option("--edition", type=int, required=True, help="The edition the rows belong to.")
 @click.option(
@@ -92,6 +97,7 @@ def import_command(survey: str, edition: int, fmt: str | None, file: Path) -> No
 
 
 @click.command("trends")
+@with_appcontext
 @click.argument("survey")
 @click.option("--segment", multiple=True, metavar="FIELD=CODE", help="Keep only these answers.")
 @click.option("--json", "as_json", is_flag=True, help="Print the trends.json document.")
