@@ -197,9 +197,7 @@ def test_unknown_questionnaire(db, catalog):
 
 def test_multiple_choice_codes_joined_by_semicolons(tools):
     db, catalog = tools
-    data = (
-        'tools,staff,note\nlims;eln,3,"semi; colon kept"\nmes,,\nlims;lims,x,\nlims;typo,1.5,\n'
-    ).encode()
+    data = b'tools,staff,note\nlims;eln,3,"semi; colon kept"\nmes,,\nlims;lims,x,\nlims;typo,1.5,\n'
     result = import_file(db, catalog, "tools", 2020, data, "csv", name="t.csv")
     assert result.errors == [
         "t.csv:row 4: tools: Each option can be picked only once.",
