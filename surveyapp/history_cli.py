@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 from pathlib import Path
@@ -24,44 +25,44 @@ def _catalog():
     return current_app.extensions["surveys"]
 
 
-@click.command("open-edition")
-@with_appcontext
-@click.argument("survey")
-@click.argument("edition", type=int)
+def _edition_command(name: str):
+    """A `NAME SURVEY EDITION` command; an EditionError becomes a clean CLI error."""
+
+    def decorate(func):
+        @functools.wraps(func)
+        def run(survey: str, edition: int) -> None:
+            try:
+                func(survey, edition)
+            except editions.EditionError as exc:
+                raise click.ClickException(str(exc)) from None
+
+        run = click.argument("edition", type=int)(run)
+        run = click.argument("survey")(run)
+        return click.command(name)(with_appcontext(run))
+
+    return decorate
+
+
+@_edition_command("open-edition")
 def open_edition_command(survey: str, edition: int) -> None:
     """Open EDITION of SURVEY to respondents (any other open edition is closed)."""
-    try:
-        closed = editions.open_only(_db(), _catalog(), survey, edition)
-    except editions.EditionError as exc:
-        raise click.ClickException(str(exc)) from None
+    closed = editions.open_only(_db(), _catalog(), survey, edition)
     also = f" (closed {', '.join(map(str, closed))})" if closed else ""
     click.echo(f"{survey} {edition} is open{also}.")
 
 
-@click.command("close-edition")
-@with_appcontext
-@click.argument("survey")
-@click.argument("edition", type=int)
+@_edition_command("close-edition")
 def close_edition_command(survey: str, edition: int) -> None:
     """Close EDITION of SURVEY: it refuses new responses and keeps its data."""
-    try:
-        editions.close(_db(), _catalog(), survey, edition)
-    except editions.EditionError as exc:
-        raise click.ClickException(str(exc)) from None
+    editions.close(_db(), _catalog(), survey, edition)
     click.echo(f"{survey} {edition} is closed.")
 
 
-@click.command("new-edition")
-@with_appcontext
-@click.argument("survey")
-@click.argument("edition", type=int)
+@_edition_command("new-edition")
 def new_edition_command(survey: str, edition: int) -> None:
     """Copy the latest definition of SURVEY to instance/surveys/SURVEY-EDITION.yaml."""
     folder = Path(current_app.instance_path) / "surveys"
-    try:
-        path = editions.new_edition_file(_catalog(), survey, edition, folder)
-    except editions.EditionError as exc:
-        raise click.ClickException(str(exc)) from None
+    path = editions.new_edition_file(_catalog(), survey, edition, folder)
     click.echo(
         f"Wrote {path}: edit it, then restart the app. As the latest edition it is open"
         f" unless closed: `close-edition {survey} {edition}` keeps it closed."

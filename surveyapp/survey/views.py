@@ -47,9 +47,14 @@ def _definition(survey_id: str) -> Definition:
 
 
 def _open(survey_id: str) -> Definition | None:
-    """The open edition's definition (None when closed); 404 for an unknown questionnaire."""
+    """The open edition's definition; None when the questionnaire is closed or the
+    edition this browser started has closed since. 404 for an unknown questionnaire."""
     _definition(survey_id)
-    return open_definition(survey_id)
+    definition = open_definition(survey_id)
+    started = session.get("editions", {}).get(survey_id)
+    if definition is None or started not in (None, definition.edition):
+        return None
+    return definition
 
 
 def _closed(survey_id: str, started: int | None = None):
@@ -115,7 +120,7 @@ def _render(definition, number, form, status=200, notice="", errors=False):
 def page(survey_id: str):
     definition = _open(survey_id)
     if definition is None:
-        return _closed(survey_id)
+        return _closed(survey_id, session.get("editions", {}).get(survey_id))
     number = _page_number(definition)
     key = _session_key(survey_id, definition.edition)
     form = page_form_class(definition, number)(
@@ -128,9 +133,8 @@ def page(survey_id: str):
 @csrf.exempt  # checked by the page form, which keeps the answers when the token is stale
 def answer(survey_id: str):
     definition = _open(survey_id)
-    started = session.get("editions", {}).get(survey_id)
-    if definition is None or started not in (None, definition.edition):
-        return _closed(survey_id, started)
+    if definition is None:
+        return _closed(survey_id, session.get("editions", {}).get(survey_id))
     number = _page_number(definition)
     db = get_db()
     form = page_form_class(definition, number)()
