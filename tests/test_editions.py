@@ -12,11 +12,6 @@ from surveyapp.definitions import load_file
 from tests.history import count, history_app
 from tests.walker import Respondent, cmo_answers
 
-# The core's radio fields pass choices as tuples, which wtforms 3.3 deprecates.
-pytestmark = pytest.mark.filterwarnings(
-    "ignore:Passing SelectField choices as tuples:DeprecationWarning"
-)
-
 
 @pytest.fixture
 def app(make_app, tmp_path, monkeypatch):
