@@ -1,6 +1,6 @@
 """Import speed: check and insert N generated cmo rows (CSV), printing rows per second.
 
-    .venv/bin/python bench/import_speed.py [ROWS]
+.venv/bin/python bench/import_speed.py [ROWS]
 """
 
 import csv
