@@ -64,7 +64,8 @@ class _Rows:
             self.error(1, "missing header: row 1 must name the columns")
             return
         if not set(header) & known:
-            self.error(1, f"missing header: no known column in row 1 ({header[0]!r}, ...)")
+            hint = ": separate columns with commas" if ";" in header[0] else ""
+            self.error(1, f"missing header: no known column in row 1 ({header[0]!r}, ...){hint}")
             return
         self._check_columns(header, known, 1)
         for number, record in enumerate(records, 2):

@@ -134,6 +134,11 @@ def test_unknown_and_repeated_columns_are_errors(db, catalog):
         (b"x,europe,rare\n", "f.csv:row 1: missing header: no known column in row 1 ('x', ...)"),
         (b",,\n1,2,3\n", "f.csv:row 1: missing header: row 1 must name the columns"),
         (
+            b"region;company_size\neurope;small\n",
+            "f.csv:row 1: missing header: no known column in row 1 ('region;company_size', ...)"
+            ": separate columns with commas",
+        ),
+        (
             HEADER.encode() + b"a,,2012,small,europe,rare\nb,,2012,sm\xe9ll,europe,rare\n",
             "f.csv:row 3: not valid UTF-8 (byte 0xe9): save the file as UTF-8",
         ),
