@@ -95,13 +95,31 @@ def new_page(browser: Browser, live_server: LiveServer) -> Iterator[Callable[...
             **options,
             **context_options,
         )
-        context.set_default_timeout(5000)
+        context.set_default_timeout(10_000)
         contexts.append(context)
         return context.new_page()
 
     yield make
     for context in contexts:
         context.close()
+
+
+@pytest.fixture
+def admin_page(new_page, live_server: LiveServer) -> Callable[..., Page]:
+    """admin_page(phone=False): a page in its own context, logged in through the log-in form."""
+
+    def make(phone: bool = False) -> Page:
+        page = new_page(phone=phone)
+        page.goto("/admin/login")
+        page.get_by_label("Username").fill(ADMIN_USER)
+        page.get_by_label("Password").fill(ADMIN_PASSWORD)
+        with page.expect_navigation():
+            page.get_by_role("button", name="Log in").click()
+        assert page.url.startswith(f"{live_server.url}/admin"), page.url
+        assert not page.get_by_label("Password").count(), "still on the log-in page"
+        return page
+
+    return make
 
 
 @pytest.fixture(scope="session")

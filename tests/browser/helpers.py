@@ -96,3 +96,12 @@ def assert_kept(page: Page, answers: dict[str, str]) -> None:
             assert choice.is_checked(), f"{name}={value} is no longer picked"
         else:
             assert page.locator(f"[name='{name}']").input_value() == value, name
+
+
+def begin(page: Page, survey: str, first: dict[str, str], tap: bool = False) -> str:
+    """Open a questionnaire, answer its first page, press Next; return the submission key."""
+    page.goto(f"/s/{survey}")
+    key = submission_key(page)
+    answer_page(page, first, tap=tap)
+    press(page, "Next", tap=tap)
+    return key

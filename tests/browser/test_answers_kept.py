@@ -6,6 +6,8 @@ from tests.browser.answers import client_pages, cmo_pages, merged
 from tests.browser.helpers import (
     answer_page,
     assert_kept,
+    begin,
+    focus_ring_visible,
     press,
     stored_answers,
     submission_key,
@@ -20,10 +22,7 @@ def test_missing_answer_shown_next_to_the_question_with_focus_on_it(
 ):
     page = new_page()
     pages = cmo_pages()
-    page.goto("/s/cmo")
-    token = submission_key(page)
-    answer_page(page, pages[0])
-    press(page, "Next")
+    token = begin(page, "cmo", pages[0])
     skipped = ["problems-cost_containment", "problems-hand_off"]
     given = {name: value for name, value in pages[1].items() if name not in skipped}
     answer_page(page, given)
@@ -39,6 +38,7 @@ def test_missing_answer_shown_next_to_the_question_with_focus_on_it(
         assert group.get_attribute("aria-describedby") == f"{name}-error"
     assert page.locator(".error-summary li").count() == len(skipped)
     assert page.evaluate(FOCUSED_NAME) == skipped[0]
+    assert focus_ring_visible(page)
     assert_kept(page, given)
     for name in given:
         assert page.locator(f"fieldset#{name} .error").count() == 0
@@ -69,10 +69,7 @@ def test_submit_with_earlier_pages_unanswered_goes_back_to_them(new_page):
 def test_back_and_next_keep_answers(new_page, live_server):
     page = new_page()
     pages = client_pages()
-    page.goto("/s/client")
-    token = submission_key(page)
-    answer_page(page, pages[0])
-    press(page, "Next")
+    token = begin(page, "client", pages[0])
     some = dict(list(pages[1].items())[:3])
     answer_page(page, some)
     press(page, "Back")

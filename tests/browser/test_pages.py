@@ -53,3 +53,9 @@ def test_error_state_thanks_login_and_not_found(new_page, artifacts):
     assert page.get_by_label("Username").is_visible()
     page.screenshot(path=artifacts / "admin-login-phone.png", full_page=True)
     axe_check(page, "admin-login-phone", artifacts)
+
+
+def test_admin_logs_in_through_the_form(admin_page, artifacts):
+    page = admin_page()
+    assert page.get_by_role("button", name="Log out").is_visible()
+    axe_check(page, "admin-dashboard-desktop", artifacts)
