@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.helpers import axe_check
+from tests.browser.helpers import axe_check, press
 
 PAGE_COUNTS = {"cmo": 3, "client": 3}
 
@@ -31,18 +31,20 @@ def test_questionnaire_pages(new_page, artifacts, survey, phone):
 def test_error_state_thanks_login_and_not_found(new_page, artifacts):
     page = new_page(phone=True)
     page.goto("/s/client?page=1")
-    page.get_by_role("button", name="Next").click()
+    press(page, "Next", tap=True)
     assert page.locator(".error-summary").is_visible()
+    assert overflow(page) <= 0
     page.screenshot(path=artifacts / "client-page1-errors-phone.png", full_page=True)
     axe_check(page, "client-page1-errors-phone", artifacts)
 
     page.goto("/s/client?page=3")
-    page.get_by_role("button", name="Submit").click()
+    press(page, "Submit", tap=True)
     assert page.locator(".error-summary").is_visible()
     axe_check(page, "client-submit-errors-phone", artifacts)
 
     page.goto("/s/client/thanks")
     assert page.get_by_role("heading", name="Thank you").is_visible()
+    page.screenshot(path=artifacts / "thanks-phone.png", full_page=True)
     axe_check(page, "thanks-phone", artifacts)
 
     response = page.goto("/s/no-such-survey")
