@@ -82,26 +82,40 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def new_page(browser: Browser, live_server: LiveServer) -> Iterator[Callable[..., Page]]:
-    """new_page(phone=False): a page in its own context (own cookies), at 1280x800 with a
-    mouse, or at 360x740 with touch emulation."""
-    contexts = []
+    """new_page(phone=False, **context_options): a page in its own context (own cookies), at
+    1280x800 with a mouse, or at 360x740 with touch emulation. A script error, a console error
+    (a CSP refusal, say) or a request leaving the test server fails the test."""
+    contexts, problems = [], []
+
+    def watch_console(message) -> None:
+        # The browser logs every 4xx page as a failed load; error pages are tested on purpose.
+        if message.type == "error" and "Failed to load resource" not in message.text:
+            problems.append(f"console: {message.text}")
+
+    def watch_request(request) -> None:
+        if not request.url.startswith((live_server.url, "data:", "about:")):
+            problems.append(f"request off the test server: {request.url}")
 
     def make(phone: bool = False, **context_options) -> Page:
         options = {"viewport": PHONE, "has_touch": True, "is_mobile": True} if phone else {}
         context = browser.new_context(
             base_url=live_server.url,
             viewport=options.pop("viewport", DESKTOP),
-            accept_downloads=True,
             **options,
             **context_options,
         )
         context.set_default_timeout(10_000)
+        context.on("request", watch_request)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        page.on("console", watch_console)
+        page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
+        return page
 
     yield make
     for context in contexts:
         context.close()
+    assert not problems, problems
 
 
 @pytest.fixture

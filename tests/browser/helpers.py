@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from axe_playwright_python.sync_playwright import Axe
@@ -11,6 +12,7 @@ from playwright.sync_api import Page
 from surveyapp import db as storage
 
 BLOCKING = ("serious", "critical")
+THANKS = re.compile(r"/s/\w+/thanks")
 _axe = Axe()
 
 FOCUS_RING = """() => {
@@ -104,4 +106,20 @@ def begin(page: Page, survey: str, first: dict[str, str], tap: bool = False) -> 
     key = submission_key(page)
     answer_page(page, first, tap=tap)
     press(page, "Next", tap=tap)
+    return key
+
+
+def complete(page: Page, survey: str, pages: list[dict], tap: bool = False, on_page=None) -> str:
+    """Answer every page (calling on_page(page) on each) and submit; return the submission key
+    the response is stored under."""
+    page.goto(f"/s/{survey}")
+    key = submission_key(page)
+    for number, answers in enumerate(pages, 1):
+        assert page.locator("p.progress").inner_text() == f"Page {number} of {len(pages)}"
+        if on_page:
+            on_page(page)
+        answer_page(page, answers, tap=tap)
+        press(page, "Submit" if number == len(pages) else "Next", tap=tap)
+    page.wait_for_url(THANKS)
+    assert page.get_by_role("heading", name="Thank you").is_visible()
     return key

@@ -3,29 +3,17 @@ desktop, with a finger on a phone; a double-click on Submit stores one response.
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from tests.browser.answers import client_pages, cmo_pages, merged
-from tests.browser.helpers import answer_page, begin, press, stored_answers, submission_key
-
-THANKS = re.compile(r"/s/\w+/thanks")
-
-
-def complete(page, survey: str, pages: list[dict], tap: bool = False, on_page=None) -> str:
-    """Answer every page and submit; return the submission key the response is stored under."""
-    page.goto(f"/s/{survey}")
-    key = submission_key(page)
-    for number, answers in enumerate(pages, 1):
-        assert page.locator("p.progress").inner_text() == f"Page {number} of {len(pages)}"
-        if on_page:
-            on_page(page.evaluate("[window.innerWidth, navigator.maxTouchPoints]"))
-        answer_page(page, answers, tap=tap)
-        press(page, "Submit" if number == len(pages) else "Next", tap=tap)
-    page.wait_for_url(THANKS)
-    assert page.get_by_role("heading", name="Thank you").is_visible()
-    return key
+from tests.browser.helpers import (
+    THANKS,
+    answer_page,
+    begin,
+    complete,
+    press,
+    stored_answers,
+)
 
 
 def test_cmo_completed_with_the_mouse_on_a_desktop(new_page, live_server):
@@ -40,7 +28,11 @@ def test_client_completed_by_touch_on_a_phone(new_page, live_server):
     page = new_page(phone=True)
     pages = client_pages(comments="Typed on a phone.")
     sizes = []
-    key = complete(page, "client", pages, tap=True, on_page=sizes.append)
+
+    def screen(p) -> None:
+        sizes.append(p.evaluate("[window.innerWidth, navigator.maxTouchPoints]"))
+
+    key = complete(page, "client", pages, tap=True, on_page=screen)
     assert sizes and all(width == 360 and touch > 0 for width, touch in sizes), sizes
     assert stored_answers(live_server.db, key) == merged(pages)
 
