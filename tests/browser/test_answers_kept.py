@@ -42,6 +42,8 @@ def test_missing_answer_shown_next_to_the_question_with_focus_on_it(
     assert_kept(page, given)
     for name in given:
         assert page.locator(f"fieldset#{name} .error").count() == 0
+    page.locator(".error-summary a").nth(1).click()  # the summary leads to the question
+    assert page.evaluate(FOCUSED_NAME) == skipped[1]
 
     answer_page(page, {name: pages[1][name] for name in skipped})
     press(page, "Next")
