@@ -59,8 +59,8 @@ def neutralise(text: str) -> str:
 
 
 def columns(editions: Editions, filters: Filters = NO_FILTERS) -> list[str]:
-    """META, then every field name in definition order; across editions the union,
-    oldest edition first, each new field in its place after the ones already seen."""
+    """META, then every field name in definition order; across editions the union:
+    the oldest edition's fields, then each field a later edition adds, in its order."""
     names: list[str] = []
     for _edition, definition in _chosen(editions, filters):
         for q in definition.questions():

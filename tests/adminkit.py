@@ -9,7 +9,7 @@ from surveyapp.admin.auth import hash_password
 from surveyapp.forms import counted_fields
 
 PASSWORD = "correct horse battery"
-TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
 def csrf(html: str) -> str:
