@@ -118,8 +118,16 @@ def _url(rule, fmt="csv"):
 def test_every_admin_route_refuses_anonymous_users(app):
     rules = _admin_rules(app)
     endpoints = {r.endpoint for r in rules}
-    assert {"admin.dashboard", "admin.survey", "admin.tallies_json", "admin.responses",
-            "admin.response", "admin.export_file", "admin.codebook", "admin.logout"} <= endpoints
+    assert {
+        "admin.dashboard",
+        "admin.survey",
+        "admin.tallies_json",
+        "admin.responses",
+        "admin.response",
+        "admin.export_file",
+        "admin.codebook",
+        "admin.logout",
+    } <= endpoints
     client = app.test_client()
     token = csrf(client.get("/admin/login").text)
     checked = 0

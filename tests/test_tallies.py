@@ -86,7 +86,13 @@ def test_json_contract_keys_in_definition_order(filled):
     assert list(problems) == ["type", "scale", "items"]
     assert problems["scale"] == ["very_common", "somewhat_common", "rare", "not_a_problem"]
     assert list(problems["items"])[:3] == ["communicate", "timeframes", "cost_containment"]
-    assert list(problems["items"]["communicate"]) == ["n", "counts", "percent", "top_box", "top2_box"]
+    assert list(problems["items"]["communicate"]) == [
+        "n",
+        "counts",
+        "percent",
+        "top_box",
+        "top2_box",
+    ]
     assert list(problems["items"]["communicate"]["counts"]) == problems["scale"]
     assert list(body["questions"]["region"]) == ["type", "n", "counts", "percent"]
     raw = response.get_data(as_text=True)
@@ -173,7 +179,9 @@ def test_verify_tallies_catches_a_corrupted_counter(filled, runner, db):
             "UPDATE counters SET count = count + 1 WHERE survey = 'cmo'"
             " AND field = 'problems-timeframes' AND value = 'somewhat_common'"
         )
-        db.execute("DELETE FROM counters WHERE survey = 'cmo' AND field = 'region' AND value = 'asia'")
+        db.execute(
+            "DELETE FROM counters WHERE survey = 'cmo' AND field = 'region' AND value = 'asia'"
+        )
     result = runner.invoke(args=["verify-tallies"])
     assert result.exit_code == 1
     assert "cmo edition 2012 problems-timeframes=somewhat_common: counter 5, recomputed 4" in (
