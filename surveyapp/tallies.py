@@ -31,8 +31,15 @@ def percent(part: int, whole: int) -> float | None:
     return float(value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
-def read_counts(db: sqlite_utils.Database, survey: str, edition: int, filters: Filters) -> Counts:
-    """{(field, value): count} as the counters table holds them, for one edition."""
+def read_counts(
+    db: sqlite_utils.Database, survey: str, edition: int, filters: Filters,
+    multi: Iterable[str] = (),
+) -> Counts:  # fmt: skip
+    """{(field, value): count} as the counters table holds them, for one edition.
+
+    With a time range they are counted from `answers`: one pass grouped by field and
+    value, where a single-valued field's n is the sum of its codes; only the `multi`
+    (multiple choice) fields need a second, distinct count of responses."""
     if not filters.timed:
         rows = db.execute(
             "SELECT field, value, count FROM counters WHERE survey = ? AND edition = ?",
@@ -47,14 +54,20 @@ def read_counts(db: sqlite_utils.Database, survey: str, edition: int, filters: F
     total = f"SELECT count(*) FROM responses r {scope}"  # noqa: S608
     counts["*", "*"] = db.execute(total, base).fetchone()[0]
     joined = f"FROM answers a JOIN responses r ON r.id = a.response {scope}"
-    for field, answering in db.execute(
-        f"SELECT a.field, count(DISTINCT a.response) {joined} GROUP BY a.field", base
-    ):
-        counts[field, "*"] = answering
     for field, value, count in db.execute(
         f"SELECT a.field, a.value, count(*) {joined} GROUP BY a.field, a.value", base
     ):
         counts[field, value] = count
+        counts[field, "*"] = counts.get((field, "*"), 0) + count
+    multi = sorted(multi)
+    if multi:
+        marks = ", ".join("?" for _ in multi)
+        for field, answering in db.execute(
+            f"SELECT a.field, count(DISTINCT a.response) {joined} AND a.field IN ({marks})"
+            " GROUP BY a.field",
+            [*base, *multi],
+        ):
+            counts[field, "*"] = answering
     return counts
 
 
@@ -83,7 +96,8 @@ def tallies(
 ) -> dict[str, Any]:
     """The tallies JSON contract for one edition: keys in definition order."""
     filters = Filters(definition.edition, filters.since, filters.until)
-    counts = read_counts(db, definition.id, definition.edition, filters)
+    multi = [q.id for q in definition.questions() if q.type == "multiple_choice"]
+    counts = read_counts(db, definition.id, definition.edition, filters, multi)
     questions: dict[str, Any] = {}
     for q in definition.questions():
         qtype = REGISTRY[q.type]
