@@ -22,16 +22,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT))  # for tests.adminkit (log-in helper) when run as a script
 
-from adminkit import admin_client  # noqa: E402
-
-from surveyapp import (
-    create_app,  # noqa: E402
-    tallies,  # noqa: E402
-)
+from surveyapp import create_app, tallies  # noqa: E402
 from surveyapp import db as storage  # noqa: E402
 from surveyapp.forms import counted_fields  # noqa: E402
+from tests.adminkit import admin_client  # noqa: E402
 
 BATCH = 5_000
 
@@ -138,9 +134,8 @@ def main() -> None:
     print(f"(filled {args.responses:,} responses in {time.perf_counter() - begin:.1f} s)")
     report(app, client, args.responses)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(
-        f"process max RSS {rss:.0f} MiB; database {Path(folder, 'bench.db').stat().st_size / 2**20:.0f} MiB"
-    )
+    size = Path(folder, "bench.db").stat().st_size / 2**20
+    print(f"process max RSS {rss:.0f} MiB; database {size:.0f} MiB")
 
 
 if __name__ == "__main__":

@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from adminkit import PASSWORD, admin_client, csrf, login, make_admin
 
 from surveyapp import db as storage
 from surveyapp.admin.views import LOGIN_FAILED
 from surveyapp.serve import bootstrap_admin
+from tests.adminkit import PASSWORD, admin_client, csrf, login, make_admin
 
 ARGS = {"survey_id": "cmo", "response_id": "nope", "fmt": "csv"}
 
@@ -181,13 +181,11 @@ def test_bootstrap_admin_generates_a_password_once(app, db, monkeypatch):
 
 def test_create_admin_command(app, runner, monkeypatch):
     monkeypatch.setenv("SURVEYAPP_ADMIN_PASSWORD", "long enough pw")
-    with app.app_context():  # `flask` pushes one; the test runner does not
-        result = runner.invoke(args=["create-admin", "carol", "--role", "viewer"])
+    result = runner.invoke(args=["create-admin", "carol", "--role", "viewer"])
     assert result.exit_code == 0, result.output
     assert login(app.test_client(), "carol", "long enough pw").status_code == 302
     monkeypatch.setenv("SURVEYAPP_ADMIN_PASSWORD", "short")
-    with app.app_context():
-        assert runner.invoke(args=["create-admin", "dave"]).exit_code != 0
+    assert runner.invoke(args=["create-admin", "dave"]).exit_code != 0
     assert storage.get_admin(storage.thread_connection(app.config["DATABASE"]), "dave") is None
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from adminkit import add, admin_client, cmo
+from tests.adminkit import add, admin_client, cmo
 
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)> & "quotes"'
 

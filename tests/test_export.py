@@ -9,12 +9,12 @@ import zipfile
 from pathlib import Path
 
 import openpyxl
-from openpyxl.utils.escape import unescape
 import pytest
-from adminkit import add, admin_client, cmo
+from openpyxl.utils.escape import unescape
 
 from surveyapp import export
 from surveyapp.export import neutralise
+from tests.adminkit import add, admin_client, cmo
 
 PETS = Path(__file__).parent / "admin_questionnaires"
 AWKWARD = [

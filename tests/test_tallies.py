@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from adminkit import add, admin_client, cmo
 
 from surveyapp import db as storage
 from surveyapp import tallies
 from surveyapp.filters import Filters, parse_filters
+from tests.adminkit import add, admin_client, cmo
 
 PETS = Path(__file__).parent / "admin_questionnaires"
 T0 = "2026-01-01T10:00:00.000000Z"
@@ -21,13 +21,14 @@ T1 = "2026-02-01T10:00:00.000000Z"
 #   cost_containment: somewhat_common x2, not_a_problem x3 -> top 0.0,  top-2 40.0
 #   the other seven items: rare x5                         -> top 0.0,  top-2 0.0
 #   company_size: small 2, medium 3, large 1 (n = 6)       -> 33.3, 50.0, 16.7
+VC, SC, RA, NP = "very_common", "somewhat_common", "rare", "not_a_problem"
 RATINGS = [
-    {"communicate": "very_common", "timeframes": "very_common", "cost_containment": "somewhat_common"},
-    {"communicate": "very_common", "timeframes": "somewhat_common", "cost_containment": "somewhat_common"},
-    {"communicate": "very_common", "timeframes": "somewhat_common", "cost_containment": "not_a_problem"},
-    {"communicate": "rare", "timeframes": "somewhat_common", "cost_containment": "not_a_problem"},
-    {"communicate": "rare", "timeframes": "somewhat_common", "cost_containment": "not_a_problem"},
-]  # fmt: skip
+    {"communicate": VC, "timeframes": VC, "cost_containment": SC},
+    {"communicate": VC, "timeframes": SC, "cost_containment": SC},
+    {"communicate": VC, "timeframes": SC, "cost_containment": NP},
+    {"communicate": RA, "timeframes": SC, "cost_containment": NP},
+    {"communicate": RA, "timeframes": SC, "cost_containment": NP},
+]
 SIZES = ["small", "small", "medium", "medium", "large"]
 
 
@@ -66,7 +67,7 @@ def test_tallies_match_hand_counts(filled, db):
     assert items["communicate"] == {
         "n": 5,
         "counts": {"very_common": 3, "somewhat_common": 0, "rare": 2, "not_a_problem": 0},
-        "percent": {"very_common": 60.0, "somewhat_common": 0.0, "rare": 40.0, "not_a_problem": 0.0},
+        "percent": {VC: 60.0, SC: 0.0, RA: 40.0, NP: 0.0},
         "top_box": 60.0, "top2_box": 60.0,
     }  # fmt: skip
     assert (items["timeframes"]["top_box"], items["timeframes"]["top2_box"]) == (20.0, 100.0)

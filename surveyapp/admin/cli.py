@@ -7,7 +7,6 @@ from pathlib import Path
 
 import click
 from flask import current_app
-from flask.cli import with_appcontext
 
 from surveyapp import db as storage
 from surveyapp import export, tallies
@@ -15,7 +14,6 @@ from surveyapp.filters import FilterError, parse_filters
 
 
 @click.command("verify-tallies")
-@with_appcontext
 def verify_tallies_command() -> None:
     """Recompute every counter from the stored responses; exit 1 on any difference."""
     db = storage.thread_connection(current_app.config["DATABASE"])
@@ -29,7 +27,6 @@ def verify_tallies_command() -> None:
 
 
 @click.command("export")
-@with_appcontext
 @click.argument("survey_id")
 @click.option("--format", "fmt", type=click.Choice(sorted(export.STREAMS)), default="csv",
               show_default=True)  # fmt: skip
