@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from tests.adminkit import add, admin_client, cmo
 
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)> & "quotes"'
@@ -91,3 +93,18 @@ def test_responses_newest_first_and_paginated(make_app):
     assert client.get("/admin/surveys/cmo/responses/nope").status_code == 404
     assert client.get("/admin/surveys/cmo/responses?page=0").status_code == 400
     assert client.get("/admin/surveys/nope/responses").status_code == 404
+
+
+def test_unchanged_poll_computes_no_figures(app, monkeypatch):
+    client = admin_client(app)
+    url = "/admin/surveys/cmo?partial=1&order=top2"
+    etag = client.get(url).headers["ETag"]
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("figures computed for an unchanged poll")
+
+    monkeypatch.setattr("surveyapp.tallies.tallies", refuse)
+    monkeypatch.setattr("surveyapp.tallies.dashboard", refuse)
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
+    with pytest.raises(AssertionError, match="figures computed"):  # another view: recomputed
+        client.get("/admin/surveys/cmo?partial=1&order=top", headers={"If-None-Match": etag})
