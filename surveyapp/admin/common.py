@@ -42,3 +42,10 @@ def conditional(body: str, mimetype: str) -> Response:
     response.headers["Cache-Control"] = "no-cache, private"
     response.add_etag()
     return response.make_conditional(request)
+
+
+def requested_edition(survey_id: str) -> tuple[dict[int, Definition], Filters, Definition]:
+    """The questionnaire's editions, the request's filters and the edition they choose."""
+    editions = editions_or_404(survey_id)
+    filters = request_filters()
+    return editions, filters, chosen_definition(editions, filters)

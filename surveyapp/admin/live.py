@@ -20,13 +20,7 @@ from markupsafe import Markup
 
 from surveyapp import tallies
 from surveyapp.admin import auth
-from surveyapp.admin.common import (
-    bp,
-    chosen_definition,
-    conditional,
-    editions_or_404,
-    request_filters,
-)
+from surveyapp.admin.common import bp, conditional, requested_edition
 from surveyapp.web import catalog, get_db
 
 ORDERS = {"definition": "definition order", "top2": "top-2-box", "top": "top-box"}
@@ -85,9 +79,7 @@ def dashboard():
 @bp.get("/surveys/<survey_id>")
 @auth.login_required
 def survey(survey_id: str):
-    editions = editions_or_404(survey_id)
-    filters = request_filters()
-    definition = chosen_definition(editions, filters)
+    editions, filters, definition = requested_edition(survey_id)
     order = request.args.get("order", "definition")
     if order not in ORDERS:
         order = "definition"
@@ -108,8 +100,6 @@ def survey(survey_id: str):
 @bp.get("/surveys/<survey_id>/tallies.json")
 @auth.login_required
 def tallies_json(survey_id: str):
-    editions = editions_or_404(survey_id)
-    filters = request_filters()
-    definition = chosen_definition(editions, filters)
+    _editions, filters, definition = requested_edition(survey_id)
     result = tallies.tallies(get_db(), definition, filters)
     return conditional(json.dumps(result, ensure_ascii=False), "application/json")
