@@ -171,8 +171,9 @@ def test_cli_export(awkward, runner, tmp_path):
     target = tmp_path / "out.xlsx"
     result = runner.invoke(args=["export", "cmo", "--format", "xlsx", "-o", str(target)])
     assert result.exit_code == 0, result.output
-    sheet = openpyxl.load_workbook(target, read_only=True).active
-    assert [r[0] for r in sheet.iter_rows(min_row=2, values_only=True)] == ids
+    workbook = openpyxl.load_workbook(target, read_only=True)
+    assert [r[0] for r in workbook.active.iter_rows(min_row=2, values_only=True)] == ids
+    workbook.close()
     result = runner.invoke(args=["export", "cmo", "--format", "jsonl", "--labels"])
     assert result.exit_code == 0
     first = json.loads(result.output.splitlines()[0])
@@ -181,3 +182,5 @@ def test_cli_export(awkward, runner, tmp_path):
     result = runner.invoke(args=["export", "cmo", "--codebook"])
     assert result.output.startswith("column,question,item,type,code,label")
     assert runner.invoke(args=["export", "nope"]).exit_code != 0
+    assert "No edition 1999" in runner.invoke(args=["export", "cmo", "--edition", "1999"]).output
+    assert runner.invoke(args=["export", "cmo", "--since", "soon"]).exit_code != 0

@@ -49,6 +49,8 @@ def export_command(
         filters = parse_filters(edition, since, until)
     except FilterError as exc:
         raise click.ClickException(str(exc)) from None
+    if filters.edition is not None and filters.edition not in editions:
+        raise click.ClickException(f"No edition {filters.edition} of {survey_id!r}.")
     db = storage.connect(current_app.config["DATABASE"])
     try:
         if codebook:
