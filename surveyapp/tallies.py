@@ -40,20 +40,40 @@ def read_counts(
 ) -> Counts:  # fmt: skip
     """{(field, value): count} as the counters table holds them, for one edition.
 
-    A time range cannot be read from the counters: the responses in range are counted
-    with the write path's own counter_deltas (reading their answers JSON in batches was
-    faster than grouping the `answers` rows in SQL)."""
+    A time range cannot be read from the counters: its responses are counted one by one
+    with the write path's own counter_deltas. When the range holds more than half the
+    responses, the counters minus the responses outside it cost less."""
+    rows = db.execute(
+        "SELECT field, value, count FROM counters WHERE survey = ? AND edition = ?",
+        [survey, edition],
+    )
+    counters = {(f, v): c for f, v, c in rows}
     if not filters.timed:
-        rows = db.execute(
-            "SELECT field, value, count FROM counters WHERE survey = ? AND edition = ?",
-            [survey, edition],
-        )
-        return {(f, v): c for f, v, c in rows}
+        return counters
+    counted = list(counted)
+    scope = Filters(edition, filters.since, filters.until)
+    if 2 * _response_count(db, survey, scope) <= counters.get(("*", "*"), 0):
+        return dict(_count_responses(db, survey, scope, counted))
+    counts = Counter(counters)
+    for outside in (Filters(edition, None, filters.since), Filters(edition, filters.until, None)):
+        if outside.timed:
+            counts.subtract(_count_responses(db, survey, outside, counted))
+    return {key: count for key, count in counts.items() if count}
+
+
+def _response_count(db: sqlite_utils.Database, survey: str, filters: Filters) -> int:
+    where, params = filters.where()
+    sql = f"SELECT count(*) FROM responses WHERE survey = ?{where}"  # noqa: S608
+    return db.execute(sql, [survey, *params]).fetchone()[0]
+
+
+def _count_responses(
+    db: sqlite_utils.Database, survey: str, filters: Filters, counted: list[str]
+) -> Counter[tuple[str, str]]:
     where, params = filters.where()
     # Filters.where() adds only fixed column names; every value is a parameter.
-    sql = f"SELECT answers FROM responses WHERE survey = ? AND edition = ?{where}"  # noqa: S608
-    cursor = db.execute(sql, [survey, edition, *params])
-    counted = list(counted)
+    sql = f"SELECT answers FROM responses WHERE survey = ?{where}"  # noqa: S608
+    cursor = db.execute(sql, [survey, *params])
     counts: Counter[tuple[str, str]] = Counter()
     try:
         while rows := cursor.fetchmany(1000):
@@ -61,7 +81,7 @@ def read_counts(
                 counts.update(storage.counter_deltas(json.loads(answers), counted))
     finally:
         cursor.close()
-    return dict(counts)
+    return counts
 
 
 def latest(db: sqlite_utils.Database, survey: str, filters: Filters) -> str | None:

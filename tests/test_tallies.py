@@ -196,3 +196,16 @@ def test_verify_tallies_catches_a_missing_response_counter(filled, db):
         db.execute("UPDATE counters SET count = 2 WHERE field = '*' AND value = '*'")
     problems = tallies.verify_tallies(db, filled.extensions["surveys"])
     assert problems == ["cmo edition 2012 *=*: counter 2, recomputed 6"]
+
+
+def test_wide_time_range_subtracts_the_responses_outside(filled, db):
+    add(filled, "cmo", cmo(size="small"), submitted_at="2026-03-01T10:00:00.000000Z")
+    definition = _definition(filled)
+    wide = tallies.tallies(db, definition, Filters(since=T1))  # 4 of 7: counters minus 3
+    assert wide["responses"] == 4
+    assert wide["questions"]["company_size"]["counts"] == {"small": 1, "medium": 2, "large": 1}
+    assert wide["questions"]["problems"]["items"]["timeframes"]["n"] == 3
+    everything = tallies.tallies(db, definition, parse_filters(since="2000-01-01"))
+    assert everything == tallies.tallies(db, definition)
+    narrow = tallies.tallies(db, definition, Filters(since=T1, until="2026-02-15"))
+    assert narrow["responses"] == 3 and narrow["latest"] == T1
