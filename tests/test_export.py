@@ -12,8 +12,10 @@ import openpyxl
 import pytest
 from openpyxl.utils.escape import unescape
 
-from surveyapp import export
+from surveyapp import create_app, export
+from surveyapp import db as storage
 from surveyapp.export import neutralise
+from surveyapp.importer import import_file
 from tests.adminkit import add, admin_client, cmo
 
 PETS = Path(__file__).parent / "admin_questionnaires"
@@ -184,3 +186,25 @@ def test_cli_export(awkward, runner, tmp_path):
     assert runner.invoke(args=["export", "nope"]).exit_code != 0
     assert "No edition 1999" in runner.invoke(args=["export", "cmo", "--edition", "1999"]).output
     assert runner.invoke(args=["export", "cmo", "--since", "soon"]).exit_code != 0
+
+
+def test_jsonl_export_imports_back_exactly(make_app, tmp_path):
+    app = make_app(PETS)
+    answers = [
+        {"pets": ["cat", "fish"], "views-allowed": "agree", "views-quiet": "disagree",
+         "comments": AWKWARD[2] + AWKWARD[4]},
+        {"pets": ["dog"], "views-allowed": "agree_strongly", "views-quiet": "agree",
+         "comments": AWKWARD[3]},
+    ]  # fmt: skip
+    for one in answers:
+        add(app, "pets", one, edition=2024)
+    data = admin_client(app).get("/admin/surveys/pets/export.jsonl?edition=2024").get_data()
+    other = create_app({
+        "TESTING": True, "SECRET_KEY": "t", "DATABASE": str(tmp_path / "other.db"),
+        "SURVEY_FOLDERS": [str(PETS)],
+    })  # fmt: skip
+    db = storage.thread_connection(other.config["DATABASE"])
+    result = import_file(db, other.extensions["surveys"], "pets", 2024, data, name="pets.jsonl")
+    assert result.ok and result.created == 2, result.errors
+    stored = [json.loads(r["answers"]) for r in db["responses"].rows_where(order_by="submitted_at")]
+    assert stored == answers
