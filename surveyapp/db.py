@@ -371,3 +371,69 @@ def get_admin(db: sqlite_utils.Database, username: str) -> dict[str, Any] | None
 
 def admin_count(db: sqlite_utils.Database) -> int:
     return db.execute("SELECT count(*) FROM admins").fetchone()[0]
+
+
+@migrations()
+def m002_editions_imports(db: sqlite_utils.Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE editions (
+            survey TEXT NOT NULL,
+            edition INTEGER NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('open', 'closed')),
+            changed_at TEXT NOT NULL,
+            PRIMARY KEY (survey, edition)
+        ) WITHOUT ROWID;
+        CREATE TABLE imports (
+            id INTEGER PRIMARY KEY,
+            survey TEXT NOT NULL,
+            edition INTEGER NOT NULL,
+            file_hash TEXT NOT NULL,
+            rows INTEGER NOT NULL,
+            created INTEGER NOT NULL,
+            imported_at TEXT NOT NULL
+        );
+        CREATE INDEX imports_by_hash ON imports (survey, edition, file_hash);
+        """
+    )
+
+
+EDITION_STATUSES = ("open", "closed")
+
+
+def set_edition_status(db: sqlite_utils.Database, survey: str, edition: int, status: str) -> None:
+    if status not in EDITION_STATUSES:
+        raise ValueError(f"status must be one of {EDITION_STATUSES}, not {status!r}")
+    with immediate(db):
+        db.execute(
+            "INSERT INTO editions (survey, edition, status, changed_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (survey, edition) DO UPDATE SET status = excluded.status,"
+            " changed_at = excluded.changed_at",
+            [survey, edition, status, utcnow()],
+        )
+
+
+def edition_statuses(db: sqlite_utils.Database, survey: str) -> dict[int, str]:
+    """The statuses recorded for a survey's editions (editions never set are absent)."""
+    rows = db.execute("SELECT edition, status FROM editions WHERE survey = ?", [survey])
+    return {edition: status for edition, status in rows.fetchall()}
+
+
+def record_import(
+    db: sqlite_utils.Database, survey: str, edition: int, file_hash: str, rows: int, created: int
+) -> None:
+    with immediate(db):
+        db.execute(
+            "INSERT INTO imports (survey, edition, file_hash, rows, created, imported_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [survey, edition, file_hash, rows, created, utcnow()],
+        )
+
+
+def imports_of(db: sqlite_utils.Database, survey: str, file_hash: str) -> list[dict[str, Any]]:
+    return list(
+        db.query(
+            "SELECT * FROM imports WHERE survey = ? AND file_hash = ? ORDER BY id",
+            [survey, file_hash],
+        )
+    )

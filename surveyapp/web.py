@@ -9,6 +9,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
 from surveyapp import db as storage
+from surveyapp import editions
 from surveyapp.model import Definition
 
 csrf = CSRFProtect()
@@ -55,6 +56,11 @@ def catalog() -> dict[str, dict[int, Definition]]:
 def latest_definition(survey_id: str) -> Definition | None:
     editions = catalog().get(survey_id)
     return editions[max(editions)] if editions else None
+
+
+def open_definition(survey_id: str) -> Definition | None:
+    """The definition of the edition respondents answer now; None when all are closed."""
+    return editions.open_definition(get_db(), catalog(), survey_id)
 
 
 def init_app(app: Flask) -> None:

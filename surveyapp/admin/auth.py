@@ -38,7 +38,12 @@ def is_locked(db: sqlite_utils.Database, subjects: list[str]) -> bool:
 
 
 def record_failure(db: sqlite_utils.Database, subjects: list[str]) -> None:
+    """Count a failed log-in against each subject; failures older than the window go."""
     with storage.immediate(db):
+        db.execute(
+            "DELETE FROM login_failures WHERE at < ?",
+            [_since(current_app.config["LOGIN_LOCK_SECONDS"])],
+        )
         db.conn.executemany(
             "INSERT INTO login_failures (subject, at) VALUES (?, ?)",
             [(s, storage.utcnow()) for s in subjects],

@@ -1,18 +1,19 @@
-"""Admin pages: log-in and the dashboard."""
+"""Admin pages: log-in and log-out. The other admin routes live in sibling modules,
+imported at the end so they register on the same blueprint."""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask import redirect, render_template, request, session, url_for
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from surveyapp.admin import auth
-from surveyapp.web import catalog, get_db, latest_definition
+from surveyapp.admin.common import bp
+from surveyapp.web import get_db
 
-bp = Blueprint("admin", __name__, url_prefix="/admin")
 LOGIN_FAILED = "Those details did not match an account, or the account is locked for a while."
 
 
@@ -57,8 +58,4 @@ def logout():
     return redirect(url_for("admin.login"))
 
 
-@bp.get("/")
-@auth.login_required
-def dashboard():
-    surveys = [latest_definition(survey_id) for survey_id in sorted(catalog())]
-    return render_template("admin/dashboard.html", surveys=surveys)
+from surveyapp.admin import exports, live, responses  # noqa: E402, F401 - register routes

@@ -29,7 +29,7 @@ from surveyapp.forms import (
     show_errors,
 )
 from surveyapp.model import Definition
-from surveyapp.web import catalog, csrf, get_db, latest_definition
+from surveyapp.web import catalog, csrf, get_db, latest_definition, open_definition
 
 bp = Blueprint("survey", __name__)
 STORAGE_FAILED = "We could not save your answers just now. They are kept below: please try again."
@@ -37,7 +37,7 @@ STORAGE_FAILED = "We could not save your answers just now. They are kept below: 
 
 @bp.get("/")
 def index():
-    surveys = [latest_definition(survey_id) for survey_id in sorted(catalog())]
+    surveys = [d for d in map(open_definition, sorted(catalog())) if d is not None]
     return render_template("survey/index.html", surveys=surveys)
 
 
@@ -46,6 +46,31 @@ def _definition(survey_id: str) -> Definition:
     if definition is None:
         abort(404, f"There is no questionnaire called {survey_id!r}.")
     return definition
+
+
+def _open(survey_id: str) -> Definition | None:
+    """The open edition's definition; None when the questionnaire is closed or the
+    edition this browser started has closed since. 404 for an unknown questionnaire."""
+    _definition(survey_id)
+    definition = open_definition(survey_id)
+    started = session.get("editions", {}).get(survey_id)
+    if definition is None or started not in (None, definition.edition):
+        return None
+    return definition
+
+
+def _closed(survey_id: str, started: int | None = None):
+    """Refuse new answers: the questionnaire (or the edition being answered) is closed."""
+    keys, started_in = session.get("keys", {}), session.get("editions", {})
+    keys.pop(survey_id, None)
+    started_in.pop(survey_id, None)
+    session.modified = True
+    return render_template(
+        "survey/closed.html",
+        definition=_definition(survey_id),
+        started=started,
+        now_open=open_definition(survey_id),
+    ), 410
 
 
 def _sign(survey_id: str, token: str) -> str:
@@ -63,11 +88,14 @@ def _key_is_ours(survey_id: str, key: str) -> bool:
     return bool(token) and hmac.compare_digest(signature, _sign(survey_id, token))
 
 
-def _session_key(survey_id: str) -> str:
-    keys = session.get("keys", {})
+def _session_key(survey_id: str, edition: int) -> str:
+    keys, started_in = session.get("keys", {}), session.get("editions", {})
     if survey_id not in keys:
         keys[survey_id] = _new_key(survey_id)
         session["keys"] = keys
+    if survey_id not in started_in:
+        started_in[survey_id] = edition
+        session["editions"] = started_in
     return keys[survey_id]
 
 
@@ -115,9 +143,11 @@ def _blank_page(definition: Definition, number: int, key: str) -> str:
 
 @bp.get("/s/<survey_id>")
 def page(survey_id: str):
-    definition = _definition(survey_id)
+    definition = _open(survey_id)
+    if definition is None:
+        return _closed(survey_id, session.get("editions", {}).get(survey_id))
     number = _page_number(definition)
-    key = _session_key(survey_id)
+    key = _session_key(survey_id, definition.edition)
     draft = storage.load_draft(get_db(), key)
     if not draft.keys() & page_fields(definition.pages[number - 1]):
         return _blank_page(definition, number, key)
@@ -139,7 +169,9 @@ def _csrf_ok() -> bool:
 @bp.post("/s/<survey_id>")
 @csrf.exempt  # checked here, so a stale token keeps the answers instead of failing
 def answer(survey_id: str):
-    definition = _definition(survey_id)
+    definition = _open(survey_id)
+    if definition is None:
+        return _closed(survey_id, session.get("editions", {}).get(survey_id))
     number = _page_number(definition)
     db = get_db()
     key = request.form.get("submission_key", "")
@@ -148,7 +180,7 @@ def answer(survey_id: str):
         return redirect(url_for("survey.thanks", survey_id=survey_id, again=1))
     if not ours or not _csrf_ok():
         form = page_form_class(definition, number)()
-        form.submission_key.data = _session_key(survey_id)
+        form.submission_key.data = _session_key(survey_id, definition.edition)
         notice = "This page had expired. Your answers are kept: please press the button again."
         return _render(definition, number, form, 400, notice)
     page_obj = definition.pages[number - 1]
@@ -197,6 +229,7 @@ def _submit(definition: Definition, key: str, draft: dict):
         form = page_form_class(definition, len(definition.pages))()
         return _render(definition, len(definition.pages), form, 503, STORAGE_FAILED)
     session.get("keys", {}).pop(definition.id, None)
+    session.get("editions", {}).pop(definition.id, None)
     session.modified = True
     return redirect(url_for("survey.thanks", survey_id=definition.id, again=int(not created)))
 

@@ -1,0 +1,51 @@
+"""What the admin views share: the blueprint, looking up a questionnaire, filters, ETags."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, make_response, request
+
+from surveyapp.filters import FilterError, Filters, parse_filters
+from surveyapp.model import Definition
+from surveyapp.web import catalog
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def editions_or_404(survey_id: str) -> dict[int, Definition]:
+    editions = catalog().get(survey_id)
+    if not editions:
+        abort(404, f"No questionnaire {survey_id!r}.")
+    return editions
+
+
+def request_filters() -> Filters:
+    try:
+        return parse_filters(
+            request.args.get("edition"), request.args.get("since"), request.args.get("until")
+        )
+    except FilterError as exc:
+        abort(400, str(exc))
+
+
+def chosen_definition(editions: dict[int, Definition], filters: Filters) -> Definition:
+    """The edition the filters name, or the newest one."""
+    edition = max(editions) if filters.edition is None else filters.edition
+    if edition not in editions:
+        abort(404, f"No edition {edition}.")
+    return editions[edition]
+
+
+def conditional(body: str, mimetype: str) -> Response:
+    """A response with a strong ETag of its body; 304 when the client already has it."""
+    response = make_response(body)
+    response.mimetype = mimetype
+    response.headers["Cache-Control"] = "no-cache, private"
+    response.add_etag()
+    return response.make_conditional(request)
+
+
+def requested_edition(survey_id: str) -> tuple[dict[int, Definition], Filters, Definition]:
+    """The questionnaire's editions, the request's filters and the edition they choose."""
+    editions = editions_or_404(survey_id)
+    filters = request_filters()
+    return editions, filters, chosen_definition(editions, filters)

@@ -1,0 +1,249 @@
+"""Exports of stored responses as CSV, JSON Lines and XLSX, plus a codebook.
+
+Every export is a generator reading the responses with fetchmany, so memory stays
+flat however many responses there are. Text a spreadsheet would run as a formula
+is neutralised in CSV and XLSX (OWASP CSV injection); JSON keeps text exactly.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import tempfile
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import sqlite_utils
+import xlsxwriter
+
+from surveyapp.filters import NO_FILTERS, Filters
+from surveyapp.model import Definition
+from surveyapp.question_types import REGISTRY
+
+META = ["response_id", "submitted_at", "edition", "version"]
+META_TEXT = {
+    "response_id": "Response identifier",
+    "submitted_at": "Time the response was submitted (UTC, ISO 8601)",
+    "edition": "Questionnaire edition",
+    "version": "Definition version the respondent saw",
+}
+CODEBOOK = ["column", "question", "item", "type", "code", "label"]
+FORMATS = {
+    "csv": "text/csv; charset=utf-8",
+    "jsonl": "application/x-ndjson; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+BATCH = 500
+# Filters.where() adds only fixed column names to it; every value is a parameter.
+SELECT_RESPONSES = "SELECT response_id, submitted_at, edition, version, answers FROM responses"
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\0")
+PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+XLSX_OPTIONS = {
+    "constant_memory": True,
+    "strings_to_formulas": False,
+    "strings_to_urls": False,
+    "strings_to_numbers": False,
+}
+
+Editions = dict[int, Definition]
+
+
+def neutralise(text: str) -> str:
+    """Prefix "'" to text a spreadsheet would run as a formula; a plain negative number
+    such as "-3" is data, not a formula, and stays as it is."""
+    if text.startswith(FORMULA_START) and not PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+def columns(editions: Editions, filters: Filters = NO_FILTERS) -> list[str]:
+    """META, then every field name in definition order; across editions the union:
+    the oldest edition's fields, then each field a later edition adds, in its order."""
+    names: list[str] = []
+    for _edition, definition in _chosen(editions, filters):
+        for q in definition.questions():
+            for name in REGISTRY[q.type].field_names(q):
+                if name not in names:
+                    names.append(name)
+    return META + names
+
+
+def _chosen(editions: Editions, filters: Filters) -> list[tuple[int, Definition]]:
+    return [(e, d) for e, d in sorted(editions.items()) if filters.edition in (None, e)]
+
+
+def _labels(editions: Editions) -> dict[int, dict[str, dict[str, str]]]:
+    """{edition: {field: {code: label}}} for the choice fields of every edition."""
+    return {
+        edition: {
+            name: {o.code: o.label for o in options}
+            for q in definition.questions()
+            for name, options in REGISTRY[q.type].tallied(q)
+        }
+        for edition, definition in editions.items()
+    }
+
+
+def response_rows(
+    db: sqlite_utils.Database, survey: str, filters: Filters = NO_FILTERS, batch: int = BATCH
+) -> Iterator[tuple[str, str, int, str, dict[str, Any]]]:
+    """(response_id, submitted_at, edition, version, answers), oldest first, read in batches."""
+    where, params = filters.where()
+    sql = f"{SELECT_RESPONSES} WHERE survey = ?{where} ORDER BY submitted_at, id"  # noqa: S608
+    cursor = db.execute(sql, [survey, *params])
+    try:
+        while rows := cursor.fetchmany(batch):
+            for response_id, submitted_at, edition, version, answers in rows:
+                yield response_id, submitted_at, edition, version, json.loads(answers)
+    finally:
+        cursor.close()
+
+
+def records(
+    db: sqlite_utils.Database,
+    survey: str,
+    editions: Editions,
+    filters: Filters = NO_FILTERS,
+    labels: bool = False,
+) -> Iterator[dict[str, Any]]:
+    """One dict per response with every column (None when unanswered; lists stay lists)."""
+    fields = columns(editions, filters)[len(META) :]
+    names = _labels(editions) if labels else {}
+    for response_id, submitted_at, edition, version, answers in response_rows(db, survey, filters):
+        record: dict[str, Any] = {
+            "response_id": response_id, "submitted_at": submitted_at,
+            "edition": edition, "version": version,
+        }  # fmt: skip
+        lookup = names.get(edition, {})
+        for field in fields:
+            value = answers.get(field)
+            if labels and field in lookup and value is not None:
+                codes = lookup[field]
+                value = (
+                    [codes.get(v, v) for v in value]
+                    if isinstance(value, list)
+                    else codes.get(value, value)
+                )
+            record[field] = value
+        yield record
+
+
+def _cells(record: dict[str, Any]) -> list[Any]:
+    return [";".join(v) if isinstance(v, list) else v for v in record.values()]
+
+
+def _csv_text(rows: Iterable[list[Any]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for row in rows:
+        writer.writerow(["" if c is None else neutralise(str(c)) for c in row])
+    return buffer.getvalue()
+
+
+def _batched(items: Iterable[Any], size: int = BATCH) -> Iterator[list[Any]]:
+    chunk: list[Any] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def csv_stream(
+    db: sqlite_utils.Database, survey: str, editions: Editions,
+    filters: Filters = NO_FILTERS, labels: bool = False,
+) -> Iterator[str]:  # fmt: skip
+    """CSV text in chunks: the header first (so a download starts at once), then rows."""
+    yield _csv_text([columns(editions, filters)])
+    for chunk in _batched(records(db, survey, editions, filters, labels)):
+        yield _csv_text(_cells(r) for r in chunk)
+
+
+def jsonl_stream(
+    db: sqlite_utils.Database, survey: str, editions: Editions,
+    filters: Filters = NO_FILTERS, labels: bool = False,
+) -> Iterator[str]:  # fmt: skip
+    """One JSON object per line, keys in column order; multiple choice stays a list."""
+    for chunk in _batched(records(db, survey, editions, filters, labels)):
+        yield "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in chunk)
+
+
+def xlsx_stream(
+    db: sqlite_utils.Database, survey: str, editions: Editions,
+    filters: Filters = NO_FILTERS, labels: bool = False, chunk_size: int = 64 * 1024,
+) -> Iterator[bytes]:  # fmt: skip
+    """An XLSX workbook built in constant-memory mode into a temporary file, then streamed.
+
+    Strings are written with write_string only, so no cell can become a formula."""
+    with tempfile.TemporaryFile() as handle:
+        workbook = xlsxwriter.Workbook(handle, XLSX_OPTIONS)
+        sheet = workbook.add_worksheet("responses")
+        for col, name in enumerate(columns(editions, filters)):
+            sheet.write_string(0, col, neutralise(name))
+        for row, record in enumerate(records(db, survey, editions, filters, labels), 1):
+            for col, value in enumerate(_cells(record)):
+                if isinstance(value, int):
+                    sheet.write_number(row, col, value)
+                elif value is not None:
+                    sheet.write_string(row, col, neutralise(value))
+        workbook.close()
+        handle.seek(0)
+        while data := handle.read(chunk_size):
+            yield data
+
+
+STREAMS = {"csv": csv_stream, "jsonl": jsonl_stream, "xlsx": xlsx_stream}
+
+
+def codebook_rows(editions: Editions, filters: Filters = NO_FILTERS) -> Iterator[list[str]]:
+    """CODEBOOK rows: one per code of a choice field, one per other column. A field takes
+    its text from the newest edition that has it."""
+    for name in META:
+        yield [name, META_TEXT[name], "", "meta", "", ""]
+    seen: set[str] = set()
+    for _edition, definition in reversed(_chosen(editions, filters)):
+        for q in definition.questions():
+            qtype = REGISTRY[q.type]
+            for name in qtype.field_names(q):
+                if name in seen:
+                    continue
+                seen.add(name)
+                item = qtype.label(q, name) if q.items else ""
+                options = dict(qtype.tallied(q)).get(name, ())
+                for option in options or [None]:
+                    code, label = (option.code, option.label) if option else ("", "")
+                    yield [name, q.text, item, q.type, code, label]
+
+
+def codebook_csv(editions: Editions, filters: Filters = NO_FILTERS) -> Iterator[str]:
+    order = {name: i for i, name in enumerate(columns(editions, filters))}
+    rows = sorted(codebook_rows(editions, filters), key=lambda r: order[r[0]])
+    yield _csv_text([CODEBOOK, *rows])
+
+
+def list_responses(
+    db: sqlite_utils.Database, survey: str, filters: Filters, limit: int, offset: int
+) -> list[dict[str, Any]]:
+    """A page of responses, newest first."""
+    where, params = filters.where()
+    order = "ORDER BY submitted_at DESC, id DESC LIMIT ? OFFSET ?"
+    sql = f"{SELECT_RESPONSES} WHERE survey = ?{where} {order}"  # noqa: S608
+    rows = db.execute(sql, [survey, *params, limit, offset]).fetchall()
+    return [_response(row) for row in rows]
+
+
+def get_response(db: sqlite_utils.Database, survey: str, response_id: str) -> dict | None:
+    row = db.execute(
+        f"{SELECT_RESPONSES} WHERE survey = ? AND response_id = ?",  # noqa: S608
+        [survey, response_id],
+    ).fetchone()
+    return _response(row) if row else None
+
+
+def _response(row: tuple) -> dict[str, Any]:
+    keys = ("response_id", "submitted_at", "edition", "version")
+    return dict(zip(keys, row[:4], strict=True)) | {"answers": json.loads(row[4])}

@@ -1,0 +1,72 @@
+"""Helpers for admin tests: an account, a logged-in client, responses put straight in."""
+
+from __future__ import annotations
+
+import re
+
+from surveyapp import db as storage
+from surveyapp.admin.auth import hash_password
+from surveyapp.forms import counted_fields
+
+PASSWORD = "correct horse battery"
+TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf(html: str) -> str:
+    return TOKEN.search(html).group(1)
+
+
+def make_admin(app, username="ada", role="admin", password=PASSWORD) -> None:
+    with app.app_context():
+        db = storage.thread_connection(app.config["DATABASE"])
+        storage.create_admin(db, username, hash_password(password), role)
+
+
+def login(client, username="ada", password=PASSWORD, **environ):
+    page = client.get("/admin/login")
+    return client.post(
+        "/admin/login",
+        data={"csrf_token": csrf(page.text), "username": username, "password": password},
+        environ_base=environ,
+    )
+
+
+def admin_client(app):
+    make_admin(app)
+    client = app.test_client()
+    assert login(client).status_code == 302
+    return client
+
+
+def add(app, survey: str, answers: dict, edition: int | None = None, **extra) -> str:
+    """Store one response as the survey views would, bypassing the pages."""
+    editions = app.extensions["surveys"][survey]
+    definition = editions[edition or max(editions)]
+    db = storage.thread_connection(app.config["DATABASE"])
+    response_id, _created = storage.insert_response(
+        db,
+        survey=survey,
+        edition=definition.edition,
+        version=definition.version,
+        answers=answers,
+        counted=counted_fields(definition),
+        **extra,
+    )
+    return response_id
+
+
+CMO_ITEMS = [
+    "communicate", "timeframes", "cost_containment", "process_variability", "tech_transfer",
+    "scale_differences", "difficult_problems", "regulatory_role", "hand_off",
+    "unsuitable_cell_lines",
+]  # fmt: skip
+
+
+def cmo(size="small", region="europe", ratings=None, comments=None) -> dict:
+    """A complete cmo answer set; `ratings` overrides some items (default 'rare')."""
+    answers = {"company_size": size, "region": region}
+    answers |= {f"problems-{item}": "rare" for item in CMO_ITEMS}
+    answers |= {f"problems-{k}": v for k, v in (ratings or {}).items()}
+    if comments is not None:
+        answers["comments"] = comments
+    return answers

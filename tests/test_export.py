@@ -1,0 +1,210 @@
+"""Exports round-trip awkward text; formula-like text is neutralised in CSV and XLSX only."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from openpyxl.utils.escape import unescape
+
+from surveyapp import create_app, export
+from surveyapp import db as storage
+from surveyapp.export import neutralise
+from surveyapp.importer import import_file
+from tests.adminkit import add, admin_client, cmo
+
+PETS = Path(__file__).parent / "admin_questionnaires"
+AWKWARD = [
+    "plain, with a comma",
+    'she said "no", twice',
+    "line one\nline two\r\nline three",
+    "Zürich – 東京 – naïve – 😀",
+    '=HYPERLINK("http://evil.example","click")',
+    "+1+1",
+    "-2+3",
+    "@SUM(A1:A2)",
+    "\tleading tab",
+    "\rleading CR",
+    "-5",
+    "\0NUL first",
+]
+CMO_HEADER = [
+    "response_id", "submitted_at", "edition", "version", "company_size", "region",
+    *[f"problems-{item}" for item in (
+        "communicate", "timeframes", "cost_containment", "process_variability", "tech_transfer",
+        "scale_differences", "difficult_problems", "regulatory_role", "hand_off",
+        "unsuitable_cell_lines",
+    )],
+    "comments",
+]  # fmt: skip
+
+
+@pytest.fixture
+def awkward(app):
+    ids = [
+        add(app, "cmo", cmo(comments=text), submitted_at=f"2026-03-01T10:00:{n:02d}.000000Z")
+        for n, text in enumerate(AWKWARD)
+    ]
+    return app, ids
+
+
+def test_neutralise():
+    for text in ("=1+1", "+1", "-1+1", "@A1", "\tx", "\rx", "\0x", "-", "=", "-1e5"):
+        assert neutralise(text) == "'" + text
+    for text in ("-5", "-0.25", "12", "a=b", "", "'=quoted already"):
+        assert neutralise(text) == text
+
+
+def test_csv_round_trip(awkward):
+    app, ids = awkward
+    response = admin_client(app).get("/admin/surveys/cmo/export.csv")
+    assert response.status_code == 200 and response.is_streamed
+    assert response.mimetype == "text/csv"
+    assert 'filename="cmo.csv"' in response.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True), newline="")))
+    assert rows[0] == CMO_HEADER
+    assert [r[0] for r in rows[1:]] == ids
+    assert [r[-1] for r in rows[1:]] == [neutralise(t) for t in AWKWARD]
+    assert rows[5][-1] == "'" + AWKWARD[4] and rows[11][-1] == "-5"
+    assert rows[1][2:6] == [
+        "2012",
+        app.extensions["surveys"]["cmo"][2012].version,
+        "small",
+        "europe",
+    ]
+
+
+def test_jsonl_keeps_text_exactly(awkward):
+    app, ids = awkward
+    response = admin_client(app).get("/admin/surveys/cmo/export.jsonl")
+    lines = response.get_data(as_text=True).splitlines()
+    records = [json.loads(line) for line in lines]
+    assert len(records) == len(AWKWARD)
+    assert [r["comments"] for r in records] == AWKWARD
+    assert list(records[0]) == CMO_HEADER
+    assert records[0]["response_id"] == ids[0] and records[0]["edition"] == 2012
+
+
+def test_xlsx_round_trip_holds_no_formula(awkward):
+    app, _ids = awkward
+    response = admin_client(app).get("/admin/surveys/cmo/export.xlsx")
+    assert response.status_code == 200
+    data = response.get_data()
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        sheets = [n for n in archive.namelist() if n.startswith("xl/worksheets/")]
+        for name in sheets:
+            assert b"<f>" not in archive.read(name) and b"<f " not in archive.read(name)
+    sheet = openpyxl.load_workbook(io.BytesIO(data), read_only=True).active
+    # OOXML stores control characters as _xHHHH_ (Excel decodes them); openpyxl leaves them.
+    rows = [
+        [unescape(c) if isinstance(c, str) else c for c in r]
+        for r in sheet.iter_rows(values_only=True)
+    ]
+    assert rows[0] == CMO_HEADER
+    assert [r[-1] for r in rows[1:]] == [neutralise(t) for t in AWKWARD]
+    assert rows[1][2] == 2012
+    assert all(isinstance(c, str) for c in rows[1][4:])
+
+
+def test_labels_and_multiple_choice(make_app):
+    app = make_app(PETS)
+    add(app, "pets", {"pets": ["cat", "fish"], "views-allowed": "disagree"}, edition=2024)
+    add(app, "pets", {"office": "north", "pets": ["dog"], "comments": "=1+1"}, edition=2025)
+    client = admin_client(app)
+    codes = list(csv.reader(io.StringIO(client.get("/admin/surveys/pets/export.csv").text)))
+    assert codes[0][4:] == ["pets", "views-allowed", "views-quiet", "comments", "office"]
+    assert codes[1][4:] == ["cat;fish", "disagree", "", "", ""]
+    assert codes[2][4:] == ["dog", "", "", "'=1+1", "north"]
+    labels = client.get("/admin/surveys/pets/export.csv?labels=1")
+    assert 'filename="pets-labels.csv"' in labels.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(labels.text)))
+    assert rows[1][4:6] == ['Cat;Fish, goldfish "mostly"', "'=Disagree (formula-like label)"]
+    assert rows[2][-1] == "North"
+    jsonl = client.get("/admin/surveys/pets/export.jsonl?labels=1").text.splitlines()
+    first = json.loads(jsonl[0])
+    assert first["pets"] == ["Cat", 'Fish, goldfish "mostly"']
+    assert first["views-allowed"] == "=Disagree (formula-like label)"
+    only = list(
+        csv.reader(io.StringIO(client.get("/admin/surveys/pets/export.csv?edition=2025").text))
+    )
+    assert only[0][4:] == ["office", "pets", "comments"] and len(only) == 2
+
+
+def test_codebook(make_app):
+    app = make_app(PETS)
+    response = admin_client(app).get("/admin/surveys/pets/codebook.csv")
+    assert response.status_code == 200
+    rows = list(csv.reader(io.StringIO(response.text)))
+    assert rows[0] == export.CODEBOOK
+    assert [r[0] for r in rows[1:5]] == export.META
+    assert ["pets", "Which pets do you keep?", "", "multiple_choice", "cat", "Cat"] in rows
+    assert ["views-allowed", "Pets at work", "Pets should be allowed", "rating_matrix",
+            "disagree", "'=Disagree (formula-like label)"] in rows  # fmt: skip
+    assert ["comments", "Comments", "", "long_text", "", ""] in rows
+    assert ["office", "Which office?", "", "dropdown", "south", "South"] in rows
+    assert [r[0] for r in rows[1:]].index("office") > [r[0] for r in rows[1:]].index("comments")
+
+
+def test_time_filter_on_exports(awkward):
+    app, ids = awkward
+    client = admin_client(app)
+    text = client.get(
+        "/admin/surveys/cmo/export.jsonl?since=2026-03-01T10:00:02Z&until=2026-03-01T10:00:04Z"
+    ).text
+    assert [json.loads(line)["response_id"] for line in text.splitlines()] == ids[2:4]
+    assert client.get("/admin/surveys/cmo/export.csv?until=soon").status_code == 400
+    assert client.get("/admin/surveys/cmo/export.pdf").status_code == 404
+    assert client.get("/admin/surveys/nope/export.csv").status_code == 404
+
+
+def test_export_reads_in_batches(awkward, db):
+    app, ids = awkward
+    rows = export.response_rows(db, "cmo", batch=3)
+    assert [row[0] for row in rows] == ids
+
+
+def test_cli_export(awkward, runner, tmp_path):
+    app, ids = awkward
+    target = tmp_path / "out.xlsx"
+    result = runner.invoke(args=["export", "cmo", "--format", "xlsx", "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    workbook = openpyxl.load_workbook(target, read_only=True)
+    assert [r[0] for r in workbook.active.iter_rows(min_row=2, values_only=True)] == ids
+    workbook.close()
+    result = runner.invoke(args=["export", "cmo", "--format", "jsonl", "--labels"])
+    assert result.exit_code == 0
+    first = json.loads(result.output.splitlines()[0])
+    assert first["company_size"] == "Fewer than 50 employees"
+    assert first["comments"] == AWKWARD[0]
+    result = runner.invoke(args=["export", "cmo", "--codebook"])
+    assert result.output.startswith("column,question,item,type,code,label")
+    assert runner.invoke(args=["export", "nope"]).exit_code != 0
+    assert "No edition 1999" in runner.invoke(args=["export", "cmo", "--edition", "1999"]).output
+    assert runner.invoke(args=["export", "cmo", "--since", "soon"]).exit_code != 0
+
+
+def test_jsonl_export_imports_back_exactly(make_app, tmp_path):
+    app = make_app(PETS)
+    answers = [
+        {"pets": ["cat", "fish"], "views-allowed": "agree", "views-quiet": "disagree",
+         "comments": AWKWARD[2] + AWKWARD[4]},
+        {"pets": ["dog"], "views-allowed": "agree_strongly", "views-quiet": "agree",
+         "comments": AWKWARD[3]},
+    ]  # fmt: skip
+    for one in answers:
+        add(app, "pets", one, edition=2024)
+    data = admin_client(app).get("/admin/surveys/pets/export.jsonl?edition=2024").get_data()
+    other = create_app({
+        "TESTING": True, "SECRET_KEY": "t", "DATABASE": str(tmp_path / "other.db"),
+        "SURVEY_FOLDERS": [str(PETS)],
+    })  # fmt: skip
+    db = storage.thread_connection(other.config["DATABASE"])
+    result = import_file(db, other.extensions["surveys"], "pets", 2024, data, name="pets.jsonl")
+    assert result.ok and result.created == 2, result.errors
+    stored = [json.loads(r["answers"]) for r in db["responses"].rows_where(order_by="submitted_at")]
+    assert stored == answers
