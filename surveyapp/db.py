@@ -12,6 +12,7 @@ import json
 import os
 import threading
 import uuid
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -321,17 +322,72 @@ def _insert(db: sqlite_utils.Database, rows: _Rows) -> tuple[str, bool]:
 
 def insert_many(db: sqlite_utils.Database, rows: Iterable[dict[str, Any]]) -> int:
     """Insert many responses (dicts of insert_response's keyword arguments) in one
-    transaction: all or none. Returns how many were new."""
+    transaction: all or none. Returns how many were new.
+
+    The bulk path: a response id or submission key already stored (or seen earlier in
+    `rows`) is skipped, the rest go in with executemany, and the counters are added up
+    in Python first so each distinct counter costs one UPSERT, not one per response."""
     prepared = [
         _rows(row["survey"], row["edition"], row["version"], row["answers"], row["counted"],
               row.get("submission_key"), row.get("response_id"), row.get("submitted_at"))
         for row in rows
     ]  # fmt: skip
-    created = 0
     with immediate(db):
+        known_ids, known_keys = _stored(db, prepared)
+        fresh = []
         for one in prepared:
-            created += _insert(db, one)[1]
-    return created
+            response_id, key = one[0][0], one[0][1]
+            if response_id in known_ids or (key and key in known_keys):
+                continue
+            known_ids.add(response_id)
+            if key:
+                known_keys.add(key)
+            fresh.append(one)
+        if fresh:
+            _insert_fresh(db, fresh)
+    return len(fresh)
+
+
+_IN_CHUNK = 500
+
+
+def _stored(db: sqlite_utils.Database, prepared: list[_Rows]) -> tuple[set[str], set[str]]:
+    """The response ids and submission keys of `prepared` that are already stored."""
+    found: tuple[set[str], set[str]] = (set(), set())
+    for column, index, known in (("response_id", 0, found[0]), ("submission_key", 1, found[1])):
+        values = [one[0][index] for one in prepared if one[0][index]]
+        for start in range(0, len(values), _IN_CHUNK):
+            chunk = values[start : start + _IN_CHUNK]
+            marks = ", ".join("?" * len(chunk))
+            sql = f"SELECT {column} FROM responses WHERE {column} IN ({marks})"  # noqa: S608
+            known.update(value for (value,) in db.execute(sql, chunk))
+    return found
+
+
+def _insert_fresh(db: sqlite_utils.Database, fresh: list[_Rows]) -> None:
+    """Insert responses known to be new, numbering their rows from the current maximum
+    (what SQLite would pick); runs inside the caller's write transaction."""
+    first = db.execute("SELECT coalesce(max(id), 0) + 1 FROM responses").fetchone()[0]
+    totals: Counter[tuple] = Counter()
+    for one in fresh:
+        totals.update(one[2])
+    db.conn.executemany(
+        "INSERT INTO responses (id, response_id, submission_key, survey, edition, version,"
+        " submitted_at, answers) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [(first + n, *one[0]) for n, one in enumerate(fresh)],
+    )
+    db.conn.executemany(
+        "INSERT INTO answers (response, survey, edition, field, value) VALUES (?, ?, ?, ?, ?)",
+        [(first + n, *params) for n, one in enumerate(fresh) for params in one[1]],
+    )
+    db.conn.executemany(
+        "INSERT INTO counters (survey, edition, field, value, count) VALUES (?, ?, ?, ?, ?)"
+        " ON CONFLICT (survey, edition, field, value) DO UPDATE SET count = count + excluded.count",
+        [(*counter, count) for counter, count in totals.items()],
+    )
+    keys = [(one[0][1],) for one in fresh if one[0][1]]
+    if keys:
+        db.conn.executemany("DELETE FROM drafts WHERE key = ?", keys)
 
 
 def response_for_key(db: sqlite_utils.Database, key: str) -> str | None:

@@ -11,13 +11,12 @@ import csv
 import io
 import json
 import re
-import tempfile
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 import sqlite_utils
-import xlsxwriter
 
+from surveyapp import xlsx
 from surveyapp.filters import NO_FILTERS, Filters
 from surveyapp.model import Definition
 from surveyapp.question_types import REGISTRY
@@ -40,12 +39,6 @@ BATCH = 500
 SELECT_RESPONSES = "SELECT response_id, submitted_at, edition, version, answers FROM responses"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\0")
 PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
-XLSX_OPTIONS = {
-    "constant_memory": True,
-    "strings_to_formulas": False,
-    "strings_to_urls": False,
-    "strings_to_numbers": False,
-}
 
 Editions = dict[int, Definition]
 
@@ -174,26 +167,20 @@ def jsonl_stream(
 
 def xlsx_stream(
     db: sqlite_utils.Database, survey: str, editions: Editions,
-    filters: Filters = NO_FILTERS, labels: bool = False, chunk_size: int = 64 * 1024,
+    filters: Filters = NO_FILTERS, labels: bool = False,
 ) -> Iterator[bytes]:  # fmt: skip
-    """An XLSX workbook built in constant-memory mode into a temporary file, then streamed.
+    """An XLSX workbook streamed as the rows are read (surveyapp.xlsx): numbers and inline
+    strings only, so no cell can become a formula; formula-like text is neutralised."""
+    header = [neutralise(name) for name in columns(editions, filters)]
 
-    Strings are written with write_string only, so no cell can become a formula."""
-    with tempfile.TemporaryFile() as handle:
-        workbook = xlsxwriter.Workbook(handle, XLSX_OPTIONS)
-        sheet = workbook.add_worksheet("responses")
-        for col, name in enumerate(columns(editions, filters)):
-            sheet.write_string(0, col, neutralise(name))
-        for row, record in enumerate(records(db, survey, editions, filters, labels), 1):
-            for col, value in enumerate(_cells(record)):
-                if isinstance(value, int):
-                    sheet.write_number(row, col, value)
-                elif value is not None:
-                    sheet.write_string(row, col, neutralise(value))
-        workbook.close()
-        handle.seek(0)
-        while data := handle.read(chunk_size):
-            yield data
+    def rows() -> Iterator[list[Any]]:
+        yield header
+        for record in records(db, survey, editions, filters, labels):
+            yield [
+                v if v is None or isinstance(v, int) else neutralise(v) for v in _cells(record)
+            ]
+
+    yield from xlsx.stream(rows(), "responses")
 
 
 STREAMS = {"csv": csv_stream, "jsonl": jsonl_stream, "xlsx": xlsx_stream}
