@@ -9,8 +9,10 @@ to each target in turn, interleaved and repeated. One completed response is a
 GET of the form plus the POST that stores it (a whole walk for the 3-page cmo).
 Prints the table and writes bench/results/compare.json.
 
-Sections: `--only throughput` (this file) and `--only data` (stored-data scale:
-tallies, exports, import; added when those features land).
+Sections: `--only throughput` (this file) and `--only data` (stored-data scale at
+10k / 100k / 1M responses: tallies, exports, import, verify-tallies, and the peer's
+CSV export and results page; bench/data_scale.py, bench/peer_data.py). A full run
+does both; `--max-responses 100000` stops the data section at 100,000.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import data_scale  # noqa: E402
+import peer_data  # noqa: E402
 from loadgen import percentile, run  # noqa: E402
 from targets import BENCH, all_targets, peer_python  # noqa: E402
 
@@ -111,8 +115,12 @@ def ratios(rows: list[dict]) -> list[dict]:
 
 
 def data_section(args: argparse.Namespace, tmp: Path) -> dict:
-    print("data section: not built yet (tallies, exports and import land in a later round)")
-    return {"rows": []}
+    print(f"data section: up to {args.max_responses:,} stored responses", flush=True)
+    section = data_scale.data_rows(tmp, args.max_responses)
+    if not args.no_peer:
+        peer_py = peer_python(tmp if args.fresh_peer else None)
+        section["peer"] = peer_data.peer_rows(peer_py, tmp, args.max_responses)
+    return section
 
 
 def print_throughput(section: dict) -> None:
@@ -157,6 +165,9 @@ def main() -> None:
     parser.add_argument("--levels", type=int, nargs="+", default=[1, 4, 16])
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--max-responses", type=int, default=1_000_000,
+                        help="data section: largest stored-response count (10k, 100k, 1M)")
+    parser.add_argument("--no-peer", action="store_true", help="data section: skip the peer")
     parser.add_argument("--targets", nargs="+", help="measure only these targets (by name)")
     parser.add_argument(
         "--fresh-peer",
@@ -166,15 +177,19 @@ def main() -> None:
     args = parser.parse_args()
     if args.quick:
         args.seconds, args.repeats = 3.0, 1
+        args.max_responses = min(args.max_responses, 10_000)
     args.warmup = min(2.0, args.seconds)
     report = {"machine": machine(), "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
     with tempfile.TemporaryDirectory(prefix="surveyapp-bench-") as name:
-        for section in args.only or ["throughput"]:
+        for section in args.only or ["throughput", "data"]:
             report[section] = globals()[SECTIONS[section]](args, Path(name))
     if "throughput" in report:
         print_throughput(report["throughput"])
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "compare.json").write_text(json.dumps(report, indent=2))
+    if "data" in report:
+        print("\n" + data_scale.markdown(report["data"]))
+        (RESULTS / "data.md").write_text(data_scale.markdown(report["data"]))
     if "throughput" in report:
         (RESULTS / "compare.md").write_text(markdown(report))
     print(f"\nmachine: {report['machine']}\nwrote {RESULTS / 'compare.json'}")

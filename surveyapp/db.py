@@ -327,35 +327,38 @@ def insert_many(db: sqlite_utils.Database, rows: Iterable[dict[str, Any]]) -> in
     The bulk path: a response id or submission key already stored (or seen earlier in
     `rows`) is skipped, the rest go in with executemany, and the counters are added up
     in Python first so each distinct counter costs one UPSERT, not one per response."""
+    encode = _JSON.encode
     prepared = [
-        _rows(row["survey"], row["edition"], row["version"], row["answers"], row["counted"],
-              row.get("submission_key"), row.get("response_id"), row.get("submitted_at"))
+        ((row.get("response_id") or uuid.uuid4().hex, row.get("submission_key"), row["survey"],
+          row["edition"], row["version"], row.get("submitted_at") or utcnow(),
+          encode(row["answers"])), row)
         for row in rows
     ]  # fmt: skip
     with immediate(db):
-        known_ids, known_keys = _stored(db, prepared)
+        known_ids, known_keys = _stored(db, [response for response, _ in prepared])
         fresh = []
-        for one in prepared:
-            response_id, key = one[0][0], one[0][1]
+        for response, row in prepared:
+            response_id, key = response[0], response[1]
             if response_id in known_ids or (key and key in known_keys):
                 continue
             known_ids.add(response_id)
             if key:
                 known_keys.add(key)
-            fresh.append(one)
+            fresh.append((response, row))
         if fresh:
             _insert_fresh(db, fresh)
     return len(fresh)
 
 
+_JSON = json.JSONEncoder(ensure_ascii=False)
 _IN_CHUNK = 500
 
 
-def _stored(db: sqlite_utils.Database, prepared: list[_Rows]) -> tuple[set[str], set[str]]:
-    """The response ids and submission keys of `prepared` that are already stored."""
+def _stored(db: sqlite_utils.Database, responses: list[tuple]) -> tuple[set[str], set[str]]:
+    """The response ids and submission keys among `responses` that are already stored."""
     found: tuple[set[str], set[str]] = (set(), set())
     for column, index, known in (("response_id", 0, found[0]), ("submission_key", 1, found[1])):
-        values = [one[0][index] for one in prepared if one[0][index]]
+        values = [response[index] for response in responses if response[index]]
         for start in range(0, len(values), _IN_CHUNK):
             chunk = values[start : start + _IN_CHUNK]
             marks = ", ".join("?" * len(chunk))
@@ -364,28 +367,34 @@ def _stored(db: sqlite_utils.Database, prepared: list[_Rows]) -> tuple[set[str],
     return found
 
 
-def _insert_fresh(db: sqlite_utils.Database, fresh: list[_Rows]) -> None:
+def _insert_fresh(db: sqlite_utils.Database, fresh: list[tuple[tuple, dict]]) -> None:
     """Insert responses known to be new, numbering their rows from the current maximum
     (what SQLite would pick); runs inside the caller's write transaction."""
     first = db.execute("SELECT coalesce(max(id), 0) + 1 FROM responses").fetchone()[0]
-    totals: Counter[tuple] = Counter()
-    for one in fresh:
-        totals.update(one[2])
     db.conn.executemany(
         "INSERT INTO responses (id, response_id, submission_key, survey, edition, version,"
         " submitted_at, answers) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [(first + n, *one[0]) for n, one in enumerate(fresh)],
+        [(first + n, *response) for n, (response, _row) in enumerate(fresh)],
     )
     db.conn.executemany(
         "INSERT INTO answers (response, survey, edition, field, value) VALUES (?, ?, ?, ?, ?)",
-        [(first + n, *params) for n, one in enumerate(fresh) for params in one[1]],
+        [
+            (first + n, row["survey"], row["edition"], field, value)
+            for n, (_response, row) in enumerate(fresh)
+            for field, value in answer_rows(row["answers"])
+        ],
     )
+    totals: dict[tuple[str, int], Counter[tuple[str, str]]] = {}
+    for _response, row in fresh:
+        counts = totals.setdefault((row["survey"], row["edition"]), Counter())
+        counts.update(counter_deltas(row["answers"], row["counted"]))
     db.conn.executemany(
         "INSERT INTO counters (survey, edition, field, value, count) VALUES (?, ?, ?, ?, ?)"
         " ON CONFLICT (survey, edition, field, value) DO UPDATE SET count = count + excluded.count",
-        [(*counter, count) for counter, count in totals.items()],
-    )
-    keys = [(one[0][1],) for one in fresh if one[0][1]]
+        [(*group, *counter, count) for group, counts in totals.items()
+         for counter, count in counts.items()],
+    )  # fmt: skip
+    keys = [(response[1],) for response, _row in fresh if response[1]]
     if keys:
         db.conn.executemany("DELETE FROM drafts WHERE key = ?", keys)
 

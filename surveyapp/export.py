@@ -41,6 +41,7 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\0")
 PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 
 Editions = dict[int, Definition]
+_JSON = json.JSONEncoder(ensure_ascii=False)
 
 
 def neutralise(text: str) -> str:
@@ -94,6 +95,32 @@ def response_rows(
         cursor.close()
 
 
+def value_rows(
+    db: sqlite_utils.Database,
+    survey: str,
+    editions: Editions,
+    filters: Filters = NO_FILTERS,
+    labels: bool = False,
+) -> Iterator[list[Any]]:
+    """One list per response with a value for every column, in `columns` order (None
+    when unanswered; multiple choice stays a list)."""
+    fields = columns(editions, filters)[len(META) :]
+    names = _labels(editions) if labels else {}
+    for response_id, submitted_at, edition, version, answers in response_rows(db, survey, filters):
+        values = [response_id, submitted_at, edition, version, *map(answers.get, fields)]
+        lookup = names.get(edition)
+        if lookup:
+            for index, field in enumerate(fields, len(META)):
+                codes, value = lookup.get(field), values[index]
+                if codes is not None and value is not None:
+                    values[index] = (
+                        [codes.get(v, v) for v in value]
+                        if isinstance(value, list)
+                        else codes.get(value, value)
+                    )
+        yield values
+
+
 def records(
     db: sqlite_utils.Database,
     survey: str,
@@ -102,36 +129,30 @@ def records(
     labels: bool = False,
 ) -> Iterator[dict[str, Any]]:
     """One dict per response with every column (None when unanswered; lists stay lists)."""
-    fields = columns(editions, filters)[len(META) :]
-    names = _labels(editions) if labels else {}
-    for response_id, submitted_at, edition, version, answers in response_rows(db, survey, filters):
-        record: dict[str, Any] = {
-            "response_id": response_id, "submitted_at": submitted_at,
-            "edition": edition, "version": version,
-        }  # fmt: skip
-        lookup = names.get(edition, {})
-        for field in fields:
-            value = answers.get(field)
-            if labels and field in lookup and value is not None:
-                codes = lookup[field]
-                value = (
-                    [codes.get(v, v) for v in value]
-                    if isinstance(value, list)
-                    else codes.get(value, value)
-                )
-            record[field] = value
-        yield record
+    names = columns(editions, filters)
+    for values in value_rows(db, survey, editions, filters, labels):
+        yield dict(zip(names, values, strict=True))
 
 
-def _cells(record: dict[str, Any]) -> list[Any]:
-    return [";".join(v) if isinstance(v, list) else v for v in record.values()]
+def _text_cell(value: Any) -> Any:
+    """A cell for CSV and XLSX: lists joined with ";", text neutralised, None and
+    numbers as they are."""
+    if value.__class__ is str:
+        return value if value[:1] not in _FORMULA_FIRST else neutralise(value)
+    if value.__class__ is list:
+        return neutralise(";".join(value))
+    return value
+
+
+_FORMULA_FIRST = frozenset(FORMULA_START)
 
 
 def _csv_text(rows: Iterable[list[Any]]) -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    for row in rows:
-        writer.writerow(["" if c is None else neutralise(str(c)) for c in row])
+    csv.writer(buffer).writerows(
+        ["" if c is None else c if c.__class__ is str else str(c) for c in map(_text_cell, row)]
+        for row in rows
+    )
     return buffer.getvalue()
 
 
@@ -152,8 +173,8 @@ def csv_stream(
 ) -> Iterator[str]:  # fmt: skip
     """CSV text in chunks: the header first (so a download starts at once), then rows."""
     yield _csv_text([columns(editions, filters)])
-    for chunk in _batched(records(db, survey, editions, filters, labels)):
-        yield _csv_text(_cells(r) for r in chunk)
+    for chunk in _batched(value_rows(db, survey, editions, filters, labels)):
+        yield _csv_text(chunk)
 
 
 def jsonl_stream(
@@ -162,7 +183,7 @@ def jsonl_stream(
 ) -> Iterator[str]:  # fmt: skip
     """One JSON object per line, keys in column order; multiple choice stays a list."""
     for chunk in _batched(records(db, survey, editions, filters, labels)):
-        yield "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in chunk)
+        yield "".join(f"{_JSON.encode(r)}\n" for r in chunk)
 
 
 def xlsx_stream(
@@ -175,10 +196,8 @@ def xlsx_stream(
 
     def rows() -> Iterator[list[Any]]:
         yield header
-        for record in records(db, survey, editions, filters, labels):
-            yield [
-                v if v is None or isinstance(v, int) else neutralise(v) for v in _cells(record)
-            ]
+        for values in value_rows(db, survey, editions, filters, labels):
+            yield list(map(_text_cell, values))
 
     yield from xlsx.stream(rows(), "responses")
 

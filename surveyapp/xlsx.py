@@ -20,6 +20,7 @@ from xml.sax.saxutils import escape
 BATCH = 500  # rows per write to the compressor
 COMPRESSLEVEL = 1  # deflate level: level 1 is several times faster and nearly as small
 _CONTROL = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)|[\x00-\x08\x0b-\x1f\ufffe\uffff]")
+_SPECIAL = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x")
 _STATIC = {
     "[Content_Types].xml": (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -81,14 +82,16 @@ def _escape_char(match: re.Match[str]) -> str:
 
 
 def cell(value: str | int | float | None) -> str:
-    """One cell's XML: a number, an inline string, or nothing for None."""
+    """One cell's XML: a number, an inline string, or an empty cell for None."""
     if value is None:
         return "<c/>"
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return f"<c><v>{value}</v></c>"
-    text = escape(_CONTROL.sub(_escape_char, str(value)))
-    space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
-    return f'<c t="inlineStr"><is><t{space}>{text}</t></is></c>'
+    if value.__class__ is not str:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return f"<c><v>{value}</v></c>"
+        value = str(value)
+    if _SPECIAL.search(value):
+        value = escape(_CONTROL.sub(_escape_char, value))
+    return f'<c t="inlineStr"><is><t xml:space="preserve">{value}</t></is></c>'
 
 
 class _Sink:
