@@ -165,8 +165,12 @@ def main() -> None:
     parser.add_argument("--levels", type=int, nargs="+", default=[1, 4, 16])
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=8)
-    parser.add_argument("--max-responses", type=int, default=1_000_000,
-                        help="data section: largest stored-response count (10k, 100k, 1M)")
+    parser.add_argument(
+        "--max-responses",
+        type=int,
+        default=1_000_000,
+        help="data section: largest stored-response count (10k, 100k, 1M)",
+    )
     parser.add_argument("--no-peer", action="store_true", help="data section: skip the peer")
     parser.add_argument("--targets", nargs="+", help="measure only these targets (by name)")
     parser.add_argument(

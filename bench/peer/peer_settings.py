@@ -52,3 +52,4 @@ DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
 USE_TZ = True
 STATIC_URL = "/static/"
 LOGIN_URL = "/login/"
+CSV_DIRECTORY = os.environ.get("PEER_CSV_DIR", "csv")
