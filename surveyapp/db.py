@@ -376,27 +376,41 @@ def _insert_fresh(db: sqlite_utils.Database, fresh: list[tuple[tuple, dict]]) ->
         " submitted_at, answers) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         [(first + n, *response) for n, (response, _row) in enumerate(fresh)],
     )
+    answer_params, totals = _answers_and_counters(fresh, first)
     db.conn.executemany(
         "INSERT INTO answers (response, survey, edition, field, value) VALUES (?, ?, ?, ?, ?)",
-        [
-            (first + n, row["survey"], row["edition"], field, value)
-            for n, (_response, row) in enumerate(fresh)
-            for field, value in answer_rows(row["answers"])
-        ],
+        answer_params,
     )
-    totals: dict[tuple[str, int], Counter[tuple[str, str]]] = {}
-    for _response, row in fresh:
-        counts = totals.setdefault((row["survey"], row["edition"]), Counter())
-        counts.update(counter_deltas(row["answers"], row["counted"]))
     db.conn.executemany(
         "INSERT INTO counters (survey, edition, field, value, count) VALUES (?, ?, ?, ?, ?)"
         " ON CONFLICT (survey, edition, field, value) DO UPDATE SET count = count + excluded.count",
-        [(*group, *counter, count) for group, counts in totals.items()
-         for counter, count in counts.items()],
-    )  # fmt: skip
+        [(*counter, count) for counter, count in totals.items()],
+    )
     keys = [(response[1],) for response, _row in fresh if response[1]]
     if keys:
         db.conn.executemany("DELETE FROM drafts WHERE key = ?", keys)
+
+
+def _answers_and_counters(
+    fresh: list[tuple[tuple, dict]], first: int
+) -> tuple[list[tuple], Counter[tuple]]:
+    """Answer rows of responses numbered from `first`, and the counters they add up to
+    (the same as counter_deltas per response, in one pass)."""
+    params: list[tuple] = []
+    totals: Counter[tuple] = Counter()
+    append = params.append
+    for number, (_response, row) in enumerate(fresh, first):
+        survey, edition, counted = row["survey"], row["edition"], frozenset(row["counted"])
+        totals[survey, edition, "*", "*"] += 1
+        for field, value in row["answers"].items():
+            values = value if value.__class__ is list else (value,)
+            for one in values:
+                append((number, survey, edition, field, one))
+            if field in counted and value is not None:
+                totals[survey, edition, field, "*"] += 1
+                for one in values:
+                    totals[survey, edition, field, one] += 1
+    return params, totals
 
 
 def response_for_key(db: sqlite_utils.Database, key: str) -> str | None:
