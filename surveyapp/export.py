@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+import orjson
 import sqlite_utils
 
 from surveyapp import xlsx
@@ -41,7 +42,6 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\0")
 PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 
 Editions = dict[int, Definition]
-_JSON = json.JSONEncoder(ensure_ascii=False)
 
 
 def neutralise(text: str) -> str:
@@ -90,7 +90,7 @@ def response_rows(
     try:
         while rows := cursor.fetchmany(batch):
             for response_id, submitted_at, edition, version, answers in rows:
-                yield response_id, submitted_at, edition, version, json.loads(answers)
+                yield response_id, submitted_at, edition, version, orjson.loads(answers)
     finally:
         cursor.close()
 
@@ -149,11 +149,16 @@ _FORMULA_FIRST = frozenset(FORMULA_START)
 
 def _csv_text(rows: Iterable[list[Any]]) -> str:
     buffer = io.StringIO()
+    first = _FORMULA_FIRST
     csv.writer(buffer).writerows(
-        ["" if c is None else c if c.__class__ is str else str(c) for c in map(_text_cell, row)]
+        [c if c.__class__ is str and c[:1] not in first else _csv_cell(c) for c in row]
         for row in rows
     )
     return buffer.getvalue()
+
+
+def _csv_cell(value: Any) -> str:
+    return "" if value is None else str(_text_cell(value))
 
 
 def _batched(items: Iterable[Any], size: int = BATCH) -> Iterator[list[Any]]:
@@ -183,7 +188,7 @@ def jsonl_stream(
 ) -> Iterator[str]:  # fmt: skip
     """One JSON object per line, keys in column order; multiple choice stays a list."""
     for chunk in _batched(records(db, survey, editions, filters, labels)):
-        yield "".join(f"{_JSON.encode(r)}\n" for r in chunk)
+        yield b"".join(orjson.dumps(r) + b"\n" for r in chunk).decode()
 
 
 def xlsx_stream(
