@@ -9,7 +9,7 @@ from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 SIZES = [10_000, 100_000]
-SKIP_AFTER_S = 120  # a bigger size is skipped when the smaller one's CSV took longer
+BUDGET_S = 300  # a size is skipped when the last one's CSV time, scaled up, exceeds this
 
 
 def peer_rows(peer_py: str, tmp: Path, max_responses: int) -> list[dict]:
@@ -22,7 +22,7 @@ def peer_rows(peer_py: str, tmp: Path, max_responses: int) -> list[dict]:
                    capture_output=True)  # fmt: skip
     rows = []
     for size in [s for s in SIZES if s <= max_responses]:
-        if rows and rows[-1]["csv_s"] > SKIP_AFTER_S:
+        if rows and rows[-1]["csv_s"] * size / rows[-1]["responses"] > BUDGET_S:
             print(
                 f"  peer {size:>9,}: skipped (the CSV took {rows[-1]['csv_s']:.0f} s at"
                 f" {rows[-1]['responses']:,}; about {size // rows[-1]['responses']}x that here)"
