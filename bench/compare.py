@@ -1,7 +1,8 @@
 """Side-by-side benchmark: surveyapp, the bare Flask + SQLite stack and the peer.
 
-    .venv/bin/python bench/compare.py            # full run (about 10 minutes)
-    .venv/bin/python bench/compare.py --quick    # smoke run (about 1 minute)
+    .venv/bin/python bench/compare.py            # full run (about 25 minutes)
+    .venv/bin/python bench/compare.py --quick    # smoke run (about 2 minutes)
+    .venv/bin/python bench/compare.py --only data --max-responses 100000
 
 Every target runs under gunicorn with the same settings on 127.0.0.1; the same
 closed-loop load (1, 4, 16 virtual respondents, a fixed time each) is applied
