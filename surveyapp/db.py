@@ -144,11 +144,12 @@ def immediate(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
         db.execute("BEGIN IMMEDIATE")
         try:
             yield db
+            # A failed COMMIT (full disk) must not leave this reused connection in a transaction.
+            db.execute("COMMIT")
         except BaseException:
             if db.conn.in_transaction:
                 db.execute("ROLLBACK")
             raise
-        db.execute("COMMIT")
 
 
 @migrations()
@@ -437,3 +438,55 @@ def imports_of(db: sqlite_utils.Database, survey: str, file_hash: str) -> list[d
             [survey, file_hash],
         )
     )
+
+
+def integrity_check(db: sqlite_utils.Database) -> list[str]:
+    """PRAGMA integrity_check's findings: ['ok'] for a sound file."""
+    return [row[0] for row in db.execute("PRAGMA integrity_check").fetchall()]
+
+
+def duplicate_submission_keys(db: sqlite_utils.Database) -> list[str]:
+    return [row[0] for row in db.execute(
+        "SELECT submission_key FROM responses WHERE submission_key IS NOT NULL"
+        " GROUP BY submission_key HAVING count(*) > 1"
+    ).fetchall()]  # fmt: skip
+
+
+def counter_mismatches(
+    db: sqlite_utils.Database, counted: dict[tuple[str, int], Iterable[str]]
+) -> list[tuple[str, int, str, str, int, int]]:
+    """Recount every counter from the responses and answers tables; return the
+    (survey, edition, field, value, stored, recounted) rows that differ."""
+    expected: dict[tuple[str, int, str, str], int] = {}
+    for survey, edition, n in db.execute(
+        "SELECT survey, edition, count(*) FROM responses GROUP BY survey, edition"
+    ).fetchall():
+        expected[survey, edition, "*", "*"] = n
+    for (survey, edition), fields in counted.items():
+        fields = list(fields)
+        if not fields:
+            continue
+        marks = ", ".join("?" * len(fields))
+        where = f"survey = ? AND edition = ? AND field IN ({marks})"
+        params = [survey, edition, *fields]
+        for field, n in db.execute(
+            f"SELECT field, count(DISTINCT response) FROM answers WHERE {where} GROUP BY field",  # noqa: S608 - placeholders only
+            params,
+        ).fetchall():
+            expected[survey, edition, field, "*"] = n
+        for field, value, n in db.execute(
+            f"SELECT field, value, count(*) FROM answers WHERE {where} GROUP BY field, value",  # noqa: S608 - placeholders only
+            params,
+        ).fetchall():
+            expected[survey, edition, field, value] = n
+    stored = {
+        (s, e, f, v): n
+        for s, e, f, v, n in db.execute(
+            "SELECT survey, edition, field, value, count FROM counters"
+        ).fetchall()
+    }
+    return [
+        (*key, stored.get(key, 0), expected.get(key, 0))
+        for key in sorted(set(stored) | set(expected), key=str)
+        if stored.get(key, 0) != expected.get(key, 0)
+    ]

@@ -190,24 +190,36 @@ def answer(survey_id: str):
     on_page = set(page_fields(page_obj))
     draft = {name: value for name, value in draft.items() if name not in on_page} | answers
     if action == "back":
-        storage.save_draft(db, key, survey_id, draft)
+        if not _saved_draft(db, key, survey_id, draft):
+            return _render(definition, number, form, 503, STORAGE_FAILED)
         return redirect(url_for("survey.page", survey_id=survey_id, page=max(number - 1, 1)))
     if errors:
         form = page_form_class(definition, number)()
         show_errors(form, errors)
         return _render(definition, number, form, 422, errors=True)
     if action != "submit" or number < len(definition.pages):
-        storage.save_draft(db, key, survey_id, draft)
+        if not _saved_draft(db, key, survey_id, draft):
+            return _render(definition, number, form, 503, STORAGE_FAILED)
         next_page = min(number + 1, len(definition.pages))
         return redirect(url_for("survey.page", survey_id=survey_id, page=next_page))
     return _submit(definition, key, draft)
+
+
+def _saved_draft(db, key: str, survey_id: str, draft: dict) -> bool:
+    """Keep the answers so far; False when the database refuses the write."""
+    try:
+        storage.save_draft(db, key, survey_id, draft)
+    except storage.DatabaseError:
+        current_app.logger.exception("could not save a draft")
+        return False
+    return True
 
 
 def _submit(definition: Definition, key: str, draft: dict):
     db = get_db()
     answers, errors = check_definition(definition, draft)
     if errors:
-        storage.save_draft(db, key, definition.id, draft)
+        _saved_draft(db, key, definition.id, draft)
         first = next(
             n for n, p in enumerate(definition.pages, 1) if set(page_fields(p)) & set(errors)
         )
