@@ -218,6 +218,9 @@ def _saved_draft(db, key: str, survey_id: str, draft: dict) -> bool:
 def _submit(definition: Definition, key: str, draft: dict):
     db = get_db()
     answers, errors = check_definition(definition, draft)
+    if errors and storage.response_for_key(db, key):
+        # A copy of this POST stored the response (and removed the draft) meanwhile.
+        return redirect(url_for("survey.thanks", survey_id=definition.id, again=1))
     if errors:
         _saved_draft(db, key, definition.id, draft)
         first = next(
