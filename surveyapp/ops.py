@@ -1,11 +1,12 @@
-"""Keeping data: `backup FILE` (SQLite's online backup API, safe while respondents submit)
-and `restore FILE` (checked before it replaces anything)."""
+"""Keeping data: `backup FILE` (SQLite's online backup API, safe while respondents submit),
+`restore FILE` (checked before it replaces anything) and the checks both rely on, also
+used by bench/: integrity_check, duplicate submission keys, counters against a recount."""
 
 from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -26,6 +27,58 @@ REQUIRED_COLUMNS = {
     "definitions": {"version", "survey", "edition", "source", "text", "first_seen"},
     "admins": {"id", "username", "password_hash", "role", "created_at"},
 }  # fmt: skip
+
+
+def integrity_check(db: sqlite_utils.Database) -> list[str]:
+    """PRAGMA integrity_check's findings: ['ok'] for a sound file."""
+    return [row[0] for row in db.execute("PRAGMA integrity_check").fetchall()]
+
+
+def duplicate_submission_keys(db: sqlite_utils.Database) -> list[str]:
+    return [row[0] for row in db.execute(
+        "SELECT submission_key FROM responses WHERE submission_key IS NOT NULL"
+        " GROUP BY submission_key HAVING count(*) > 1"
+    ).fetchall()]  # fmt: skip
+
+
+def counter_mismatches(
+    db: sqlite_utils.Database, counted: dict[tuple[str, int], Iterable[str]]
+) -> list[tuple[str, int, str, str, int, int]]:
+    """Recount every counter from the responses and answers tables; return the
+    (survey, edition, field, value, stored, recounted) rows that differ."""
+    expected: dict[tuple[str, int, str, str], int] = {}
+    for survey, edition, n in db.execute(
+        "SELECT survey, edition, count(*) FROM responses GROUP BY survey, edition"
+    ).fetchall():
+        expected[survey, edition, "*", "*"] = n
+    for (survey, edition), fields in counted.items():
+        fields = list(fields)
+        if not fields:
+            continue
+        marks = ", ".join("?" * len(fields))
+        where = f"survey = ? AND edition = ? AND field IN ({marks})"
+        params = [survey, edition, *fields]
+        for field, n in db.execute(
+            f"SELECT field, count(DISTINCT response) FROM answers WHERE {where} GROUP BY field",  # noqa: S608 - placeholders only
+            params,
+        ).fetchall():
+            expected[survey, edition, field, "*"] = n
+        for field, value, n in db.execute(
+            f"SELECT field, value, count(*) FROM answers WHERE {where} GROUP BY field, value",  # noqa: S608 - placeholders only
+            params,
+        ).fetchall():
+            expected[survey, edition, field, value] = n
+    stored = {
+        (s, e, f, v): n
+        for s, e, f, v, n in db.execute(
+            "SELECT survey, edition, field, value, count FROM counters"
+        ).fetchall()
+    }
+    return [
+        (*key, stored.get(key, 0), expected.get(key, 0))
+        for key in sorted(set(stored) | set(expected), key=str)
+        if stored.get(key, 0) != expected.get(key, 0)
+    ]
 
 
 class BackupError(click.ClickException):
@@ -51,7 +104,7 @@ def backup(source: sqlite_utils.Database, target: Path) -> int:
     with _open(partial) as copy:
         source.conn.backup(copy.conn)
         copy.execute("PRAGMA journal_mode = DELETE")
-        problems = storage.integrity_check(copy)
+        problems = integrity_check(copy)
         count = copy.execute("SELECT count(*) FROM responses").fetchone()[0]
     if problems != ["ok"]:
         partial.unlink()
@@ -67,7 +120,7 @@ def check_restorable(path: Path) -> int:
         raise BackupError(f"{path} is not a file")
     try:
         with _open(path) as db:
-            problems = storage.integrity_check(db)
+            problems = integrity_check(db)
             if problems != ["ok"]:
                 raise BackupError(f"{path} fails integrity_check: {'; '.join(problems[:5])}")
             tables = set(db.table_names())
@@ -98,7 +151,7 @@ def restore(live: sqlite_utils.Database, source: Path) -> int:
     if live.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
         live.execute("PRAGMA journal_mode = WAL")
     storage.init_db(live)
-    problems = storage.integrity_check(live)
+    problems = integrity_check(live)
     if problems != ["ok"]:
         raise BackupError(f"the restored database fails integrity_check: {problems[:5]}")
     return count

@@ -13,19 +13,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from bench.harness import (
-    KEY,
-    TOKEN,
-    Load,
-    Outcome,
-    Server,
-    check_database,
-    double_submit,
-    last_page,
-    refused_write,
-    rows_for_key,
-    shipped_definitions,
-)
+from bench.harness import KEY, TOKEN, Load, Outcome, Server, check_database, shipped_definitions
+from bench.scenarios import double_submit, last_page, refused_write, rows_for_key
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -106,7 +95,7 @@ def test_final_post_retried_after_a_lost_reply_is_already_received(server):
 def test_threads_and_processes_store_exactly_what_they_were_thanked_for(server):
     walkers = [
         subprocess.Popen(
-            [sys.executable, "-m", "bench.harness", server.base, "26", "4"],
+            [sys.executable, "-m", "bench.scenarios", server.base, "26", "4"],
             cwd=ROOT, stdout=subprocess.PIPE, text=True,
         )
         for _ in range(2)
