@@ -39,7 +39,10 @@ def main() -> int:
         server.stop()
         checks = check_database(server.database, load.outcomes)
     report(load, checks)
-    slow = [s for s, row in load.stats.percentiles().items() if row["p99"] >= P99_TARGET_MS]
+    slow = [
+        step for step, row in load.stats.percentiles().items()
+        if row["p99"] >= P99_TARGET_MS and step != "admin login"  # a deliberately slow hash
+    ]  # fmt: skip
     failed = (
         checks["lost"] or checks["duplicate keys"] or checks["counter mismatches"]
         or checks["rows"] != checks["thanks"] or checks["integrity"] != "ok"
