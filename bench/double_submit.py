@@ -12,8 +12,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.harness import Server  # noqa: E402
 from bench.scenarios import double_submit, rows_for_key  # noqa: E402
+from bench.server import Server  # noqa: E402
 
 
 def main() -> int:

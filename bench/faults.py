@@ -20,8 +20,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.harness import Load, Server, check_database, report  # noqa: E402
+from bench.harness import Load  # noqa: E402
+from bench.report import check_database, report  # noqa: E402
 from bench.scenarios import refused_write  # noqa: E402
+from bench.server import Server  # noqa: E402
 
 RETRIES = 150  # x 0.2 s: a respondent keeps trying for about 30 s
 

@@ -1,30 +1,20 @@
-"""What the bench scripts and the reliability tests share: a real gunicorn server on a
-free 127.0.0.1 port with its own database, browser-like respondents and admin pollers,
-latency figures and the consistency checks run on the database afterwards."""
+"""What the bench scripts and the reliability tests share: browser-like respondents and
+admin pollers (requests sessions, CSRF tokens read from the HTML) and latency figures.
+The server is in bench/server.py, the checks on the database in bench/report.py."""
 
 from __future__ import annotations
 
-import contextlib
-import os
 import random
 import re
-import signal
-import socket
-import subprocess
-import sys
-import tempfile
 import threading
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import requests
 
-from surveyapp import SHIPPED_SURVEYS, ops
-from surveyapp import db as storage
+from surveyapp import SHIPPED_SURVEYS
 from surveyapp.definitions import definition_files, load_all
-from surveyapp.forms import counted_fields
 from surveyapp.model import Definition
 from surveyapp.question_types import REGISTRY
 
@@ -41,103 +31,9 @@ NETWORK_ERRORS = (
 )
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def shipped_definitions() -> list[Definition]:
     catalog = load_all(definition_files(SHIPPED_SURVEYS))
     return [editions[max(editions)] for _id, editions in sorted(catalog.items())]
-
-
-class Server:
-    """`surveyapp serve` (gunicorn, gthread) on a free port, with its own temp instance."""
-
-    def __init__(self, workdir: Path | None = None, workers: int = 2, threads: int = 16):
-        self._tmp = None if workdir else tempfile.TemporaryDirectory(prefix="surveyapp-bench-")
-        self.workdir = Path(workdir or self._tmp.name)
-        self.workdir.mkdir(parents=True, exist_ok=True)
-        self.database = self.workdir / "surveyapp.db"
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.workers, self.threads = workers, threads
-        self.proc: subprocess.Popen | None = None
-        self.log = self.workdir / "server.log"
-        self.env = {
-            **os.environ,
-            "SURVEYAPP_DATABASE": str(self.database),
-            "SURVEYAPP_INSTANCE": str(self.workdir / "instance"),
-            "SURVEYAPP_SECRET_KEY": "bench-secret",
-            "SURVEYAPP_ADMIN_USER": ADMIN_USER,
-            "SURVEYAPP_ADMIN_PASSWORD": ADMIN_PASSWORD,
-            "SURVEYAPP_ACCESS_LOG": "",
-        }
-
-    def start(self, timeout: float = 30.0) -> Server:
-        command = [
-            str(Path(sys.executable).parent / "surveyapp"), "serve", "--port", str(self.port),
-            "--workers", str(self.workers), "--threads", str(self.threads),
-        ]  # fmt: skip
-        with open(self.log, "ab") as log:
-            self.proc = subprocess.Popen(command, env=self.env, stdout=log, stderr=log)  # noqa: S603
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited: {self.log.read_text()[-2000:]}")
-            try:
-                up = requests.get(self.base + "/", timeout=2).status_code == 200
-                if up and len(self.worker_pids()) == self.workers:
-                    return self
-            except NETWORK_ERRORS:
-                pass
-            time.sleep(0.1)
-        self.stop()
-        raise RuntimeError(f"server did not start: {self.log.read_text()[-2000:]}")
-
-    def worker_pids(self) -> list[int]:
-        if self.proc is None:
-            return []
-        children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children")
-        try:
-            return [int(pid) for pid in children.read_text().split()]
-        except OSError:
-            return []
-
-    def kill_worker(self) -> int:
-        """SIGKILL one worker (the master starts a new one); return its pid."""
-        pid = random.choice(self.worker_pids())  # noqa: S311
-        os.kill(pid, signal.SIGKILL)
-        return pid
-
-    def kill(self) -> None:
-        """SIGKILL the master and every worker at once, as a power cut would."""
-        for pid in [*self.worker_pids(), self.proc.pid]:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
-        self.proc.wait(timeout=10)
-        self.proc = None
-
-    def stop(self) -> None:
-        if self.proc is not None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.kill()
-            self.proc = None
-
-    def close(self) -> None:
-        self.stop()
-        if self._tmp is not None:
-            self._tmp.cleanup()
-
-    def __enter__(self) -> Server:
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.close()
 
 
 class Stats:
@@ -373,41 +269,3 @@ class Load:
 
     def count(self, result: str) -> int:
         return sum(o.result == result for o in self.outcomes)
-
-
-def check_database(path: Path, outcomes: list[Outcome]) -> dict:
-    """Compare what clients were told with what the database holds."""
-    db = storage.connect(path)
-    try:
-        stored = {row[0] for row in db.execute("SELECT submission_key FROM responses").fetchall()}
-        rows = db.execute("SELECT count(*) FROM responses").fetchone()[0]
-        counted = {(d.id, d.edition): counted_fields(d) for d in shipped_definitions()}
-        acknowledged = {o.key for o in outcomes if o.result in ("thanks", "again")}
-        attempted = {o.key for o in outcomes if o.key}
-        return {
-            "rows": rows,
-            "thanks": sum(o.result == "thanks" for o in outcomes),
-            "again": sum(o.result == "again" for o in outcomes),
-            "lost": len(acknowledged - stored),
-            "unexpected rows": len(stored - attempted),
-            "unacknowledged rows": len(stored - acknowledged),
-            "duplicate keys": len(ops.duplicate_submission_keys(db)),
-            "counter mismatches": len(ops.counter_mismatches(db, counted)),
-            "integrity": ", ".join(ops.integrity_check(db)),
-        }
-    finally:
-        db.close()
-
-
-def report(load: Load, checks: dict, out=print) -> None:
-    fresh = load.count("thanks")
-    requests_made = sum(len(v) for v in load.stats.times.values())
-    out(f"duration {load.elapsed:.1f} s, {load.respondents} respondents (think time"
-        f" {load.think:.2f} s a page on average), {load.admins} admin pages")  # fmt: skip
-    out(f"responses stored {fresh} ({fresh / load.elapsed:.1f}/s), "
-        f"requests {requests_made} ({requests_made / load.elapsed:.1f}/s)")  # fmt: skip
-    out(f"{'step':<14}{'n':>8}{'p50 ms':>10}{'p95 ms':>10}{'p99 ms':>10}")
-    for step, row in load.stats.percentiles().items():
-        out(f"{step:<14}{row['n']:>8}{row['p50']:>10.1f}{row['p95']:>10.1f}{row['p99']:>10.1f}")
-    out(f"errors by status: {load.stats.errors() or 'none'}")
-    out("consistency: " + ", ".join(f"{k} {v}" for k, v in checks.items()))

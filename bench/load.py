@@ -13,7 +13,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.harness import Load, Server, check_database, report  # noqa: E402
+from bench.harness import Load  # noqa: E402
+from bench.report import check_database, report  # noqa: E402
+from bench.server import Server  # noqa: E402
 
 P99_TARGET_MS = 500
 

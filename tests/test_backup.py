@@ -9,7 +9,8 @@ import time
 import pytest
 import sqlite_utils
 
-from bench.harness import Load, Server
+from bench.harness import Load
+from bench.server import Server
 from surveyapp import db as storage
 from surveyapp import ops
 

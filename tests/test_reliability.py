@@ -13,8 +13,10 @@ from pathlib import Path
 import pytest
 import requests
 
-from bench.harness import KEY, TOKEN, Load, Outcome, Server, check_database, shipped_definitions
+from bench.harness import KEY, TOKEN, Load, Outcome, shipped_definitions
+from bench.report import check_database
 from bench.scenarios import double_submit, last_page, refused_write, rows_for_key
+from bench.server import Server
 
 ROOT = Path(__file__).resolve().parent.parent
 
