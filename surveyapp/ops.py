@@ -146,8 +146,11 @@ def restore(live: sqlite_utils.Database, source: Path) -> int:
     """Write a checked copy over the live database through SQLite (so connections other
     processes hold see the restored content, never a file swapped under them)."""
     count = check_restorable(source)
-    with _open(source) as db:
-        db.conn.backup(live.conn)
+    try:
+        with _open(source) as db:
+            db.conn.backup(live.conn)
+    except storage.DatabaseError as exc:
+        raise BackupError(f"could not write {source} over the database: {exc}") from exc
     if live.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
         live.execute("PRAGMA journal_mode = WAL")
     storage.init_db(live)

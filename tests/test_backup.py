@@ -49,6 +49,9 @@ def test_backup_under_load_restores_elsewhere_with_every_acknowledged_response(t
     assert restored <= after
     assert restored == _keys(backup_file)
     assert list(tmp_path.glob("elsewhere.db.before-restore-*"))
+    fresh = storage.connect(restored_app.config["DATABASE"])
+    assert storage.check_settings(fresh)["journal_mode"] == "wal"
+    fresh.close()
 
 
 def test_backup_refuses_to_overwrite_without_force(app, runner, tmp_path):
