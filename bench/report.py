@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bench.harness import Load, Outcome, shipped_definitions
+from bench.harness import Load, Outcome
+from surveyapp import SHIPPED_SURVEYS, ops, tallies
 from surveyapp import db as storage
-from surveyapp import ops
-from surveyapp.forms import counted_fields
+from surveyapp.definitions import definition_files, load_all
 
 
 def check_database(path: Path, outcomes: list[Outcome]) -> dict:
@@ -16,7 +16,7 @@ def check_database(path: Path, outcomes: list[Outcome]) -> dict:
     try:
         stored = {row[0] for row in db.execute("SELECT submission_key FROM responses").fetchall()}
         rows = db.execute("SELECT count(*) FROM responses").fetchone()[0]
-        counted = {(d.id, d.edition): counted_fields(d) for d in shipped_definitions()}
+        catalog = load_all(definition_files(SHIPPED_SURVEYS))
         acknowledged = {o.key for o in outcomes if o.result in ("thanks", "again")}
         attempted = {o.key for o in outcomes if o.key}
         return {
@@ -27,7 +27,7 @@ def check_database(path: Path, outcomes: list[Outcome]) -> dict:
             "unexpected rows": len(stored - attempted),
             "unacknowledged rows": len(stored - acknowledged),
             "duplicate keys": len(ops.duplicate_submission_keys(db)),
-            "counter mismatches": len(ops.counter_mismatches(db, counted)),
+            "counter mismatches": len(tallies.verify_tallies(db, catalog)),
             "integrity": ", ".join(ops.integrity_check(db)),
         }
     finally:

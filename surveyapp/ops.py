@@ -1,12 +1,12 @@
 """Keeping data: `backup FILE` (SQLite's online backup API, safe while respondents submit),
 `restore FILE` (checked before it replaces anything) and the checks both rely on, also
-used by bench/: integrity_check, duplicate submission keys, counters against a recount."""
+used by bench/: integrity_check and duplicate submission keys (counters: tallies.verify_tallies)."""
 
 from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -39,46 +39,6 @@ def duplicate_submission_keys(db: sqlite_utils.Database) -> list[str]:
         "SELECT submission_key FROM responses WHERE submission_key IS NOT NULL"
         " GROUP BY submission_key HAVING count(*) > 1"
     ).fetchall()]  # fmt: skip
-
-
-def counter_mismatches(
-    db: sqlite_utils.Database, counted: dict[tuple[str, int], Iterable[str]]
-) -> list[tuple[str, int, str, str, int, int]]:
-    """Recount every counter from the responses and answers tables; return the
-    (survey, edition, field, value, stored, recounted) rows that differ."""
-    expected: dict[tuple[str, int, str, str], int] = {}
-    for survey, edition, n in db.execute(
-        "SELECT survey, edition, count(*) FROM responses GROUP BY survey, edition"
-    ).fetchall():
-        expected[survey, edition, "*", "*"] = n
-    for (survey, edition), fields in counted.items():
-        fields = list(fields)
-        if not fields:
-            continue
-        marks = ", ".join("?" * len(fields))
-        where = f"survey = ? AND edition = ? AND field IN ({marks})"
-        params = [survey, edition, *fields]
-        for field, n in db.execute(
-            f"SELECT field, count(DISTINCT response) FROM answers WHERE {where} GROUP BY field",  # noqa: S608 - placeholders only
-            params,
-        ).fetchall():
-            expected[survey, edition, field, "*"] = n
-        for field, value, n in db.execute(
-            f"SELECT field, value, count(*) FROM answers WHERE {where} GROUP BY field, value",  # noqa: S608 - placeholders only
-            params,
-        ).fetchall():
-            expected[survey, edition, field, value] = n
-    stored = {
-        (s, e, f, v): n
-        for s, e, f, v, n in db.execute(
-            "SELECT survey, edition, field, value, count FROM counters"
-        ).fetchall()
-    }
-    return [
-        (*key, stored.get(key, 0), expected.get(key, 0))
-        for key in sorted(set(stored) | set(expected), key=str)
-        if stored.get(key, 0) != expected.get(key, 0)
-    ]
 
 
 class BackupError(click.ClickException):
