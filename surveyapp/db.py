@@ -438,4 +438,3 @@ def imports_of(db: sqlite_utils.Database, survey: str, file_hash: str) -> list[d
             [survey, file_hash],
         )
     )
-

@@ -116,4 +116,3 @@ def test_gunicorn_settings_come_from_the_environment(monkeypatch):
     assert conf.bind == "127.0.0.1:6001"
     assert (conf.workers, conf.threads, conf.worker_class) == (5, 9, "gthread")
     assert conf.control_socket_disable is True
-
