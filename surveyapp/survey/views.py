@@ -191,7 +191,7 @@ def answer(survey_id: str):
     draft = {name: value for name, value in draft.items() if name not in on_page} | answers
     if action == "back":
         if not _saved_draft(db, key, survey_id, draft):
-            return _render(definition, number, form, 503, STORAGE_FAILED)
+            return _storage_failed(definition, number)
         return redirect(url_for("survey.page", survey_id=survey_id, page=max(number - 1, 1)))
     if errors:
         form = page_form_class(definition, number)()
@@ -199,10 +199,15 @@ def answer(survey_id: str):
         return _render(definition, number, form, 422, errors=True)
     if action != "submit" or number < len(definition.pages):
         if not _saved_draft(db, key, survey_id, draft):
-            return _render(definition, number, form, 503, STORAGE_FAILED)
+            return _storage_failed(definition, number)
         next_page = min(number + 1, len(definition.pages))
         return redirect(url_for("survey.page", survey_id=survey_id, page=next_page))
     return _submit(definition, key, draft)
+
+
+def _storage_failed(definition: Definition, number: int):
+    """The page again, answers as posted, with "could not save, please try again"."""
+    return _render(definition, number, page_form_class(definition, number)(), 503, STORAGE_FAILED)
 
 
 def _saved_draft(db, key: str, survey_id: str, draft: dict) -> bool:
@@ -241,8 +246,7 @@ def _submit(definition: Definition, key: str, draft: dict):
         )
     except storage.DatabaseError:
         current_app.logger.exception("could not store a response")
-        form = page_form_class(definition, len(definition.pages))()
-        return _render(definition, len(definition.pages), form, 503, STORAGE_FAILED)
+        return _storage_failed(definition, len(definition.pages))
     session.get("keys", {}).pop(definition.id, None)
     session.get("editions", {}).pop(definition.id, None)
     session.modified = True
