@@ -54,7 +54,7 @@ def series_of(question: Question) -> list[Series]:
     return []
 
 
-def _segment_sql(survey: str, segment: Segment) -> tuple[str, list[Any]]:
+def segment_sql(survey: str, segment: Segment) -> tuple[str, list[Any]]:
     """SQL selecting the ids of responses that match every field of the segment."""
     parts, params = [], []
     for field, codes in sorted(segment.items()):
@@ -75,7 +75,7 @@ def counts(
     where, params = "survey = ?", [survey]
     keep = ""
     if segment:
-        sql, segment_params = _segment_sql(survey, segment)
+        sql, segment_params = segment_sql(survey, segment)
         keep, params = f" AND response IN ({sql})", [survey, *segment_params]
     respondents = dict(
         db.execute(
@@ -108,7 +108,7 @@ def _definition(catalog_editions: dict[int, Definition], edition: int) -> Defini
     return catalog_editions.get(edition) or catalog_editions[max(catalog_editions)]
 
 
-def _check_segment(definitions: list[Definition], segment: Segment) -> None:
+def check_segment(definitions: list[Definition], segment: Segment) -> None:
     fields = {s.field for d in definitions for q in d.questions() for s in series_of(q)}
     unknown = sorted(set(segment) - fields)
     if unknown:
@@ -126,7 +126,7 @@ def trends(
     respondents, answered, picks = counts(db, survey, segment)
     editions = sorted(set(catalog[survey]) | set(respondents))
     definitions = {e: _definition(catalog[survey], e) for e in editions}
-    _check_segment(list(definitions.values()), segment or {})
+    check_segment(list(definitions.values()), segment or {})
     present = {
         e: {(s.question, s.item) for q in d.questions() for s in series_of(q)}
         for e, d in definitions.items()
