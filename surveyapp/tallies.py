@@ -296,27 +296,3 @@ def _counted_fields(
     for key, counts in stored.items():
         counted.setdefault(key, set()).update(f for f, _ in counts if f != "*")
     return counted
-
-
-def text_answers(
-    db: sqlite_utils.Database, survey: str, edition: int, fields: list[str]
-) -> list[tuple[str, str]]:
-    """(field, text) of every non-empty answer to the given fields, oldest response first."""
-    if not fields:
-        return []
-    marks = ", ".join("?" * len(fields))
-    rows = db.execute(
-        "SELECT field, value FROM answers WHERE survey = ? AND edition = ?"  # noqa: S608 - placeholders only
-        f" AND field IN ({marks}) AND trim(value) != '' ORDER BY response, field",
-        [survey, edition, *fields],
-    )
-    return [(field, value) for field, value in rows.fetchall()]
-
-
-def edition_responses(db: sqlite_utils.Database, survey: str) -> dict[int, int]:
-    """Responses per edition, from the counters."""
-    rows = db.execute(
-        "SELECT edition, count FROM counters WHERE survey = ? AND field = '*' AND value = '*'",
-        [survey],
-    )
-    return dict(rows.fetchall())

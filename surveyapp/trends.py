@@ -197,3 +197,12 @@ def _cell_text(cell: dict[str, Any] | None) -> str:
         f"{cell['n']:>4} {cell['top_box']:>6.1f} {cell['top2_box']:>6.1f} "
         f"{f'{low:.1f}–{high:.1f}':>13}  {change}"
     )
+
+
+def edition_responses(db: sqlite_utils.Database, survey: str) -> dict[int, int]:
+    """Responses per edition, from the counters."""
+    rows = db.execute(
+        "SELECT edition, count FROM counters WHERE survey = ? AND field = '*' AND value = '*'",
+        [survey],
+    )
+    return dict(rows.fetchall())

@@ -45,15 +45,17 @@ def trend_chart(name: str, editions: list[int], cells: dict[str, Any]) -> dict[s
         if group["note"]:
             spoken.append(f"{edition} {group['note']}")
         else:
+            low, high = cell["top2_ci95"]
             for offset, (key, css, words) in enumerate(BOXES):
                 value = cell[key]
                 x = left + offset * BAR
+                above = max(value, high) if key == "top2_box" else value  # clear of the whisker
                 group["bars"].append({
                     "x": x, "y": BOTTOM - value, "width": BAR - 2, "height": value,
-                    "css": css, "text": _share(value), "centre": x + (BAR - 2) / 2,
+                    "css": css, "text": f"{value:.0f}", "centre": x + (BAR - 2) / 2,
+                    "text_y": BOTTOM - above - 3,
                     "title": f"{edition} {words}: {_share(value)} (n = {cell['n']})",
                 })  # fmt: skip
-            low, high = cell["top2_ci95"]
             group["ci"] = {"x": left + BAR + (BAR - 2) / 2, "y1": BOTTOM - high,
                            "y2": BOTTOM - low}  # fmt: skip
             spoken.append(

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask import abort, current_app, redirect, render_template, request, url_for
 
-from surveyapp import editions, importer, tallies
+from surveyapp import editions, importer, trends
 from surveyapp.admin import auth
 from surveyapp.admin.common import bp, editions_or_404
 from surveyapp.web import catalog, get_db
@@ -18,7 +18,7 @@ IMPORT_FORMATS = {"": "from the file name", "csv": "CSV", "jsonl": "JSON Lines"}
 def edition_rows(survey_id: str) -> list[dict]:
     """Every edition with its status and response count, newest first."""
     db = get_db()
-    counts = tallies.edition_responses(db, survey_id)
+    counts = trends.edition_responses(db, survey_id)
     statuses = editions.statuses(db, catalog(), survey_id)
     return [{"edition": e, "status": statuses[e], "responses": counts.get(e, 0)}
             for e in sorted(statuses, reverse=True)]  # fmt: skip

@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import abort, render_template
 
-from surveyapp import tallies
+from surveyapp import export, tallies
 from surveyapp import trends as trend_figures
 from surveyapp.admin import auth
 from surveyapp.admin.charts import trend_chart
@@ -162,7 +162,7 @@ def report(edition: int):
         parts.append({
             "definition": definition, "result": result, "rows": rows,
             "document": document, "sections": sections,
-            "comments": tallies.text_answers(get_db(), survey, edition, fields),
+            "comments": export.text_answers(get_db(), survey, edition, fields),
         })  # fmt: skip
     if not parts:
         abort(404, f"No questionnaire has an edition {edition}.")
