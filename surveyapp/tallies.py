@@ -40,18 +40,21 @@ def segment_counts(
 ) -> Counts:
     """Counts as `read_counts` gives them, for the responses of one edition (and time range)
     that answered the profile questions as the segment says: counted from `answers`."""
-    keep, keep_params = trends.segment_sql(survey, segment)
+    keep, keep_params = trends.segment_sql(survey, segment, filters.edition)
     where, params = filters.where()
-    kept = f"SELECT id FROM responses WHERE survey = ?{where} AND id IN ({keep})"  # noqa: S608 - fixed fragments
+    kept = (
+        f"WITH kept AS MATERIALIZED (SELECT id FROM responses WHERE survey = ?{where}"  # noqa: S608 - fixed fragments
+        f" AND id IN ({keep}))"
+    )
     kept_params = [survey, *params, *keep_params]
-    total = db.execute(f"SELECT count(*) FROM ({kept})", kept_params).fetchone()[0]  # noqa: S608
+    total = db.execute(f"{kept} SELECT count(*) FROM kept", kept_params).fetchone()[0]  # noqa: S608
     counts: Counts = {("*", "*"): total}
     rows = db.execute(
-        f"SELECT field, '*', count(DISTINCT response) FROM answers WHERE response IN ({kept})"  # noqa: S608
-        " GROUP BY field"
-        f" UNION ALL SELECT field, value, count(*) FROM answers WHERE response IN ({kept})"  # noqa: S608
-        " GROUP BY field, value",
-        kept_params * 2,
+        f"{kept} SELECT field, '*', count(DISTINCT response) FROM answers"  # noqa: S608
+        " WHERE response IN kept GROUP BY field"
+        " UNION ALL SELECT field, value, count(*) FROM answers"
+        " WHERE response IN kept GROUP BY field, value",
+        kept_params,
     )
     counts.update({(field, value): n for field, value, n in rows})
     return counts

@@ -54,16 +54,19 @@ def series_of(question: Question) -> list[Series]:
     return []
 
 
-def segment_sql(survey: str, segment: Segment) -> tuple[str, list[Any]]:
-    """SQL selecting the ids of responses that match every field of the segment."""
+def segment_sql(survey: str, segment: Segment, edition: int | None = None) -> tuple[str, list[Any]]:
+    """SQL selecting the ids of responses that match every field of the segment (of one
+    edition when given, which lets the (survey, edition, field, value) index serve it)."""
     parts, params = [], []
+    scope = " AND edition = ?" if edition is not None else ""
     for field, codes in sorted(segment.items()):
         codes = [codes] if isinstance(codes, str) else list(codes)
         marks = ", ".join("?" * len(codes))
         parts.append(
-            f"SELECT response FROM answers WHERE survey = ? AND field = ? AND value IN ({marks})"  # noqa: S608 - placeholders only
+            f"SELECT response FROM answers WHERE survey = ?{scope}"  # noqa: S608 - placeholders only
+            f" AND field = ? AND value IN ({marks})"
         )
-        params += [survey, field, *codes]
+        params += [survey, *([edition] if edition is not None else []), field, *codes]
     return " INTERSECT ".join(parts), params
 
 
