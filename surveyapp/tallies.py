@@ -142,17 +142,19 @@ def tallies(
     definition: Definition,
     filters: Filters = NO_FILTERS,
     segment: trends.Segment | None = None,
+    min_n: int | None = None,
 ) -> dict[str, Any]:
     """The tallies JSON contract for one edition: keys in definition order. With a segment
-    (profile answers), counts come from `answers` and cells of n < 5 are suppressed."""
+    (profile answers), counts come from `answers`. Cells of n < min_n are suppressed
+    (default: 5 with a segment, none without)."""
     filters = Filters(definition.edition, filters.since, filters.until)
+    if min_n is None:
+        min_n = trends.MIN_N if segment else 0
     if segment:
         counts = segment_counts(db, definition.id, filters, segment)
-        min_n = trends.MIN_N
     else:
         counted = [n for q in definition.questions() for n, _ in REGISTRY[q.type].tallied(q)]
         counts = read_counts(db, definition.id, definition.edition, filters, counted)
-        min_n = 0
     questions: dict[str, Any] = {}
     for q in definition.questions():
         qtype = REGISTRY[q.type]
@@ -197,11 +199,11 @@ def rankings(definition: Definition, result: dict[str, Any]) -> dict[str, list[d
         rows = []
         for item in q.items:
             entry = result["questions"][q.id]["items"][item.code]
-            n = 0 if entry.get("suppressed") else entry["n"]
+            n = 0 if entry.get("suppressed") else entry["n"]  # a suppressed item ranks last
             top = entry["counts"][scale[0]] if scale and n else 0
             top2 = sum(entry["counts"][c] for c in scale[:2]) if n else 0
             rows.append({
-                "item": item.code, "label": item.label, "n": n,
+                "item": item.code, "label": item.label, "n": entry["n"],
                 "top_box": entry.get("top_box"), "top2_box": entry.get("top2_box"),
                 "suppressed": bool(entry.get("suppressed")),
                 "_top": Fraction(top, n) if n else Fraction(-1),

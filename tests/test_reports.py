@@ -247,21 +247,35 @@ def test_upload_larger_than_the_limit_is_refused(make_app):
     assert _upload(client, data[:4000].rsplit(b"\n", 1)[0], "part.csv", 2012).status_code == 200
 
 
+def _pairs(admin) -> tuple[Elements, dict[str, str]]:
+    page = Elements(admin.get("/admin/compare/2012").text)
+    return page, {a["data-pair"]: t for a, t in page.all("tr") if "data-pair" in a}
+
+
 def test_compare_aligns_the_mirrored_pairs(app, admin):
-    for _ in range(3):
-        add(app, "cmo", cmo(ratings={"communicate": "very_common"}))
     question = app.extensions["surveys"]["client"][2012].question("importance")
     scale = [o.code for o in question.options]
     client_answers = {"company_size": "small", "region": "asia"}
-    client_answers |= {f"importance-{i.code}": scale[1] for i in question.items}
+    client_answers |= {f"importance-{i.code}": scale[2] for i in question.items}
     client_answers["importance-good_relationship"] = scale[0]
-    add(app, "client", client_answers)
-    page = Elements(admin.get("/admin/compare/2012").text)
-    pairs = {a["data-pair"]: t for a, t in page.all("tr") if "data-pair" in a}
+    for _ in range(5):
+        add(app, "client", client_answers)
+    for _ in range(3):
+        add(app, "cmo", cmo(ratings={"communicate": "very_common"}))
+    _page, pairs = _pairs(admin)
     assert set(pairs) == {"importance-good_relationship|problems-communicate",
                           "importance-stick_to_schedule|problems-timeframes"}  # fmt: skip
     row = pairs["importance-good_relationship|problems-communicate"]
-    assert "establishes a good working relationship" in row and "100.0%" in row
+    assert row == "establishes a good working relationship 1 100.0% " + (
+        "Clients don't communicate with us effectively n < 5"
+    )
+    for _ in range(2):
+        add(app, "cmo", cmo(ratings={"communicate": "very_common"}))
+    page, pairs = _pairs(admin)
+    row = pairs["importance-good_relationship|problems-communicate"]
+    assert row == "establishes a good working relationship 1 100.0% " + (
+        "Clients don't communicate with us effectively 1 100.0%"
+    )
     sides = [a["data-side"] for a, _t in page.all("div") if "data-side" in a]
     assert sides == ["client", "cmo"]
     cmo_ranks = [t for a, t in page.all("tr") if a.get("data-field", "").startswith("problems-")]

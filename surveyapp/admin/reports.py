@@ -89,8 +89,9 @@ def trends_json(survey_id: str):
 
 def ranked(definition: Definition) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The edition's tallies and its matrix items ranked by top-2-box (each question ranked
-    on its own), each with its question and its rank change between the two orderings."""
-    result = tallies.tallies(get_db(), definition)
+    on its own), each with its question and its rank change between the two orderings.
+    An item fewer than 5 answered is suppressed and ranks last."""
+    result = tallies.tallies(get_db(), definition, min_n=trend_figures.MIN_N)
     rows = []
     for question, items in tallies.rankings(definition, result).items():
         for row in tallies.ordered(items, "top2"):
