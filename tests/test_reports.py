@@ -304,3 +304,22 @@ def test_report_page_renders_its_svg_charts(history, admin):
     assert len(ranked) == 10 and ranked[0].startswith("1 ")
     assert "<script" not in html.split("</main>")[0].split("<main")[1]
     assert admin.get("/admin/report/1999").status_code == 404
+
+
+def _links(client, url: str) -> set[str]:
+    return {a.get("href") for a, _t in Elements(client.get(url).text).all("a")}
+
+
+def test_dashboard_and_survey_page_link_the_report_pages(history, admin):
+    dashboard = _links(admin, "/admin/")
+    assert {"/admin/report/2012", "/admin/compare/2012", "/admin/report/2010",
+            "/admin/surveys/cmo/trends"} <= dashboard  # fmt: skip
+    assert "/admin/compare/2010" not in dashboard  # no questionnaire mirrors cmo in 2010
+    survey = _links(admin, "/admin/surveys/cmo")
+    assert {"/admin/surveys/cmo/trends", "/admin/compare/2012", "/admin/report/2012",
+            "/admin/surveys/cmo/import"} <= survey  # fmt: skip
+    old = _links(admin, "/admin/surveys/cmo?edition=2010")
+    assert "/admin/report/2010" in old and "/admin/compare/2010" not in old
+    for link in sorted(dashboard | survey | old):
+        if link.startswith("/admin/") and "export" not in link and "codebook" not in link:
+            assert admin.get(link).status_code == 200, link

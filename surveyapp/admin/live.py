@@ -19,7 +19,7 @@ from flask import Response, render_template, request
 from markupsafe import Markup
 
 from surveyapp import tallies
-from surveyapp.admin import auth, history
+from surveyapp.admin import auth, history, reports
 from surveyapp.admin.common import (
     bp,
     conditional,
@@ -82,9 +82,12 @@ def dashboard():
         return {"rows": [(surveys[s][max(surveys[s])], sorted(surveys[s]), numbers[s])
                          for s in sorted(surveys)]}  # fmt: skip
 
+    years = {e for editions in surveys.values() for e in editions}
+    both_sides = {e for e in years if reports.mirrored_pairs(e)}
     return _live(
-        "admin/dashboard.html", "admin/_dashboard_live.html", "dashboard", figures, clock=True
-    )
+        "admin/dashboard.html", "admin/_dashboard_live.html", "dashboard", figures,
+        {"both_sides": both_sides}, clock=True,
+    )  # fmt: skip
 
 
 @bp.get("/surveys/<survey_id>")
@@ -109,6 +112,7 @@ def survey(survey_id: str):
 
     if request.args.get("partial") != "1":
         page_context["edition_rows"] = history.edition_rows(survey_id)
+        page_context["both_sides"] = bool(reports.mirrored_pairs(definition.edition))
     key = f"survey|{survey_id}|{definition.edition}|{filters.since}|{filters.until}|{order}"
     key += "|" + json.dumps(segment, sort_keys=True)
     return _live("admin/survey.html", "admin/_tallies_live.html", key, figures, page_context)

@@ -102,7 +102,7 @@ def ranked(definition: Definition) -> tuple[dict[str, Any], list[dict[str, Any]]
     return result, rows
 
 
-def _pairs(edition: int) -> list[tuple[Definition, Definition]]:
+def mirrored_pairs(edition: int) -> list[tuple[Definition, Definition]]:
     """Questionnaires of one edition whose definitions mirror each other, once per pair."""
     found: dict[frozenset[str], tuple[Definition, Definition]] = {}
     for survey in sorted(catalog()):
@@ -127,7 +127,7 @@ def aligned(left: Definition, right: Definition) -> list[tuple[str, str]]:
 @bp.get("/compare/<int:edition>")
 @auth.login_required
 def compare(edition: int):
-    pairs = _pairs(edition)
+    pairs = mirrored_pairs(edition)
     if not pairs:
         abort(404, f"No two questionnaires of edition {edition} mirror each other.")
     views = []
