@@ -323,3 +323,16 @@ def test_dashboard_and_survey_page_link_the_report_pages(history, admin):
     for link in sorted(dashboard | survey | old):
         if link.startswith("/admin/") and "export" not in link and "codebook" not in link:
             assert admin.get(link).status_code == 200, link
+
+
+def test_segment_with_several_codes_and_a_time_range(app, admin):
+    _profile_responses(app)
+    add(app, "cmo", cmo("medium", "other"), submitted_at="2001-01-01T00:00:00.000000Z")
+    both = admin.get("/admin/surveys/cmo/tallies.json?region=europe&region=asia").json
+    assert both["responses"] == 11 and both["segment"] == {"region": ["europe", "asia"]}
+    assert admin.get("/admin/surveys/cmo/tallies.json?company_size=medium").json["responses"] == 1
+    timed = admin.get("/admin/surveys/cmo/tallies.json?company_size=medium&until=2002-01-01").json
+    assert timed["responses"] == 1
+    later = admin.get("/admin/surveys/cmo/tallies.json?company_size=medium&since=2002-01-01").json
+    assert later["responses"] == 0
+    assert later["questions"]["problems"]["items"]["timeframes"] == {"n": 0, "suppressed": True}
