@@ -58,4 +58,4 @@ def logout():
     return redirect(url_for("admin.login"))
 
 
-from surveyapp.admin import exports, live, responses  # noqa: E402, F401 - register routes
+from surveyapp.admin import exports, invitations, live, responses  # noqa: E402, F401 - register routes
