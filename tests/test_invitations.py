@@ -259,3 +259,19 @@ def test_expired_invitations_cannot_submit_a_started_draft(app, db):
     assert post.status_code == 403 and "has expired" in post.text
     assert storage.response_for_key(db, tokens["submission_key"]) is None
     assert db.execute("SELECT count(*) FROM responses").fetchone()[0] == 0
+
+
+def test_attempts_per_invitation_are_limited(make_app):
+    app = make_app(FOLDER, INVITATION_ATTEMPTS=2)
+    [link] = invite(app, "invited", "--count", "1")
+    client = app.test_client()
+    client.get(link)
+    Respondent(client, "invited").post(1, PAGES[0])
+    tokens = hidden(client.get("/s/invited?page=2").text)
+    database = storage.thread_connection(app.config["DATABASE"])
+    database.execute("UPDATE invitations SET attempts = 2")
+    database.conn.commit()
+    post = client.post("/s/invited?page=2", data={**tokens, "action": "submit", **PAGES[1]})
+    assert post.status_code == 429 and "too many times" in post.text
+    assert 'value="x" checked' in post.text or 'checked value="x"' in post.text
+    assert database.execute("SELECT count(*) FROM responses").fetchone()[0] == 0

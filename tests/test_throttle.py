@@ -69,3 +69,11 @@ def test_old_submissions_fall_out_of_the_window(make_app):
     db.conn.commit()
     assert submit(app.test_client(), "10.1.1.1").status_code == 302
     assert db.execute("SELECT count(*) FROM submission_log").fetchone()[0] == 1
+
+
+def test_a_limit_of_zero_turns_the_limit_off(make_app):
+    app = make_app(FOLDER, SUBMISSIONS_PER_ADDRESS=0)
+    codes = [submit(app.test_client(), "10.2.2.2").status_code for _ in range(3)]
+    assert codes == [302, 302, 302]
+    db = storage.thread_connection(app.config["DATABASE"])
+    assert db.execute("SELECT count(*) FROM submission_log").fetchone()[0] == 0

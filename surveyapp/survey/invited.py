@@ -101,10 +101,11 @@ def claim_for(definition: Definition, key: str) -> tuple[Callable | None, str]:
     a refusal state for invitations, or a 429 notice."""
     config = current_app.config
     if definition.access != "invitation":
+        limit = config["SUBMISSIONS_PER_ADDRESS"]
+        if limit <= 0:
+            return None, ""
         address = invitations.address_hash(_secret(), request.remote_addr or "")
-        return invitations.throttle(
-            address, config["SUBMISSIONS_PER_ADDRESS"], config["SUBMISSION_WINDOW_SECONDS"]
-        ), ""
+        return invitations.throttle(address, limit, config["SUBMISSION_WINDOW_SECONDS"]), ""
     invitation, state = _session_invitation(definition)
     if state != "valid":
         return None, state
