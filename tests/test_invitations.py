@@ -275,3 +275,18 @@ def test_attempts_per_invitation_are_limited(make_app):
     assert post.status_code == 429 and "too many times" in post.text
     assert 'value="x" checked' in post.text or 'checked value="x"' in post.text
     assert database.execute("SELECT count(*) FROM responses").fetchone()[0] == 0
+
+
+def test_admin_invitations_page_is_paged(make_app):
+    app = make_app(FOLDER, RESPONSES_PER_PAGE=2)
+    invite(app, "invited", "--count", "3")
+    admin = admin_client(app)
+    first = admin.get("/admin/surveys/invited/invitations").text
+    second = admin.get("/admin/surveys/invited/invitations?page=2").text
+    assert (
+        first.count("<td>#") == 2
+        and 'rel="next" href="/admin/surveys/invited/invitations?page=2"' in first
+    )
+    assert second.count("<td>#") == 1 and 'rel="next"' not in second and 'rel="prev"' in second
+    assert "(anonymous)" in first
+    assert admin.get("/admin/surveys/invited/invitations?page=0").status_code == 400
