@@ -133,7 +133,7 @@ def create(
             " VALUES (?, ?, ?, ?, ?, ?)",
             [(survey, edition, token_id, email, created, expires) for token_id, email in rows],
         )
-        _audit(db, "cli", "invitations.create", survey=survey, edition=edition, count=len(rows))
+    _audit(db, "cli", "invitations.create", survey=survey, edition=edition, count=len(rows))
     return [(make_token(secret, token_id), email, expires) for token_id, email in rows]
 
 

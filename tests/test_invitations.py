@@ -290,3 +290,15 @@ def test_admin_invitations_page_is_paged(make_app):
     assert second.count("<td>#") == 1 and 'rel="next"' not in second and 'rel="prev"' in second
     assert "(anonymous)" in first
     assert admin.get("/admin/surveys/invited/invitations?page=0").status_code == 400
+
+
+def test_invite_needs_exactly_one_source_and_a_new_output(app, db, tmp_path):
+    runner = app.test_cli_runner()
+    neither = runner.invoke(args=["invite", "invited"])
+    assert neither.exit_code == 1 and "either --count N or --from" in neither.output
+    existing = tmp_path / "links.csv"
+    existing.write_text("keep me", encoding="utf-8")
+    clash = runner.invoke(args=["invite", "invited", "--count", "1", "-o", str(existing)])
+    assert clash.exit_code == 1 and "exists" in clash.output
+    assert existing.read_text(encoding="utf-8") == "keep me"
+    assert db.execute("SELECT count(*) FROM invitations").fetchone()[0] == 0
