@@ -144,11 +144,12 @@ def immediate(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
         db.execute("BEGIN IMMEDIATE")
         try:
             yield db
+            # A failed COMMIT (full disk) must not leave this reused connection in a transaction.
+            db.execute("COMMIT")
         except BaseException:
             if db.conn.in_transaction:
                 db.execute("ROLLBACK")
             raise
-        db.execute("COMMIT")
 
 
 @migrations()

@@ -199,24 +199,45 @@ def answer(survey_id: str):
     on_page = set(page_fields(page_obj))
     draft = {name: value for name, value in draft.items() if name not in on_page} | answers
     if action == "back":
-        storage.save_draft(db, key, survey_id, draft)
+        if not _saved_draft(db, key, survey_id, draft):
+            return _kept(definition, number)
         return redirect(url_for("survey.page", survey_id=survey_id, page=max(number - 1, 1)))
     if errors:
         form = page_form_class(definition, number)()
         show_errors(form, errors)
         return _render(definition, number, form, 422, errors=True)
     if action != "submit" or number < len(definition.pages):
-        storage.save_draft(db, key, survey_id, draft)
+        if not _saved_draft(db, key, survey_id, draft):
+            return _kept(definition, number)
         next_page = min(number + 1, len(definition.pages))
         return redirect(url_for("survey.page", survey_id=survey_id, page=next_page))
     return _submit(definition, key, draft)
 
 
+def _kept(definition: Definition, number: int, status: int = 503, notice: str = STORAGE_FAILED):
+    """The page again, answers as posted, with why nothing was stored (by default
+    "could not save, please try again")."""
+    return _render(definition, number, page_form_class(definition, number)(), status, notice)
+
+
+def _saved_draft(db, key: str, survey_id: str, draft: dict) -> bool:
+    """Keep the answers so far; False when the database refuses the write."""
+    try:
+        storage.save_draft(db, key, survey_id, draft)
+    except storage.DatabaseError:
+        current_app.logger.exception("could not save a draft")
+        return False
+    return True
+
+
 def _submit(definition: Definition, key: str, draft: dict):
     db = get_db()
     answers, errors = check_definition(definition, draft)
+    if errors and storage.response_for_key(db, key):
+        # A copy of this POST stored the response (and removed the draft) meanwhile.
+        return redirect(url_for("survey.thanks", survey_id=definition.id, again=1))
     if errors:
-        storage.save_draft(db, key, definition.id, draft)
+        _saved_draft(db, key, definition.id, draft)
         first = next(
             n for n, p in enumerate(definition.pages, 1) if set(page_fields(p)) & set(errors)
         )
@@ -227,7 +248,7 @@ def _submit(definition: Definition, key: str, draft: dict):
     if refused in invited.MESSAGES:
         return invited.refusal(refused, definition.id)
     if refused:
-        return _kept(definition, 429, refused)
+        return _kept(definition, len(definition.pages), 429, refused)
     try:
         _response_id, created = storage.insert_response(
             db,
@@ -241,22 +262,16 @@ def _submit(definition: Definition, key: str, draft: dict):
             claim=claim,
         )
     except Throttled:
-        return _kept(definition, 429, invited.THROTTLED)
+        return _kept(definition, len(definition.pages), 429, invited.THROTTLED)
     except InvitationUsed:
         return invited.refusal("used", definition.id)
     except storage.DatabaseError:
         current_app.logger.exception("could not store a response")
-        return _kept(definition, 503, STORAGE_FAILED)
+        return _kept(definition, len(definition.pages))
     session.get("keys", {}).pop(definition.id, None)
     session.get("editions", {}).pop(definition.id, None)
     session.modified = True
     return redirect(url_for("survey.thanks", survey_id=definition.id, again=int(not created)))
-
-
-def _kept(definition: Definition, status: int, notice: str):
-    """The last page again with the answers just posted, and why nothing was stored."""
-    form = page_form_class(definition, len(definition.pages))()
-    return _render(definition, len(definition.pages), form, status, notice)
 
 
 @bp.get("/s/<survey_id>/thanks")
