@@ -29,6 +29,8 @@ META_TEXT = {
     "edition": "Questionnaire edition",
     "version": "Definition version the respondent saw",
 }
+EMAIL = "email"
+EMAIL_TEXT = "Email of the invitation answered (non-anonymous editions only)"
 CODEBOOK = ["column", "question", "item", "type", "code", "label"]
 FORMATS = {
     "csv": "text/csv; charset=utf-8",
@@ -67,7 +69,22 @@ def columns(editions: Editions, filters: Filters = NO_FILTERS) -> list[str]:
             for name in REGISTRY[q.type].field_names(q):
                 if name not in names:
                     names.append(name)
-    return META + names
+    return META + ([EMAIL] if _tied(editions, filters) else []) + names
+
+
+def _tied(editions: Editions, filters: Filters) -> bool:
+    """Whether an email column is exported: only when a chosen edition is non-anonymous."""
+    return any(not d.anonymous for _e, d in _chosen(editions, filters))
+
+
+def invitation_emails(db: sqlite_utils.Database, survey: str) -> dict[str, str | None]:
+    """{response_id: email} for responses tied to an invitation (non-anonymous only:
+    anonymous editions never store the link)."""
+    rows = db.execute(
+        "SELECT response_id, email FROM invitations WHERE survey = ? AND response_id IS NOT NULL",
+        [survey],
+    )
+    return dict(rows.fetchall())
 
 
 def _chosen(editions: Editions, filters: Filters) -> list[tuple[int, Definition]]:
@@ -109,13 +126,17 @@ def records(
     labels: bool = False,
 ) -> Iterator[dict[str, Any]]:
     """One dict per response with every column (None when unanswered; lists stay lists)."""
-    fields = columns(editions, filters)[len(META) :]
+    tied = _tied(editions, filters)
+    fields = columns(editions, filters)[len(META) + tied :]
     names = _labels(editions) if labels else {}
+    emails = invitation_emails(db, survey) if tied else {}
     for response_id, submitted_at, edition, version, answers in response_rows(db, survey, filters):
         record: dict[str, Any] = {
             "response_id": response_id, "submitted_at": submitted_at,
             "edition": edition, "version": version,
         }  # fmt: skip
+        if tied:
+            record[EMAIL] = emails.get(response_id)
         lookup = names.get(edition, {})
         for field in fields:
             value = answers.get(field)
@@ -204,6 +225,8 @@ def codebook_rows(editions: Editions, filters: Filters = NO_FILTERS) -> Iterator
     its text from the newest edition that has it."""
     for name in META:
         yield [name, META_TEXT[name], "", "meta", "", ""]
+    if _tied(editions, filters):
+        yield [EMAIL, EMAIL_TEXT, "", "meta", "", ""]
     seen: set[str] = set()
     for _edition, definition in reversed(_chosen(editions, filters)):
         for q in definition.questions():
