@@ -38,6 +38,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         LOGIN_MAX_FAILURES=5,
         LOGIN_LOCK_SECONDS=900,
         RESPONSES_PER_PAGE=50,
+        SUBMISSIONS_PER_ADDRESS=60,
+        SUBMISSION_WINDOW_SECONDS=600,
+        INVITATION_ATTEMPTS=20,
+        PUBLIC_URL="http://127.0.0.1:5000",
     )
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
@@ -45,6 +49,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
             app.config["DATABASE"] = os.environ["SURVEYAPP_DATABASE"]
         if os.environ.get("SURVEYAPP_SECRET_KEY"):
             app.config["SECRET_KEY"] = os.environ["SURVEYAPP_SECRET_KEY"]
+        if os.environ.get("SURVEYAPP_PUBLIC_URL"):
+            app.config["PUBLIC_URL"] = os.environ["SURVEYAPP_PUBLIC_URL"]
+        for name in ("SUBMISSIONS_PER_ADDRESS", "SUBMISSION_WINDOW_SECONDS"):
+            if os.environ.get(f"SURVEYAPP_{name}"):
+                app.config[name] = int(os.environ[f"SURVEYAPP_{name}"])
     else:
         app.config.from_mapping(test_config)
     if not app.config.get("SECRET_KEY"):
@@ -57,10 +66,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from surveyapp import cli, web
     from surveyapp.admin import views as admin_views
+    from surveyapp.survey import invited
     from surveyapp.survey import views as survey_views
 
     web.init_app(app)
     app.register_blueprint(survey_views.bp)
+    app.register_blueprint(invited.bp)
     app.register_blueprint(admin_views.bp)
     cli.init_app(app)
     return app

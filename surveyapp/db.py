@@ -13,7 +13,7 @@ import os
 import threading
 import uuid
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -145,11 +145,12 @@ def immediate(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
         db.execute("BEGIN IMMEDIATE")
         try:
             yield db
+            # A failed COMMIT (full disk) must not leave this reused connection in a transaction.
+            db.execute("COMMIT")
         except BaseException:
             if db.conn.in_transaction:
                 db.execute("ROLLBACK")
             raise
-        db.execute("COMMIT")
 
 
 @migrations()
@@ -266,15 +267,20 @@ def insert_response(
     submission_key: str | None = None,
     response_id: str | None = None,
     submitted_at: str | None = None,
+    claim: Callable[[sqlite_utils.Database, str], None] | None = None,
 ) -> tuple[str, bool]:
     """Store one response, its answer rows and its counters in one transaction.
 
     Returns (response_id, created). A submission key or response id seen before
     stores nothing and returns the existing response id with created=False.
+    `claim(db, response_id)` runs first inside the same transaction (throttle count,
+    invitation use); whatever it raises rolls everything back.
     """
     rows = _rows(survey, edition, version, answers, counted, submission_key, response_id,
                  submitted_at)  # fmt: skip
     with immediate(db):
+        if claim is not None:
+            claim(db, rows[0][0])
         return _insert(db, rows)
 
 
@@ -515,4 +521,32 @@ def imports_of(db: sqlite_utils.Database, survey: str, file_hash: str) -> list[d
             "SELECT * FROM imports WHERE survey = ? AND file_hash = ? ORDER BY id",
             [survey, file_hash],
         )
+    )
+
+
+@migrations()
+def m003_invitations_throttle(db: sqlite_utils.Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE invitations (
+            id INTEGER PRIMARY KEY,
+            survey TEXT NOT NULL,
+            edition INTEGER NOT NULL,
+            token_id TEXT NOT NULL UNIQUE,
+            email TEXT,
+            created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL,
+            used_at TEXT,
+            response_id TEXT,
+            attempts INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX invitations_by_survey ON invitations (survey, edition);
+        CREATE INDEX invitations_by_response ON invitations (response_id);
+        CREATE TABLE submission_log (
+            address TEXT NOT NULL,
+            at TEXT NOT NULL
+        );
+        CREATE INDEX submission_log_by_address ON submission_log (address, at);
+        CREATE INDEX submission_log_by_time ON submission_log (at);
+        """
     )

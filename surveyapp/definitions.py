@@ -19,7 +19,9 @@ from surveyapp.model import Definition, Option, Page, Question
 from surveyapp.question_types import REGISTRY
 
 CODE = re.compile(r"^[A-Za-z0-9_]+$")
-TOP_KEYS = {"id", "title", "audience", "edition", "introduction", "scales", "pages", "mirrors"}
+TOP_KEYS = {"id", "title", "audience", "edition", "introduction", "scales", "pages", "mirrors",
+            "access", "anonymous"}  # fmt: skip
+ACCESS = ("open", "invitation")
 QUESTION_KEYS = {"id", "type", "text", "help", "required"}
 
 
@@ -72,7 +74,7 @@ class Reader:
         value = raw[key]
         if value in ("true", "false"):
             return value == "true"
-        self.error(f"{path}.{key}", f"must be true or false, not {value!r}")
+        self.error(f"{path}.{key}".lstrip("."), f"must be true or false, not {value!r}")
         return default
 
     def integer(self, value: Any, path: str, minimum: int | None = None) -> int:
@@ -147,6 +149,12 @@ def parse_definition(text: str, filename: str) -> Definition:
     if not isinstance(mirrors, dict) or not all(isinstance(v, str) for v in mirrors.values()):
         reader.error("mirrors", "must map a field name to '<survey>:<field>'")
         mirrors = {}
+    access = reader.string(raw, "access", "", required=False) or "open"
+    if access not in ACCESS:
+        reader.error("access", f"must be one of {', '.join(ACCESS)}, not {access!r}")
+    anonymous = reader.boolean(raw, "anonymous", "", default=True)
+    if not anonymous and access != "invitation":
+        reader.error("anonymous", "false needs access: invitation (answers are tied to emails)")
     definition = Definition(
         id=survey_id,
         title=reader.string(raw, "title", ""),
@@ -159,8 +167,12 @@ def parse_definition(text: str, filename: str) -> Definition:
         text=text,
         scales=reader.scales,
         mirrors=dict(mirrors),
+        access=access,
+        anonymous=anonymous,
     )
     _check_mirrors(definition, reader)
+    if not anonymous and "email" in field_names(definition):
+        reader.error("anonymous", "false adds an 'email' export column: no field may be 'email'")
     if reader.errors:
         raise DefinitionError(reader.errors)
     return definition

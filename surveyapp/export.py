@@ -29,6 +29,8 @@ META_TEXT = {
     "edition": "Questionnaire edition",
     "version": "Definition version the respondent saw",
 }
+EMAIL = "email"
+EMAIL_TEXT = "Email of the invitation answered (non-anonymous editions only)"
 CODEBOOK = ["column", "question", "item", "type", "code", "label"]
 FORMATS = {
     "csv": "text/csv; charset=utf-8",
@@ -61,7 +63,22 @@ def columns(editions: Editions, filters: Filters = NO_FILTERS) -> list[str]:
             for name in REGISTRY[q.type].field_names(q):
                 if name not in names:
                     names.append(name)
-    return META + names
+    return META + ([EMAIL] if _tied(editions, filters) else []) + names
+
+
+def _tied(editions: Editions, filters: Filters) -> bool:
+    """Whether an email column is exported: only when a chosen edition is non-anonymous."""
+    return any(not d.anonymous for _e, d in _chosen(editions, filters))
+
+
+def invitation_emails(db: sqlite_utils.Database, survey: str) -> dict[str, str | None]:
+    """{response_id: email} for responses tied to an invitation (non-anonymous only:
+    anonymous editions never store the link)."""
+    rows = db.execute(
+        "SELECT response_id, email FROM invitations WHERE survey = ? AND response_id IS NOT NULL",
+        [survey],
+    )
+    return dict(rows.fetchall())
 
 
 def _chosen(editions: Editions, filters: Filters) -> list[tuple[int, Definition]]:
@@ -104,13 +121,18 @@ def value_rows(
 ) -> Iterator[list[Any]]:
     """One list per response with a value for every column, in `columns` order (None
     when unanswered; multiple choice stays a list)."""
-    fields = columns(editions, filters)[len(META) :]
+    tied = _tied(editions, filters)
+    first = len(META) + tied
+    fields = columns(editions, filters)[first:]
     names = _labels(editions) if labels else {}
+    emails = invitation_emails(db, survey) if tied else {}
     for response_id, submitted_at, edition, version, answers in response_rows(db, survey, filters):
         values = [response_id, submitted_at, edition, version, *map(answers.get, fields)]
+        if tied:
+            values.insert(len(META), emails.get(response_id))
         lookup = names.get(edition)
         if lookup:
-            for index, field in enumerate(fields, len(META)):
+            for index, field in enumerate(fields, first):
                 codes, value = lookup.get(field), values[index]
                 if codes is not None and value is not None:
                     values[index] = (
@@ -215,6 +237,8 @@ def codebook_rows(editions: Editions, filters: Filters = NO_FILTERS) -> Iterator
     its text from the newest edition that has it."""
     for name in META:
         yield [name, META_TEXT[name], "", "meta", "", ""]
+    if _tied(editions, filters):
+        yield [EMAIL, EMAIL_TEXT, "", "meta", "", ""]
     seen: set[str] = set()
     for _edition, definition in reversed(_chosen(editions, filters)):
         for q in definition.questions():
@@ -258,3 +282,18 @@ def get_response(db: sqlite_utils.Database, survey: str, response_id: str) -> di
 def _response(row: tuple) -> dict[str, Any]:
     keys = ("response_id", "submitted_at", "edition", "version")
     return dict(zip(keys, row[:4], strict=True)) | {"answers": json.loads(row[4])}
+
+
+def text_answers(
+    db: sqlite_utils.Database, survey: str, edition: int, fields: list[str]
+) -> list[tuple[str, str]]:
+    """(field, text) of every non-empty answer to the given fields, oldest response first."""
+    if not fields:
+        return []
+    marks = ", ".join("?" * len(fields))
+    rows = db.execute(
+        "SELECT field, value FROM answers WHERE survey = ? AND edition = ?"  # noqa: S608 - placeholders only
+        f" AND field IN ({marks}) AND trim(value) != '' ORDER BY response, field",
+        [survey, edition, *fields],
+    )
+    return [(field, value) for field, value in rows.fetchall()]

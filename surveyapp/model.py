@@ -51,6 +51,8 @@ class Definition:
     text: str = field(repr=False, default="")
     scales: dict[str, tuple[Option, ...]] = field(default_factory=dict, compare=False)
     mirrors: dict[str, str] = field(default_factory=dict, compare=False)
+    access: str = "open"
+    anonymous: bool = True
 
     def questions(self) -> Iterator[Question]:
         for page in self.pages:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, make_response, request
 
 from surveyapp.filters import FilterError, Filters, parse_filters
-from surveyapp.model import Definition
+from surveyapp.model import Definition, Question
 from surveyapp.web import catalog
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -49,3 +49,23 @@ def requested_edition(survey_id: str) -> tuple[dict[int, Definition], Filters, D
     editions = editions_or_404(survey_id)
     filters = request_filters()
     return editions, filters, chosen_definition(editions, filters)
+
+
+def profile_questions(definition: Definition) -> list[Question]:
+    """The questions a view can be filtered by: single choices on the first page."""
+    first = definition.pages[0].questions if definition.pages else ()
+    return [q for q in first if q.type == "single_choice"]
+
+
+def request_segment(definition: Definition) -> dict[str, str | list[str]]:
+    """{profile field: code or [codes]} from the query string; 400 on an unknown code."""
+    segment: dict[str, str | list[str]] = {}
+    for q in profile_questions(definition):
+        codes = [c for c in request.args.getlist(q.id) if c]
+        known = {o.code for o in q.options}
+        for code in codes:
+            if code not in known:
+                abort(400, f"{q.id}: unknown code {code!r}")
+        if codes:
+            segment[q.id] = codes[0] if len(codes) == 1 else codes
+    return segment

@@ -58,4 +58,11 @@ def logout():
     return redirect(url_for("admin.login"))
 
 
-from surveyapp.admin import exports, live, responses  # noqa: E402, F401 - register routes
+from surveyapp.admin import (  # noqa: E402, F401 - register routes
+    exports,
+    history,
+    invitations,
+    live,
+    reports,
+    responses,
+)

@@ -28,7 +28,9 @@ from surveyapp.forms import (
     page_form_class,
     show_errors,
 )
+from surveyapp.invitations import InvitationUsed, Throttled
 from surveyapp.model import Definition
+from surveyapp.survey import invited
 from surveyapp.web import catalog, csrf, get_db, latest_definition, open_definition
 
 bp = Blueprint("survey", __name__)
@@ -37,7 +39,8 @@ STORAGE_FAILED = "We could not save your answers just now. They are kept below: 
 
 @bp.get("/")
 def index():
-    surveys = [d for d in map(open_definition, sorted(catalog())) if d is not None]
+    opened = [d for d in map(open_definition, sorted(catalog())) if d is not None]
+    surveys = [d for d in opened if d.access == "open"]
     return render_template("survey/index.html", surveys=surveys)
 
 
@@ -146,6 +149,9 @@ def page(survey_id: str):
     definition = _open(survey_id)
     if definition is None:
         return _closed(survey_id, session.get("editions", {}).get(survey_id))
+    refused = invited.gate(definition)
+    if refused is not None:
+        return refused
     number = _page_number(definition)
     key = _session_key(survey_id, definition.edition)
     draft = storage.load_draft(get_db(), key)
@@ -172,6 +178,9 @@ def answer(survey_id: str):
     definition = _open(survey_id)
     if definition is None:
         return _closed(survey_id, session.get("editions", {}).get(survey_id))
+    refused = invited.gate(definition)
+    if refused is not None:
+        return refused
     number = _page_number(definition)
     db = get_db()
     key = request.form.get("submission_key", "")
@@ -190,30 +199,56 @@ def answer(survey_id: str):
     on_page = set(page_fields(page_obj))
     draft = {name: value for name, value in draft.items() if name not in on_page} | answers
     if action == "back":
-        storage.save_draft(db, key, survey_id, draft)
+        if not _saved_draft(db, key, survey_id, draft):
+            return _kept(definition, number)
         return redirect(url_for("survey.page", survey_id=survey_id, page=max(number - 1, 1)))
     if errors:
         form = page_form_class(definition, number)()
         show_errors(form, errors)
         return _render(definition, number, form, 422, errors=True)
     if action != "submit" or number < len(definition.pages):
-        storage.save_draft(db, key, survey_id, draft)
+        if not _saved_draft(db, key, survey_id, draft):
+            return _kept(definition, number)
         next_page = min(number + 1, len(definition.pages))
         return redirect(url_for("survey.page", survey_id=survey_id, page=next_page))
     return _submit(definition, key, draft)
 
 
+def _kept(definition: Definition, number: int, status: int = 503, notice: str = STORAGE_FAILED):
+    """The page again, answers as posted, with why nothing was stored (by default
+    "could not save, please try again")."""
+    return _render(definition, number, page_form_class(definition, number)(), status, notice)
+
+
+def _saved_draft(db, key: str, survey_id: str, draft: dict) -> bool:
+    """Keep the answers so far; False when the database refuses the write."""
+    try:
+        storage.save_draft(db, key, survey_id, draft)
+    except storage.DatabaseError:
+        current_app.logger.exception("could not save a draft")
+        return False
+    return True
+
+
 def _submit(definition: Definition, key: str, draft: dict):
     db = get_db()
     answers, errors = check_definition(definition, draft)
+    if errors and storage.response_for_key(db, key):
+        # A copy of this POST stored the response (and removed the draft) meanwhile.
+        return redirect(url_for("survey.thanks", survey_id=definition.id, again=1))
     if errors:
-        storage.save_draft(db, key, definition.id, draft)
+        _saved_draft(db, key, definition.id, draft)
         first = next(
             n for n, p in enumerate(definition.pages, 1) if set(page_fields(p)) & set(errors)
         )
         form = page_form_class(definition, first)(formdata=None, data=draft, submission_key=key)
         show_errors(form, {k: v for k, v in errors.items() if k in form._fields})
         return _render(definition, first, form, 422, errors=True)
+    claim, refused = invited.claim_for(definition, key)
+    if refused in invited.MESSAGES:
+        return invited.refusal(refused, definition.id)
+    if refused:
+        return _kept(definition, len(definition.pages), 429, refused)
     try:
         _response_id, created = storage.insert_response(
             db,
@@ -222,12 +257,17 @@ def _submit(definition: Definition, key: str, draft: dict):
             version=definition.version,
             answers=answers,
             counted=counted_fields(definition),
-            submission_key=key,
+            # an anonymous invitation's key would tie the response to the invitation
+            submission_key=None if definition.access == "invitation" else key,
+            claim=claim,
         )
+    except Throttled:
+        return _kept(definition, len(definition.pages), 429, invited.THROTTLED)
+    except InvitationUsed:
+        return invited.refusal("used", definition.id)
     except storage.DatabaseError:
         current_app.logger.exception("could not store a response")
-        form = page_form_class(definition, len(definition.pages))()
-        return _render(definition, len(definition.pages), form, 503, STORAGE_FAILED)
+        return _kept(definition, len(definition.pages))
     session.get("keys", {}).pop(definition.id, None)
     session.get("editions", {}).pop(definition.id, None)
     session.modified = True
