@@ -11,7 +11,7 @@ from surveyapp.admin.views import LOGIN_FAILED
 from surveyapp.serve import bootstrap_admin
 from tests.adminkit import PASSWORD, admin_client, csrf, login, make_admin
 
-ARGS = {"survey_id": "cmo", "response_id": "nope", "fmt": "csv"}
+ARGS = {"survey_id": "cmo", "response_id": "nope", "fmt": "csv", "username": "ada"}
 
 
 @pytest.fixture
