@@ -14,7 +14,7 @@ from surveyapp.web import get_db
 
 
 class RoleForm(FlaskForm):
-    role = SelectField("Role", choices=[(r, r) for r in auth.ROLES])
+    role = SelectField("Role", choices=list(auth.ROLES))
 
 
 @bp.get("/users")
