@@ -24,7 +24,7 @@ def everything(db) -> str:
 
 
 def test_chain_links_every_row_and_verifies(db):
-    first = audit.record(db, "ada", "backup", path="/tmp/b.db")
+    first = audit.record(db, "ada", "backup", path="backups/b.db")
     second = audit.record(db, "ada", "export", survey="cmo", format="csv", rows=3)
     rows = db.execute("SELECT prev_hash, hash FROM audit ORDER BY id").fetchall()
     assert rows == [(audit.GENESIS, first), (first, second)]
