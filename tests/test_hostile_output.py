@@ -42,7 +42,8 @@ def definition(survey_id: str, texts: list[str]) -> dict:
     labels are all the hostile `texts`."""
     options = [{"code": f"o{n}", "label": t} for n, t in enumerate(texts)]
     return {
-        "id": survey_id, "title": texts[0], "audience": texts[2], "edition": 2026, "introduction": texts[-1],
+        "id": survey_id, "title": texts[0], "audience": texts[2], "edition": 2026,
+        "introduction": texts[-1],
         "pages": [{"title": texts[1], "questions": [
             {"id": "pick", "type": "single_choice", "text": texts[2], "options": options},
             {"id": "grid", "type": "rating_matrix", "text": texts[3], "scale": "hostile",
