@@ -18,7 +18,7 @@ def routes(app):
     """(endpoint, method, url) of every rule, logout last (it ends the session)."""
     response_id = add(app, "cmo", cmo())
     values = {"survey_id": "cmo", "response_id": response_id, "username": "ada",
-              "filename": "style.css"}  # fmt: skip
+              "filename": "style.css", "edition": "2012"}  # fmt: skip
     found = []
     for rule in app.url_map.iter_rules():
         formats = ("csv", "jsonl", "xlsx") if "fmt" in rule.arguments else ("csv",)
@@ -27,6 +27,7 @@ def routes(app):
             for name in rule.arguments:
                 url = url.replace(f"<{name}>", {**values, "fmt": fmt}[name])
                 url = url.replace(f"<path:{name}>", values.get(name, ""))
+                url = url.replace(f"<int:{name}>", values.get(name, ""))
             for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
                 found.append((rule.endpoint, method, url))
     return sorted(found, key=lambda r: r[0] == "admin.logout")
@@ -34,7 +35,7 @@ def routes(app):
 
 def call(client, method, url):
     token = csrf(client.get("/admin/login").text)
-    data = {"csrf_token": token, "role": "admin"} if method == "POST" else None
+    data = {"csrf_token": token, "role": "admin", "action": "open"} if method == "POST" else None
     response = client.open(url, method=method, data=data)
     response.close()
     return response
@@ -51,7 +52,8 @@ def test_every_route_reaches_exactly_its_roles(app):
     table = routes(app)
     admin_only = {e for e, _m, _u in table if e.startswith("admin.")} - VIEWER_ENDPOINTS
     assert {"admin.export_file", "admin.responses", "admin.response", "admin.codebook",
-            "admin.users", "admin.change_role", "admin.audit_log"} <= admin_only  # fmt: skip
+            "admin.users", "admin.change_role", "admin.audit_log", "admin.editions_page",
+            "admin.change_edition"} <= admin_only  # fmt: skip
     outside = {e for e, _m, _u in table if not e.startswith("admin.")}
     assert outside == PUBLIC_ROUTES, "a new route outside /admin: decide who may reach it"
     clients = {
@@ -75,7 +77,7 @@ def test_every_route_reaches_exactly_its_roles(app):
             else:
                 assert status in (200, 302), (who, method, url, status)
                 assert not to_login or endpoint == "admin.logout", (who, method, url)
-    assert checked == 3 * 13
+    assert checked == 3 * 15
 
 
 def test_a_new_route_is_admin_only_by_default(make_app):
@@ -226,3 +228,41 @@ def test_two_app_instances_share_the_lock_out(make_app, tmp_path):
     assert login(second.test_client(), REMOTE_ADDR="10.0.0.9").status_code == 401
     assert login(first.test_client(), REMOTE_ADDR="10.0.0.9").status_code == 401
     assert login(second.test_client(), REMOTE_ADDR="10.0.0.10").status_code == 401  # account
+
+
+def test_viewers_see_no_links_they_cannot_follow(app):
+    viewer = signed_in(app, "vic", "viewer")
+    html = viewer.get("/admin/surveys/cmo").text
+    assert "export.csv" not in html and "/responses" not in html and "/admin/users" not in html
+    admin = signed_in(app, "ada", "admin")
+    html = admin.get("/admin/surveys/cmo").text
+    assert "export.csv" in html and "/editions" in html and "/admin/audit" in html
+
+
+def test_editions_page_opens_and_closes_with_an_audit_entry(make_app):
+    from tests.test_audit import PETS
+
+    app = make_app(PETS)
+    client = signed_in(app, "ada", "admin")
+    page = client.get("/admin/surveys/pets/editions")
+    assert page.status_code == 200 and "Close 2025" in page.text and "Open 2024" in page.text
+    token = csrf(page.text)
+    opened = client.post("/admin/surveys/pets/editions/2024",
+                         data={"csrf_token": token, "action": "open"})  # fmt: skip
+    assert opened.status_code == 302
+    db = storage.thread_connection(app.config["DATABASE"])
+    assert storage.edition_statuses(db, "pets") == {2024: "open", 2025: "closed"}
+    entry = audit.entries(db, 1, 0)[0]
+    assert (entry["actor"], entry["action"]) == ("ada", "edition_open")
+    assert entry["details"] == {"survey": "pets", "edition": 2024, "closed": [2025]}
+    client.post("/admin/surveys/pets/editions/2024", data={"csrf_token": token, "action": "close"})
+    assert storage.edition_statuses(db, "pets")[2024] == "closed"
+    assert audit.entries(db, 1, 0)[0]["action"] == "edition_close"
+    before = audit.count(db)
+    for url, data, status in (
+        ("/admin/surveys/pets/editions/2030", {"csrf_token": token, "action": "open"}, 404),
+        ("/admin/surveys/pets/editions/2024", {"csrf_token": token, "action": "drop"}, 400),
+        ("/admin/surveys/pets/editions/2024", {"action": "open"}, 400),
+    ):
+        assert client.post(url, data=data).status_code == status
+    assert audit.count(db) == before and storage.edition_statuses(db, "pets")[2024] == "closed"

@@ -11,7 +11,13 @@ from surveyapp.admin.views import LOGIN_FAILED
 from surveyapp.serve import bootstrap_admin
 from tests.adminkit import PASSWORD, admin_client, csrf, login, make_admin
 
-ARGS = {"survey_id": "cmo", "response_id": "nope", "fmt": "csv", "username": "ada"}
+ARGS = {
+    "survey_id": "cmo",
+    "response_id": "nope",
+    "fmt": "csv",
+    "username": "ada",
+    "edition": "2012",
+}
 
 
 @pytest.fixture
@@ -112,6 +118,7 @@ def _url(rule, fmt="csv"):
     url = rule.rule
     for name in rule.arguments:
         url = url.replace(f"<{name}>", {**ARGS, "fmt": fmt}[name])
+        url = url.replace(f"<int:{name}>", ARGS.get(name, ""))
     return url
 
 

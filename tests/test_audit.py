@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -12,6 +13,7 @@ from surveyapp import audit
 from surveyapp import db as storage
 from tests.adminkit import add, admin_client, cmo, csrf, login, make_admin
 
+PETS = Path(__file__).parent / "admin_questionnaires"
 SECRET_ANSWER = "my manager is awful zq81"
 
 

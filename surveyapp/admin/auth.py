@@ -103,6 +103,12 @@ def _refusal(role: str):
     return None
 
 
+def allowed(endpoint: str) -> bool:
+    """Whether the logged-in account may reach `endpoint` (templates hide links with it)."""
+    admin = g.get("admin")
+    return admin is not None and (admin["role"] == "admin" or required_role(endpoint) == "viewer")
+
+
 def guard_blueprint() -> Any:
     """before_request for the admin blueprint: every endpoint but log-in needs an account,
     and the admin role unless listed in VIEWER_ENDPOINTS, even without the decorator."""

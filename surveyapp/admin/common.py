@@ -13,6 +13,11 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 bp.before_request(auth.guard_blueprint)
 
 
+@bp.context_processor
+def _permissions() -> dict:
+    return {"may": auth.allowed}
+
+
 def editions_or_404(survey_id: str) -> dict[int, Definition]:
     editions = catalog().get(survey_id)
     if not editions:
