@@ -163,6 +163,29 @@ def test_hostile_role_changes(hostile):
     run()
 
 
+def test_hostile_edition_changes(hostile):
+    client = signed_in(hostile)
+    known = tokens(hostile, client)
+    db = database(hostile)
+    editions = st.one_of(st.sampled_from(["2012", "2011", "0", "-1", "99999999999999999999"]),
+                         st.text(max_size=8))  # fmt: skip
+
+    @examples()
+    @given(post=form_posts(["action"]), edition=editions)
+    def run(post, edition):
+        before = snapshot(hostile)
+        entries = db.execute("SELECT count(*) FROM audit").fetchone()[0]
+        response = send(client, f"/admin/surveys/cmo/editions/{quote(edition, safe='')}", post,
+                         known)  # fmt: skip
+        status = response.status_code
+        assert status in (302, 400, 404, 405, 413), status
+        if status != 302:
+            assert snapshot(hostile) == before
+        assert db.execute("SELECT count(*) FROM audit").fetchone()[0] == entries + (status == 302)
+
+    run()
+
+
 def test_hostile_logout_posts(hostile):
     client = signed_in(hostile)
     known = tokens(hostile, client)
@@ -183,7 +206,7 @@ def test_hostile_logout_posts(hostile):
 PAGES = [
     "/admin/", "/admin/surveys/cmo", "/admin/surveys/cmo/tallies.json",
     "/admin/surveys/pets/responses", "/admin/surveys/cmo/responses/nope", "/admin/audit",
-    "/admin/users",
+    "/admin/users", "/admin/surveys/cmo/editions",
 ]  # fmt: skip
 DOWNLOADS = [
     "/admin/surveys/pets/export.csv", "/admin/surveys/pets/export.jsonl",
@@ -262,7 +285,10 @@ def test_hostile_import_files(hostile):
         assert check_definition(definition, answers) == (answers, {})
 
 
-@pytest.mark.parametrize("url", ["/admin/login", "/admin/users/vic/role", "/admin/logout"])
+@pytest.mark.parametrize(
+    "url",
+    ["/admin/login", "/admin/users/vic/role", "/admin/logout", "/admin/surveys/cmo/editions/2012"],
+)
 def test_a_body_over_the_limit_gets_413(hostile, url):
     client = signed_in(hostile)
     token = csrf(client.get("/admin/login").text)
