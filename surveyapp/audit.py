@@ -2,7 +2,8 @@
 
 Each row's hash is SHA-256 over the previous row's hash and the row's own content,
 computed inside the BEGIN IMMEDIATE transaction that inserts the row, so concurrent
-writers queue on the write lock and cannot fork the chain. Triggers refuse UPDATE
+writers queue on the write lock and cannot fork the chain (prev_hash is UNIQUE as well,
+so a fork is refused even from a caller's own deferred transaction). Triggers refuse UPDATE
 and DELETE; `verify-audit` re-walks the chain to catch edits made around them.
 All SQL for the `audit` table lives here.
 """

@@ -389,7 +389,7 @@ def m003_audit(db: sqlite_utils.Database) -> None:
             actor TEXT NOT NULL,
             action TEXT NOT NULL,
             details TEXT NOT NULL,
-            prev_hash TEXT NOT NULL,
+            prev_hash TEXT NOT NULL UNIQUE,
             hash TEXT NOT NULL UNIQUE
         );
         CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit

@@ -184,3 +184,14 @@ def test_audit_page_shows_hostile_details_as_text(app, db):
     login(app.test_client(), username="<script>alert(1)</script>", password="x")
     html = client.get("/admin/audit").text
     assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)" in html
+
+
+def test_a_fork_of_the_chain_is_refused(db):
+    first = audit.record(db, "ada", "export", rows=1)
+    audit.record(db, "ada", "export", rows=2)
+    with pytest.raises(storage.IntegrityError):
+        db.execute(
+            "INSERT INTO audit (at, actor, action, details, prev_hash, hash)"
+            " VALUES ('t', 'eve', 'export', '{}', ?, 'f00')",
+            [first],
+        )

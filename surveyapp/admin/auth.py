@@ -90,7 +90,9 @@ def required_role(endpoint: str | None, role: str | None = None) -> str:
 def _refusal(role: str):
     """None when the logged-in account has `role`; else the response refusing the request."""
     username = session.get("admin")
-    admin = storage.get_admin(get_db(), username) if username else None
+    admin = g.get("admin")  # the blueprint guard may have looked it up already
+    if admin is None or admin["username"] != username:
+        admin = storage.get_admin(get_db(), username) if username else None
     if admin is None:
         if request.path.endswith(".json") or request.accept_mimetypes.best == "application/json":
             return jsonify(error="login required"), 401
