@@ -145,6 +145,9 @@ def test_security_headers_on_every_get_route(app):
             assert response.headers["X-Content-Type-Options"] == "nosniff", url
             assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin", url
     assert seen >= 24
+    missing = anonymous.get("/no/such/page")
+    assert missing.status_code == 404
+    assert "frame-ancestors 'none'" in missing.headers["Content-Security-Policy"]
 
 
 def session_cookie(app) -> str:
@@ -178,6 +181,15 @@ def env_app(tmp_path, monkeypatch):
 
 def test_https_environment_marks_the_cookie_secure(env_app):
     assert "Secure" in session_cookie(env_app(SURVEYAPP_HTTPS="1"))
+
+
+def test_instance_config_sets_secure_cookie_and_proxy_hops(env_app, tmp_path):
+    instance = tmp_path / "instance"
+    instance.mkdir()
+    (instance / "config.py").write_text("SESSION_COOKIE_SECURE = True\nPROXY_HOPS = 2\n")
+    app = env_app()
+    assert app.config["PROXY_HOPS"] == 2
+    assert "Secure" in session_cookie(app)
 
 
 def failing_logins(app, forwarded: list[str]) -> int:
