@@ -70,10 +70,11 @@ def create_admin_command(username: str, role: str) -> None:
 def _commands() -> list[click.Command]:
     from surveyapp.admin.cli import COMMANDS as ADMIN_COMMANDS
     from surveyapp.history_cli import COMMANDS as HISTORY_COMMANDS
+    from surveyapp.ops import COMMANDS as OPS_COMMANDS
     from surveyapp.serve import serve_command
 
     return [init_db_command, check_definitions_command, create_admin_command, serve_command,
-            *HISTORY_COMMANDS, *ADMIN_COMMANDS]  # fmt: skip
+            *HISTORY_COMMANDS, *ADMIN_COMMANDS, *OPS_COMMANDS]  # fmt: skip
 
 
 def init_app(app: Flask) -> None:

@@ -19,6 +19,7 @@ from surveyapp.question_types import REGISTRY
 
 Answers = dict[str, str | list[str]]
 _form_classes: dict[tuple[str, int], type[FlaskForm]] = {}
+_counted: dict[str, list[str]] = {}
 
 
 class PageForm(FlaskForm):
@@ -76,7 +77,12 @@ def as_multidict(answers: Answers) -> MultiDict:
 
 
 def counted_fields(definition: Definition) -> list[str]:
-    return [name for q in definition.questions() for name, _options in REGISTRY[q.type].tallied(q)]
+    """The tallied fields of a definition, in order; computed once per version."""
+    if definition.version not in _counted:
+        _counted[definition.version] = [
+            name for q in definition.questions() for name, _options in REGISTRY[q.type].tallied(q)
+        ]
+    return list(_counted[definition.version])
 
 
 def show_errors(form: FlaskForm, errors: dict[str, str]) -> None:

@@ -81,7 +81,7 @@ class ChoiceType(QuestionType):
             return None, (REQUIRED_MESSAGE if q.required else "")
         if len(raw) > 1:
             return None, "Please choose only one answer."
-        if value not in {o.code for o in self.codes(q, field_name)}:
+        if not any(o.code == value for o in self.codes(q, field_name)):
             return None, f"unknown code {value!r}"
         return value, ""
 

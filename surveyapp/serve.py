@@ -56,8 +56,7 @@ def serve_command(host: str, port: int, workers: int, threads: int) -> None:
         click.echo(f"  first admin 'admin', password (shown once): {generated}")
     gunicorn = shutil.which("gunicorn", path=os.path.dirname(sys.executable)) or "gunicorn"
     args = [
-        gunicorn, "--bind", f"{host}:{port}", "--workers", str(workers),
-        "--worker-class", "gthread", "--threads", str(threads),
-        "--no-control-socket", "--access-logfile", "-", "surveyapp:create_app()",
+        gunicorn, "--config", "python:surveyapp.gunicorn_conf", "--bind", f"{host}:{port}",
+        "--workers", str(workers), "--threads", str(threads), "--no-control-socket",
     ]  # fmt: skip
     os.execv(gunicorn, args)  # noqa: S606 - our own venv's gunicorn, fixed arguments

@@ -195,3 +195,17 @@ def test_a_fork_of_the_chain_is_refused(db):
             " VALUES ('t', 'eve', 'export', '{}', ?, 'f00')",
             [first],
         )
+
+
+def test_backup_and_restore_are_recorded(app, db, runner, tmp_path):
+    add(app, "cmo", cmo())
+    copy = tmp_path / "copy.db"
+    assert runner.invoke(args=["backup", str(copy)]).exit_code == 0
+    entry = audit.entries(db, 1, 0)[0]
+    assert entry["action"] == "backup"
+    assert entry["details"] == {"file": str(copy), "responses": 1}
+    assert runner.invoke(args=["restore", str(copy), "--yes"]).exit_code == 0
+    restored = audit.entries(db, 5, 0)
+    assert [e["action"] for e in restored] == ["restore"]  # the backup predates its own entry
+    assert restored[0]["details"]["responses"] == 1
+    assert audit.verify(db) == []

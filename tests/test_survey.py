@@ -88,13 +88,18 @@ def test_missing_answers_on_an_earlier_page_are_caught_at_submit(client, db):
     assert rows(db) == []
 
 
-def test_replayed_final_post_stores_one_response(client, db):
+def to_last_page(client):
+    """Answer cmo's first two pages; return the walker, the answers and the last page's tokens."""
     walker = Respondent(client, "cmo")
     pages = cmo_answers()
     walker.open(1)
     walker.post(1, pages[0])
     walker.post(2, pages[1])
-    tokens = hidden(walker.last.get_data(as_text=True))
+    return walker, pages, hidden(walker.last.get_data(as_text=True))
+
+
+def test_replayed_final_post_stores_one_response(client, db):
+    walker, pages, tokens = to_last_page(client)
     first = walker.post(3, pages[2], "submit", tokens=tokens)
     again = walker.post(3, pages[2], "submit", tokens=tokens)
     assert first.headers["Location"].endswith("again=0")
@@ -136,12 +141,7 @@ def test_stale_csrf_token_keeps_answers_and_stores_nothing(client, db):
 
 
 def test_forged_submission_key_stores_nothing(client, db):
-    walker = Respondent(client, "cmo")
-    pages = cmo_answers()
-    walker.open(1)
-    walker.post(1, pages[0])
-    walker.post(2, pages[1])
-    tokens = hidden(walker.last.get_data(as_text=True))
+    walker, pages, tokens = to_last_page(client)
     tokens["submission_key"] = "forged.0000"
     response = walker.post(3, pages[2], "submit", tokens=tokens)
     assert response.status_code == 400

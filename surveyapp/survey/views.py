@@ -16,6 +16,8 @@ from flask import (
     session,
     url_for,
 )
+from flask_wtf.csrf import generate_csrf, validate_csrf
+from wtforms.validators import ValidationError
 
 from surveyapp import db as storage
 from surveyapp.forms import (
@@ -116,6 +118,29 @@ def _render(definition, number, form, status=200, notice="", errors=False):
     ), status
 
 
+# A page with nothing filled in differs between respondents only in its CSRF token and
+# submission key, so each app renders it once per definition version and page, with slots.
+CSRF_SLOT, KEY_SLOT = "\x00csrf\x00", "\x00key\x00"
+
+
+def blank_pages() -> dict[tuple[str, int, str], str]:
+    return current_app.extensions.setdefault("blank_pages", {})
+
+
+def _blank_page(definition: Definition, number: int, key: str) -> str:
+    token = generate_csrf() if current_app.config.get("WTF_CSRF_ENABLED", True) else ""
+    cache_key = (definition.version, number, request.script_root)
+    cache = blank_pages()
+    html = cache.get(cache_key)
+    if html is None:
+        form = page_form_class(definition, number)(formdata=None, submission_key=key)
+        html = _render(definition, number, form)[0]
+        if not token or html.count(token) != 1 or html.count(key) != 1:
+            return html
+        html = cache[cache_key] = html.replace(token, CSRF_SLOT).replace(key, KEY_SLOT)
+    return html.replace(CSRF_SLOT, token).replace(KEY_SLOT, key)
+
+
 @bp.get("/s/<survey_id>")
 def page(survey_id: str):
     definition = _open(survey_id)
@@ -123,25 +148,38 @@ def page(survey_id: str):
         return _closed(survey_id, session.get("editions", {}).get(survey_id))
     number = _page_number(definition)
     key = _session_key(survey_id, definition.edition)
-    form = page_form_class(definition, number)(
-        formdata=None, data=storage.load_draft(get_db(), key), submission_key=key
-    )
+    draft = storage.load_draft(get_db(), key)
+    if not draft.keys() & page_fields(definition.pages[number - 1]):
+        return _blank_page(definition, number, key)
+    form = page_form_class(definition, number)(formdata=None, data=draft, submission_key=key)
     return _render(definition, number, form)
 
 
+def _csrf_ok() -> bool:
+    """What the page form's validate() checked: its fields have no validators of their own."""
+    if not current_app.config.get("WTF_CSRF_ENABLED", True):
+        return True
+    try:
+        validate_csrf(request.form.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")))
+    except ValidationError:
+        return False
+    return True
+
+
 @bp.post("/s/<survey_id>")
-@csrf.exempt  # checked by the page form, which keeps the answers when the token is stale
+@csrf.exempt  # checked here, so a stale token keeps the answers instead of failing
 def answer(survey_id: str):
     definition = _open(survey_id)
     if definition is None:
         return _closed(survey_id, session.get("editions", {}).get(survey_id))
     number = _page_number(definition)
     db = get_db()
-    form = page_form_class(definition, number)()
-    key = form.submission_key.data or ""
-    if _key_is_ours(survey_id, key) and storage.response_for_key(db, key):
+    key = request.form.get("submission_key", "")
+    ours = _key_is_ours(survey_id, key)
+    if ours and storage.response_for_key(db, key):
         return redirect(url_for("survey.thanks", survey_id=survey_id, again=1))
-    if not form.validate() or not _key_is_ours(survey_id, key):
+    if not ours or not _csrf_ok():
+        form = page_form_class(definition, number)()
         form.submission_key.data = _session_key(survey_id, definition.edition)
         notice = "This page had expired. Your answers are kept: please press the button again."
         return _render(definition, number, form, 400, notice)
@@ -152,23 +190,44 @@ def answer(survey_id: str):
     on_page = set(page_fields(page_obj))
     draft = {name: value for name, value in draft.items() if name not in on_page} | answers
     if action == "back":
-        storage.save_draft(db, key, survey_id, draft)
+        if not _saved_draft(db, key, survey_id, draft):
+            return _storage_failed(definition, number)
         return redirect(url_for("survey.page", survey_id=survey_id, page=max(number - 1, 1)))
     if errors:
+        form = page_form_class(definition, number)()
         show_errors(form, errors)
         return _render(definition, number, form, 422, errors=True)
     if action != "submit" or number < len(definition.pages):
-        storage.save_draft(db, key, survey_id, draft)
+        if not _saved_draft(db, key, survey_id, draft):
+            return _storage_failed(definition, number)
         next_page = min(number + 1, len(definition.pages))
         return redirect(url_for("survey.page", survey_id=survey_id, page=next_page))
     return _submit(definition, key, draft)
 
 
+def _storage_failed(definition: Definition, number: int):
+    """The page again, answers as posted, with "could not save, please try again"."""
+    return _render(definition, number, page_form_class(definition, number)(), 503, STORAGE_FAILED)
+
+
+def _saved_draft(db, key: str, survey_id: str, draft: dict) -> bool:
+    """Keep the answers so far; False when the database refuses the write."""
+    try:
+        storage.save_draft(db, key, survey_id, draft)
+    except storage.DatabaseError:
+        current_app.logger.exception("could not save a draft")
+        return False
+    return True
+
+
 def _submit(definition: Definition, key: str, draft: dict):
     db = get_db()
     answers, errors = check_definition(definition, draft)
+    if errors and storage.response_for_key(db, key):
+        # A copy of this POST stored the response (and removed the draft) meanwhile.
+        return redirect(url_for("survey.thanks", survey_id=definition.id, again=1))
     if errors:
-        storage.save_draft(db, key, definition.id, draft)
+        _saved_draft(db, key, definition.id, draft)
         first = next(
             n for n, p in enumerate(definition.pages, 1) if set(page_fields(p)) & set(errors)
         )
@@ -187,8 +246,7 @@ def _submit(definition: Definition, key: str, draft: dict):
         )
     except storage.DatabaseError:
         current_app.logger.exception("could not store a response")
-        form = page_form_class(definition, len(definition.pages))()
-        return _render(definition, len(definition.pages), form, 503, STORAGE_FAILED)
+        return _storage_failed(definition, len(definition.pages))
     session.get("keys", {}).pop(definition.id, None)
     session.get("editions", {}).pop(definition.id, None)
     session.modified = True

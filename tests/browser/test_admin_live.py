@@ -4,6 +4,11 @@ the admin pages fit a 360 px screen and pass axe-core."""
 
 from __future__ import annotations
 
+import csv
+import io
+import json
+from pathlib import Path
+
 from playwright.sync_api import expect
 
 from tests.browser.answers import cmo_pages
@@ -16,27 +21,41 @@ def _count(locator) -> int:
     return int(locator.inner_text())
 
 
-def test_submission_reaches_open_admin_pages(admin_page, new_page, artifacts):
+def test_submission_reaches_open_admin_pages(admin_page, new_page, live_server, artifacts):
     tallies = admin_page()
     polls: list[int] = []
     tallies.on("response", lambda r: polls.append(r.status) if "partial=1" in r.url else None)
     tallies.goto("/admin/surveys/cmo")
     figure = tallies.locator("[data-poll] [data-figure=responses]")
     before = _count(figure)
+    communicate = tallies.locator("[data-poll] li[data-item=communicate] .meta")
+    n_before = communicate.inner_text().split(" · ")[0]
+    bar_before = tallies.locator("[data-poll] li[data-item=communicate] svg").inner_html()
     tallies.evaluate("window.notReloaded = true")
     dashboard = admin_page(phone=True)
     cell = dashboard.locator("tr[data-survey=cmo] [data-figure=responses]")
     tallies.wait_for_timeout(1500)
     assert polls and set(polls) == {304}, polls  # nothing new: the page's own ETag matches
 
-    complete(new_page(phone=True), "cmo", cmo_pages(comments=HOSTILE))
+    key = complete(new_page(phone=True), "cmo", cmo_pages(comments=HOSTILE))
     expect(figure).to_have_text(str(before + 1), timeout=2000)
+    n_now = int(n_before.removeprefix("n = ")) + 1
+    expect(communicate).to_contain_text(f"n = {n_now} ", timeout=2000)
+    assert tallies.locator("[data-poll] li[data-item=communicate] svg").inner_html() != bar_before
     expect(cell).to_have_text(str(before + 1), timeout=2000)
     assert tallies.evaluate("window.notReloaded") is True
     assert 200 in polls
     tallies.screenshot(path=artifacts / "admin-tallies-desktop.png", full_page=True)
     axe_check(tallies, "admin-tallies-desktop", artifacts)
     assert dashboard.evaluate("document.documentElement.scrollWidth") <= 360
+
+    [stored] = [r for r in live_server.responses("cmo") if r["submission_key"] == key]
+    with tallies.expect_download() as download_info:
+        tallies.get_by_role("link", name="Export CSV", exact=True).click()
+    rows = list(csv.DictReader(io.StringIO(Path(download_info.value.path()).read_text("utf-8"))))
+    [exported] = [row for row in rows if row["response_id"] == stored["response_id"]]
+    assert exported["comments"] == HOSTILE
+    assert exported["problems-communicate"] == json.loads(stored["answers"])["problems-communicate"]
 
 
 def test_admin_pages_on_a_phone(admin_page, new_page, artifacts):

@@ -1,0 +1,90 @@
+"""Faults: the load of bench/load.py while a worker is SIGKILLed every 5 s (3 kills),
+then the whole server is killed and restarted; then a database that refuses writes.
+
+Respondents retry a request that died on the network (bounded), with the same
+submission key, as a browser's reload would. Afterwards: every acknowledged response
+is on disk, none twice, counters recount, integrity_check ok.
+
+    .venv/bin/python bench/faults.py [--seconds 35] [--kills 3] [--every 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.harness import Load  # noqa: E402
+from bench.report import check_database, report  # noqa: E402
+from bench.scenarios import refused_write  # noqa: E402
+from bench.server import Server  # noqa: E402
+
+RETRIES = 150  # x 0.2 s: a respondent keeps trying for about 30 s
+
+
+def chaos(server: Server, kills: int, every: float, log: list[str]) -> None:
+    """Kill a worker every `every` seconds, then the whole server, then restart it."""
+    for _ in range(kills):
+        time.sleep(every)
+        log.append(f"t={time.monotonic() - START:.1f}s SIGKILL worker {server.kill_worker()}")
+    time.sleep(every)
+    log.append(f"t={time.monotonic() - START:.1f}s SIGKILL server (master and workers)")
+    server.kill()
+    server.start()
+    log.append(f"t={time.monotonic() - START:.1f}s server restarted")
+
+
+def main() -> int:
+    global START
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=35)
+    parser.add_argument("--kills", type=int, default=3)
+    parser.add_argument("--every", type=float, default=5)
+    parser.add_argument("--respondents", type=int, default=32)
+    parser.add_argument("--admins", type=int, default=20)
+    parser.add_argument("--think", type=float, default=0.0)
+    args = parser.parse_args()
+    log: list[str] = []
+    with Server(workers=os.cpu_count() or 1) as server:
+        load = Load(server.base, args.seconds, args.respondents, args.admins,
+                    retries=RETRIES, think=args.think)  # fmt: skip
+        START = time.monotonic()
+        killer = threading.Thread(target=chaos, args=(server, args.kills, args.every, log))
+        killer.start()
+        load.run()
+        killer.join()
+        server.stop()
+        checks = check_database(server.database, load.outcomes)
+    print("\n".join(log))
+    report(load, checks)
+    retried = [o for o in load.outcomes if o.submit_retried]
+    unresolved = [o for o in load.outcomes if o.result not in ("thanks", "again")]
+    print(f"final POSTs retried after a network error: {len(retried)} (told already received:"
+          f" {sum(o.result == 'again' for o in retried)}, stored on retry:"
+          f" {sum(o.result == 'thanks' for o in retried)}); walks never acknowledged:"
+          f" {len(unresolved)} {sorted({o.result for o in unresolved})}")  # fmt: skip
+    with tempfile.TemporaryDirectory() as tmp:
+        refusals = {kind: refused_write(Path(tmp), kind) for kind in ("read-only", "full")}
+    for kind, result in refusals.items():
+        print(f"database {kind}: " + ", ".join(f"{k} {v}" for k, v in result.items()))
+    failed = (
+        checks["lost"] or checks["duplicate keys"] or checks["counter mismatches"]
+        or checks["integrity"] != "ok" or checks["unacknowledged rows"] or unresolved
+        or load.stats.server_errors()
+        or any(r["submit status"] != 503 or r["thanked while refusing"] or not r["answers kept"]
+               or r["rows after retry"] != 1 for r in refusals.values())
+    )  # fmt: skip
+    print("verdict", "FAIL" if failed else "PASS")
+    return 1 if failed else 0
+
+
+START = 0.0
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,271 @@
+"""What the bench scripts and the reliability tests share: browser-like respondents and
+admin pollers (requests sessions, CSRF tokens read from the HTML) and latency figures.
+The server is in bench/server.py, the checks on the database in bench/report.py."""
+
+from __future__ import annotations
+
+import random
+import re
+import threading
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+import requests
+
+from surveyapp import SHIPPED_SURVEYS
+from surveyapp.definitions import definition_files, load_all
+from surveyapp.model import Definition
+from surveyapp.question_types import REGISTRY
+
+# The first of these that answers 200 after logging in is polled by the admin clients.
+ADMIN_POLL_PATHS = ("/admin/surveys/{survey}/tallies.json", "/admin/")
+ADMIN_USER = "bench-admin"
+ADMIN_PASSWORD = "bench-password-1"  # noqa: S105 - a throwaway account on a temporary database
+TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+KEY = re.compile(r'name="submission_key" type="hidden" value="([^"]*)"')
+NETWORK_ERRORS = (
+    requests.ConnectionError,
+    requests.Timeout,
+    requests.exceptions.ChunkedEncodingError,
+)
+
+
+def shipped_definitions() -> list[Definition]:
+    catalog = load_all(definition_files(SHIPPED_SURVEYS))
+    return [editions[max(editions)] for _id, editions in sorted(catalog.items())]
+
+
+class Stats:
+    """Latency per step and outcome counts, shared by every client thread."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.times: dict[str, list[float]] = defaultdict(list)
+        self.statuses: Counter = Counter()
+
+    def record(self, step: str, seconds: float | None, status: int | str) -> None:
+        with self.lock:
+            if seconds is not None:
+                self.times[step].append(seconds)
+            self.statuses[status] += 1
+
+    def percentiles(self) -> dict[str, dict[str, float]]:
+        table = {}
+        for step, values in sorted(self.times.items()):
+            ordered = sorted(values)
+            row = {"n": len(ordered)}
+            for name, q in (("p50", 0.5), ("p95", 0.95), ("p99", 0.99)):
+                row[name] = ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+            table[step] = row
+        return table
+
+    def errors(self) -> dict[str, int]:
+        return {str(s): n for s, n in self.statuses.items() if not str(s).startswith(("2", "3"))}
+
+    def server_errors(self) -> int:
+        return sum(n for s, n in self.statuses.items() if str(s).startswith("5"))
+
+
+def answers_for(definition: Definition, rng: random.Random) -> list[dict[str, str | list[str]]]:
+    """Valid random answers, one dict of form fields per page."""
+    pages = []
+    for page in definition.pages:
+        values: dict[str, str | list[str]] = {}
+        for q in page.questions:
+            kind = REGISTRY[q.type]
+            tallied = dict(kind.tallied(q))
+            for name in kind.field_names(q):
+                if name in tallied:
+                    codes = [o.code for o in tallied[name]]
+                    picks = rng.sample(codes, int(q.settings.get("min_picks") or 1))
+                    values[name] = picks if q.type == "multiple_choice" else picks[0]
+                elif q.type == "number":
+                    values[name] = str(q.settings.get("minimum", 1))
+                else:
+                    values[name] = rng.choice(["", "Fine.", "Late deliveries, twice.", "ok"])
+        pages.append(values)
+    return pages
+
+
+@dataclass
+class Outcome:
+    key: str
+    result: str  # "thanks", "again" or an error ("status 503", "network")
+    submit_retried: bool = False
+
+
+class StepFailed(Exception):
+    pass
+
+
+class Respondent:
+    """One browser: a requests.Session walking whole questionnaires."""
+
+    def __init__(
+        self, base: str, stats: Stats, rng: random.Random, retries: int = 0, think: float = 0.0
+    ):
+        self.base, self.stats, self.rng, self.retries = base, stats, rng, retries
+        self.think = think
+        self.session = requests.Session()
+        self.html = ""
+        self.retried = False
+
+    def _send(self, step: str, method: str, path: str, expect: int, **kwargs) -> requests.Response:
+        for attempt in range(self.retries + 1):
+            start = time.perf_counter()
+            try:
+                response = self.session.request(
+                    method, self.base + path, timeout=15, allow_redirects=False, **kwargs
+                )
+            except NETWORK_ERRORS:
+                self.stats.record(step, None, "network")
+                self.retried = True
+                if attempt == self.retries:
+                    raise StepFailed("network") from None
+                time.sleep(0.2)
+                continue
+            self.stats.record(step, time.perf_counter() - start, response.status_code)
+            if response.status_code != expect:
+                raise StepFailed(f"status {response.status_code}")
+            return response
+        raise StepFailed("unreachable")
+
+    def _get_page(self, path: str) -> None:
+        self.html = self._send("GET page", "GET", path, 200).text
+
+    def _post(self, step: str, path: str, action: str, answers: dict) -> str:
+        if self.think:
+            time.sleep(self.rng.uniform(0, 2 * self.think))
+        data = {
+            "csrf_token": TOKEN.search(self.html).group(1),
+            "submission_key": KEY.search(self.html).group(1),
+            "action": action,
+            **answers,
+        }
+        response = self._send(step, "POST", path, 302, data=data)
+        return response.headers["Location"]
+
+    def walk(self, definition: Definition) -> Outcome:
+        """Every page, Back once from page 2, Submit; then the thank-you page."""
+        pages = answers_for(definition, self.rng)
+        url = f"/s/{definition.id}"
+        key = ""
+        try:
+            self._get_page(f"{url}?page=1")
+            key = KEY.search(self.html).group(1)
+            number, went_back = 1, False
+            while number < len(pages):
+                if number == 2 and not went_back:
+                    self._get_page(self._post("POST back", f"{url}?page=2", "back", pages[1]))
+                    went_back, number = True, 1
+                    continue
+                answers = pages[number - 1]
+                self._get_page(self._post("POST next", f"{url}?page={number}", "next", answers))
+                number += 1
+            self.retried = False
+            location = self._post("POST submit", f"{url}?page={number}", "submit", pages[-1])
+            retried = self.retried
+            text = self._send("GET thanks", "GET", location, 200).text
+            again = "again=1" in location
+            if ("already received" if again else "has been received") not in text:
+                return Outcome(key, "wrong thank-you text", retried)
+            return Outcome(key, "again" if again else "thanks", retried)
+        except StepFailed as exc:
+            return Outcome(key, str(exc))
+
+
+def admin_login(base: str, stats: Stats) -> tuple[requests.Session, str] | None:
+    """Log in like a browser; return the session and the live admin URL it may poll."""
+    session = requests.Session()
+    try:
+        html = session.get(base + "/admin/login", timeout=15).text
+        start = time.perf_counter()
+        response = session.post(
+            base + "/admin/login",
+            data={"csrf_token": TOKEN.search(html).group(1), "username": ADMIN_USER,
+                  "password": ADMIN_PASSWORD},
+            timeout=15, allow_redirects=False,
+        )  # fmt: skip
+        stats.record("admin login", time.perf_counter() - start, response.status_code)
+        survey = shipped_definitions()[0].id
+        paths = [p.format(survey=survey) for p in ADMIN_POLL_PATHS]
+        return session, next(p for p in paths if session.get(base + p, timeout=15).ok)
+    except (*NETWORK_ERRORS, StopIteration, AttributeError):
+        stats.record("admin login", None, "admin login failed")
+        return None
+
+
+def admin_poller(
+    base: str, login: tuple[requests.Session, str], stats: Stats, stop: threading.Event
+) -> None:
+    """Poll the live admin URL every second with If-None-Match, as the page's script does."""
+    session, path = login
+    etag = None
+    while not stop.wait(1.0):
+        start = time.perf_counter()
+        try:
+            headers = {"If-None-Match": etag} if etag else {}
+            response = session.get(base + path, headers=headers, timeout=15)
+        except NETWORK_ERRORS:
+            stats.record("admin poll", None, "network")
+            continue
+        stats.record("admin poll", time.perf_counter() - start, response.status_code)
+        etag = response.headers.get("ETag", etag)
+
+
+@dataclass
+class Load:
+    """Respondent and admin threads against a running server, bounded in time and walks."""
+
+    base: str
+    seconds: float
+    respondents: int = 32
+    admins: int = 20
+    retries: int = 0
+    think: float = 0.0
+    max_walks: int = 100_000
+    seed: int = 1
+    stats: Stats = field(default_factory=Stats)
+    outcomes: list[Outcome] = field(default_factory=list)
+    elapsed: float = 0.0
+
+    def run(self) -> Load:
+        definitions = shipped_definitions()
+        stop = threading.Event()
+        lock = threading.Lock()
+        # Admin pages are already open when respondents arrive: log in first (a password
+        # hash each), so the login burst is not counted in the respondents' latencies.
+        logins = [admin_login(self.base, self.stats) for _ in range(self.admins)]
+        logins = [login for login in logins if login]
+        deadline = time.monotonic() + self.seconds
+
+        def respondent(number: int) -> None:
+            rng = random.Random(self.seed * 1000 + number)  # noqa: S311
+            for _ in range(self.max_walks):
+                if time.monotonic() >= deadline:
+                    return
+                outcome = Respondent(self.base, self.stats, rng, self.retries, self.think).walk(
+                    rng.choice(definitions)
+                )
+                with lock:
+                    self.outcomes.append(outcome)
+
+        threads = [threading.Thread(target=respondent, args=(n,)) for n in range(self.respondents)]
+        pollers = [
+            threading.Thread(target=admin_poller, args=(self.base, login, self.stats, stop))
+            for login in logins
+        ]
+        start = time.monotonic()
+        for thread in threads + pollers:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        self.elapsed = time.monotonic() - start
+        stop.set()
+        for thread in pollers:
+            thread.join()
+        return self
+
+    def count(self, result: str) -> int:
+        return sum(o.result == result for o in self.outcomes)
