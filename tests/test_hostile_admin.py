@@ -147,10 +147,11 @@ def test_hostile_role_changes(hostile):
     def run(post, username):
         before = snapshot(hostile)
         entries = db.execute("SELECT count(*) FROM audit").fetchone()[0]
+        # "%2F" arrives as "/": werkzeug redirects "//" (308) before any view runs.
         url = f"/admin/users/{quote(username, safe='')}/role"
         response = send(client, url, post, known)
         status = response.status_code
-        assert status in (302, 400, 404, 405, 409, 413), status
+        assert status in (302, 308, 400, 404, 405, 409, 413), status
         after = snapshot(hostile)
         if status != 302:
             assert after == before
@@ -178,7 +179,7 @@ def test_hostile_edition_changes(hostile):
         response = send(client, f"/admin/surveys/cmo/editions/{quote(edition, safe='')}", post,
                          known)  # fmt: skip
         status = response.status_code
-        assert status in (302, 400, 404, 405, 413), status
+        assert status in (302, 308, 400, 404, 405, 413), status
         if status != 302:
             assert snapshot(hostile) == before
         assert db.execute("SELECT count(*) FROM audit").fetchone()[0] == entries + (status == 302)
