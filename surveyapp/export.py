@@ -254,3 +254,18 @@ def get_response(db: sqlite_utils.Database, survey: str, response_id: str) -> di
 def _response(row: tuple) -> dict[str, Any]:
     keys = ("response_id", "submitted_at", "edition", "version")
     return dict(zip(keys, row[:4], strict=True)) | {"answers": json.loads(row[4])}
+
+
+def text_answers(
+    db: sqlite_utils.Database, survey: str, edition: int, fields: list[str]
+) -> list[tuple[str, str]]:
+    """(field, text) of every non-empty answer to the given fields, oldest response first."""
+    if not fields:
+        return []
+    marks = ", ".join("?" * len(fields))
+    rows = db.execute(
+        "SELECT field, value FROM answers WHERE survey = ? AND edition = ?"  # noqa: S608 - placeholders only
+        f" AND field IN ({marks}) AND trim(value) != '' ORDER BY response, field",
+        [survey, edition, *fields],
+    )
+    return [(field, value) for field, value in rows.fetchall()]

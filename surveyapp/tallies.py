@@ -18,6 +18,7 @@ from typing import Any
 import sqlite_utils
 
 from surveyapp import db as storage
+from surveyapp import trends
 from surveyapp.filters import NO_FILTERS, TIME_FORMAT, Filters
 from surveyapp.model import Definition
 from surveyapp.question_types import REGISTRY
@@ -32,6 +33,31 @@ def percent(part: int, whole: int) -> float | None:
         return None
     value = Decimal(100 * part) / Decimal(whole)
     return float(value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def segment_counts(
+    db: sqlite_utils.Database, survey: str, filters: Filters, segment: trends.Segment
+) -> Counts:
+    """Counts as `read_counts` gives them, for the responses of one edition (and time range)
+    that answered the profile questions as the segment says: counted from `answers`."""
+    keep, keep_params = trends.segment_sql(survey, segment, filters.edition)
+    where, params = filters.where()
+    kept = (
+        f"WITH kept AS MATERIALIZED (SELECT id FROM responses WHERE survey = ?{where}"  # noqa: S608 - fixed fragments
+        f" AND id IN ({keep}))"
+    )
+    kept_params = [survey, *params, *keep_params]
+    total = db.execute(f"{kept} SELECT count(*) FROM kept", kept_params).fetchone()[0]  # noqa: S608
+    counts: Counts = {("*", "*"): total}
+    rows = db.execute(
+        f"{kept} SELECT field, '*', count(DISTINCT response) FROM answers"  # noqa: S608
+        " WHERE response IN kept GROUP BY field"
+        " UNION ALL SELECT field, value, count(*) FROM answers"
+        " WHERE response IN kept GROUP BY field, value",
+        kept_params,
+    )
+    counts.update({(field, value): n for field, value, n in rows})
+    return counts
 
 
 def read_counts(
@@ -95,8 +121,10 @@ def change_mark(db: sqlite_utils.Database) -> int:
     return db.execute("SELECT coalesce(max(id), 0) FROM responses").fetchone()[0]
 
 
-def _item(codes: list[str], counts: Counts, field: str, boxes: bool) -> dict[str, Any]:
+def _item(codes: list[str], counts: Counts, field: str, boxes: bool, min_n: int) -> dict[str, Any]:
     n = counts.get((field, "*"), 0)
+    if n < min_n:
+        return {"n": n, "suppressed": True}
     picked = {code: counts.get((field, code), 0) for code in codes}
     entry: dict[str, Any] = {
         "n": n,
@@ -110,12 +138,23 @@ def _item(codes: list[str], counts: Counts, field: str, boxes: bool) -> dict[str
 
 
 def tallies(
-    db: sqlite_utils.Database, definition: Definition, filters: Filters = NO_FILTERS
+    db: sqlite_utils.Database,
+    definition: Definition,
+    filters: Filters = NO_FILTERS,
+    segment: trends.Segment | None = None,
+    min_n: int | None = None,
 ) -> dict[str, Any]:
-    """The tallies JSON contract for one edition: keys in definition order."""
+    """The tallies JSON contract for one edition: keys in definition order. With a segment
+    (profile answers), counts come from `answers`. Cells of n < min_n are suppressed
+    (default: 5 with a segment, none without)."""
     filters = Filters(definition.edition, filters.since, filters.until)
-    counted = [name for q in definition.questions() for name, _ in REGISTRY[q.type].tallied(q)]
-    counts = read_counts(db, definition.id, definition.edition, filters, counted)
+    if min_n is None:
+        min_n = trends.MIN_N if segment else 0
+    if segment:
+        counts = segment_counts(db, definition.id, filters, segment)
+    else:
+        counted = [n for q in definition.questions() for n, _ in REGISTRY[q.type].tallied(q)]
+        counts = read_counts(db, definition.id, definition.edition, filters, counted)
     questions: dict[str, Any] = {}
     for q in definition.questions():
         qtype = REGISTRY[q.type]
@@ -125,19 +164,23 @@ def tallies(
         codes = [o.code for o in q.options]
         if q.type == MATRIX:
             items = {
-                item.code: _item(codes, counts, field, boxes=True)
+                item.code: _item(codes, counts, field, boxes=True, min_n=min_n)
                 for item, (field, _options) in zip(q.items, tallied, strict=True)
             }
             questions[q.id] = {"type": q.type, "scale": codes, "items": items}
         else:
-            questions[q.id] = {"type": q.type, **_item(codes, counts, q.id, boxes=False)}
-    return {
+            entry = _item(codes, counts, q.id, boxes=False, min_n=min_n)
+            questions[q.id] = {"type": q.type, **entry}
+    result = {
         "survey": definition.id,
         "edition": definition.edition,
         "responses": counts.get(("*", "*"), 0),
         "latest": latest(db, definition.id, filters),
         "questions": questions,
     }
+    if segment:
+        result["segment"] = {f: [c] if isinstance(c, str) else list(c) for f, c in segment.items()}
+    return result
 
 
 def _competition_ranks(values: list[Fraction]) -> list[int]:
@@ -156,12 +199,13 @@ def rankings(definition: Definition, result: dict[str, Any]) -> dict[str, list[d
         rows = []
         for item in q.items:
             entry = result["questions"][q.id]["items"][item.code]
-            n = entry["n"]
-            top = entry["counts"][scale[0]] if scale else 0
-            top2 = sum(entry["counts"][c] for c in scale[:2])
+            n = 0 if entry.get("suppressed") else entry["n"]  # a suppressed item ranks last
+            top = entry["counts"][scale[0]] if scale and n else 0
+            top2 = sum(entry["counts"][c] for c in scale[:2]) if n else 0
             rows.append({
-                "item": item.code, "label": item.label, "n": n,
-                "top_box": entry["top_box"], "top2_box": entry["top2_box"],
+                "item": item.code, "label": item.label, "n": entry["n"],
+                "top_box": entry.get("top_box"), "top2_box": entry.get("top2_box"),
+                "suppressed": bool(entry.get("suppressed")),
                 "_top": Fraction(top, n) if n else Fraction(-1),
                 "_top2": Fraction(top2, n) if n else Fraction(-1),
             })  # fmt: skip

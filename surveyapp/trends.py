@@ -54,16 +54,19 @@ def series_of(question: Question) -> list[Series]:
     return []
 
 
-def _segment_sql(survey: str, segment: Segment) -> tuple[str, list[Any]]:
-    """SQL selecting the ids of responses that match every field of the segment."""
+def segment_sql(survey: str, segment: Segment, edition: int | None = None) -> tuple[str, list[Any]]:
+    """SQL selecting the ids of responses that match every field of the segment (of one
+    edition when given, which lets the (survey, edition, field, value) index serve it)."""
     parts, params = [], []
+    scope = " AND edition = ?" if edition is not None else ""
     for field, codes in sorted(segment.items()):
         codes = [codes] if isinstance(codes, str) else list(codes)
         marks = ", ".join("?" * len(codes))
         parts.append(
-            f"SELECT response FROM answers WHERE survey = ? AND field = ? AND value IN ({marks})"  # noqa: S608 - placeholders only
+            f"SELECT response FROM answers WHERE survey = ?{scope}"  # noqa: S608 - placeholders only
+            f" AND field = ? AND value IN ({marks})"
         )
-        params += [survey, field, *codes]
+        params += [survey, *([edition] if edition is not None else []), field, *codes]
     return " INTERSECT ".join(parts), params
 
 
@@ -75,7 +78,7 @@ def counts(
     where, params = "survey = ?", [survey]
     keep = ""
     if segment:
-        sql, segment_params = _segment_sql(survey, segment)
+        sql, segment_params = segment_sql(survey, segment)
         keep, params = f" AND response IN ({sql})", [survey, *segment_params]
     respondents = dict(
         db.execute(
@@ -108,7 +111,7 @@ def _definition(catalog_editions: dict[int, Definition], edition: int) -> Defini
     return catalog_editions.get(edition) or catalog_editions[max(catalog_editions)]
 
 
-def _check_segment(definitions: list[Definition], segment: Segment) -> None:
+def check_segment(definitions: list[Definition], segment: Segment) -> None:
     fields = {s.field for d in definitions for q in d.questions() for s in series_of(q)}
     unknown = sorted(set(segment) - fields)
     if unknown:
@@ -126,7 +129,7 @@ def trends(
     respondents, answered, picks = counts(db, survey, segment)
     editions = sorted(set(catalog[survey]) | set(respondents))
     definitions = {e: _definition(catalog[survey], e) for e in editions}
-    _check_segment(list(definitions.values()), segment or {})
+    check_segment(list(definitions.values()), segment or {})
     present = {
         e: {(s.question, s.item) for q in d.questions() for s in series_of(q)}
         for e, d in definitions.items()
@@ -197,3 +200,12 @@ def _cell_text(cell: dict[str, Any] | None) -> str:
         f"{cell['n']:>4} {cell['top_box']:>6.1f} {cell['top2_box']:>6.1f} "
         f"{f'{low:.1f}–{high:.1f}':>13}  {change}"
     )
+
+
+def edition_responses(db: sqlite_utils.Database, survey: str) -> dict[int, int]:
+    """Responses per edition, from the counters."""
+    rows = db.execute(
+        "SELECT edition, count FROM counters WHERE survey = ? AND field = '*' AND value = '*'",
+        [survey],
+    )
+    return dict(rows.fetchall())

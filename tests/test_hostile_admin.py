@@ -170,19 +170,20 @@ def test_hostile_edition_changes(hostile):
     db = database(hostile)
     editions = st.one_of(st.sampled_from(["2012", "2011", "0", "-1", "99999999999999999999"]),
                          st.text(max_size=8))  # fmt: skip
+    actions = st.one_of(st.sampled_from(["open", "close", "drop"]), st.text(max_size=8))
 
     @examples()
-    @given(post=form_posts(["action"]), edition=editions)
-    def run(post, edition):
+    @given(post=form_posts(["action", "edition"]), edition=editions, action=actions)
+    def run(post, edition, action):
         before = snapshot(hostile)
         entries = db.execute("SELECT count(*) FROM audit").fetchone()[0]
-        response = send(client, f"/admin/surveys/cmo/editions/{quote(edition, safe='')}", post,
-                         known)  # fmt: skip
+        url = f"/admin/surveys/cmo/editions/{quote(edition, safe='')}/{quote(action, safe='')}"
+        response = send(client, url, post, known)
         status = response.status_code
-        assert status in (302, 308, 400, 404, 405, 413), status
-        if status != 302:
+        assert status in (303, 308, 400, 404, 405, 413), status
+        if status != 303:
             assert snapshot(hostile) == before
-        assert db.execute("SELECT count(*) FROM audit").fetchone()[0] == entries + (status == 302)
+        assert db.execute("SELECT count(*) FROM audit").fetchone()[0] == entries + (status == 303)
 
     run()
 
@@ -207,7 +208,8 @@ def test_hostile_logout_posts(hostile):
 PAGES = [
     "/admin/", "/admin/surveys/cmo", "/admin/surveys/cmo/tallies.json",
     "/admin/surveys/pets/responses", "/admin/surveys/cmo/responses/nope", "/admin/audit",
-    "/admin/users", "/admin/surveys/cmo/editions",
+    "/admin/users", "/admin/surveys/cmo/trends", "/admin/surveys/cmo/trends.json",
+    "/admin/report/2012", "/admin/compare/2012", "/admin/surveys/cmo/import",
 ]  # fmt: skip
 DOWNLOADS = [
     "/admin/surveys/pets/export.csv", "/admin/surveys/pets/export.jsonl",
@@ -288,7 +290,12 @@ def test_hostile_import_files(hostile):
 
 @pytest.mark.parametrize(
     "url",
-    ["/admin/login", "/admin/users/vic/role", "/admin/logout", "/admin/surveys/cmo/editions/2012"],
+    [
+        "/admin/login",
+        "/admin/users/vic/role",
+        "/admin/logout",
+        "/admin/surveys/cmo/editions/2012/close",
+    ],
 )
 def test_a_body_over_the_limit_gets_413(hostile, url):
     client = signed_in(hostile)

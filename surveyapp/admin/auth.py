@@ -76,8 +76,10 @@ def current_admin() -> dict | None:
 
 # The only admin endpoints a viewer may reach: counts and tallies, never raw data, never
 # a write. Every other endpoint, including any added later, needs the admin role.
+# (The yearly report is admin-only: it lists free-text comments.)
 VIEWER_ENDPOINTS = frozenset({
-    "admin.dashboard", "admin.survey", "admin.tallies_json", "admin.logout",
+    "admin.dashboard", "admin.survey", "admin.tallies_json", "admin.trends",
+    "admin.trends_json", "admin.compare", "admin.logout",
 })  # fmt: skip
 PUBLIC_ENDPOINTS = frozenset({"admin.login"})
 

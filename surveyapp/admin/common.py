@@ -6,7 +6,7 @@ from flask import Blueprint, Response, abort, make_response, request
 
 from surveyapp.admin import auth
 from surveyapp.filters import FilterError, Filters, parse_filters
-from surveyapp.model import Definition
+from surveyapp.model import Definition, Question
 from surveyapp.web import catalog
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -64,3 +64,23 @@ def page_number() -> int:
     if not (page.isascii() and page.isdigit()) or not 0 < int(page) < 10**9:
         abort(400, "page must be a positive whole number")
     return int(page)
+
+
+def profile_questions(definition: Definition) -> list[Question]:
+    """The questions a view can be filtered by: single choices on the first page."""
+    first = definition.pages[0].questions if definition.pages else ()
+    return [q for q in first if q.type == "single_choice"]
+
+
+def request_segment(definition: Definition) -> dict[str, str | list[str]]:
+    """{profile field: code or [codes]} from the query string; 400 on an unknown code."""
+    segment: dict[str, str | list[str]] = {}
+    for q in profile_questions(definition):
+        codes = [c for c in request.args.getlist(q.id) if c]
+        known = {o.code for o in q.options}
+        for code in codes:
+            if code not in known:
+                abort(400, f"{q.id}: unknown code {code!r}")
+        if codes:
+            segment[q.id] = codes[0] if len(codes) == 1 else codes
+    return segment

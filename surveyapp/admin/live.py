@@ -19,8 +19,14 @@ from flask import Response, render_template, request
 from markupsafe import Markup
 
 from surveyapp import tallies
-from surveyapp.admin import auth
-from surveyapp.admin.common import bp, conditional, requested_edition
+from surveyapp.admin import auth, history, reports
+from surveyapp.admin.common import (
+    bp,
+    conditional,
+    profile_questions,
+    request_segment,
+    requested_edition,
+)
 from surveyapp.web import catalog, get_db
 
 ORDERS = {"definition": "definition order", "top2": "top-2-box", "top": "top-box"}
@@ -40,7 +46,12 @@ def _mark(key: str, clock: bool) -> str:
 
 
 def _live(
-    page: str, partial: str, key: str, figures: Callable[[], dict[str, Any]], clock: bool = False
+    page: str,
+    partial: str,
+    key: str,
+    figures: Callable[[], dict[str, Any]],
+    page_context: dict[str, Any] | None = None,
+    clock: bool = False,
 ):
     """The partial alone (for polling, with ETag/304) or the whole page around it;
     `key` names everything besides the stored responses that the figures depend on."""
@@ -53,7 +64,7 @@ def _live(
         body = render_template(partial, **context)
         if not polling:
             body = render_template(page, live=Markup(body), etag=f'"{etag}"', poll_ms=POLL_MS,  # noqa: S704 - our own template
-                                   **context)  # fmt: skip
+                                   **context, **(page_context or {}))  # fmt: skip
         response = Response(body, mimetype="text/html")
     response.headers["Cache-Control"] = "no-cache, private"
     if polling:
@@ -71,35 +82,45 @@ def dashboard():
         return {"rows": [(surveys[s][max(surveys[s])], sorted(surveys[s]), numbers[s])
                          for s in sorted(surveys)]}  # fmt: skip
 
+    years = {e for editions in surveys.values() for e in editions}
+    both_sides = {e for e in years if reports.mirrored_pairs(e)}
     return _live(
-        "admin/dashboard.html", "admin/_dashboard_live.html", "dashboard", figures, clock=True
-    )
+        "admin/dashboard.html", "admin/_dashboard_live.html", "dashboard", figures,
+        {"both_sides": both_sides}, clock=True,
+    )  # fmt: skip
 
 
 @bp.get("/surveys/<survey_id>")
 @auth.login_required
 def survey(survey_id: str):
     editions, filters, definition = requested_edition(survey_id)
+    segment = request_segment(definition)
+    page_context: dict[str, Any] = {"args": filters.query_args() | segment}
     order = request.args.get("order", "definition")
     if order not in ORDERS:
         order = "definition"
 
     def figures():
-        result = tallies.tallies(get_db(), definition, filters)
+        result = tallies.tallies(get_db(), definition, filters, segment)
         ranked = tallies.rankings(definition, result)
         return {
             "definition": definition, "editions": sorted(editions), "filters": filters,
+            "segment": segment, "profile": profile_questions(definition),
             "result": result, "order": order, "orders": ORDERS,
             "ranked": {qid: tallies.ordered(rows, order) for qid, rows in ranked.items()},
         }  # fmt: skip
 
+    if request.args.get("partial") != "1":
+        page_context["edition_rows"] = history.edition_rows(survey_id)
+        page_context["both_sides"] = bool(reports.mirrored_pairs(definition.edition))
     key = f"survey|{survey_id}|{definition.edition}|{filters.since}|{filters.until}|{order}"
-    return _live("admin/survey.html", "admin/_tallies_live.html", key, figures)
+    key += "|" + json.dumps(segment, sort_keys=True)
+    return _live("admin/survey.html", "admin/_tallies_live.html", key, figures, page_context)
 
 
 @bp.get("/surveys/<survey_id>/tallies.json")
 @auth.login_required
 def tallies_json(survey_id: str):
     _editions, filters, definition = requested_edition(survey_id)
-    result = tallies.tallies(get_db(), definition, filters)
+    result = tallies.tallies(get_db(), definition, filters, request_segment(definition))
     return conditional(json.dumps(result, ensure_ascii=False), "application/json")

@@ -66,4 +66,4 @@ def logout():
     return redirect(url_for("admin.login"))
 
 
-from surveyapp.admin import editions_page, exports, live, responses, users  # noqa: E402, F401 - register routes
+from surveyapp.admin import exports, history, live, reports, responses, users  # noqa: E402, F401 - register routes

@@ -65,7 +65,6 @@ def test_admin_pages_on_a_phone(admin_page, new_page, artifacts):
         ("/admin/surveys/cmo?order=top2", "admin-tallies-phone"),
         ("/admin/users", "admin-users-phone"),
         ("/admin/audit", "admin-audit-phone"),
-        ("/admin/surveys/cmo/editions", "admin-editions-phone"),
         ("/admin/surveys/cmo/responses", "admin-responses-phone"),  # last: HOSTILE is checked
     ):
         page.goto(path)
