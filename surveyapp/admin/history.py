@@ -46,7 +46,8 @@ def edition_status(survey_id: str, edition: int, action: str):
 
 def _form_edition() -> int | None:
     text = request.form.get("edition", "").strip()
-    return int(text) if text.isdigit() and 1900 <= int(text) <= 9999 else None
+    # isdigit() alone accepts "²" and other digits int() refuses
+    return int(text) if text.isascii() and text.isdigit() and 1900 <= int(text) <= 9999 else None
 
 
 @bp.route("/surveys/<survey_id>/import", methods=["GET", "POST"])
