@@ -252,6 +252,10 @@ def test_viewers_see_no_links_they_cannot_follow(app):
     html = viewer.get("/admin/surveys/cmo").text
     assert "export.csv" not in html and "/responses" not in html and "/admin/users" not in html
     assert "/admin/report/" not in html and "/import" not in html
+    for url in ("/admin/", "/admin/compare/2012", "/admin/surveys/cmo/trends"):
+        page = viewer.get(url)
+        assert page.status_code in (200, 404) and "/admin/report/" not in page.text, url
+        assert "/import" not in page.text, url
     admin = signed_in(app, "ada", "admin")
     html = admin.get("/admin/surveys/cmo").text
     assert "export.csv" in html and "/admin/report/" in html and "/admin/audit" in html
