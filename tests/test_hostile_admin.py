@@ -346,3 +346,21 @@ def test_a_body_over_the_limit_gets_413(hostile, url):
     before = snapshot(hostile)
     response = client.post(url, data={"csrf_token": token, "role": "x" * 300_000})
     assert response.status_code == 413 and snapshot(hostile) == before
+
+
+def test_out_of_range_numbers_and_times_are_refused_not_crashed(hostile):
+    """Each of these once raised (500): int() of "²", an edition past SQLite's integers,
+    a time before year 1 once moved to UTC."""
+    client = signed_in(hostile)
+    assert client.get("/s/cmo?page=²").status_code == 200
+    for query in (
+        "edition=" + "9" * 40,
+        "since=0001-01-01T00:00%2B01:00",
+        "until=0001-01-01T00:00%2B01:00",
+    ):
+        assert client.get(f"/admin/surveys/cmo/responses?{query}").status_code == 400, query
+    result = import_file(
+        database(hostile), hostile.extensions["surveys"], "pets", 2025,
+        b"submitted_at,office\n0001-01-01T00:00+01:00,north\n", "csv", name="old.csv",
+    )  # fmt: skip
+    assert not result.ok and any("submitted_at" in e for e in result.errors)
