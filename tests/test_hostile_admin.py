@@ -352,7 +352,7 @@ def test_out_of_range_numbers_and_times_are_refused_not_crashed(hostile):
     """Each of these once raised (500): int() of "²", an edition past SQLite's integers,
     a time before year 1 once moved to UTC."""
     client = signed_in(hostile)
-    assert client.get("/s/cmo?page=²").status_code == 200
+    assert client.get("/s/cmo?page=²").status_code in (200, 410)  # 410: edition closed earlier
     for query in (
         "edition=" + "9" * 40,
         "since=0001-01-01T00:00%2B01:00",
