@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from surveyapp import db as storage
 from surveyapp.definitions import definition_files, load_all
@@ -42,6 +43,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         SUBMISSION_WINDOW_SECONDS=600,
         INVITATION_ATTEMPTS=20,
         PUBLIC_URL="http://127.0.0.1:5000",
+        AUDIT_PER_PAGE=50,
+        PROXY_HOPS=0,
     )
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
@@ -54,6 +57,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         for name in ("SUBMISSIONS_PER_ADDRESS", "SUBMISSION_WINDOW_SECONDS"):
             if os.environ.get(f"SURVEYAPP_{name}"):
                 app.config[name] = int(os.environ[f"SURVEYAPP_{name}"])
+        if os.environ.get("SURVEYAPP_HTTPS") == "1":
+            app.config["SESSION_COOKIE_SECURE"] = True
+        if os.environ.get("SURVEYAPP_PROXY_HOPS"):
+            app.config["PROXY_HOPS"] = int(os.environ["SURVEYAPP_PROXY_HOPS"])
     else:
         app.config.from_mapping(test_config)
     if not app.config.get("SECRET_KEY"):
@@ -70,6 +77,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from surveyapp.survey import views as survey_views
 
     web.init_app(app)
+    hops = int(app.config["PROXY_HOPS"])
+    if hops > 0:  # only behind a proxy we run: otherwise clients could forge their address
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     app.register_blueprint(survey_views.bp)
     app.register_blueprint(invited.bp)
     app.register_blueprint(admin_views.bp)

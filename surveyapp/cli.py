@@ -10,6 +10,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
+from surveyapp import audit
 from surveyapp import db as storage
 from surveyapp.admin.auth import ROLES, hash_password
 from surveyapp.definitions import DefinitionError, definition_files, load_all
@@ -56,7 +57,13 @@ def create_admin_command(username: str, role: str) -> None:
     )
     if len(password) < 8:
         raise click.ClickException("The password must have at least 8 characters.")
+    before = storage.get_admin(_db(), username)
     storage.create_admin(_db(), username, hash_password(password), role)
+    if before is None:
+        audit.record(_db(), audit.cli_actor(), "user_create", username=username, role=role)
+    else:
+        audit.record(_db(), audit.cli_actor(), "role_change", username=username,
+                     old=before["role"], new=role, password_reset=True)  # fmt: skip
     click.echo(f"Admin {username!r} ({role}) saved.")
 
 

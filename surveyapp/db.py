@@ -550,3 +550,43 @@ def m003_invitations_throttle(db: sqlite_utils.Database) -> None:
         CREATE INDEX submission_log_by_time ON submission_log (at);
         """
     )
+
+
+@migrations()
+def m004_audit(db: sqlite_utils.Database) -> None:
+    """The append-only audit log: rows are only ever inserted (see surveyapp/audit.py)."""
+    db.executescript(
+        """
+        CREATE TABLE audit (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            details TEXT NOT NULL,
+            prev_hash TEXT NOT NULL UNIQUE,
+            hash TEXT NOT NULL UNIQUE
+        );
+        CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+        CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+        """
+    )
+
+
+def list_admins(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+    return list(db.query("SELECT id, username, role, created_at FROM admins ORDER BY username"))
+
+
+def set_role(db: sqlite_utils.Database, username: str, role: str) -> str | None:
+    """Change an account's role in one transaction; returns the old role (None: no account).
+    Refuses (ValueError) to take the admin role from the last admin."""
+    with immediate(db):
+        row = db.execute("SELECT role FROM admins WHERE username = ?", [username]).fetchone()
+        if row is None:
+            return None
+        admins = db.execute("SELECT count(*) FROM admins WHERE role = 'admin'").fetchone()[0]
+        if row[0] == "admin" and role != "admin" and admins <= 1:
+            raise ValueError("the last admin keeps the admin role")
+        db.execute("UPDATE admins SET role = ? WHERE username = ?", [role, username])
+        return row[0]

@@ -260,6 +260,13 @@ def codebook_csv(editions: Editions, filters: Filters = NO_FILTERS) -> Iterator[
     yield _csv_text([CODEBOOK, *rows])
 
 
+def count_responses(db: sqlite_utils.Database, survey: str, filters: Filters = NO_FILTERS) -> int:
+    """How many responses an export with these filters holds (for the audit log)."""
+    where, params = filters.where()
+    sql = f"SELECT count(*) FROM responses WHERE survey = ?{where}"  # noqa: S608
+    return db.execute(sql, [survey, *params]).fetchone()[0]
+
+
 def list_responses(
     db: sqlite_utils.Database, survey: str, filters: Filters, limit: int, offset: int
 ) -> list[dict[str, Any]]:

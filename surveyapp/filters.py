@@ -52,7 +52,10 @@ def parse_time(text: str, name: str) -> str:
         raise FilterError(f"{name}: {text!r} is not a date or ISO 8601 time") from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).strftime(TIME_FORMAT)
+    try:
+        return moment.astimezone(UTC).strftime(TIME_FORMAT)
+    except OverflowError:  # e.g. 0001-01-01T00:00+01:00 is before year 1 in UTC
+        raise FilterError(f"{name}: {text!r} is out of range") from None
 
 
 def parse_filters(
@@ -65,6 +68,8 @@ def parse_filters(
             number = int(edition)
         except ValueError:
             raise FilterError(f"edition: {edition!r} is not a number") from None
+        if not -(10**9) < number < 10**9:  # SQLite integers stop at 2**63
+            raise FilterError(f"edition: {edition!r} is out of range")
     return Filters(
         edition=number,
         since=parse_time(since, "since") if since else None,

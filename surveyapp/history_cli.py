@@ -11,8 +11,8 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from surveyapp import audit, editions
 from surveyapp import db as storage
-from surveyapp import editions
 from surveyapp.importer import import_file
 from surveyapp.trends import format_table, trends
 
@@ -47,6 +47,8 @@ def _edition_command(name: str):
 def open_edition_command(survey: str, edition: int) -> None:
     """Open EDITION of SURVEY to respondents (any other open edition is closed)."""
     closed = editions.open_only(_db(), _catalog(), survey, edition)
+    audit.record(_db(), audit.cli_actor(), "edition_open", survey=survey, edition=edition,
+                 closed=closed)  # fmt: skip
     also = f" (closed {', '.join(map(str, closed))})" if closed else ""
     click.echo(f"{survey} {edition} is open{also}.")
 
@@ -55,6 +57,7 @@ def open_edition_command(survey: str, edition: int) -> None:
 def close_edition_command(survey: str, edition: int) -> None:
     """Close EDITION of SURVEY: it refuses new responses and keeps its data."""
     editions.close(_db(), _catalog(), survey, edition)
+    audit.record(_db(), audit.cli_actor(), "edition_close", survey=survey, edition=edition)
     click.echo(f"{survey} {edition} is closed.")
 
 
@@ -87,6 +90,8 @@ def import_command(survey: str, edition: int, fmt: str | None, file: Path) -> No
     row is row 2 (JSON Lines: the line number). Importing the same file again adds nothing.
     """
     result = import_file(_db(), _catalog(), survey, edition, file, fmt)
+    audit.record(_db(), audit.cli_actor(), "import", **audit.import_details(
+        survey, edition, file.name, result))  # fmt: skip
     if result.errors:
         for error in result.errors:
             click.echo(error, err=True)

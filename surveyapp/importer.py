@@ -123,7 +123,10 @@ def _timestamp(value: str) -> str | None:
         return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    try:
+        return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    except OverflowError:  # before year 1 once moved to UTC
+        return None
 
 
 def _getter(row: dict[str, Any], multiple: set[str]) -> Callable[[str], list[str]]:

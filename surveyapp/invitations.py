@@ -14,7 +14,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import hmac
-import importlib.util
 import secrets
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -23,6 +22,7 @@ from typing import Any
 
 import sqlite_utils
 
+from surveyapp import audit
 from surveyapp import db as storage
 
 TOKEN_BYTES = 12
@@ -43,15 +43,6 @@ class InvitationUsed(RuntimeError):
 
 class Throttled(RuntimeError):
     """Too many submissions from one address within the window."""
-
-
-def _audit(db: sqlite_utils.Database, actor: str, action: str, **details: Any) -> None:
-    """The one call site for invitation events in the audit log, once that exists."""
-    if importlib.util.find_spec("surveyapp.audit") is None:
-        return
-    from surveyapp import audit  # type: ignore[attr-defined]
-
-    audit.record(db, actor, action, **details)
 
 
 def _signature(secret: str, token_id: str) -> str:
@@ -133,7 +124,9 @@ def create(
             " VALUES (?, ?, ?, ?, ?, ?)",
             [(survey, edition, token_id, email, created, expires) for token_id, email in rows],
         )
-    _audit(db, "cli", "invitations.create", survey=survey, edition=edition, count=len(rows))
+    audit.record(
+        db, audit.cli_actor(), "invitation", survey=survey, edition=edition, count=len(rows)
+    )
     return [(make_token(secret, token_id), email, expires) for token_id, email in rows]
 
 

@@ -15,6 +15,7 @@ import sqlite_utils
 from flask import current_app
 from sqlite_utils.utils import sqlite3
 
+from surveyapp import audit
 from surveyapp import db as storage
 
 # Tables and columns a surveyapp database has from its first migration on.
@@ -132,6 +133,7 @@ def backup_command(file: Path, force: bool) -> None:
     if file.exists() and not force:
         raise BackupError(f"{file} exists: choose another name or pass --force")
     count = backup(_live(), file)
+    audit.record(_live(), audit.cli_actor(), "backup", file=str(file), responses=count)
     click.echo(f"Backed up {count} response(s) to {file} (integrity_check ok).")
 
 
@@ -149,6 +151,10 @@ def restore_command(file: Path, yes: bool) -> None:
     safety = database.with_name(f"{database.name}.before-restore-{stamp}")
     backup(_live(), safety)
     restore(_live(), file)
+    # The restored database holds the backup's own audit log; entries written since the
+    # backup stay in the safety copy, which this entry names.
+    audit.record(_live(), audit.cli_actor(), "restore", file=str(file), responses=count,
+                 previous=str(safety))  # fmt: skip
     click.echo(f"Restored {count} response(s) from {file}; previous database kept in {safety}.")
 
 

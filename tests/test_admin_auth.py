@@ -12,7 +12,7 @@ from surveyapp.serve import bootstrap_admin
 from tests.adminkit import PASSWORD, admin_client, csrf, login, make_admin
 
 ARGS = {"survey_id": "cmo", "response_id": "nope", "fmt": "csv", "edition": "2012",
-        "action": "close"}  # fmt: skip
+        "action": "close", "username": "ada"}  # fmt: skip
 
 
 @pytest.fixture

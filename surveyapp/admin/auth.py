@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import functools
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import sqlite_utils
-from flask import current_app, g, jsonify, redirect, request, session, url_for
+from flask import abort, current_app, g, jsonify, redirect, request, session, url_for
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from surveyapp import db as storage
@@ -73,25 +74,68 @@ def current_admin() -> dict | None:
     return g.get("admin")
 
 
-def login_required(view=None, *, role: str = "viewer"):
-    """Require a logged-in admin; role='admin' also refuses viewers (403)."""
+# The only admin endpoints a viewer may reach: counts and tallies, never raw data, never
+# a write. Every other endpoint, including any added later, needs the admin role.
+# (The yearly report is admin-only: it lists free-text comments.)
+VIEWER_ENDPOINTS = frozenset({
+    "admin.dashboard", "admin.survey", "admin.tallies_json", "admin.trends",
+    "admin.trends_json", "admin.compare", "admin.logout",
+})  # fmt: skip
+PUBLIC_ENDPOINTS = frozenset({"admin.login"})
+
+
+def required_role(endpoint: str | None, role: str | None = None) -> str:
+    """'viewer' only for endpoints in VIEWER_ENDPOINTS (and not asked for 'admin')."""
+    return "viewer" if endpoint in VIEWER_ENDPOINTS and role != "admin" else "admin"
+
+
+def _refusal(role: str):
+    """None when the logged-in account has `role`; else the response refusing the request."""
+    username = session.get("admin")
+    admin = g.get("admin")  # the blueprint guard may have looked it up already
+    if admin is None or admin["username"] != username:
+        admin = storage.get_admin(get_db(), username) if username else None
+    if admin is None:
+        if request.path.endswith(".json") or request.accept_mimetypes.best == "application/json":
+            return jsonify(error="login required"), 401
+        return redirect(url_for("admin.login", next=request.full_path))
+    g.admin = admin
+    if role == "admin" and admin["role"] != "admin":
+        if request.path.endswith(".json"):
+            return jsonify(error="admin role required"), 403
+        abort(403, "This page needs the admin role.")
+    return None
+
+
+def allowed(endpoint: str) -> bool:
+    """Whether the logged-in account may reach `endpoint` (templates hide links with it)."""
+    admin = g.get("admin")
+    return admin is not None and (admin["role"] == "admin" or required_role(endpoint) == "viewer")
+
+
+def guard_blueprint() -> Any:
+    """before_request for the admin blueprint: every endpoint but log-in needs an account,
+    and the admin role unless listed in VIEWER_ENDPOINTS, even without the decorator."""
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    return _refusal(required_role(request.endpoint))
+
+
+def login_required(view=None, *, role: str | None = None):
+    """Require a logged-in account: the admin role unless the endpoint is in
+    VIEWER_ENDPOINTS; role='admin' also refuses viewers on a listed endpoint."""
     if view is None:
         return functools.partial(login_required, role=role)
 
     @functools.wraps(view)
     def wrapped(*args, **kwargs):
-        username = session.get("admin")
-        admin = storage.get_admin(get_db(), username) if username else None
-        if admin is None:
-            if (
-                request.path.endswith(".json")
-                or request.accept_mimetypes.best == "application/json"
-            ):
-                return jsonify(error="login required"), 401
-            return redirect(url_for("admin.login", next=request.full_path))
-        if role == "admin" and admin["role"] != "admin":
-            return jsonify(error="admin role required"), 403
-        g.admin = admin
-        return view(*args, **kwargs)
+        refused = _refusal(required_role(request.endpoint, role))
+        return refused if refused is not None else view(*args, **kwargs)
 
     return wrapped
+
+
+def actor() -> str:
+    """Who an audit entry names: the logged-in account, else the client address."""
+    admin = g.get("admin")
+    return admin["username"] if admin else f"addr:{request.remote_addr}"

@@ -8,8 +8,8 @@ from pathlib import Path
 import click
 from flask import current_app
 
+from surveyapp import audit, export, tallies
 from surveyapp import db as storage
-from surveyapp import export, tallies
 from surveyapp.filters import FilterError, parse_filters
 
 
@@ -53,6 +53,10 @@ def export_command(
         raise click.ClickException(f"No edition {filters.edition} of {survey_id!r}.")
     db = storage.connect(current_app.config["DATABASE"])
     try:
+        rows = None if codebook else export.count_responses(db, survey_id, filters)
+        audit.record(db, audit.cli_actor(), "export", survey=survey_id,
+                     format="codebook" if codebook else fmt, filter=filters.query_args(),
+                     rows=rows, labels=labels, output=str(output or "-"))  # fmt: skip
         if codebook:
             chunks = export.codebook_csv(editions, filters)
         else:
@@ -69,4 +73,17 @@ def export_command(
         click.echo(f"Wrote {output}", err=True)
 
 
-COMMANDS = [verify_tallies_command, export_command]
+@click.command("verify-audit")
+def verify_audit_command() -> None:
+    """Re-walk the audit log's hash chain; exit 1 when any entry was changed or removed."""
+    db = storage.thread_connection(current_app.config["DATABASE"])
+    problems = audit.verify(db)
+    for problem in problems:
+        click.echo(problem, err=True)
+    if problems:
+        click.echo(f"The audit log is broken: {len(problems)} problem(s).", err=True)
+        sys.exit(1)
+    click.echo(f"The audit log's {audit.count(db)} entries chain correctly.")
+
+
+COMMANDS = [verify_tallies_command, export_command, verify_audit_command]

@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, make_response, request
 
+from surveyapp.admin import auth
 from surveyapp.filters import FilterError, Filters, parse_filters
 from surveyapp.model import Definition, Question
 from surveyapp.web import catalog
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+bp.before_request(auth.guard_blueprint)
+
+
+@bp.context_processor
+def _permissions() -> dict:
+    return {"may": auth.allowed}
 
 
 def editions_or_404(survey_id: str) -> dict[int, Definition]:
@@ -49,6 +56,14 @@ def requested_edition(survey_id: str) -> tuple[dict[int, Definition], Filters, D
     editions = editions_or_404(survey_id)
     filters = request_filters()
     return editions, filters, chosen_definition(editions, filters)
+
+
+def page_number() -> int:
+    """The `page` query argument: a positive whole number (default 1), else 400."""
+    page = request.args.get("page", "1")
+    if not (page.isascii() and page.isdigit()) or not 0 < int(page) < 10**9:
+        abort(400, "page must be a positive whole number")
+    return int(page)
 
 
 def profile_questions(definition: Definition) -> list[Question]:

@@ -9,10 +9,12 @@ from collections.abc import Iterator
 
 from flask import Response, abort, current_app, request
 
+from surveyapp import audit, export
 from surveyapp import db as storage
-from surveyapp import export
 from surveyapp.admin import auth
 from surveyapp.admin.common import bp, editions_or_404, request_filters
+from surveyapp.filters import Filters
+from surveyapp.web import get_db
 
 
 def _download(chunks: Iterator, filename: str, mimetype: str) -> Response:
@@ -21,6 +23,14 @@ def _download(chunks: Iterator, filename: str, mimetype: str) -> Response:
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Accel-Buffering"] = "no"
     return response
+
+
+def record_export(
+    survey: str, fmt: str, filters: Filters, rows: int | None, **extra: object
+) -> None:
+    """Audit a download when it starts; `rows` is counted just before streaming."""
+    audit.record(get_db(), auth.actor(), "export", survey=survey, format=fmt,
+                 filter=filters.query_args(), rows=rows, **extra)  # fmt: skip
 
 
 @bp.get("/surveys/<survey_id>/export.<fmt>")
@@ -34,6 +44,8 @@ def export_file(survey_id: str, fmt: str):
         abort(404, f"No edition {filters.edition}.")
     labels = request.args.get("labels") == "1"
     path = current_app.config["DATABASE"]
+    rows = export.count_responses(get_db(), survey_id, filters)
+    record_export(survey_id, fmt, filters, rows, labels=labels)
 
     def chunks():
         db = storage.connect(path)
@@ -51,6 +63,7 @@ def export_file(survey_id: str, fmt: str):
 def codebook(survey_id: str):
     editions = editions_or_404(survey_id)
     filters = request_filters()
+    record_export(survey_id, "codebook", filters, None)
     return _download(
         export.codebook_csv(editions, filters), f"{survey_id}-codebook.csv", export.FORMATS["csv"]
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask import abort, current_app, redirect, render_template, request, url_for
 
-from surveyapp import editions, importer, trends
+from surveyapp import audit, editions, importer, trends
 from surveyapp.admin import auth
 from surveyapp.admin.common import bp, editions_or_404
 from surveyapp.web import catalog, get_db
@@ -30,11 +30,15 @@ def edition_status(survey_id: str, edition: int, action: str):
     editions_or_404(survey_id)
     if action not in ACTIONS:
         abort(404)
+    db = get_db()
     try:
         if action == "open":
-            editions.open_only(get_db(), catalog(), survey_id, edition)
+            closed = editions.open_only(db, catalog(), survey_id, edition)
+            audit.record(db, auth.actor(), "edition_open", survey=survey_id, edition=edition,
+                         closed=closed)  # fmt: skip
         else:
-            editions.close(get_db(), catalog(), survey_id, edition)
+            editions.close(db, catalog(), survey_id, edition)
+            audit.record(db, auth.actor(), "edition_close", survey=survey_id, edition=edition)
     except editions.EditionError as exc:
         abort(404, str(exc))
     return redirect(url_for("admin.survey", survey_id=survey_id) + "#editions", code=303)
@@ -42,7 +46,8 @@ def edition_status(survey_id: str, edition: int, action: str):
 
 def _form_edition() -> int | None:
     text = request.form.get("edition", "").strip()
-    return int(text) if text.isdigit() and 1900 <= int(text) <= 9999 else None
+    # isdigit() alone accepts "²" and other digits int() refuses
+    return int(text) if text.isascii() and text.isdigit() and 1900 <= int(text) <= 9999 else None
 
 
 @bp.route("/surveys/<survey_id>/import", methods=["GET", "POST"])
@@ -80,5 +85,7 @@ def import_history(survey_id: str):
     result = importer.import_file(
         get_db(), catalog(), survey_id, edition, data, fmt or None, name=upload.filename
     )
+    audit.record(get_db(), auth.actor(), "import",
+                 **audit.import_details(survey_id, edition, upload.filename, result))  # fmt: skip
     context["result"] = result
     return render_template("admin/import.html", **context), 200 if result.ok else 422

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, render_template, request
+from flask import abort, current_app, render_template
 
 from surveyapp import export
 from surveyapp.admin import auth
-from surveyapp.admin.common import bp, editions_or_404, request_filters
+from surveyapp.admin.common import bp, editions_or_404, page_number, request_filters
 from surveyapp.model import Definition
 from surveyapp.question_types import REGISTRY
 from surveyapp.web import get_db
@@ -44,14 +44,9 @@ def answer_lines(definition: Definition | None, answers: dict) -> list[dict]:
 def responses(survey_id: str):
     editions = editions_or_404(survey_id)
     filters = request_filters()
-    page = request.args.get("page", "1")
-    if not page.isdigit() or int(page) < 1:
-        abort(400, "page must be a positive whole number")
-    page_number = int(page)
+    page = page_number()
     per_page = current_app.config["RESPONSES_PER_PAGE"]
-    rows = export.list_responses(
-        get_db(), survey_id, filters, per_page + 1, (page_number - 1) * per_page
-    )
+    rows = export.list_responses(get_db(), survey_id, filters, per_page + 1, (page - 1) * per_page)
     for row in rows:
         row["lines"] = answer_lines(editions.get(row["edition"]), row["answers"])
     return render_template(
@@ -60,7 +55,7 @@ def responses(survey_id: str):
         editions=sorted(editions),
         filters=filters,
         rows=rows[:per_page],
-        page=page_number,
+        page=page,
         more=len(rows) > per_page,
     )
 

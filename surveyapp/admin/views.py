@@ -10,6 +10,7 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
+from surveyapp import audit
 from surveyapp.admin import auth
 from surveyapp.admin.common import bp
 from surveyapp.web import get_db
@@ -39,12 +40,18 @@ def login():
         admin = None
         if not auth.is_locked(db, subjects):
             admin = auth.authenticate(db, form.username.data, form.password.data)
+        address = request.remote_addr
         if admin is not None:
             auth.clear_failures(db, subjects[:1])
+            audit.record(
+                db, admin["username"], "login", username=admin["username"], address=address
+            )
             session.clear()
             session["admin"] = admin["username"]
             return redirect(_safe_next(request.args.get("next")))
         auth.record_failure(db, subjects)
+        audit.record(db, f"addr:{address}", "login_failed", username=form.username.data,
+                     address=address)  # fmt: skip
         message, status = LOGIN_FAILED, 401
     elif form.is_submitted():
         status = 400
@@ -54,6 +61,7 @@ def login():
 @bp.post("/logout")
 @auth.login_required
 def logout():
+    audit.record(get_db(), auth.actor(), "logout", address=request.remote_addr)
     session.clear()
     return redirect(url_for("admin.login"))
 
@@ -65,4 +73,5 @@ from surveyapp.admin import (  # noqa: E402, F401 - register routes
     live,
     reports,
     responses,
+    users,
 )

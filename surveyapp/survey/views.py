@@ -104,7 +104,7 @@ def _session_key(survey_id: str, edition: int) -> str:
 
 def _page_number(definition: Definition) -> int:
     page = request.args.get("page", "1")
-    if not page.isdigit() or not 1 <= int(page) <= len(definition.pages):
+    if not (page.isascii() and page.isdigit()) or not 1 <= int(page) <= len(definition.pages):
         return 1
     return int(page)
 

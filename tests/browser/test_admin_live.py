@@ -63,7 +63,9 @@ def test_admin_pages_on_a_phone(admin_page, new_page, artifacts):
     page = admin_page(phone=True)
     for path, name in (
         ("/admin/surveys/cmo?order=top2", "admin-tallies-phone"),
-        ("/admin/surveys/cmo/responses", "admin-responses-phone"),
+        ("/admin/users", "admin-users-phone"),
+        ("/admin/audit", "admin-audit-phone"),
+        ("/admin/surveys/cmo/responses", "admin-responses-phone"),  # last: HOSTILE is checked
     ):
         page.goto(path)
         assert page.evaluate("document.documentElement.scrollWidth") <= 360, path

@@ -1,0 +1,211 @@
+"""The audit log: append-only, hash-chained, written by logins, role changes, exports,
+imports and editions, shown at /admin/audit, never holding answer text."""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+import pytest
+
+from surveyapp import audit
+from surveyapp import db as storage
+from tests.adminkit import add, admin_client, cmo, csrf, login, make_admin
+
+PETS = Path(__file__).parent / "admin_questionnaires"
+SECRET_ANSWER = "my manager is awful zq81"
+
+
+def actions(db) -> list[str]:
+    return [row[0] for row in db.execute("SELECT action FROM audit ORDER BY id")]
+
+
+def everything(db) -> str:
+    return json.dumps(db.execute("SELECT * FROM audit").fetchall(), ensure_ascii=False)
+
+
+def test_chain_links_every_row_and_verifies(db):
+    first = audit.record(db, "ada", "backup", path="backups/b.db")
+    second = audit.record(db, "ada", "export", survey="cmo", format="csv", rows=3)
+    rows = db.execute("SELECT prev_hash, hash FROM audit ORDER BY id").fetchall()
+    assert rows == [(audit.GENESIS, first), (first, second)]
+    assert audit.verify(db) == []
+
+
+def test_unknown_action_is_refused(db):
+    with pytest.raises(ValueError, match="unknown audit action"):
+        audit.record(db, "ada", "made_up")
+    assert audit.count(db) == 0
+
+
+def test_triggers_refuse_update_and_delete(db):
+    audit.record(db, "ada", "login", username="ada", address="127.0.0.1")
+    for sql in ("UPDATE audit SET actor = 'eve'", "DELETE FROM audit"):
+        with pytest.raises(storage.IntegrityError, match="append-only"):
+            db.execute(sql)
+    assert audit.count(db) == 1 and audit.verify(db) == []
+
+
+def test_verify_audit_command_catches_an_edited_row(app, db, runner):
+    for n in range(3):
+        audit.record(db, "ada", "export", survey="cmo", format="csv", rows=n)
+    ok = runner.invoke(args=["verify-audit"])
+    assert ok.exit_code == 0 and "3 entries chain correctly" in ok.output
+    with storage.immediate(db):
+        db.execute("DROP TRIGGER audit_no_update")
+        db.execute("""UPDATE audit SET details = '{"rows": 99}' WHERE id = 2""")
+    broken = runner.invoke(args=["verify-audit"])
+    assert broken.exit_code == 1
+    assert "row 2: content does not match its hash" in broken.output
+
+
+def test_verify_catches_a_deleted_row(db):
+    for n in range(3):
+        audit.record(db, "ada", "export", rows=n)
+    with storage.immediate(db):
+        db.execute("DROP TRIGGER audit_no_delete")
+        db.execute("DELETE FROM audit WHERE id = 2")
+    assert audit.verify(db) == [f"row 3: links to {_hash(db, 3)[:12]}, previous row is "
+                                f"{_hash_of_row(db, 1)[:12]}"]  # fmt: skip
+
+
+def _hash(db, id_):
+    return db.execute("SELECT prev_hash FROM audit WHERE id = ?", [id_]).fetchone()[0]
+
+
+def _hash_of_row(db, id_):
+    return db.execute("SELECT hash FROM audit WHERE id = ?", [id_]).fetchone()[0]
+
+
+def test_concurrent_writers_do_not_fork_the_chain(app, db):
+    path = app.config["DATABASE"]
+
+    def write(n):
+        own = storage.connect(path)
+        try:
+            for i in range(25):
+                audit.record(own, f"w{n}", "export", rows=i)
+        finally:
+            own.close()
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert audit.count(db) == 100
+    assert audit.verify(db) == []
+    prevs = [row[0] for row in db.execute("SELECT prev_hash FROM audit")]
+    assert len(set(prevs)) == 100
+
+
+def test_logins_and_failures_are_recorded(app, db):
+    make_admin(app)
+    client = app.test_client()
+    login(client, password="wrong", REMOTE_ADDR="10.0.0.7")
+    login(client, REMOTE_ADDR="10.0.0.8")
+    page = client.get("/admin/")
+    client.post("/admin/logout", data={"csrf_token": csrf(page.text)})
+    rows = audit.entries(db, 10, 0)
+    assert [r["action"] for r in rows] == ["logout", "login", "login_failed"]
+    assert rows[2]["details"] == {"username": "ada", "address": "10.0.0.7"}
+    assert rows[2]["actor"] == "addr:10.0.0.7"
+    assert rows[1]["actor"] == "ada" and rows[1]["details"]["address"] == "10.0.0.8"
+    assert "wrong" not in everything(db)
+
+
+def test_exports_record_who_format_filter_and_rows(app, db):
+    client = admin_client(app)
+    for _ in range(3):
+        add(app, "cmo", cmo(comments=SECRET_ANSWER))
+    with client.get("/admin/surveys/cmo/export.csv?since=2000-01-01&labels=1") as response:
+        assert response.status_code == 200
+    client.get("/admin/surveys/cmo/codebook.csv").close()
+    export, codebook = audit.entries(db, 2, 0)[::-1]
+    assert export["actor"] == "ada" and export["action"] == "export"
+    assert export["details"] == {"survey": "cmo", "format": "csv", "rows": 3, "labels": True,
+                                 "filter": {"since": "2000-01-01T00:00:00.000000Z"}}  # fmt: skip
+    assert codebook["details"]["format"] == "codebook"
+    assert SECRET_ANSWER not in everything(db)
+
+
+def test_cli_export_import_and_editions_are_recorded(app, db, runner, tmp_path):
+    add(app, "cmo", cmo(comments=SECRET_ANSWER))
+    out = tmp_path / "cmo.csv"
+    assert runner.invoke(args=["export", "cmo", "-o", str(out)]).exit_code == 0
+    assert runner.invoke(args=["import", "cmo", "--edition", "2012", str(out)]).exit_code == 0
+    assert runner.invoke(args=["close-edition", "cmo", "2012"]).exit_code == 0
+    assert runner.invoke(args=["open-edition", "cmo", "2012"]).exit_code == 0
+    rows = audit.entries(db, 10, 0)[::-1]
+    assert [r["action"] for r in rows] == ["export", "import", "edition_close", "edition_open"]
+    assert all(r["actor"].startswith("cli") for r in rows)
+    assert rows[0]["details"]["rows"] == 1
+    assert rows[1]["details"] | {"sha256": "x"} == {
+        "survey": "cmo", "edition": 2012, "file": "cmo.csv", "sha256": "x", "rows": 1,
+        "created": 0, "problems": 0,
+    }  # fmt: skip
+    assert SECRET_ANSWER not in everything(db)
+    assert audit.verify(db) == []
+
+
+def test_create_admin_records_new_account_and_role_change(db, runner, monkeypatch):
+    monkeypatch.setenv("SURVEYAPP_ADMIN_PASSWORD", "long enough pw")
+    runner.invoke(args=["create-admin", "carol", "--role", "viewer"])
+    runner.invoke(args=["create-admin", "carol", "--role", "admin"])
+    created, changed = audit.entries(db, 2, 0)[::-1]
+    assert created["details"] == {"username": "carol", "role": "viewer"}
+    assert changed["action"] == "role_change"
+    assert changed["details"] | {} == {"username": "carol", "old": "viewer", "new": "admin",
+                                       "password_reset": True}  # fmt: skip
+
+
+def test_audit_page_is_newest_first_and_paginated(make_app):
+    app = make_app(AUDIT_PER_PAGE=2)
+    db = storage.thread_connection(app.config["DATABASE"])
+    client = admin_client(app)  # one login entry
+    for n in range(3):
+        audit.record(db, "ada", "export", survey=f"s{n}", rows=n)
+    first = client.get("/admin/audit")
+    assert first.status_code == 200
+    assert first.text.index("survey=s2") < first.text.index("survey=s1")
+    assert "survey=s0" not in first.text and 'rel="next"' in first.text
+    second = client.get("/admin/audit?page=2").text
+    assert "survey=s0" in second and "address=127.0.0.1" in second and 'rel="next"' not in second
+    assert client.get("/admin/audit?page=0").status_code == 400
+    make_admin(app, "vic", role="viewer")
+    viewer = app.test_client()
+    login(viewer, "vic")
+    assert viewer.get("/admin/audit").status_code == 403
+
+
+def test_audit_page_shows_hostile_details_as_text(app, db):
+    client = admin_client(app)
+    login(app.test_client(), username="<script>alert(1)</script>", password="x")
+    html = client.get("/admin/audit").text
+    assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)" in html
+
+
+def test_a_fork_of_the_chain_is_refused(db):
+    first = audit.record(db, "ada", "export", rows=1)
+    audit.record(db, "ada", "export", rows=2)
+    with pytest.raises(storage.IntegrityError):
+        db.execute(
+            "INSERT INTO audit (at, actor, action, details, prev_hash, hash)"
+            " VALUES ('t', 'eve', 'export', '{}', ?, 'f00')",
+            [first],
+        )
+
+
+def test_backup_and_restore_are_recorded(app, db, runner, tmp_path):
+    add(app, "cmo", cmo())
+    copy = tmp_path / "copy.db"
+    assert runner.invoke(args=["backup", str(copy)]).exit_code == 0
+    entry = audit.entries(db, 1, 0)[0]
+    assert entry["action"] == "backup"
+    assert entry["details"] == {"file": str(copy), "responses": 1}
+    assert runner.invoke(args=["restore", str(copy), "--yes"]).exit_code == 0
+    restored = audit.entries(db, 5, 0)
+    assert [e["action"] for e in restored] == ["restore"]  # the backup predates its own entry
+    assert restored[0]["details"]["responses"] == 1
+    assert audit.verify(db) == []
