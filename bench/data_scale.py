@@ -111,7 +111,7 @@ def measure_size(app, client, database: Path, count: int) -> dict:
 def measure_import(tmp: Path, rows: int = IMPORT_ROWS) -> dict:
     from import_speed import generate
 
-    from surveyapp import SHIPPED_SURVEYS
+    from surveyapp import SHIPPED_SURVEYS, schema
     from surveyapp import db as storage
     from surveyapp.definitions import definition_files, load_all
     from surveyapp.importer import import_file
@@ -119,7 +119,7 @@ def measure_import(tmp: Path, rows: int = IMPORT_ROWS) -> dict:
     data = generate(rows)
     catalog = load_all(definition_files(SHIPPED_SURVEYS))
     db = storage.connect(tmp / "import.db")
-    storage.init_db(db)
+    schema.init_db(db)
     cpu, begin = time.process_time(), time.perf_counter()
     result = import_file(db, catalog, "cmo", 2012, data, "csv", name="bench.csv")
     seconds, cpu = time.perf_counter() - begin, time.process_time() - cpu

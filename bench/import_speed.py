@@ -11,7 +11,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from surveyapp import SHIPPED_SURVEYS
+from surveyapp import SHIPPED_SURVEYS, schema
 from surveyapp import db as storage
 from surveyapp.definitions import definition_files, field_names, load_all
 from surveyapp.importer import check_file, import_file
@@ -45,7 +45,7 @@ def main() -> None:
     assert not errors and len(checked) == rows, errors[:3]
     with tempfile.TemporaryDirectory() as folder:
         db = storage.connect(Path(folder) / "bench.db")
-        storage.init_db(db)
+        schema.init_db(db)
         start = time.perf_counter()
         result = import_file(db, catalog, "cmo", 2012, data, "csv", name="bench.csv")
         total_seconds = time.perf_counter() - start

@@ -11,6 +11,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from surveyapp import db as storage
+from surveyapp import schema
 from surveyapp.definitions import definition_files, load_all
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -105,8 +106,8 @@ def _prepare_database(app: Flask) -> None:
     Path(app.config["DATABASE"]).parent.mkdir(parents=True, exist_ok=True)
     db = storage.thread_connection(app.config["DATABASE"])
     storage.check_settings(db)
-    if storage.migrations.pending(db):
-        storage.init_db(db)
+    if schema.migrations.pending(db):
+        schema.init_db(db)
     storage.record_definitions(
         db, [d for editions in app.extensions["surveys"].values() for d in editions.values()]
     )

@@ -10,7 +10,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from surveyapp import audit
+from surveyapp import accounts, audit, schema
 from surveyapp import db as storage
 from surveyapp.admin.auth import ROLES, hash_password
 from surveyapp.definitions import DefinitionError, definition_files, load_all
@@ -23,7 +23,7 @@ def _db():
 @click.command("init-db")
 def init_db_command() -> None:
     """Create or upgrade the database schema (safe to run again)."""
-    applied = storage.init_db(_db())
+    applied = schema.init_db(_db())
     click.echo(f"Database ready at {current_app.config['DATABASE']}"
                f" ({len(applied)} migration(s) applied).")  # fmt: skip
 
@@ -57,8 +57,8 @@ def create_admin_command(username: str, role: str) -> None:
     )
     if len(password) < 8:
         raise click.ClickException("The password must have at least 8 characters.")
-    before = storage.get_admin(_db(), username)
-    storage.create_admin(_db(), username, hash_password(password), role)
+    before = accounts.get_admin(_db(), username)
+    accounts.create_admin(_db(), username, hash_password(password), role)
     if before is None:
         audit.record(_db(), audit.cli_actor(), "user_create", username=username, role=role)
     else:

@@ -15,6 +15,8 @@ import sqlite_utils
 from surveyapp import db as storage
 from surveyapp.model import Definition
 
+EDITION_STATUSES = ("open", "closed")
+
 Catalog = dict[str, dict[int, Definition]]
 EDITION_LINE = re.compile(r"^edition:[^\n]*$", re.MULTILINE)
 
@@ -37,12 +39,12 @@ def open_edition(editions: Iterable[int], recorded: dict[int, str]) -> int | Non
 
 
 def statuses(db: sqlite_utils.Database, catalog: Catalog, survey: str) -> dict[int, str]:
-    return effective_statuses(catalog.get(survey, {}), storage.edition_statuses(db, survey))
+    return effective_statuses(catalog.get(survey, {}), edition_statuses(db, survey))
 
 
 def open_definition(db: sqlite_utils.Database, catalog: Catalog, survey: str) -> Definition | None:
     editions = catalog.get(survey, {})
-    edition = open_edition(editions, storage.edition_statuses(db, survey))
+    edition = open_edition(editions, edition_statuses(db, survey))
     return editions[edition] if edition is not None else None
 
 
@@ -63,14 +65,14 @@ def open_only(db: sqlite_utils.Database, catalog: Catalog, survey: str, edition:
         if status == "open" and e != edition
     ]
     for other in closed:
-        storage.set_edition_status(db, survey, other, "closed")
-    storage.set_edition_status(db, survey, edition, "open")
+        set_edition_status(db, survey, other, "closed")
+    set_edition_status(db, survey, edition, "open")
     return closed
 
 
 def close(db: sqlite_utils.Database, catalog: Catalog, survey: str, edition: int) -> None:
     _check_known(catalog, survey, edition)
-    storage.set_edition_status(db, survey, edition, "closed")
+    set_edition_status(db, survey, edition, "closed")
 
 
 def new_edition_file(catalog: Catalog, survey: str, edition: int, folder: Path) -> Path:
@@ -91,3 +93,21 @@ def new_edition_file(catalog: Catalog, survey: str, edition: int, folder: Path) 
     except FileExistsError:
         raise EditionError(f"{target} already exists: edit or delete it") from None
     return target
+
+
+def set_edition_status(db: sqlite_utils.Database, survey: str, edition: int, status: str) -> None:
+    if status not in EDITION_STATUSES:
+        raise ValueError(f"status must be one of {EDITION_STATUSES}, not {status!r}")
+    with storage.immediate(db):
+        db.execute(
+            "INSERT INTO editions (survey, edition, status, changed_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (survey, edition) DO UPDATE SET status = excluded.status,"
+            " changed_at = excluded.changed_at",
+            [survey, edition, status, storage.utcnow()],
+        )
+
+
+def edition_statuses(db: sqlite_utils.Database, survey: str) -> dict[int, str]:
+    """The statuses recorded for a survey's editions (editions never set are absent)."""
+    rows = db.execute("SELECT edition, status FROM editions WHERE survey = ?", [survey])
+    return {edition: status for edition, status in rows.fetchall()}

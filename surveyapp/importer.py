@@ -232,9 +232,29 @@ def import_file(
     rows, result.errors, result.file_hash = check_file(catalog, survey, edition, data, chosen, name)
     if result.errors:
         return result
-    result.seen_before = bool(storage.imports_of(db, survey, result.file_hash))
+    result.seen_before = bool(imports_of(db, survey, result.file_hash))
     result.rows = len(rows)
     result.created = storage.insert_many(db, rows)
     result.skipped = result.rows - result.created
-    storage.record_import(db, survey, edition, result.file_hash, result.rows, result.created)
+    record_import(db, survey, edition, result.file_hash, result.rows, result.created)
     return result
+
+
+def record_import(
+    db: sqlite_utils.Database, survey: str, edition: int, file_hash: str, rows: int, created: int
+) -> None:
+    with storage.immediate(db):
+        db.execute(
+            "INSERT INTO imports (survey, edition, file_hash, rows, created, imported_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [survey, edition, file_hash, rows, created, storage.utcnow()],
+        )
+
+
+def imports_of(db: sqlite_utils.Database, survey: str, file_hash: str) -> list[dict[str, Any]]:
+    return list(
+        db.query(
+            "SELECT * FROM imports WHERE survey = ? AND file_hash = ? ORDER BY id",
+            [survey, file_hash],
+        )
+    )

@@ -15,7 +15,7 @@ import sqlite_utils
 from flask import current_app
 from sqlite_utils.utils import sqlite3
 
-from surveyapp import audit
+from surveyapp import audit, schema
 from surveyapp import db as storage
 
 # Tables and columns a surveyapp database has from its first migration on.
@@ -90,8 +90,8 @@ def check_restorable(path: Path) -> int:
                 if not columns <= found:
                     raise BackupError(f"{path} is not a surveyapp database (table {table!r})")
             with contextlib.closing(sqlite_utils.Database(memory=True)) as empty:
-                known = {m.name for m in storage.migrations.pending(empty)}
-            applied = {m.name for m in storage.migrations.applied(db)}
+                known = {m.name for m in schema.migrations.pending(empty)}
+            applied = {m.name for m in schema.migrations.applied(db)}
             if "m001_initial" not in applied:
                 raise BackupError(f"{path} is not a surveyapp database (no migrations)")
             if applied - known:
@@ -114,7 +114,7 @@ def restore(live: sqlite_utils.Database, source: Path) -> int:
         raise BackupError(f"could not write {source} over the database: {exc}") from exc
     if live.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
         live.execute("PRAGMA journal_mode = WAL")
-    storage.init_db(live)
+    schema.init_db(live)
     problems = integrity_check(live)
     if problems != ["ok"]:
         raise BackupError(f"the restored database fails integrity_check: {problems[:5]}")

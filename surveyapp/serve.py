@@ -10,20 +10,21 @@ import sys
 import click
 from flask import current_app
 
+from surveyapp import accounts, schema
 from surveyapp import db as storage
 from surveyapp.admin.auth import hash_password
 
 
 def bootstrap_admin(db) -> str | None:
     """Create the first admin when there is none; return a generated password to print once."""
-    if storage.admin_count(db):
+    if accounts.admin_count(db):
         return None
     username = os.environ.get("SURVEYAPP_ADMIN_USER", "admin")
     password = os.environ.get("SURVEYAPP_ADMIN_PASSWORD")
     generated = None
     if not password:
         password = generated = secrets.token_urlsafe(12)
-    storage.create_admin(db, username, hash_password(password), "admin")
+    accounts.create_admin(db, username, hash_password(password), "admin")
     return generated
 
 
@@ -45,7 +46,7 @@ def bootstrap_admin(db) -> str | None:
 def serve_command(host: str, port: int, workers: int, threads: int) -> None:
     """Create the schema, make the first admin if needed, print the URLs and run gunicorn."""
     db = storage.thread_connection(current_app.config["DATABASE"])
-    storage.init_db(db)
+    schema.init_db(db)
     generated = bootstrap_admin(db)
     base = f"http://{host}:{port}"
     click.echo(f"surveyapp on {base} (database {current_app.config['DATABASE']})")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from surveyapp import accounts
 from surveyapp import db as storage
 from surveyapp.admin.auth import hash_password
 from surveyapp.forms import counted_fields
@@ -19,7 +20,7 @@ def csrf(html: str) -> str:
 def make_admin(app, username="ada", role="admin", password=PASSWORD) -> None:
     with app.app_context():
         db = storage.thread_connection(app.config["DATABASE"])
-        storage.create_admin(db, username, hash_password(password), role)
+        accounts.create_admin(db, username, hash_password(password), role)
 
 
 def login(client, username="ada", password=PASSWORD, **environ):

@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from surveyapp import audit, create_app
+from surveyapp import accounts, audit, create_app
 from surveyapp import db as storage
 from surveyapp.admin.auth import PUBLIC_ENDPOINTS, VIEWER_ENDPOINTS
 from tests.adminkit import add, cmo, csrf, login, make_admin
@@ -112,7 +112,7 @@ def test_accounts_page_changes_a_role_and_audits_it(app):
     changed = client.post("/admin/users/vic/role", data={"csrf_token": token, "role": "admin"})
     assert changed.status_code == 302
     db = storage.thread_connection(app.config["DATABASE"])
-    assert storage.get_admin(db, "vic")["role"] == "admin"
+    assert accounts.get_admin(db, "vic")["role"] == "admin"
     entry = audit.entries(db, 1, 0)[0]
     assert (entry["actor"], entry["action"]) == ("ada", "role_change")
     assert entry["details"] == {"username": "vic", "old": "viewer", "new": "admin"}
@@ -125,7 +125,7 @@ def test_accounts_page_changes_a_role_and_audits_it(app):
         assert client.post("/admin/users/vic/role", data=data).status_code == status
     assert client.post("/admin/users/nobody/role",
                        data={"csrf_token": token, "role": "viewer"}).status_code == 404  # fmt: skip
-    assert storage.get_admin(db, "vic")["role"] == "admin" and audit.count(db) == before
+    assert accounts.get_admin(db, "vic")["role"] == "admin" and audit.count(db) == before
 
 
 def test_the_last_admin_keeps_the_role(app):
@@ -134,7 +134,7 @@ def test_the_last_admin_keeps_the_role(app):
     refused = client.post("/admin/users/ada/role", data={"csrf_token": token, "role": "viewer"})
     assert refused.status_code == 409
     db = storage.thread_connection(app.config["DATABASE"])
-    assert storage.get_admin(db, "ada")["role"] == "admin"
+    assert accounts.get_admin(db, "ada")["role"] == "admin"
 
 
 def test_security_headers_on_every_get_route(app):

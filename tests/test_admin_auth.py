@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from surveyapp import accounts
 from surveyapp import db as storage
 from surveyapp.admin.views import LOGIN_FAILED
 from surveyapp.serve import bootstrap_admin
@@ -164,11 +165,11 @@ def test_bootstrap_admin_from_environment(app, db, monkeypatch):
     monkeypatch.setenv("SURVEYAPP_ADMIN_USER", "boss")
     monkeypatch.setenv("SURVEYAPP_ADMIN_PASSWORD", "from the environment")
     assert bootstrap_admin(db) is None
-    assert storage.get_admin(db, "boss")["role"] == "admin"
+    assert accounts.get_admin(db, "boss")["role"] == "admin"
     assert login(app.test_client(), "boss", "from the environment").status_code == 302
     monkeypatch.setenv("SURVEYAPP_ADMIN_USER", "second")
     assert bootstrap_admin(db) is None
-    assert storage.get_admin(db, "second") is None
+    assert accounts.get_admin(db, "second") is None
 
 
 def test_bootstrap_admin_generates_a_password_once(app, db, monkeypatch):
@@ -187,10 +188,10 @@ def test_create_admin_command(app, runner, monkeypatch):
     assert login(app.test_client(), "carol", "long enough pw").status_code == 302
     monkeypatch.setenv("SURVEYAPP_ADMIN_PASSWORD", "short")
     assert runner.invoke(args=["create-admin", "dave"]).exit_code != 0
-    assert storage.get_admin(storage.thread_connection(app.config["DATABASE"]), "dave") is None
+    assert accounts.get_admin(storage.thread_connection(app.config["DATABASE"]), "dave") is None
 
 
 def test_password_is_stored_hashed(app, db):
     make_admin(app)
-    stored = storage.get_admin(db, "ada")["password_hash"]
+    stored = accounts.get_admin(db, "ada")["password_hash"]
     assert PASSWORD not in stored and re.match(r"^(scrypt|pbkdf2)", stored)

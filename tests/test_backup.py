@@ -12,7 +12,7 @@ import sqlite_utils
 from bench.harness import Load
 from bench.server import Server
 from surveyapp import db as storage
-from surveyapp import ops
+from surveyapp import ops, schema
 
 
 def _keys(path) -> set[str]:
@@ -75,7 +75,7 @@ def _other_sqlite(path):
 
 def _newer_surveyapp(path):
     db = storage.connect(path)
-    storage.init_db(db)
+    schema.init_db(db)
     db["_sqlite_migrations"].insert(
         {"migration_set": "surveyapp", "name": "m999_future", "applied_at": "2099"}
     )
@@ -84,7 +84,7 @@ def _newer_surveyapp(path):
 
 def _corrupt(path):
     db = storage.connect(path)
-    storage.init_db(db)
+    schema.init_db(db)
     db["filler"].insert_all({"x": "y" * 500} for _ in range(200))
     with db.ensure_autocommit_on():
         db.execute("PRAGMA journal_mode = DELETE")

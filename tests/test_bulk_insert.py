@@ -11,7 +11,7 @@ import pytest
 from openpyxl.utils.escape import unescape
 
 from surveyapp import db as storage
-from surveyapp import tallies, xlsx
+from surveyapp import schema, tallies, xlsx
 from surveyapp.forms import counted_fields
 
 SCALE = ["very_common", "somewhat_common", "rare", "not_a_problem"]
@@ -56,7 +56,7 @@ def test_bulk_matches_one_by_one(make_app, tmp_path):
     app = make_app()
     rows = cmo_rows(app, 60)
     one_by_one = storage.connect(tmp_path / "single.db")
-    storage.init_db(one_by_one)
+    schema.init_db(one_by_one)
     for row in rows:
         storage.insert_response(one_by_one, **row)
     bulk = storage.thread_connection(app.config["DATABASE"])

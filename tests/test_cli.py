@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from surveyapp import create_app
+from surveyapp import accounts, create_app
 from surveyapp import db as storage
 
 
@@ -44,7 +44,7 @@ def test_create_admin_stores_a_hash(runner, app, monkeypatch):
     monkeypatch.setenv("SURVEYAPP_ADMIN_PASSWORD", "correct horse battery")
     result = runner.invoke(args=["create-admin", "ada"])
     assert result.exit_code == 0, result.output
-    admin = storage.get_admin(storage.thread_connection(app.config["DATABASE"]), "ada")
+    admin = accounts.get_admin(storage.thread_connection(app.config["DATABASE"]), "ada")
     assert admin["role"] == "admin"
     assert "correct horse" not in admin["password_hash"]
     assert admin["password_hash"].startswith(("scrypt:", "pbkdf2:"))
@@ -55,7 +55,7 @@ def test_create_admin_prompts_without_the_variable(runner, app, monkeypatch):
     result = runner.invoke(args=["create-admin", "bob", "--role", "viewer"],
                            input="long enough pw\nlong enough pw\n")  # fmt: skip
     assert result.exit_code == 0, result.output
-    assert storage.get_admin(storage.thread_connection(app.config["DATABASE"]), "bob")["role"] == (
+    assert accounts.get_admin(storage.thread_connection(app.config["DATABASE"]), "bob")["role"] == (
         "viewer"
     )
 

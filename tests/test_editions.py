@@ -30,14 +30,14 @@ def test_rule_when_nothing_is_recorded():
 
 
 def test_storage_functions(db):
-    assert storage.edition_statuses(db, "cmo") == {}
-    storage.set_edition_status(db, "cmo", 2012, "closed")
-    storage.set_edition_status(db, "cmo", 2011, "open")
-    storage.set_edition_status(db, "cmo", 2012, "open")
-    assert storage.edition_statuses(db, "cmo") == {2011: "open", 2012: "open"}
-    assert storage.edition_statuses(db, "client") == {}
+    assert editions.edition_statuses(db, "cmo") == {}
+    editions.set_edition_status(db, "cmo", 2012, "closed")
+    editions.set_edition_status(db, "cmo", 2011, "open")
+    editions.set_edition_status(db, "cmo", 2012, "open")
+    assert editions.edition_statuses(db, "cmo") == {2011: "open", 2012: "open"}
+    assert editions.edition_statuses(db, "client") == {}
     with pytest.raises(ValueError):
-        storage.set_edition_status(db, "cmo", 2012, "paused")
+        editions.set_edition_status(db, "cmo", 2012, "paused")
 
 
 def test_serves_the_open_edition(client, app, runner):

@@ -10,6 +10,7 @@ import sqlite_utils
 from flask import abort, current_app, g, jsonify, redirect, request, session, url_for
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from surveyapp import accounts
 from surveyapp import db as storage
 from surveyapp.web import get_db
 
@@ -59,7 +60,7 @@ def clear_failures(db: sqlite_utils.Database, subjects: list[str]) -> None:
 
 
 def authenticate(db: sqlite_utils.Database, username: str, password: str) -> dict | None:
-    admin = storage.get_admin(db, username)
+    admin = accounts.get_admin(db, username)
     if admin is None:
         check_password_hash(_DUMMY_HASH, password)
         return None
@@ -94,7 +95,7 @@ def _refusal(role: str):
     username = session.get("admin")
     admin = g.get("admin")  # the blueprint guard may have looked it up already
     if admin is None or admin["username"] != username:
-        admin = storage.get_admin(get_db(), username) if username else None
+        admin = accounts.get_admin(get_db(), username) if username else None
     if admin is None:
         if request.path.endswith(".json") or request.accept_mimetypes.best == "application/json":
             return jsonify(error="login required"), 401

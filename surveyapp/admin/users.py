@@ -6,8 +6,7 @@ from flask import abort, current_app, redirect, render_template, url_for
 from flask_wtf import FlaskForm
 from wtforms import SelectField
 
-from surveyapp import audit
-from surveyapp import db as storage
+from surveyapp import accounts, audit
 from surveyapp.admin import auth
 from surveyapp.admin.common import bp, page_number
 from surveyapp.web import get_db
@@ -21,7 +20,7 @@ class RoleForm(FlaskForm):
 @auth.login_required(role="admin")
 def users():
     return render_template(
-        "admin/users.html", accounts=storage.list_admins(get_db()), form=RoleForm(), message=""
+        "admin/users.html", accounts=accounts.list_admins(get_db()), form=RoleForm(), message=""
     )
 
 
@@ -33,7 +32,7 @@ def change_role(username: str):
     if not form.validate_on_submit():
         abort(400, "Choose a role: " + ", ".join(auth.ROLES) + ".")
     try:
-        old = storage.set_role(db, username, form.role.data)
+        old = accounts.set_role(db, username, form.role.data)
     except ValueError as exc:
         abort(409, f"Not changed: {exc}.")
     if old is None:

@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 from werkzeug.serving import make_server
 
-from surveyapp import SHIPPED_SURVEYS, create_app
+from surveyapp import SHIPPED_SURVEYS, accounts, create_app
 from surveyapp import db as storage
 from surveyapp.admin.auth import hash_password
 
@@ -54,7 +54,7 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
             "SURVEY_FOLDERS": [str(SHIPPED_SURVEYS)],
         }
     )
-    storage.create_admin(
+    accounts.create_admin(
         storage.thread_connection(app.config["DATABASE"]),
         ADMIN_USER,
         hash_password(ADMIN_PASSWORD),
