@@ -144,12 +144,17 @@ def _blank_page(definition: Definition, number: int, key: str) -> str:
     return html.replace(CSRF_SLOT, token).replace(KEY_SLOT, key)
 
 
-@bp.get("/s/<survey_id>")
-def page(survey_id: str):
+def _answerable(survey_id: str):
+    """(the definition this browser may answer, None) or (None, the page that refuses it)."""
     definition = _open(survey_id)
     if definition is None:
-        return _closed(survey_id, session.get("editions", {}).get(survey_id))
-    refused = invited.gate(definition)
+        return None, _closed(survey_id, session.get("editions", {}).get(survey_id))
+    return definition, invited.gate(definition)
+
+
+@bp.get("/s/<survey_id>")
+def page(survey_id: str):
+    definition, refused = _answerable(survey_id)
     if refused is not None:
         return refused
     number = _page_number(definition)
@@ -175,10 +180,7 @@ def _csrf_ok() -> bool:
 @bp.post("/s/<survey_id>")
 @csrf.exempt  # checked here, so a stale token keeps the answers instead of failing
 def answer(survey_id: str):
-    definition = _open(survey_id)
-    if definition is None:
-        return _closed(survey_id, session.get("editions", {}).get(survey_id))
-    refused = invited.gate(definition)
+    definition, refused = _answerable(survey_id)
     if refused is not None:
         return refused
     number = _page_number(definition)
