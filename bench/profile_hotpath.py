@@ -123,7 +123,8 @@ def main() -> None:
                 "SECRET_KEY": "x",
                 "DATABASE": f"{tmp}/p.db",
                 "SURVEY_FOLDERS": [tmp],
-                "SUBMISSIONS_PER_ADDRESS": 10**9,
+                "SUBMISSIONS_PER_ADDRESS": 1000,
+                "SUBMISSION_WINDOW_SECONDS": 1,
             }
         )
         client = app.test_client()
