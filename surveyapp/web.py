@@ -54,8 +54,8 @@ def catalog() -> dict[str, dict[int, Definition]]:
 
 
 def latest_definition(survey_id: str) -> Definition | None:
-    editions = catalog().get(survey_id)
-    return editions[max(editions)] if editions else None
+    by_edition = catalog().get(survey_id)
+    return by_edition[max(by_edition)] if by_edition else None
 
 
 def open_definition(survey_id: str) -> Definition | None:
