@@ -68,12 +68,12 @@ def run_export(fmt: str, database: Path) -> dict:
 
 def export_child(fmt: str, database: str) -> None:
     """Child side: stream the whole export to nowhere, counting bytes; print JSON."""
-    from surveyapp import db as storage
-    from surveyapp import export
+    from surveyapp import store
+    from surveyapp.exchange import export
 
     app = _app(Path(database))
     editions = app.extensions["surveys"]["cmo"]
-    db = storage.connect(database)
+    db = store.connect(database)
     rows = db.execute("SELECT count(*) FROM responses WHERE survey = 'cmo'").fetchone()[0]
     cpu, begin = time.process_time(), time.perf_counter()
     first, size = None, 0
@@ -91,15 +91,15 @@ def export_child(fmt: str, database: str) -> None:
 
 
 def measure_size(app, client, database: Path, count: int) -> dict:
-    from surveyapp import db as storage
-    from surveyapp import tallies
+    from surveyapp import store
+    from surveyapp.figures import tallies
 
     row: dict = {"responses": count}
     row["tallies_page_ms"] = _median_ms(client, "/admin/surveys/cmo")
     row["tallies_json_ms"] = _median_ms(client, "/admin/surveys/cmo/tallies.json")
     for fmt in FORMATS:
         row[fmt] = run_export(fmt, database)
-    db = storage.connect(database)
+    db = store.connect(database)
     begin = time.perf_counter()
     problems = tallies.verify_tallies(db, app.extensions["surveys"])
     row["verify_tallies_s"] = time.perf_counter() - begin
@@ -111,14 +111,14 @@ def measure_size(app, client, database: Path, count: int) -> dict:
 def measure_import(tmp: Path, rows: int = IMPORT_ROWS) -> dict:
     from import_speed import generate
 
-    from surveyapp import SHIPPED_SURVEYS, schema
-    from surveyapp import db as storage
-    from surveyapp.definitions import definition_files, load_all
-    from surveyapp.importer import import_file
+    from surveyapp import SHIPPED_SURVEYS, store
+    from surveyapp.exchange.importer import import_file
+    from surveyapp.questionnaire.loader import definition_files, load_all
+    from surveyapp.store import schema
 
     data = generate(rows)
     catalog = load_all(definition_files(SHIPPED_SURVEYS))
-    db = storage.connect(tmp / "import.db")
+    db = store.connect(tmp / "import.db")
     schema.init_db(db)
     cpu, begin = time.process_time(), time.perf_counter()
     result = import_file(db, catalog, "cmo", 2012, data, "csv", name="bench.csv")

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 import requests
 
 from surveyapp import SHIPPED_SURVEYS
-from surveyapp.definitions import definition_files, load_all
-from surveyapp.model import Definition
-from surveyapp.question_types import REGISTRY
+from surveyapp.questionnaire.loader import definition_files, load_all
+from surveyapp.questionnaire.model import Definition
+from surveyapp.questionnaire.types import REGISTRY
 
 # The first of these that answers 200 after logging in is polled by the admin clients.
 ADMIN_POLL_PATHS = ("/admin/surveys/{survey}/tallies.json", "/admin/")

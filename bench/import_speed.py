@@ -11,10 +11,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from surveyapp import SHIPPED_SURVEYS, schema
-from surveyapp import db as storage
-from surveyapp.definitions import definition_files, field_names, load_all
-from surveyapp.importer import check_file, import_file
+from surveyapp import SHIPPED_SURVEYS, store
+from surveyapp.exchange.importer import check_file, import_file
+from surveyapp.questionnaire.loader import definition_files, field_names, load_all
+from surveyapp.store import schema
 
 SCALE = ["very_common", "somewhat_common", "rare", "not_a_problem"]
 
@@ -44,7 +44,7 @@ def main() -> None:
     check_seconds = time.perf_counter() - start
     assert not errors and len(checked) == rows, errors[:3]
     with tempfile.TemporaryDirectory() as folder:
-        db = storage.connect(Path(folder) / "bench.db")
+        db = store.connect(Path(folder) / "bench.db")
         schema.init_db(db)
         start = time.perf_counter()
         result = import_file(db, catalog, "cmo", 2012, data, "csv", name="bench.csv")

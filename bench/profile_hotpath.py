@@ -42,8 +42,8 @@ def timed(label: str, fn, n: int) -> None:
 def pieces(app, n: int) -> None:
     from flask import g, render_template
 
-    from surveyapp import db as storage
-    from surveyapp.forms import check_pages, counted_fields, page_form_class
+    from surveyapp import store
+    from surveyapp.questionnaire.answers import check_pages, counted_fields, page_form_class
     from surveyapp.web import latest_definition
 
     given = answers(0)
@@ -51,7 +51,7 @@ def pieces(app, n: int) -> None:
         from flask_wtf.csrf import generate_csrf, validate_csrf
 
         definition = latest_definition("bench")
-        db = storage.thread_connection(app.config["DATABASE"])
+        db = store.thread_connection(app.config["DATABASE"])
         clean, _ = check_pages(list(definition.pages), lambda k: [given[k]] if k in given else [])
         counted = counted_fields(definition)
         form_class = page_form_class(definition, 1)
@@ -70,11 +70,11 @@ def pieces(app, n: int) -> None:
         timed("answer checks (check_pages)", lambda i: check_pages([page], lambda k: [given[k]]
               if k in given else []), n)  # fmt: skip
         timed("counted_fields", lambda i: counted_fields(definition), n)
-        timed("response_for_key", lambda i: storage.response_for_key(db, f"k{i}"), n)
-        timed("load_draft", lambda i: storage.load_draft(db, f"k{i}"), n)
-        timed("save_draft (a transaction, fsync)", lambda i: storage.save_draft(
+        timed("response_for_key", lambda i: store.response_for_key(db, f"k{i}"), n)
+        timed("load_draft", lambda i: store.load_draft(db, f"k{i}"), n)
+        timed("save_draft (a transaction, fsync)", lambda i: store.save_draft(
             db, f"d{i}", "bench", clean), n)  # fmt: skip
-        timed("insert_response (+answers, counters)", lambda i: storage.insert_response(
+        timed("insert_response (+answers, counters)", lambda i: store.insert_response(
             db, survey="bench", edition=definition.edition, version=definition.version,
             answers=clean, counted=counted, submission_key=f"p{i}"), n)  # fmt: skip
 

@@ -5,14 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from bench.harness import Load, Outcome
-from surveyapp import SHIPPED_SURVEYS, ops, tallies
-from surveyapp import db as storage
-from surveyapp.definitions import definition_files, load_all
+from surveyapp import SHIPPED_SURVEYS, store
+from surveyapp.figures import tallies
+from surveyapp.questionnaire.loader import definition_files, load_all
+from surveyapp.store import backup as ops
 
 
 def check_database(path: Path, outcomes: list[Outcome]) -> dict:
     """Compare what clients were told with what the database holds."""
-    db = storage.connect(path)
+    db = store.connect(path)
     try:
         stored = {row[0] for row in db.execute("SELECT submission_key FROM responses").fetchall()}
         rows = db.execute("SELECT count(*) FROM responses").fetchone()[0]

@@ -23,9 +23,8 @@ from bench.harness import (
     answers_for,
     shipped_definitions,
 )
-from surveyapp import SHIPPED_SURVEYS
-from surveyapp import db as storage
-from surveyapp.model import Definition
+from surveyapp import SHIPPED_SURVEYS, store
+from surveyapp.questionnaire.model import Definition
 
 
 def last_page(base: str, definition: Definition, rng: random.Random) -> tuple[Respondent, dict]:
@@ -72,7 +71,7 @@ def double_submit(base: str, copies: int = 20) -> dict:
 
 
 def rows_for_key(path: Path, key: str) -> int:
-    db = storage.connect(path)
+    db = store.connect(path)
     try:
         return db.execute(
             "SELECT count(*) FROM responses WHERE submission_key = ?", [key]
@@ -94,7 +93,7 @@ def refused_write(workdir: Path, kind: str) -> dict:
 
     Runs in-process (Flask test client, same thread as the app's connection)."""
     from surveyapp import create_app
-    from surveyapp.survey.views import STORAGE_FAILED
+    from surveyapp.web.survey.pages import STORAGE_FAILED
 
     path = workdir / f"refuse-{kind}.db"
     app = create_app({"SECRET_KEY": "refusal", "DATABASE": str(path),
@@ -118,7 +117,7 @@ def refused_write(workdir: Path, kind: str) -> dict:
     html = client.get(f"{url}?page=1").text
     for number in range(1, last):
         html = client.get(post(html, number, "next", pages[number - 1]).location).text
-    db = storage.thread_connection(str(path))
+    db = store.thread_connection(str(path))
     refuse, accept = REFUSALS[kind]
     db.execute(refuse.format(pages=db.execute("PRAGMA page_count").fetchone()[0]))
     refused = post(html, last, "submit", pages[-1])
@@ -136,7 +135,7 @@ def refused_write(workdir: Path, kind: str) -> dict:
         "retry": f"{retried.status_code} {retried.location}",
         "rows after retry": db.execute("SELECT count(*) FROM responses").fetchone()[0],
     }
-    storage.close_thread_connections()
+    store.close_thread_connections()
     return result
 
 

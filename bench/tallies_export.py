@@ -24,9 +24,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # for tests.adminkit (log-in helper) when run as a script
 
-from surveyapp import create_app, tallies  # noqa: E402
-from surveyapp import db as storage  # noqa: E402
-from surveyapp.forms import counted_fields  # noqa: E402
+from surveyapp import create_app, store  # noqa: E402
+from surveyapp.figures import tallies  # noqa: E402
+from surveyapp.questionnaire.answers import counted_fields  # noqa: E402
 from tests.adminkit import admin_client  # noqa: E402
 
 BATCH = 5_000
@@ -39,7 +39,7 @@ def fill(app, total: int, seed: int = 7) -> None:
     scale = ["very_common", "somewhat_common", "rare", "not_a_problem"]
     items = [item.code for item in definition.question("problems").items]
     start = datetime.now(UTC) - timedelta(days=30)
-    db = storage.thread_connection(app.config["DATABASE"])
+    db = store.thread_connection(app.config["DATABASE"])
     done = 0
     while done < total:
         rows = []
@@ -57,7 +57,7 @@ def fill(app, total: int, seed: int = 7) -> None:
                 "answers": answers, "counted": counted,
                 "submitted_at": when.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
             })  # fmt: skip
-        storage.insert_many(db, rows)
+        store.insert_many(db, rows)
         done += len(rows)
 
 
@@ -114,7 +114,7 @@ def report(app, client, count: int) -> None:
         peak = peak_mib(client, f"/admin/surveys/cmo/export.{fmt}")
         print(f"export.{fmt:5} first chunk {first * 1000:8.1f} ms, total {total:6.2f} s,"
               f" {size / 2**20:6.1f} MiB, peak Python memory {peak:5.2f} MiB")  # fmt: skip
-    db = storage.thread_connection(app.config["DATABASE"])
+    db = store.thread_connection(app.config["DATABASE"])
     begin = time.perf_counter()
     problems = tallies.verify_tallies(db, app.extensions["surveys"])
     print(f"verify-tallies {time.perf_counter() - begin:6.2f} s, {len(problems)} difference(s)")

@@ -10,9 +10,9 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from surveyapp import db as storage
-from surveyapp import schema
-from surveyapp.definitions import definition_files, load_all
+from surveyapp import store
+from surveyapp.questionnaire.loader import definition_files, load_all
+from surveyapp.store import schema
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED_SURVEYS = Path(__file__).resolve().parent / "surveys"
@@ -73,17 +73,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     _prepare_database(app)
 
     from surveyapp import cli, web
-    from surveyapp.admin import views as admin_views
-    from surveyapp.survey import invited
-    from surveyapp.survey import views as survey_views
+    from surveyapp.web import admin, survey
 
     web.init_app(app)
     hops = int(app.config["PROXY_HOPS"])
     if hops > 0:  # only behind a proxy we run: otherwise clients could forge their address
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
-    app.register_blueprint(survey_views.bp)
-    app.register_blueprint(invited.bp)
-    app.register_blueprint(admin_views.bp)
+    app.register_blueprint(survey.bp)
+    app.register_blueprint(survey.invite_bp)
+    app.register_blueprint(admin.bp)
     cli.init_app(app)
     return app
 
@@ -104,10 +102,10 @@ def _instance_secret(path: Path) -> str:
 
 def _prepare_database(app: Flask) -> None:
     Path(app.config["DATABASE"]).parent.mkdir(parents=True, exist_ok=True)
-    db = storage.thread_connection(app.config["DATABASE"])
-    storage.check_settings(db)
+    db = store.thread_connection(app.config["DATABASE"])
+    store.check_settings(db)
     if schema.migrations.pending(db):
         schema.init_db(db)
-    storage.record_definitions(
+    store.record_definitions(
         db, [d for editions in app.extensions["surveys"].values() for d in editions.values()]
     )

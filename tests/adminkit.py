@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
-from surveyapp import accounts
-from surveyapp import db as storage
-from surveyapp.admin.auth import hash_password
-from surveyapp.forms import counted_fields
+from surveyapp import store
+from surveyapp.questionnaire.answers import counted_fields
+from surveyapp.store import accounts
+from surveyapp.web.admin.auth import hash_password
 
 PASSWORD = "correct horse battery"
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -19,7 +19,7 @@ def csrf(html: str) -> str:
 
 def make_admin(app, username="ada", role="admin", password=PASSWORD) -> None:
     with app.app_context():
-        db = storage.thread_connection(app.config["DATABASE"])
+        db = store.thread_connection(app.config["DATABASE"])
         accounts.create_admin(db, username, hash_password(password), role)
 
 
@@ -43,8 +43,8 @@ def add(app, survey: str, answers: dict, edition: int | None = None, **extra) ->
     """Store one response as the survey views would, bypassing the pages."""
     editions = app.extensions["surveys"][survey]
     definition = editions[edition or max(editions)]
-    db = storage.thread_connection(app.config["DATABASE"])
-    response_id, _created = storage.insert_response(
+    db = store.thread_connection(app.config["DATABASE"])
+    response_id, _created = store.insert_response(
         db,
         survey=survey,
         edition=definition.edition,

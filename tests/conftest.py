@@ -4,8 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from surveyapp import SHIPPED_SURVEYS, create_app
-from surveyapp import db as storage
+from surveyapp import SHIPPED_SURVEYS, create_app, store
 
 HERE = Path(__file__).parent
 TEST_QUESTIONNAIRES = HERE / "questionnaires"
@@ -26,7 +25,7 @@ def make_app(tmp_path):
         return create_app(settings)
 
     yield build
-    storage.close_thread_connections()
+    store.close_thread_connections()
 
 
 @pytest.fixture
@@ -46,4 +45,4 @@ def runner(app):
 
 @pytest.fixture
 def db(app):
-    return storage.thread_connection(app.config["DATABASE"])
+    return store.thread_connection(app.config["DATABASE"])

@@ -7,9 +7,9 @@ import io
 
 import pytest
 
-from surveyapp import accounts, audit, create_app
-from surveyapp import db as storage
-from surveyapp.admin.auth import PUBLIC_ENDPOINTS, VIEWER_ENDPOINTS
+from surveyapp import create_app, store
+from surveyapp.store import accounts, audit
+from surveyapp.web.admin.auth import PUBLIC_ENDPOINTS, VIEWER_ENDPOINTS
 from tests.adminkit import add, cmo, csrf, login, make_admin
 
 # Routes outside /admin that anyone may reach: the questionnaire pages and static files.
@@ -91,7 +91,7 @@ def test_every_route_reaches_exactly_its_roles(app):
 
 def test_a_new_route_is_admin_only_by_default(make_app):
     app = make_app()
-    from surveyapp.admin import common
+    from surveyapp.web import admin
 
     # A view registered without any decorator, as a later branch might add one.
     app.view_functions["admin.audit_log"] = lambda: "secret"
@@ -100,7 +100,7 @@ def test_a_new_route_is_admin_only_by_default(make_app):
     login(viewer, "vic")
     assert viewer.get("/admin/audit").status_code == 403
     assert app.test_client().get("/admin/audit").status_code == 302
-    assert common.bp.before_request_funcs
+    assert admin.bp.before_request_funcs
 
 
 def test_accounts_page_changes_a_role_and_audits_it(app):
@@ -111,7 +111,7 @@ def test_accounts_page_changes_a_role_and_audits_it(app):
     token = csrf(page.text)
     changed = client.post("/admin/users/vic/role", data={"csrf_token": token, "role": "admin"})
     assert changed.status_code == 302
-    db = storage.thread_connection(app.config["DATABASE"])
+    db = store.thread_connection(app.config["DATABASE"])
     assert accounts.get_admin(db, "vic")["role"] == "admin"
     entry = audit.entries(db, 1, 0)[0]
     assert (entry["actor"], entry["action"]) == ("ada", "role_change")
@@ -133,7 +133,7 @@ def test_the_last_admin_keeps_the_role(app):
     token = csrf(client.get("/admin/users").text)
     refused = client.post("/admin/users/ada/role", data={"csrf_token": token, "role": "viewer"})
     assert refused.status_code == 409
-    db = storage.thread_connection(app.config["DATABASE"])
+    db = store.thread_connection(app.config["DATABASE"])
     assert accounts.get_admin(db, "ada")["role"] == "admin"
 
 
@@ -169,7 +169,7 @@ def session_cookie(app) -> str:
 def test_session_cookie_flags(make_app):
     cookie = session_cookie(make_app())
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
-    storage.close_thread_connections()
+    store.close_thread_connections()
     assert "Secure" in session_cookie(make_app(SESSION_COOKIE_SECURE=True))
 
 
@@ -185,7 +185,7 @@ def env_app(tmp_path, monkeypatch):
         return create_app()
 
     yield build
-    storage.close_thread_connections()
+    store.close_thread_connections()
 
 
 def test_https_environment_marks_the_cookie_secure(env_app):
@@ -216,14 +216,14 @@ def test_forwarded_for_is_ignored_without_proxy_hops(make_app):
     app = make_app(LOGIN_MAX_FAILURES=3)
     # Three failures from the socket address lock it, whatever the header claims.
     assert failing_logins(app, ["1.1.1.1", "2.2.2.2", "3.3.3.3", "4.4.4.4"]) == 401
-    db = storage.thread_connection(app.config["DATABASE"])
+    db = store.thread_connection(app.config["DATABASE"])
     assert {e["details"]["address"] for e in audit.entries(db, 10, 0)} == {"10.0.0.1"}
 
 
 def test_forwarded_for_is_the_address_with_proxy_hops(make_app):
     app = make_app(LOGIN_MAX_FAILURES=3, PROXY_HOPS=1)
     assert failing_logins(app, ["1.1.1.1", "2.2.2.2", "3.3.3.3", "4.4.4.4"]) == 302
-    storage.close_thread_connections()
+    store.close_thread_connections()
     locked = make_app(LOGIN_MAX_FAILURES=3, PROXY_HOPS=1, DATABASE=app.config["DATABASE"] + "2")
     assert failing_logins(locked, ["9.9.9.9"] * 4) == 401
 
@@ -234,7 +234,7 @@ def test_proxy_hops_from_environment(env_app):
     make_admin(app)
     login(app.test_client(), password="wrong", REMOTE_ADDR="10.0.0.1",
           HTTP_X_FORWARDED_FOR="5.6.7.8")  # fmt: skip
-    db = storage.thread_connection(app.config["DATABASE"])
+    db = store.thread_connection(app.config["DATABASE"])
     assert audit.entries(db, 1, 0)[0]["details"]["address"] == "5.6.7.8"
 
 
@@ -273,7 +273,7 @@ def test_edition_changes_and_uploads_on_the_pages_are_audited(make_app):
     token = csrf(client.get("/admin/surveys/pets").text)
     opened = client.post("/admin/surveys/pets/editions/2024/open", data={"csrf_token": token})
     assert opened.status_code == 303
-    db = storage.thread_connection(app.config["DATABASE"])
+    db = store.thread_connection(app.config["DATABASE"])
     entry = audit.entries(db, 1, 0)[0]
     assert (entry["actor"], entry["action"]) == ("ada", "edition_open")
     assert entry["details"] == {"survey": "pets", "edition": 2024, "closed": [2025]}

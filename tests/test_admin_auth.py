@@ -6,10 +6,10 @@ import re
 
 import pytest
 
-from surveyapp import accounts
-from surveyapp import db as storage
-from surveyapp.admin.views import LOGIN_FAILED
-from surveyapp.serve import bootstrap_admin
+from surveyapp import store
+from surveyapp.cli.serve import bootstrap_admin
+from surveyapp.store import accounts
+from surveyapp.web.admin.login import LOGIN_FAILED
 from tests.adminkit import PASSWORD, admin_client, csrf, login, make_admin
 
 ARGS = {"survey_id": "cmo", "response_id": "nope", "fmt": "csv", "edition": "2012",
@@ -90,8 +90,8 @@ def test_lock_expires_after_the_window(make_app):
     for _ in range(2):
         login(app.test_client(), password="wrong")
     assert login(app.test_client()).status_code == 401
-    db = storage.thread_connection(app.config["DATABASE"])
-    with storage.immediate(db):
+    db = store.thread_connection(app.config["DATABASE"])
+    with store.immediate(db):
         db.execute("UPDATE login_failures SET at = '2000-01-01T00:00:00.000000Z'")
     assert login(app.test_client()).status_code == 302
 
@@ -188,7 +188,7 @@ def test_create_admin_command(app, runner, monkeypatch):
     assert login(app.test_client(), "carol", "long enough pw").status_code == 302
     monkeypatch.setenv("SURVEYAPP_ADMIN_PASSWORD", "short")
     assert runner.invoke(args=["create-admin", "dave"]).exit_code != 0
-    assert accounts.get_admin(storage.thread_connection(app.config["DATABASE"]), "dave") is None
+    assert accounts.get_admin(store.thread_connection(app.config["DATABASE"]), "dave") is None
 
 
 def test_password_is_stored_hashed(app, db):

@@ -103,8 +103,8 @@ def test_unchanged_poll_computes_no_figures(app, monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("figures computed for an unchanged poll")
 
-    monkeypatch.setattr("surveyapp.tallies.tallies", refuse)
-    monkeypatch.setattr("surveyapp.tallies.dashboard", refuse)
+    monkeypatch.setattr("surveyapp.figures.tallies.tallies", refuse)
+    monkeypatch.setattr("surveyapp.figures.tallies.dashboard", refuse)
     assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
     with pytest.raises(AssertionError, match="figures computed"):  # another view: recomputed
         client.get("/admin/surveys/cmo?partial=1&order=top", headers={"If-None-Match": etag})

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from surveyapp import audit
-from surveyapp import db as storage
+from surveyapp import store
+from surveyapp.store import audit
 from tests.adminkit import add, admin_client, cmo, csrf, login, make_admin
 
 PETS = Path(__file__).parent / "admin_questionnaires"
@@ -42,7 +42,7 @@ def test_unknown_action_is_refused(db):
 def test_triggers_refuse_update_and_delete(db):
     audit.record(db, "ada", "login", username="ada", address="127.0.0.1")
     for sql in ("UPDATE audit SET actor = 'eve'", "DELETE FROM audit"):
-        with pytest.raises(storage.IntegrityError, match="append-only"):
+        with pytest.raises(store.IntegrityError, match="append-only"):
             db.execute(sql)
     assert audit.count(db) == 1 and audit.verify(db) == []
 
@@ -52,7 +52,7 @@ def test_verify_audit_command_catches_an_edited_row(app, db, runner):
         audit.record(db, "ada", "export", survey="cmo", format="csv", rows=n)
     ok = runner.invoke(args=["verify-audit"])
     assert ok.exit_code == 0 and "3 entries chain correctly" in ok.output
-    with storage.immediate(db):
+    with store.immediate(db):
         db.execute("DROP TRIGGER audit_no_update")
         db.execute("""UPDATE audit SET details = '{"rows": 99}' WHERE id = 2""")
     broken = runner.invoke(args=["verify-audit"])
@@ -63,7 +63,7 @@ def test_verify_audit_command_catches_an_edited_row(app, db, runner):
 def test_verify_catches_a_deleted_row(db):
     for n in range(3):
         audit.record(db, "ada", "export", rows=n)
-    with storage.immediate(db):
+    with store.immediate(db):
         db.execute("DROP TRIGGER audit_no_delete")
         db.execute("DELETE FROM audit WHERE id = 2")
     assert audit.verify(db) == [f"row 3: links to {_hash(db, 3)[:12]}, previous row is "
@@ -82,7 +82,7 @@ def test_concurrent_writers_do_not_fork_the_chain(app, db):
     path = app.config["DATABASE"]
 
     def write(n):
-        own = storage.connect(path)
+        own = store.connect(path)
         try:
             for i in range(25):
                 audit.record(own, f"w{n}", "export", rows=i)
@@ -162,7 +162,7 @@ def test_create_admin_records_new_account_and_role_change(db, runner, monkeypatc
 
 def test_audit_page_is_newest_first_and_paginated(make_app):
     app = make_app(AUDIT_PER_PAGE=2)
-    db = storage.thread_connection(app.config["DATABASE"])
+    db = store.thread_connection(app.config["DATABASE"])
     client = admin_client(app)  # one login entry
     for n in range(3):
         audit.record(db, "ada", "export", survey=f"s{n}", rows=n)
@@ -189,7 +189,7 @@ def test_audit_page_shows_hostile_details_as_text(app, db):
 def test_a_fork_of_the_chain_is_refused(db):
     first = audit.record(db, "ada", "export", rows=1)
     audit.record(db, "ada", "export", rows=2)
-    with pytest.raises(storage.IntegrityError):
+    with pytest.raises(store.IntegrityError):
         db.execute(
             "INSERT INTO audit (at, actor, action, details, prev_hash, hash)"
             " VALUES ('t', 'eve', 'export', '{}', ?, 'f00')",

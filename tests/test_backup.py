@@ -11,12 +11,13 @@ import sqlite_utils
 
 from bench.harness import Load
 from bench.server import Server
-from surveyapp import db as storage
-from surveyapp import ops, schema
+from surveyapp import store
+from surveyapp.store import backup as ops
+from surveyapp.store import schema
 
 
 def _keys(path) -> set[str]:
-    db = storage.connect(path)
+    db = store.connect(path)
     try:
         return {row[0] for row in db.execute("SELECT submission_key FROM responses").fetchall()}
     finally:
@@ -33,7 +34,7 @@ def test_backup_under_load_restores_elsewhere_with_every_acknowledged_response(t
         acknowledged = {o.key for o in list(load.outcomes) if o.result == "thanks"}
         live_app = make_app(DATABASE=str(server.database))
         result = live_app.test_cli_runner().invoke(args=["backup", str(backup_file)])
-        storage.close_thread_connections()
+        store.close_thread_connections()
         runner.join()
         after = {o.key for o in load.outcomes if o.result == "thanks"}
     assert result.exit_code == 0, result.output
@@ -42,15 +43,15 @@ def test_backup_under_load_restores_elsewhere_with_every_acknowledged_response(t
     restored_app = make_app(DATABASE=str(tmp_path / "elsewhere.db"))
     result = restored_app.test_cli_runner().invoke(args=["restore", str(backup_file), "--yes"])
     assert result.exit_code == 0, result.output
-    db = storage.thread_connection(restored_app.config["DATABASE"])
+    db = store.thread_connection(restored_app.config["DATABASE"])
     assert ops.integrity_check(db) == ["ok"]
     restored = {row[0] for row in db.execute("SELECT submission_key FROM responses")}
     assert acknowledged <= restored
     assert restored <= after
     assert restored == _keys(backup_file)
     assert list(tmp_path.glob("elsewhere.db.before-restore-*"))
-    fresh = storage.connect(restored_app.config["DATABASE"])
-    assert storage.check_settings(fresh)["journal_mode"] == "wal"
+    fresh = store.connect(restored_app.config["DATABASE"])
+    assert store.check_settings(fresh)["journal_mode"] == "wal"
     fresh.close()
 
 
@@ -74,7 +75,7 @@ def _other_sqlite(path):
 
 
 def _newer_surveyapp(path):
-    db = storage.connect(path)
+    db = store.connect(path)
     schema.init_db(db)
     db["_sqlite_migrations"].insert(
         {"migration_set": "surveyapp", "name": "m999_future", "applied_at": "2099"}
@@ -83,7 +84,7 @@ def _newer_surveyapp(path):
 
 
 def _corrupt(path):
-    db = storage.connect(path)
+    db = store.connect(path)
     schema.init_db(db)
     db["filler"].insert_all({"x": "y" * 500} for _ in range(200))
     with db.ensure_autocommit_on():
@@ -104,7 +105,7 @@ def _corrupt(path):
     ],
 )
 def test_restore_refuses_what_it_must_not_restore(app, runner, db, tmp_path, make, message):
-    storage.insert_response(
+    store.insert_response(
         db, survey="cmo", edition=2012, version="v", answers={"a": "b"}, counted=[],
         submission_key="kept",
     )  # fmt: skip
@@ -113,5 +114,5 @@ def test_restore_refuses_what_it_must_not_restore(app, runner, db, tmp_path, mak
     result = runner.invoke(args=["restore", str(bad), "--yes"])
     assert result.exit_code != 0
     assert re.search(message, result.output), result.output
-    assert storage.response_for_key(db, "kept")
+    assert store.response_for_key(db, "kept")
     assert not list(tmp_path.glob("*.before-restore-*"))

@@ -10,9 +10,11 @@ import openpyxl
 import pytest
 from openpyxl.utils.escape import unescape
 
-from surveyapp import db as storage
-from surveyapp import schema, tallies, xlsx
-from surveyapp.forms import counted_fields
+from surveyapp import store
+from surveyapp.exchange import xlsx
+from surveyapp.figures import tallies
+from surveyapp.questionnaire.answers import counted_fields
+from surveyapp.store import schema
 
 SCALE = ["very_common", "somewhat_common", "rare", "not_a_problem"]
 
@@ -55,26 +57,26 @@ def contents(db) -> dict[str, list]:
 def test_bulk_matches_one_by_one(make_app, tmp_path):
     app = make_app()
     rows = cmo_rows(app, 60)
-    one_by_one = storage.connect(tmp_path / "single.db")
+    one_by_one = store.connect(tmp_path / "single.db")
     schema.init_db(one_by_one)
     for row in rows:
-        storage.insert_response(one_by_one, **row)
-    bulk = storage.thread_connection(app.config["DATABASE"])
-    assert storage.insert_many(bulk, rows[:25]) == 25
-    assert storage.insert_many(bulk, rows[25:]) == 35
+        store.insert_response(one_by_one, **row)
+    bulk = store.thread_connection(app.config["DATABASE"])
+    assert store.insert_many(bulk, rows[:25]) == 25
+    assert store.insert_many(bulk, rows[25:]) == 35
     assert contents(bulk) == contents(one_by_one)
     assert tallies.verify_tallies(bulk, app.extensions["surveys"]) == []
 
 
 def test_bulk_skips_known_ids_and_keys(app, db):
     rows = cmo_rows(app, 10)
-    assert storage.insert_many(db, rows[:4]) == 4
+    assert store.insert_many(db, rows[:4]) == 4
     before = contents(db)
-    assert storage.insert_many(db, rows[:4]) == 0
+    assert store.insert_many(db, rows[:4]) == 0
     assert contents(db) == before
     same_key = dict(rows[5], response_id="other")  # submission key k5 arrives twice
     repeated = [rows[3], rows[4], rows[4], rows[5], same_key, dict(rows[1], submission_key="x")]
-    assert storage.insert_many(db, repeated) == 2
+    assert store.insert_many(db, repeated) == 2
     stored = [r[1] for r in contents(db)["responses"]]
     assert stored == ["r0", "r1", "r2", "r3", "r4", "r5"]
     assert db.execute("SELECT count FROM counters WHERE field = '*'").fetchone()[0] == 6
@@ -83,18 +85,18 @@ def test_bulk_skips_known_ids_and_keys(app, db):
 
 def test_bulk_removes_drafts_of_its_keys(app, db):
     rows = cmo_rows(app, 2)
-    storage.save_draft(db, "k1", "cmo", {"region": "asia"})
-    storage.save_draft(db, "kept", "cmo", {"region": "asia"})
-    storage.insert_many(db, rows)
-    assert storage.load_draft(db, "k1") == {} and storage.load_draft(db, "kept")
+    store.save_draft(db, "k1", "cmo", {"region": "asia"})
+    store.save_draft(db, "kept", "cmo", {"region": "asia"})
+    store.insert_many(db, rows)
+    assert store.load_draft(db, "k1") == {} and store.load_draft(db, "kept")
 
 
 def test_bulk_failure_stores_nothing(app, db):
     rows = cmo_rows(app, 20)
-    storage.insert_many(db, rows[:5])
+    store.insert_many(db, rows[:5])
     before = contents(db)
-    with pytest.raises(storage.IntegrityError):
-        storage.insert_many(db, [*rows[5:19], dict(rows[19], version=None)])
+    with pytest.raises(store.IntegrityError):
+        store.insert_many(db, [*rows[5:19], dict(rows[19], version=None)])
     assert contents(db) == before
     assert tallies.verify_tallies(db, app.extensions["surveys"]) == []
 

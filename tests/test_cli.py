@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from surveyapp import accounts, create_app
-from surveyapp import db as storage
+from surveyapp import create_app, store
+from surveyapp.store import accounts
 
 
 def test_init_db_is_idempotent(runner, app):
@@ -13,7 +13,7 @@ def test_init_db_is_idempotent(runner, app):
     second = runner.invoke(args=["init-db"])
     assert first.exit_code == 0 and second.exit_code == 0
     assert "0 migration(s) applied" in second.output
-    db = storage.thread_connection(app.config["DATABASE"])
+    db = store.thread_connection(app.config["DATABASE"])
     assert {"responses", "answers", "counters", "admins"} <= set(db.table_names())
 
 
@@ -44,7 +44,7 @@ def test_create_admin_stores_a_hash(runner, app, monkeypatch):
     monkeypatch.setenv("SURVEYAPP_ADMIN_PASSWORD", "correct horse battery")
     result = runner.invoke(args=["create-admin", "ada"])
     assert result.exit_code == 0, result.output
-    admin = accounts.get_admin(storage.thread_connection(app.config["DATABASE"]), "ada")
+    admin = accounts.get_admin(store.thread_connection(app.config["DATABASE"]), "ada")
     assert admin["role"] == "admin"
     assert "correct horse" not in admin["password_hash"]
     assert admin["password_hash"].startswith(("scrypt:", "pbkdf2:"))
@@ -55,7 +55,7 @@ def test_create_admin_prompts_without_the_variable(runner, app, monkeypatch):
     result = runner.invoke(args=["create-admin", "bob", "--role", "viewer"],
                            input="long enough pw\nlong enough pw\n")  # fmt: skip
     assert result.exit_code == 0, result.output
-    assert accounts.get_admin(storage.thread_connection(app.config["DATABASE"]), "bob")["role"] == (
+    assert accounts.get_admin(store.thread_connection(app.config["DATABASE"]), "bob")["role"] == (
         "viewer"
     )
 
@@ -91,4 +91,4 @@ def test_configuration_precedence(tmp_path: Path, monkeypatch):
     )  # fmt: skip
     app = create_app({"DATABASE": str(tmp_path / "from_test.db"), "SECRET_KEY": "t"})
     assert app.config["DATABASE"] == str(tmp_path / "from_test.db")
-    storage.close_thread_connections()
+    store.close_thread_connections()

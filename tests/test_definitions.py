@@ -7,7 +7,12 @@ from pathlib import Path
 import pytest
 
 from surveyapp import SHIPPED_SURVEYS
-from surveyapp.definitions import DefinitionError, definition_files, load_all, parse_definition
+from surveyapp.questionnaire.loader import (
+    DefinitionError,
+    definition_files,
+    load_all,
+    parse_definition,
+)
 from tests.conftest import TEST_QUESTIONNAIRES
 
 GOOD = """\

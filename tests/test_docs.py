@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from surveyapp.question_types import REGISTRY
+from surveyapp.questionnaire.types import REGISTRY
 
 README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
 FLASK_BUILTINS = {"routes", "run", "shell"}

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from surveyapp import db as storage
-from surveyapp import editions
-from surveyapp.definitions import load_file
+from surveyapp import store
+from surveyapp.questionnaire.loader import load_file
+from surveyapp.store import editions
 from tests.history import count, history_app
 from tests.walker import Respondent, cmo_answers
 
@@ -46,7 +46,7 @@ def test_serves_the_open_edition(client, app, runner):
     assert result.exit_code == 0 and "cmo 2011 is open (closed 2012)." in result.output
     assert "for CMO, 2011" in client.get("/").text
     Respondent(client, "cmo").complete(cmo_answers())
-    db = storage.thread_connection(app.config["DATABASE"])
+    db = store.thread_connection(app.config["DATABASE"])
     assert db.execute("SELECT edition FROM responses").fetchall() == [(2011,)]
     assert db.execute(
         "SELECT count FROM counters WHERE edition = 2011 AND field = '*'"
@@ -66,7 +66,7 @@ def test_closed_questionnaire_refuses_new_responses_and_keeps_data(client, app, 
     assert "for CMO" not in client.get("/").text
     refused = client.post("/s/cmo?page=1", data={"company_size": "small", "action": "next"})
     assert refused.status_code == 410
-    db = storage.thread_connection(app.config["DATABASE"])
+    db = store.thread_connection(app.config["DATABASE"])
     assert count(db, "responses") == 1
     assert client.get("/s/nope").status_code == 404
 
@@ -84,7 +84,7 @@ def test_response_in_progress_on_an_edition_that_closes(client, app, runner):
         "The 2012 edition of this questionnaire, which you were answering, has closed"
         in refused.text
     )
-    db = storage.thread_connection(app.config["DATABASE"])
+    db = store.thread_connection(app.config["DATABASE"])
     assert count(db, "responses") == 0
 
 
@@ -98,7 +98,7 @@ def test_in_progress_answers_are_not_moved_to_another_edition(client, app, runne
     assert "The 2012 edition" in refused.text and "Start the 2011 edition" in refused.text
     # Starting again answers the open edition.
     Respondent(client, "cmo").complete(cmo_answers())
-    db = storage.thread_connection(app.config["DATABASE"])
+    db = store.thread_connection(app.config["DATABASE"])
     assert db.execute("SELECT edition FROM responses").fetchall() == [(2011,)]
 
 
@@ -128,7 +128,7 @@ def test_new_edition_copies_the_latest_definition(app, runner):
 
 def test_new_edition_is_open_after_restart(make_app, app, runner):
     runner.invoke(args=["new-edition", "cmo", "2013"])
-    storage.close_thread_connections()
+    store.close_thread_connections()
     folders = [*app.config["SURVEY_FOLDERS"], app.instance_path + "/surveys"]
     restarted = history_app(make_app, SURVEY_FOLDERS=folders)
     assert sorted(restarted.extensions["surveys"]["cmo"]) == [2010, 2011, 2012, 2013]

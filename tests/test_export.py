@@ -12,10 +12,10 @@ import openpyxl
 import pytest
 from openpyxl.utils.escape import unescape
 
-from surveyapp import create_app, export
-from surveyapp import db as storage
-from surveyapp.export import neutralise
-from surveyapp.importer import import_file
+from surveyapp import create_app, store
+from surveyapp.exchange import export
+from surveyapp.exchange.export import neutralise
+from surveyapp.exchange.importer import import_file
 from tests.adminkit import add, admin_client, cmo
 
 PETS = Path(__file__).parent / "admin_questionnaires"
@@ -203,7 +203,7 @@ def test_jsonl_export_imports_back_exactly(make_app, tmp_path):
         "TESTING": True, "SECRET_KEY": "t", "DATABASE": str(tmp_path / "other.db"),
         "SURVEY_FOLDERS": [str(PETS)],
     })  # fmt: skip
-    db = storage.thread_connection(other.config["DATABASE"])
+    db = store.thread_connection(other.config["DATABASE"])
     result = import_file(db, other.extensions["surveys"], "pets", 2024, data, name="pets.jsonl")
     assert result.ok and result.created == 2, result.errors
     stored = [json.loads(r["answers"]) for r in db["responses"].rows_where(order_by="submitted_at")]

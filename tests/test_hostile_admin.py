@@ -17,10 +17,9 @@ from hypothesis import strategies as st
 from itsdangerous import URLSafeTimedSerializer
 from werkzeug.datastructures import MultiDict
 
-from surveyapp import SHIPPED_SURVEYS, create_app
-from surveyapp import db as storage
-from surveyapp.forms import check_definition
-from surveyapp.importer import import_file
+from surveyapp import SHIPPED_SURVEYS, create_app, store
+from surveyapp.exchange.importer import import_file
+from surveyapp.questionnaire.answers import check_definition
 from tests.adminkit import add, cmo, csrf, make_admin
 
 PETS = SHIPPED_SURVEYS.parent.parent / "tests" / "admin_questionnaires"
@@ -61,12 +60,12 @@ def hostile(tmp_path_factory):
     for n in range(3):
         add(app, "cmo", cmo(comments=f"c{n}"))
     yield app
-    storage.close_thread_connections()
+    store.close_thread_connections()
     shutil.rmtree(folder, ignore_errors=True)
 
 
 def database(app):
-    return storage.thread_connection(app.config["DATABASE"])
+    return store.thread_connection(app.config["DATABASE"])
 
 
 def snapshot(app) -> tuple:

@@ -14,8 +14,8 @@ import pytest
 import yaml
 from openpyxl.utils.escape import unescape
 
-from surveyapp import audit
-from surveyapp import db as storage
+from surveyapp import store
+from surveyapp.store import audit
 from tests.adminkit import add, admin_client, login
 from tests.walker import hidden
 
@@ -101,7 +101,7 @@ def test_csv_prefixes_every_trigger_and_keeps_the_rest(hostile_app, labels):
             assert grid == (expected(shown[n]) if labels else f"o{n}")
         picks = [expected(t) for t in shown] if labels else [f"o{n}" for n in range(13)]
         assert record["pick"] in picks
-    db = storage.thread_connection(hostile_app.config["DATABASE"])
+    db = store.thread_connection(hostile_app.config["DATABASE"])
     entry = audit.entries(db, 1, 0)[0]
     assert entry["details"]["rows"] == len(CORPUS)
     assert not any(t in json.dumps(entry, ensure_ascii=False) for t in CORPUS if len(t) > 3)
@@ -163,7 +163,7 @@ def test_xss_payloads_are_text_everywhere(hostile_app):
     thanks = respondent.get(done.headers["Location"])
     assert not RAW_XSS.search(thanks.text)
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in thanks.text  # the title
-    db = storage.thread_connection(hostile_app.config["DATABASE"])
+    db = store.thread_connection(hostile_app.config["DATABASE"])
     response_id = db.execute("SELECT response_id FROM responses").fetchone()[0]
     client = admin_client(hostile_app)
     login(hostile_app.test_client(), username=XSS[0], password="wrong")  # into the audit log

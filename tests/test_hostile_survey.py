@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
 from surveyapp import SHIPPED_SURVEYS
-from surveyapp.definitions import definition_files, field_names, load_all
-from surveyapp.forms import check_definition
+from surveyapp.questionnaire.answers import check_definition
+from surveyapp.questionnaire.loader import definition_files, field_names, load_all
 from tests.conftest import TEST_QUESTIONNAIRES
 from tests.walker import hidden
 
@@ -103,9 +103,9 @@ def test_hostile_page_posts(hostile_app, definition):
 
 
 def assert_only_valid_responses_stored(app, definition):
-    from surveyapp import db as storage
+    from surveyapp import store
 
-    db = storage.thread_connection(app.config["DATABASE"])
+    db = store.thread_connection(app.config["DATABASE"])
     for row in db.query("SELECT answers FROM responses WHERE survey = ?", [definition.id]):
         answers = json.loads(row["answers"])
         clean, errors = check_definition(definition, answers)

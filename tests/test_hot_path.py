@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 import threading
+from pathlib import Path
 
 import pytest
 
-from surveyapp import db as storage
-from surveyapp.forms import counted_fields
+from surveyapp import store
+from surveyapp.questionnaire.answers import counted_fields
 from tests.walker import Respondent, cmo_answers, hidden
 
 
@@ -77,7 +78,7 @@ def test_session_serializer_is_built_once_and_still_checks_signatures(app, make_
 
 
 def insert(db, n: int) -> None:
-    storage.insert_response(
+    store.insert_response(
         db, survey="cmo", edition=2012, version="v", answers={"region": "asia"},
         counted=["region"], submission_key=f"key-{n}",
     )  # fmt: skip
@@ -88,7 +89,7 @@ def test_concurrent_writers_queue_and_all_land(app):
     errors = []
 
     def writer(first: int) -> None:
-        db = storage.connect(path)
+        db = store.connect(path)
         try:
             for n in range(first, first + 15):
                 insert(db, n)
@@ -103,19 +104,19 @@ def test_concurrent_writers_queue_and_all_land(app):
     for thread in threads:
         thread.join(timeout=60)
     assert errors == []
-    db = storage.connect(path)
+    db = store.connect(path)
     assert db.execute("SELECT count(*) FROM responses").fetchone()[0] == 90
     count = db.execute("SELECT count FROM counters WHERE field = '*'").fetchone()[0]
     assert count == 90
-    assert (storage.Path(path).parent / (storage.Path(path).name + "-writer.lock")).exists()
+    assert (Path(path).parent / (Path(path).name + "-writer.lock")).exists()
 
 
 def test_nested_transaction_fails_instead_of_deadlocking(db):
     outcome = []
 
     def nested() -> None:
-        outer = storage.immediate(db)
-        with outer, pytest.raises(storage.OperationalError), storage.immediate(db):
+        outer = store.immediate(db)
+        with outer, pytest.raises(store.OperationalError), store.immediate(db):
             pass
         outcome.append("raised")
 
@@ -128,9 +129,9 @@ def test_nested_transaction_fails_instead_of_deadlocking(db):
 def test_insert_many_still_all_or_none(db):
     rows = [dict(survey="cmo", edition=2012, version="v", answers={"region": "asia"},
                  counted=["region"], submission_key=f"k{n}") for n in range(3)]  # fmt: skip
-    assert storage.insert_many(db, rows) == 3
-    assert storage.insert_many(db, rows) == 0
+    assert store.insert_many(db, rows) == 3
+    assert store.insert_many(db, rows) == 0
     bad = [*rows[:1], dict(rows[0], submission_key="new", survey=None)]
-    with pytest.raises(storage.IntegrityError):
-        storage.insert_many(db, bad)
+    with pytest.raises(store.IntegrityError):
+        store.insert_many(db, bad)
     assert db.execute("SELECT count(*) FROM responses").fetchone()[0] == 3

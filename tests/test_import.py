@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from surveyapp.importer import import_file
+from surveyapp.exchange.importer import import_file
 from tests.history import DATA, HISTORY, count, counters, fixture_rows, history_app, recount
 
 HEADER = "response_id,submitted_at,edition,company_size,region,problems-timeframes\n"
@@ -26,9 +26,9 @@ def catalog(app):
 @pytest.fixture
 def tools(make_app):
     app = make_app(DATA / "picks")
-    from surveyapp import db as storage
+    from surveyapp import store
 
-    return storage.thread_connection(app.config["DATABASE"]), app.extensions["surveys"]
+    return store.thread_connection(app.config["DATABASE"]), app.extensions["surveys"]
 
 
 def test_imports_a_multi_year_history_with_exact_counters(db, catalog):

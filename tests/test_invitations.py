@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from surveyapp import db as storage
-from surveyapp import invitations
-from surveyapp.definitions import DefinitionError, parse_definition
+from surveyapp import store
+from surveyapp.questionnaire.loader import DefinitionError, parse_definition
+from surveyapp.store import invitations
 from tests.adminkit import admin_client, login, make_admin
 from tests.walker import Respondent, hidden
 
@@ -257,7 +257,7 @@ def test_expired_invitations_cannot_submit_a_started_draft(app, db):
     db.conn.commit()
     post = client.post("/s/invited?page=2", data={**tokens, "action": "submit", **PAGES[1]})
     assert post.status_code == 403 and "has expired" in post.text
-    assert storage.response_for_key(db, tokens["submission_key"]) is None
+    assert store.response_for_key(db, tokens["submission_key"]) is None
     assert db.execute("SELECT count(*) FROM responses").fetchone()[0] == 0
 
 
@@ -268,7 +268,7 @@ def test_attempts_per_invitation_are_limited(make_app):
     client.get(link)
     Respondent(client, "invited").post(1, PAGES[0])
     tokens = hidden(client.get("/s/invited?page=2").text)
-    database = storage.thread_connection(app.config["DATABASE"])
+    database = store.thread_connection(app.config["DATABASE"])
     database.execute("UPDATE invitations SET attempts = 2")
     database.conn.commit()
     post = client.post("/s/invited?page=2", data={**tokens, "action": "submit", **PAGES[1]})

@@ -18,9 +18,9 @@ def typed_client(make_app):
 
 
 def stored(client):
-    from surveyapp import db as storage
+    from surveyapp import store
 
-    db = storage.thread_connection(client.application.config["DATABASE"])
+    db = store.thread_connection(client.application.config["DATABASE"])
     return [json.loads(r["answers"]) for r in db.query("SELECT answers FROM responses")]
 
 
@@ -114,8 +114,8 @@ def test_invalid_field_is_marked_and_focused(typed_client):
 def test_every_type_has_a_partial_and_a_test_questionnaire():
     from pathlib import Path
 
-    from surveyapp.definitions import definition_files, load_all
-    from surveyapp.question_types import REGISTRY
+    from surveyapp.questionnaire.loader import definition_files, load_all
+    from surveyapp.questionnaire.types import REGISTRY
 
     partials = Path(__file__).parent.parent / "templates" / "partials"
     used = {q.type for e in load_all(definition_files(TEST_QUESTIONNAIRES)).values()

@@ -17,7 +17,7 @@ from bench.harness import KEY, TOKEN, Load, Outcome, shipped_definitions
 from bench.report import check_database
 from bench.scenarios import double_submit, last_page, refused_write, rows_for_key
 from bench.server import Server
-from surveyapp import db as storage
+from surveyapp import store
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -38,8 +38,8 @@ def test_short_load_loses_and_duplicates_nothing(server):
     assert checks["integrity"] == "ok"
     assert load.stats.errors() == {}
     assert load.stats.times["admin poll"], "the admin pages were polled"
-    db = storage.connect(server.database)
-    with storage.immediate(db):
+    db = store.connect(server.database)
+    with store.immediate(db):
         db.execute("UPDATE counters SET count = count + 1 WHERE field = '*' AND value = '*'")
     db.close()
     assert check_database(server.database, load.outcomes)["counter mismatches"] >= 1

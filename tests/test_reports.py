@@ -9,8 +9,8 @@ from html.parser import HTMLParser
 import pytest
 from scipy import stats as scipy_stats
 
-from surveyapp.importer import import_file
-from surveyapp.tallies import verify_tallies
+from surveyapp.exchange.importer import import_file
+from surveyapp.figures.tallies import verify_tallies
 from tests.adminkit import add, admin_client, cmo, csrf, login, make_admin
 from tests.history import HISTORY, count, counters, fixture_rows, history_app, recount
 

@@ -7,8 +7,7 @@ import threading
 
 import pytest
 
-from surveyapp import create_app
-from surveyapp import db as storage
+from surveyapp import create_app, store
 from surveyapp.web import get_db
 
 
@@ -17,7 +16,7 @@ def _config(tmp_path):
 
 
 def _connect_then(pragma):
-    original = storage.connect
+    original = store.connect
 
     def connect(path):
         db = original(path)
@@ -37,32 +36,32 @@ def _connect_then(pragma):
     ],
 )
 def test_app_refuses_unsafe_connection_settings(tmp_path, monkeypatch, pragma, message):
-    monkeypatch.setattr(storage, "connect", _connect_then(pragma))
+    monkeypatch.setattr(store.connection, "connect", _connect_then(pragma))
     try:
-        with pytest.raises(storage.StorageError, match=message):
+        with pytest.raises(store.StorageError, match=message):
             create_app(_config(tmp_path))
     finally:
-        storage.close_thread_connections()
+        store.close_thread_connections()
 
 
 def test_app_refuses_old_sqlite(tmp_path, monkeypatch):
-    monkeypatch.setattr(storage, "MIN_SQLITE", (99, 0, 0))
+    monkeypatch.setattr(store.connection, "MIN_SQLITE", (99, 0, 0))
     try:
-        with pytest.raises(storage.StorageError, match="older than"):
+        with pytest.raises(store.StorageError, match="older than"):
             create_app(_config(tmp_path))
     finally:
-        storage.close_thread_connections()
+        store.close_thread_connections()
 
 
 def test_app_starts_with_safe_settings(app, db):
-    found = storage.check_settings(db)
+    found = store.check_settings(db)
     assert found["journal_mode"] == "wal"
     assert found["synchronous"] == 2
     assert found["busy_timeout"] >= 5000
 
 
 def test_synchronous_is_per_connection_and_full_on_every_thread(app, db):
-    other = storage.connect(app.config["DATABASE"])
+    other = store.connect(app.config["DATABASE"])
     other.execute("PRAGMA synchronous = OFF")
     assert other.execute("PRAGMA synchronous").fetchone()[0] == 0
     assert db.execute("PRAGMA synchronous").fetchone()[0] == 2
@@ -71,10 +70,10 @@ def test_synchronous_is_per_connection_and_full_on_every_thread(app, db):
     together = threading.Barrier(3)
 
     def worker():
-        conn = storage.thread_connection(app.config["DATABASE"])
+        conn = store.thread_connection(app.config["DATABASE"])
         seen.append((id(conn), conn.execute("PRAGMA synchronous").fetchone()[0]))
         together.wait(timeout=10)  # all alive at once, so ids cannot be reused
-        storage.close_thread_connections()
+        store.close_thread_connections()
 
     threads = [threading.Thread(target=worker) for _ in range(3)]
     for thread in threads:
@@ -90,7 +89,7 @@ def test_one_connection_per_thread_reused_across_requests(app):
         first = get_db()
     with app.test_request_context("/"):
         assert get_db() is first
-    assert storage.thread_connection(app.config["DATABASE"]) is first
+    assert store.thread_connection(app.config["DATABASE"]) is first
 
 
 def test_serve_runs_gunicorn_gthread_on_localhost_without_control_socket(runner, monkeypatch):

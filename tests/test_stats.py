@@ -7,7 +7,7 @@ import math
 import pytest
 from scipy import stats as scipy_stats
 
-from surveyapp import stats
+from surveyapp.figures import stats
 
 SIZES = [1, 2, 3, 4, 5, 7, 10, 13, 20, 36, 50, 63]
 

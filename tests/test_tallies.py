@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from surveyapp import db as storage
-from surveyapp import tallies
-from surveyapp.filters import Filters, parse_filters
+from surveyapp import store
+from surveyapp.figures import tallies
+from surveyapp.store.filters import Filters, parse_filters
 from tests.adminkit import add, admin_client, cmo
 
 PETS = Path(__file__).parent / "admin_questionnaires"
@@ -150,7 +150,7 @@ def test_multiple_choice_percent_of_those_answering(make_app):
     add(app, "pets", {"pets": ["fish"]}, edition=2024)
     add(app, "pets", {"comments": "no pets"}, edition=2024)
     definition = app.extensions["surveys"]["pets"][2024]
-    db = storage.thread_connection(app.config["DATABASE"])
+    db = store.thread_connection(app.config["DATABASE"])
     pets = tallies.tallies(db, definition)["questions"]["pets"]
     assert pets == {
         "type": "multiple_choice", "n": 3,
@@ -175,7 +175,7 @@ def test_verify_tallies_catches_a_corrupted_counter(filled, runner, db):
     result = runner.invoke(args=["verify-tallies"])
     assert result.exit_code == 0, result.output
     assert tallies.verify_tallies(db, filled.extensions["surveys"]) == []
-    with storage.immediate(db):
+    with store.immediate(db):
         db.execute(
             "UPDATE counters SET count = count + 1 WHERE survey = 'cmo'"
             " AND field = 'problems-timeframes' AND value = 'somewhat_common'"
@@ -192,7 +192,7 @@ def test_verify_tallies_catches_a_corrupted_counter(filled, runner, db):
 
 
 def test_verify_tallies_catches_a_missing_response_counter(filled, db):
-    with storage.immediate(db):
+    with store.immediate(db):
         db.execute("UPDATE counters SET count = 2 WHERE field = '*' AND value = '*'")
     problems = tallies.verify_tallies(db, filled.extensions["surveys"])
     assert problems == ["cmo edition 2012 *=*: counter 2, recomputed 6"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from surveyapp import db as storage
+from surveyapp import store
 from tests.walker import Respondent
 
 FOLDER = Path(__file__).parent / "invite_questionnaires"
@@ -17,7 +17,7 @@ def submit(client, address: str, pages=PAGES):
 
 
 def stored(app) -> int:
-    db = storage.thread_connection(app.config["DATABASE"])
+    db = store.thread_connection(app.config["DATABASE"])
     return db.execute("SELECT count(*) FROM responses").fetchone()[0]
 
 
@@ -33,7 +33,7 @@ def test_limit_reached_gives_429_with_answers_kept_and_nothing_stored(make_app):
     other = submit(app.test_client(), "10.0.0.2")
     assert other.status_code == 302
     assert stored(app) == 3
-    db = storage.thread_connection(app.config["DATABASE"])
+    db = store.thread_connection(app.config["DATABASE"])
     addresses = [r["address"] for r in db.query("SELECT address FROM submission_log")]
     assert len(addresses) == 3 and not any("10.0.0" in a for a in addresses)
 
@@ -64,7 +64,7 @@ def test_old_submissions_fall_out_of_the_window(make_app):
     app = make_app(FOLDER, SUBMISSIONS_PER_ADDRESS=1, SUBMISSION_WINDOW_SECONDS=600)
     assert submit(app.test_client(), "10.1.1.1").status_code == 302
     assert submit(app.test_client(), "10.1.1.1").status_code == 429
-    db = storage.thread_connection(app.config["DATABASE"])
+    db = store.thread_connection(app.config["DATABASE"])
     db.execute("UPDATE submission_log SET at = '2000-01-01T00:00:00.000000Z'")
     db.conn.commit()
     assert submit(app.test_client(), "10.1.1.1").status_code == 302
@@ -75,5 +75,5 @@ def test_a_limit_of_zero_turns_the_limit_off(make_app):
     app = make_app(FOLDER, SUBMISSIONS_PER_ADDRESS=0)
     codes = [submit(app.test_client(), "10.2.2.2").status_code for _ in range(3)]
     assert codes == [302, 302, 302]
-    db = storage.thread_connection(app.config["DATABASE"])
+    db = store.thread_connection(app.config["DATABASE"])
     assert db.execute("SELECT count(*) FROM submission_log").fetchone()[0] == 0

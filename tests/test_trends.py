@@ -7,8 +7,8 @@ import json
 import pytest
 from scipy import stats as scipy_stats
 
-from surveyapp.importer import import_file
-from surveyapp.trends import format_table, trends
+from surveyapp.exchange.importer import import_file
+from surveyapp.figures.trends import format_table, trends
 from tests.history import HISTORY, fixture_rows, history_app
 
 SCALE_TOP2 = {"very_common", "somewhat_common"}

@@ -12,9 +12,9 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 from werkzeug.serving import make_server
 
-from surveyapp import SHIPPED_SURVEYS, accounts, create_app
-from surveyapp import db as storage
-from surveyapp.admin.auth import hash_password
+from surveyapp import SHIPPED_SURVEYS, create_app, store
+from surveyapp.store import accounts
+from surveyapp.web.admin.auth import hash_password
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -37,7 +37,7 @@ class LiveServer:
 
     @property
     def db(self):
-        return storage.thread_connection(self.app.config["DATABASE"])
+        return store.thread_connection(self.app.config["DATABASE"])
 
     def responses(self, survey: str) -> list[dict]:
         return [row for row in self.db["responses"].rows if row["survey"] == survey]
@@ -55,7 +55,7 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
         }
     )
     accounts.create_admin(
-        storage.thread_connection(app.config["DATABASE"]),
+        store.thread_connection(app.config["DATABASE"]),
         ADMIN_USER,
         hash_password(ADMIN_PASSWORD),
         "admin",
@@ -67,7 +67,7 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
     server.shutdown()
     thread.join(timeout=5)
     server.server_close()
-    storage.close_thread_connections()
+    store.close_thread_connections()
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,7 @@ from pathlib import Path
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page
 
-from surveyapp import db as storage
+from surveyapp import store
 
 BLOCKING = ("serious", "critical")
 THANKS = re.compile(r"/s/\w+/thanks")
@@ -59,7 +59,7 @@ def submission_key(page: Page) -> str:
 
 def stored_answers(db, key: str) -> dict:
     """The answers of the one response stored under this submission key."""
-    response_id = storage.response_for_key(db, key)
+    response_id = store.response_for_key(db, key)
     assert response_id is not None, "no response stored under this key"
     rows = [row for row in db["responses"].rows if row["response_id"] == response_id]
     assert len(rows) == 1

@@ -1,0 +1,260 @@
+"""Import past responses from CSV or JSON Lines in the export's own layout.
+
+Columns: `response_id` and `submitted_at` (optional), `edition` (optional, checked),
+`version` (optional, ignored), then one column per HTML field name; multiple choice
+codes joined by ";". Every row is checked with the same rules as the web form
+(forms.check_pages); any bad row means nothing is written, and every bad row is
+reported. Rows are numbered as a spreadsheet numbers them: the header is row 1, the
+first data row is row 2 (JSON Lines: the line number).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from surveyapp import store
+from surveyapp.questionnaire.answers import check_pages, counted_fields
+from surveyapp.questionnaire.loader import field_names
+from surveyapp.questionnaire.model import Definition
+
+META = ("response_id", "submitted_at", "edition", "version")
+FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl"}
+Catalog = dict[str, dict[int, Definition]]
+
+
+@dataclass
+class ImportResult:
+    rows: int = 0
+    created: int = 0
+    skipped: int = 0
+    errors: list[str] = field(default_factory=list)
+    file_hash: str = ""
+    seen_before: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+class _Rows:
+    """Raw rows of one file: (row number, {column: value}); problems go to `errors`."""
+
+    def __init__(self, name: str, errors: list[str]):
+        self.name = name
+        self.errors = errors
+
+    def error(self, row: int | None, message: str) -> None:
+        where = f"{self.name}:row {row}" if row else self.name
+        self.errors.append(f"{where}: {message}")
+
+    def csv(self, text: str, known: set[str]) -> Iterator[tuple[int, dict[str, Any]]]:
+        records = csv.reader(io.StringIO(text, newline=""))
+        header = [cell.strip() for cell in next(records, [])]
+        if not any(header):
+            self.error(1, "missing header: row 1 must name the columns")
+            return
+        if not set(header) & known:
+            hint = ": separate columns with commas" if ";" in header[0] else ""
+            self.error(1, f"missing header: no known column in row 1 ({header[0]!r}, ...){hint}")
+            return
+        self._check_columns(header, known, 1)
+        for number, record in enumerate(records, 2):
+            if not any(cell.strip() for cell in record):
+                continue
+            if len(record) != len(header):
+                self.error(number, f"{len(record)} cells, but the header has {len(header)}")
+                continue
+            yield number, dict(zip(header, record, strict=True))
+
+    def jsonl(self, text: str, known: set[str]) -> Iterator[tuple[int, dict[str, Any]]]:
+        for number, line in enumerate(text.splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except ValueError as exc:
+                self.error(number, f"not valid JSON: {exc}")
+                continue
+            if not isinstance(row, dict):
+                self.error(number, "must be a JSON object of column: value")
+                continue
+            if self._check_columns(list(row), known, number):
+                yield number, row
+
+    def _check_columns(self, columns: list[str], known: set[str], row: int) -> bool:
+        before = len(self.errors)
+        seen: set[str] = set()
+        for column in columns:
+            if column in seen:
+                self.error(row, f"{column}: column appears twice")
+            elif column not in known:
+                self.error(row, f"{column}: unknown column")
+            seen.add(column)
+        return len(self.errors) == before
+
+
+def _decode(data: bytes, rows: _Rows) -> str | None:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        rows.error(line, f"not valid UTF-8 (byte 0x{data[exc.start]:02x}): save the file as UTF-8")
+        return None
+    if not text.strip():
+        rows.error(None, "the file is empty")
+        return None
+    return text
+
+
+def _timestamp(value: str) -> str | None:
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    try:
+        return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    except OverflowError:  # before year 1 once moved to UTC
+        return None
+
+
+def _getter(row: dict[str, Any], multiple: set[str]) -> Callable[[str], list[str]]:
+    def getlist(name: str) -> list[str]:
+        value = row.get(name)
+        if value is None or value == "":
+            return []
+        if isinstance(value, list):
+            return [str(v) for v in value]
+        text = value if isinstance(value, str) else json.dumps(value)
+        return text.split(";") if name in multiple else [text]
+
+    return getlist
+
+
+def definition_for(catalog: Catalog, survey: str, edition: int) -> Definition | None:
+    """The edition's own definition, else the questionnaire's latest one."""
+    editions = catalog.get(survey) or {}
+    return editions.get(edition) or (editions[max(editions)] if editions else None)
+
+
+def check_file(
+    catalog: Catalog, survey: str, edition: int, data: bytes, fmt: str, name: str
+) -> tuple[list[dict[str, Any]], list[str], str]:
+    """Parse and check a whole file; return (rows for db.insert_many, errors, file hash)."""
+    errors: list[str] = []
+    reader = _Rows(name, errors)
+    file_hash = hashlib.sha256(data).hexdigest()
+    definition = definition_for(catalog, survey, edition)
+    if definition is None:
+        reader.error(None, f"there is no questionnaire called {survey!r}")
+        return [], errors, file_hash
+    text = _decode(data, reader)
+    if text is None:
+        return [], errors, file_hash
+    fields = field_names(definition)
+    multiple = {q.id for q in definition.questions() if q.type == "multiple_choice"}
+    pages, counted = list(definition.pages), counted_fields(definition)
+    rows: list[dict[str, Any]] = []
+    first_row_of: dict[str, int] = {}
+    for number, raw in getattr(reader, fmt)(text, set(META) | set(fields)):
+        answers, problems = check_pages(pages, _getter(raw, multiple))
+        for field_name, message in problems.items():
+            reader.error(number, f"{field_name}: {message}")
+        response_id = str(raw.get("response_id") or "").strip()
+        response_id = response_id or f"{survey}-{edition}-{file_hash[:16]}-r{number}"
+        if response_id in first_row_of:
+            earlier = first_row_of[response_id]
+            reader.error(number, f"response_id: {response_id!r} already used on row {earlier}")
+        first_row_of.setdefault(response_id, number)
+        stated = str(raw.get("edition") or "").strip()
+        if stated and stated != str(edition):
+            reader.error(number, f"edition: {stated!r} is not the edition imported ({edition})")
+        moment = str(raw.get("submitted_at") or "").strip()
+        submitted_at = _timestamp(moment) if moment else None
+        if moment and submitted_at is None:
+            reader.error(
+                number,
+                f"submitted_at: {moment!r} is not an ISO 8601 date and time"
+                " (e.g. 2011-05-03T14:20:00Z)",
+            )
+        rows.append(
+            {"survey": survey, "edition": edition, "version": definition.version,
+             "answers": answers, "counted": counted, "response_id": response_id,
+             "submitted_at": submitted_at}
+        )  # fmt: skip
+    if not rows and not errors:
+        reader.error(None, "no data rows")
+    return rows, errors, file_hash
+
+
+def file_format(name: str, fmt: str | None) -> str | None:
+    if fmt:
+        return fmt if fmt in FORMATS.values() else None
+    return FORMATS.get(Path(name).suffix.lower())
+
+
+def import_file(
+    db: sqlite_utils.Database,
+    catalog: Catalog,
+    survey: str,
+    edition: int,
+    source: str | Path | bytes,
+    fmt: str | None = None,
+    name: str | None = None,
+) -> ImportResult:
+    """Check and import one file (a path, or the bytes of an upload called `name`):
+    all rows in one transaction, or nothing when any row is bad."""
+    name = name or ("upload" if isinstance(source, bytes) else str(source))
+    result = ImportResult()
+    chosen = file_format(name, fmt)
+    if chosen is None:
+        result.errors.append(f"{name}: cannot tell the format: name it .csv or .jsonl")
+        return result
+    if isinstance(source, bytes):
+        data = source
+    else:
+        try:
+            data = Path(source).read_bytes()
+        except OSError as exc:
+            result.errors.append(f"{name}: cannot read: {exc.strerror or exc}")
+            return result
+    rows, result.errors, result.file_hash = check_file(catalog, survey, edition, data, chosen, name)
+    if result.errors:
+        return result
+    result.seen_before = bool(imports_of(db, survey, result.file_hash))
+    result.rows = len(rows)
+    result.created = store.insert_many(db, rows)
+    result.skipped = result.rows - result.created
+    record_import(db, survey, edition, result.file_hash, result.rows, result.created)
+    return result
+
+
+def record_import(
+    db: sqlite_utils.Database, survey: str, edition: int, file_hash: str, rows: int, created: int
+) -> None:
+    with store.immediate(db):
+        db.execute(
+            "INSERT INTO imports (survey, edition, file_hash, rows, created, imported_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [survey, edition, file_hash, rows, created, store.utcnow()],
+        )
+
+
+def imports_of(db: sqlite_utils.Database, survey: str, file_hash: str) -> list[dict[str, Any]]:
+    return list(
+        db.query(
+            "SELECT * FROM imports WHERE survey = ? AND file_hash = ? ORDER BY id",
+            [survey, file_hash],
+        )
+    )

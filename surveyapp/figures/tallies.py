@@ -1,0 +1,303 @@
+"""Tallies of choice answers, read from the per-option counters, and their verification.
+
+The unfiltered tallies read only the `counters` rows of one questionnaire edition,
+so their cost does not grow with the number of responses. A submitted-time range
+cannot be answered from counters; its responses are counted one by one instead.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+from typing import Any
+
+import sqlite_utils
+
+from surveyapp import store
+from surveyapp.figures import trends
+from surveyapp.questionnaire.model import Definition
+from surveyapp.questionnaire.types import REGISTRY
+from surveyapp.store.filters import NO_FILTERS, TIME_FORMAT, Filters
+
+Counts = dict[tuple[str, str], int]
+MATRIX = "rating_matrix"
+
+
+def percent(part: int, whole: int) -> float | None:
+    """Share in percent, rounded half up to one decimal; None when nobody answered."""
+    if not whole:
+        return None
+    value = Decimal(100 * part) / Decimal(whole)
+    return float(value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def segment_counts(
+    db: sqlite_utils.Database, survey: str, filters: Filters, segment: trends.Segment
+) -> Counts:
+    """Counts as `read_counts` gives them, for the responses of one edition (and time range)
+    that answered the profile questions as the segment says: counted from `answers`."""
+    keep, keep_params = trends.segment_sql(survey, segment, filters.edition)
+    where, params = filters.where()
+    kept = (
+        f"WITH kept AS MATERIALIZED (SELECT id FROM responses WHERE survey = ?{where}"  # noqa: S608 - fixed fragments
+        f" AND id IN ({keep}))"
+    )
+    kept_params = [survey, *params, *keep_params]
+    total = db.execute(f"{kept} SELECT count(*) FROM kept", kept_params).fetchone()[0]  # noqa: S608
+    counts: Counts = {("*", "*"): total}
+    rows = db.execute(
+        f"{kept} SELECT field, '*', count(DISTINCT response) FROM answers"  # noqa: S608
+        " WHERE response IN kept GROUP BY field"
+        " UNION ALL SELECT field, value, count(*) FROM answers"
+        " WHERE response IN kept GROUP BY field, value",
+        kept_params,
+    )
+    counts.update({(field, value): n for field, value, n in rows})
+    return counts
+
+
+def read_counts(
+    db: sqlite_utils.Database, survey: str, edition: int, filters: Filters,
+    counted: Iterable[str] = (),
+) -> Counts:  # fmt: skip
+    """{(field, value): count} as the counters table holds them, for one edition.
+
+    A time range cannot be read from the counters: its responses are counted one by one
+    with the write path's own counter_deltas. When the range holds more than half the
+    responses, the counters minus the responses outside it cost less."""
+    rows = db.execute(
+        "SELECT field, value, count FROM counters WHERE survey = ? AND edition = ?",
+        [survey, edition],
+    )
+    counters = {(f, v): c for f, v, c in rows}
+    if not filters.timed:
+        return counters
+    counted = list(counted)
+    scope = Filters(edition, filters.since, filters.until)
+    if 2 * _response_count(db, survey, scope) <= counters.get(("*", "*"), 0):
+        return dict(_count_responses(db, survey, scope, counted))
+    counts = Counter(counters)
+    for outside in (Filters(edition, None, filters.since), Filters(edition, filters.until, None)):
+        if outside.timed:
+            counts.subtract(_count_responses(db, survey, outside, counted))
+    return {key: count for key, count in counts.items() if count}
+
+
+def _response_count(db: sqlite_utils.Database, survey: str, filters: Filters) -> int:
+    where, params = filters.where()
+    sql = f"SELECT count(*) FROM responses WHERE survey = ?{where}"  # noqa: S608
+    return db.execute(sql, [survey, *params]).fetchone()[0]
+
+
+def _count_responses(
+    db: sqlite_utils.Database, survey: str, filters: Filters, counted: list[str]
+) -> Counter[tuple[str, str]]:
+    where, params = filters.where()
+    # Filters.where() adds only fixed column names; every value is a parameter.
+    sql = f"SELECT answers FROM responses WHERE survey = ?{where}"  # noqa: S608
+    cursor = db.execute(sql, [survey, *params])
+    counts: Counter[tuple[str, str]] = Counter()
+    try:
+        while rows := cursor.fetchmany(1000):
+            for (answers,) in rows:
+                counts.update(store.counter_deltas(json.loads(answers), counted))
+    finally:
+        cursor.close()
+    return counts
+
+
+def latest(db: sqlite_utils.Database, survey: str, filters: Filters) -> str | None:
+    where, params = filters.where()
+    sql = f"SELECT max(submitted_at) FROM responses WHERE survey = ?{where}"  # noqa: S608
+    return db.execute(sql, [survey, *params]).fetchone()[0]
+
+
+def change_mark(db: sqlite_utils.Database) -> int:
+    """Row id of the newest response (0 when none): changes whenever one is stored."""
+    return db.execute("SELECT coalesce(max(id), 0) FROM responses").fetchone()[0]
+
+
+def _item(codes: list[str], counts: Counts, field: str, boxes: bool, min_n: int) -> dict[str, Any]:
+    n = counts.get((field, "*"), 0)
+    if n < min_n:
+        return {"n": n, "suppressed": True}
+    picked = {code: counts.get((field, code), 0) for code in codes}
+    entry: dict[str, Any] = {
+        "n": n,
+        "counts": picked,
+        "percent": {code: percent(c, n) for code, c in picked.items()},
+    }
+    if boxes:
+        entry["top_box"] = percent(picked[codes[0]], n) if codes else None
+        entry["top2_box"] = percent(sum(picked[c] for c in codes[:2]), n) if codes else None
+    return entry
+
+
+def tallies(
+    db: sqlite_utils.Database,
+    definition: Definition,
+    filters: Filters = NO_FILTERS,
+    segment: trends.Segment | None = None,
+    min_n: int | None = None,
+) -> dict[str, Any]:
+    """The tallies JSON contract for one edition: keys in definition order. With a segment
+    (profile answers), counts come from `answers`. Cells of n < min_n are suppressed
+    (default: 5 with a segment, none without)."""
+    filters = Filters(definition.edition, filters.since, filters.until)
+    if min_n is None:
+        min_n = trends.MIN_N if segment else 0
+    if segment:
+        counts = segment_counts(db, definition.id, filters, segment)
+    else:
+        counted = [n for q in definition.questions() for n, _ in REGISTRY[q.type].tallied(q)]
+        counts = read_counts(db, definition.id, definition.edition, filters, counted)
+    questions: dict[str, Any] = {}
+    for q in definition.questions():
+        qtype = REGISTRY[q.type]
+        tallied = qtype.tallied(q)
+        if not tallied:
+            continue
+        codes = [o.code for o in q.options]
+        if q.type == MATRIX:
+            items = {
+                item.code: _item(codes, counts, field, boxes=True, min_n=min_n)
+                for item, (field, _options) in zip(q.items, tallied, strict=True)
+            }
+            questions[q.id] = {"type": q.type, "scale": codes, "items": items}
+        else:
+            entry = _item(codes, counts, q.id, boxes=False, min_n=min_n)
+            questions[q.id] = {"type": q.type, **entry}
+    result = {
+        "survey": definition.id,
+        "edition": definition.edition,
+        "responses": counts.get(("*", "*"), 0),
+        "latest": latest(db, definition.id, filters),
+        "questions": questions,
+    }
+    if segment:
+        result["segment"] = {f: [c] if isinstance(c, str) else list(c) for f, c in segment.items()}
+    return result
+
+
+def _competition_ranks(values: list[Fraction]) -> list[int]:
+    """1-based ranks, highest value first; ties share the best rank (1, 2, 2, 4)."""
+    return [1 + sum(other > value for other in values) for value in values]
+
+
+def rankings(definition: Definition, result: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """Per matrix question, its items with top-box and top-2-box shares and the rank under
+    both (ranked on exact shares; an item nobody rated ranks last). Definition order."""
+    ranked: dict[str, list[dict[str, Any]]] = {}
+    for q in definition.questions():
+        if q.type != MATRIX or q.id not in result["questions"]:
+            continue
+        scale = result["questions"][q.id]["scale"]
+        rows = []
+        for item in q.items:
+            entry = result["questions"][q.id]["items"][item.code]
+            n = 0 if entry.get("suppressed") else entry["n"]  # a suppressed item ranks last
+            top = entry["counts"][scale[0]] if scale and n else 0
+            top2 = sum(entry["counts"][c] for c in scale[:2]) if n else 0
+            rows.append({
+                "item": item.code, "label": item.label, "n": entry["n"],
+                "top_box": entry.get("top_box"), "top2_box": entry.get("top2_box"),
+                "suppressed": bool(entry.get("suppressed")),
+                "_top": Fraction(top, n) if n else Fraction(-1),
+                "_top2": Fraction(top2, n) if n else Fraction(-1),
+            })  # fmt: skip
+        for key, rank in (("_top", "rank_top"), ("_top2", "rank_top2")):
+            for row, place in zip(rows, _competition_ranks([r[key] for r in rows]), strict=True):
+                row[rank] = place
+        for row in rows:
+            del row["_top"], row["_top2"]
+        ranked[q.id] = rows
+    return ranked
+
+
+def ordered(rows: list[dict[str, Any]], by: str) -> list[dict[str, Any]]:
+    """Ranking rows sorted by 'top2' or 'top' rank (ties keep definition order)."""
+    if by == "top2":
+        return sorted(rows, key=lambda r: (r["rank_top2"], r["rank_top"]))
+    if by == "top":
+        return sorted(rows, key=lambda r: (r["rank_top"], r["rank_top2"]))
+    return rows
+
+
+def dashboard(db: sqlite_utils.Database, surveys: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """Per questionnaire: total responses (counters), responses in the last 24 hours and the
+    latest time (both on the (survey, submitted_at) index)."""
+    day_ago = (datetime.now(UTC) - timedelta(days=1)).strftime(TIME_FORMAT)
+    figures = {}
+    for survey in surveys:
+        total = db.execute(
+            "SELECT coalesce(sum(count), 0) FROM counters"
+            " WHERE survey = ? AND field = '*' AND value = '*'",
+            [survey],
+        ).fetchone()[0]
+        recent = db.execute(
+            "SELECT count(*) FROM responses WHERE survey = ? AND submitted_at >= ?",
+            [survey, day_ago],
+        ).fetchone()[0]
+        figures[survey] = {
+            "responses": total,
+            "last_24h": recent,
+            "latest": latest(db, survey, NO_FILTERS),
+        }
+    return figures
+
+
+def verify_tallies(
+    db: sqlite_utils.Database, catalog: dict[str, dict[int, Definition]]
+) -> list[str]:
+    """Recompute every counter from `responses` and `answers`; describe each difference.
+
+    The counted fields of an edition are those its definition tallies plus any field
+    that already has a counter (an older version may have tallied it)."""
+    stored: dict[tuple[str, int], Counts] = {}
+    for survey, edition, field, value, count in db.execute(
+        "SELECT survey, edition, field, value, count FROM counters"
+    ):
+        stored.setdefault((survey, edition), {})[field, value] = count
+    fresh: dict[tuple[str, int], Counts] = {}
+    for survey, edition, count in db.execute(
+        "SELECT survey, edition, count(*) FROM responses GROUP BY survey, edition"
+    ):
+        fresh.setdefault((survey, edition), {})["*", "*"] = count
+    answered = db.execute(
+        "SELECT survey, edition, field, '*', count(DISTINCT response) FROM answers"
+        " GROUP BY survey, edition, field"
+        " UNION ALL SELECT survey, edition, field, value, count(*) FROM answers"
+        " GROUP BY survey, edition, field, value"
+    )
+    counted = _counted_fields(catalog, stored)
+    for survey, edition, field, value, count in answered:
+        if field in counted.get((survey, edition), ()):
+            fresh.setdefault((survey, edition), {})[field, value] = count
+    problems = []
+    for key in sorted(set(stored) | set(fresh)):
+        have, want = stored.get(key, {}), fresh.get(key, {})
+        for field, value in sorted(set(have) | set(want)):
+            if have.get((field, value), 0) != want.get((field, value), 0):
+                problems.append(
+                    f"{key[0]} edition {key[1]} {field}={value}: counter"
+                    f" {have.get((field, value), 0)}, recomputed {want.get((field, value), 0)}"
+                )
+    return problems
+
+
+def _counted_fields(
+    catalog: dict[str, dict[int, Definition]], stored: dict[tuple[str, int], Counts]
+) -> dict[tuple[str, int], set[str]]:
+    counted: dict[tuple[str, int], set[str]] = {}
+    for survey, editions in catalog.items():
+        for edition, definition in editions.items():
+            counted[survey, edition] = {
+                name for q in definition.questions() for name, _ in REGISTRY[q.type].tallied(q)
+            }
+    for key, counts in stored.items():
+        counted.setdefault(key, set()).update(f for f, _ in counts if f != "*")
+    return counted

@@ -1,0 +1,211 @@
+"""Shares per edition for every matrix item and choice option: the trends.json contract.
+
+    {"survey": "cmo", "editions": [2010, 2011, 2012],
+     "questions": {"problems": {"items": {"timeframes": {
+         "2011": {"n": 50, "top_box": 52.0, "top2_box": 92.0, "top2_ci95": [81.2, 96.8]},
+         "2012": {..., "change_top2": {"points": -5.9, "p": 0.45, "significant": false}}}}}}}
+
+A matrix item's top box is the first scale code, its top-2 box the first two. A choice
+option's top box and top-2 box are both the share of respondents picking it. An item
+that an edition's definition lacks is a gap (None), never zero. A cell with n below
+`min_n` is suppressed: {"n": 3, "suppressed": true} and no shares. The change is taken
+from the previous edition that has the item. Counts come from the `answers` table,
+so a segment filter ({profile field: code or [codes]}) applies to every figure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import sqlite_utils
+
+from surveyapp.figures import stats
+from surveyapp.questionnaire.model import Definition, Question
+
+Catalog = dict[str, dict[int, Definition]]
+Segment = dict[str, str | list[str]]
+MIN_N = 5
+CHOICE_TYPES = ("single_choice", "dropdown", "multiple_choice")
+
+
+@dataclass(frozen=True)
+class Series:
+    question: str
+    item: str
+    field: str
+    top: frozenset[str]
+    top2: frozenset[str]
+
+
+def series_of(question: Question) -> list[Series]:
+    if question.type == "rating_matrix":
+        codes = [o.code for o in question.options]
+        return [
+            Series(question.id, i.code, f"{question.id}-{i.code}",
+                   frozenset(codes[:1]), frozenset(codes[:2]))
+            for i in question.items
+        ]  # fmt: skip
+    if question.type in CHOICE_TYPES:
+        return [
+            Series(question.id, o.code, question.id, frozenset([o.code]), frozenset([o.code]))
+            for o in question.options
+        ]
+    return []
+
+
+def segment_sql(survey: str, segment: Segment, edition: int | None = None) -> tuple[str, list[Any]]:
+    """SQL selecting the ids of responses that match every field of the segment (of one
+    edition when given, which lets the (survey, edition, field, value) index serve it)."""
+    parts, params = [], []
+    scope = " AND edition = ?" if edition is not None else ""
+    for field, codes in sorted(segment.items()):
+        codes = [codes] if isinstance(codes, str) else list(codes)
+        marks = ", ".join("?" * len(codes))
+        parts.append(
+            f"SELECT response FROM answers WHERE survey = ?{scope}"  # noqa: S608 - placeholders only
+            f" AND field = ? AND value IN ({marks})"
+        )
+        params += [survey, *([edition] if edition is not None else []), field, *codes]
+    return " INTERSECT ".join(parts), params
+
+
+def counts(
+    db: sqlite_utils.Database, survey: str, segment: Segment | None = None
+) -> tuple[dict[int, int], dict[tuple[int, str], int], dict[tuple[int, str, str], int]]:
+    """(respondents per edition, respondents answering per (edition, field),
+    picks per (edition, field, code)), for the responses in the segment."""
+    where, params = "survey = ?", [survey]
+    keep = ""
+    if segment:
+        sql, segment_params = segment_sql(survey, segment)
+        keep, params = f" AND response IN ({sql})", [survey, *segment_params]
+    respondents = dict(
+        db.execute(
+            "SELECT edition, count(*) FROM responses WHERE survey = ?"  # noqa: S608 - fixed fragments
+            + keep.replace("response IN", "id IN")
+            + " GROUP BY edition",
+            params,
+        ).fetchall()
+    )
+    answered = {
+        (e, f): n
+        for e, f, n in db.execute(
+            f"SELECT edition, field, count(DISTINCT response) FROM answers WHERE {where}{keep}"  # noqa: S608 - fixed fragments
+            " GROUP BY edition, field",
+            params,
+        ).fetchall()
+    }
+    picks = {
+        (e, f, v): n
+        for e, f, v, n in db.execute(
+            f"SELECT edition, field, value, count(*) FROM answers WHERE {where}{keep}"  # noqa: S608 - fixed fragments
+            " GROUP BY edition, field, value",
+            params,
+        ).fetchall()
+    }
+    return respondents, answered, picks
+
+
+def _definition(catalog_editions: dict[int, Definition], edition: int) -> Definition:
+    return catalog_editions.get(edition) or catalog_editions[max(catalog_editions)]
+
+
+def check_segment(definitions: list[Definition], segment: Segment) -> None:
+    fields = {s.field for d in definitions for q in d.questions() for s in series_of(q)}
+    unknown = sorted(set(segment) - fields)
+    if unknown:
+        raise ValueError(f"cannot filter on {', '.join(unknown)}: not a choice field")
+
+
+def trends(
+    db: sqlite_utils.Database,
+    catalog: Catalog,
+    survey: str,
+    segment: Segment | None = None,
+    min_n: int = MIN_N,
+) -> dict[str, Any]:
+    """The trends.json document of one questionnaire (see the module docstring)."""
+    respondents, answered, picks = counts(db, survey, segment)
+    editions = sorted(set(catalog[survey]) | set(respondents))
+    definitions = {e: _definition(catalog[survey], e) for e in editions}
+    check_segment(list(definitions.values()), segment or {})
+    present = {
+        e: {(s.question, s.item) for q in d.questions() for s in series_of(q)}
+        for e, d in definitions.items()
+    }
+    ordered: dict[tuple[str, str], Series] = {}
+    for d in [definitions[e] for e in reversed(editions)]:
+        for q in d.questions():
+            for s in series_of(q):
+                ordered.setdefault((s.question, s.item), s)
+    questions: dict[str, Any] = {}
+    for (question, item), s in ordered.items():
+        cells: dict[str, Any] = {}
+        previous: tuple[int, int] | None = None
+        for e in editions:
+            if (question, item) not in present[e]:
+                cells[str(e)] = None
+                continue
+            n = answered.get((e, s.field), 0)
+            k1 = sum(picks.get((e, s.field, c), 0) for c in s.top)
+            k2 = sum(picks.get((e, s.field, c), 0) for c in s.top2)
+            cells[str(e)] = _cell(n, k1, k2, previous, min_n)
+            previous = (k2, n)
+        questions.setdefault(question, {"items": {}})["items"][item] = cells
+    result: dict[str, Any] = {"survey": survey, "editions": editions, "questions": questions}
+    result["respondents"] = {str(e): respondents.get(e, 0) for e in editions}
+    if segment:
+        result["segment"] = {f: [c] if isinstance(c, str) else list(c) for f, c in segment.items()}
+    return result
+
+
+def _cell(n: int, k1: int, k2: int, previous: tuple[int, int] | None, min_n: int) -> dict:
+    if n < min_n:
+        return {"n": n, "suppressed": True}
+    low, high = stats.wilson(k2, n) or (0.0, 0.0)
+    cell: dict[str, Any] = {
+        "n": n,
+        "top_box": round(100 * k1 / n, 1),
+        "top2_box": round(100 * k2 / n, 1),
+        "top2_ci95": [round(100 * low, 1), round(100 * high, 1)],
+    }
+    if previous is not None and previous[1] >= min_n:
+        comparison = stats.compare(previous[0], previous[1], k2, n)
+        if comparison is not None:
+            cell["change_top2"] = comparison.as_json() | {"wording": comparison.wording}
+    return cell
+
+
+def format_table(document: dict[str, Any]) -> str:
+    """A plain-text table of a trends document, one line per item and edition."""
+    lines = [f"{'item':<36} {'edition':>7} {'n':>4} {'top':>6} {'top2':>6} "
+             f"{'95% CI':>13}  change"]  # fmt: skip
+    for question, body in document["questions"].items():
+        for item, cells in body["items"].items():
+            for edition, cell in cells.items():
+                name = f"{question}-{item}" if question != item else question
+                lines.append(f"{name[:36]:<36} {edition:>7} " + _cell_text(cell))
+    return "\n".join(lines)
+
+
+def _cell_text(cell: dict[str, Any] | None) -> str:
+    if cell is None:
+        return f"{'-':>4} {'(gap: not asked)':>27}"
+    if cell.get("suppressed"):
+        return f"{cell['n']:>4} {'n < 5':>27}"
+    low, high = cell["top2_ci95"]
+    change = cell.get("change_top2", {}).get("wording", "")
+    return (
+        f"{cell['n']:>4} {cell['top_box']:>6.1f} {cell['top2_box']:>6.1f} "
+        f"{f'{low:.1f}–{high:.1f}':>13}  {change}"
+    )
+
+
+def edition_responses(db: sqlite_utils.Database, survey: str) -> dict[int, int]:
+    """Responses per edition, from the counters."""
+    rows = db.execute(
+        "SELECT edition, count FROM counters WHERE survey = ? AND field = '*' AND value = '*'",
+        [survey],
+    )
+    return dict(rows.fetchall())

@@ -1,0 +1,285 @@
+"""Load and validate questionnaire definitions (YAML) into immutable models.
+
+Every error names the file and the path to the bad key, e.g.
+``cmo.yaml: pages[1].questions[0].scale: unknown scale 'frequncy'``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from surveyapp.questionnaire.model import Definition, Option, Page, Question
+from surveyapp.questionnaire.types import REGISTRY
+
+CODE = re.compile(r"^[A-Za-z0-9_]+$")
+TOP_KEYS = {"id", "title", "audience", "edition", "introduction", "scales", "pages", "mirrors",
+            "access", "anonymous"}  # fmt: skip
+ACCESS = ("open", "invitation")
+QUESTION_KEYS = {"id", "type", "text", "help", "required"}
+
+
+class DefinitionError(Exception):
+    """One or more problems in definition files; ``errors`` lists them."""
+
+    def __init__(self, errors: list[str]):
+        super().__init__("\n".join(errors))
+        self.errors = errors
+
+
+class StringLoader(yaml.SafeLoader):
+    """YAML loader that keeps every scalar a string: `no`, `on`, `010` stay as written."""
+
+
+StringLoader.yaml_implicit_resolvers = {}
+
+
+class Reader:
+    """Reads one raw definition, collecting errors instead of stopping at the first."""
+
+    def __init__(self, filename: str):
+        self.filename = filename
+        self.errors: list[str] = []
+        self.scales: dict[str, tuple[Option, ...]] = {}
+
+    def error(self, path: str, message: str) -> None:
+        self.errors.append(f"{self.filename}: {path}: {message}")
+
+    def string(self, raw: dict, key: str, path: str, required: bool = True) -> str:
+        value = raw.get(key)
+        if value is None:
+            if required:
+                self.error(f"{path}.{key}".lstrip("."), "missing")
+            return ""
+        if not isinstance(value, str):
+            self.error(f"{path}.{key}".lstrip("."), "must be text")
+            return ""
+        return value.strip()
+
+    def code(self, raw: dict, key: str, path: str) -> str:
+        value = self.string(raw, key, path)
+        if value and not CODE.match(value):
+            self.error(f"{path}.{key}".lstrip("."), f"{value!r} may hold only letters, digits, _")
+        return value
+
+    def boolean(self, raw: dict, key: str, path: str, default: bool) -> bool:
+        if key not in raw:
+            return default
+        value = raw[key]
+        if value in ("true", "false"):
+            return value == "true"
+        self.error(f"{path}.{key}".lstrip("."), f"must be true or false, not {value!r}")
+        return default
+
+    def integer(self, value: Any, path: str, minimum: int | None = None) -> int:
+        if isinstance(value, str) and re.fullmatch(r"-?[0-9]+", value):
+            number = int(value)
+            if minimum is None or number >= minimum:
+                return number
+        self.error(path, f"must be a whole number{'' if minimum is None else f' >= {minimum}'}")
+        return minimum or 0
+
+    def number(self, value: Any, path: str) -> float:
+        if isinstance(value, str) and re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", value):
+            return int(value) if "." not in value else float(value)
+        self.error(path, f"must be a number, not {value!r}")
+        return 0
+
+    def option_list(self, raw: Any, path: str) -> tuple[Option, ...]:
+        if not isinstance(raw, list) or not raw:
+            self.error(path, "must be a non-empty list of {code, label}")
+            return ()
+        options, seen = [], set()
+        for index, entry in enumerate(raw):
+            at = f"{path}[{index}]"
+            if not isinstance(entry, dict):
+                self.error(at, "must be a mapping with code and label")
+                continue
+            for extra in sorted(set(entry) - {"code", "label"}):
+                self.error(f"{at}.{extra}", "unknown key")
+            code, label = self.code(entry, "code", at), self.string(entry, "label", at)
+            if code in seen:
+                self.error(f"{at}.code", f"duplicate code {code!r}")
+            seen.add(code)
+            options.append(Option(code, label))
+        return tuple(options)
+
+    def scale_ref(self, raw: dict, path: str) -> tuple[Option, ...]:
+        name = self.string(raw, "scale", path)
+        if name and name not in self.scales:
+            self.error(f"{path}.scale", f"unknown scale {name!r}")
+        return self.scales.get(name, ())
+
+    def options_or_scale(self, raw: dict, path: str) -> tuple[Option, ...]:
+        if ("options" in raw) == ("scale" in raw):
+            self.error(path, "give either options or scale")
+            return ()
+        if "scale" in raw:
+            return self.scale_ref(raw, path)
+        return self.option_list(raw["options"], f"{path}.options")
+
+
+def parse_definition(text: str, filename: str) -> Definition:
+    """Parse and validate one definition's YAML text; raise DefinitionError on any problem."""
+    try:
+        raw = yaml.load(text, Loader=StringLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        raise DefinitionError([f"{filename}: not valid YAML: {exc}"]) from None
+    reader = Reader(filename)
+    if not isinstance(raw, dict):
+        raise DefinitionError([f"{filename}: the file must hold a mapping"])
+    for extra in sorted(set(raw) - TOP_KEYS):
+        reader.error(extra, "unknown key")
+    survey_id = reader.code(raw, "id", "")
+    edition = reader.integer(raw.get("edition"), "edition", minimum=1900)
+    scales_raw = raw.get("scales") or {}
+    if not isinstance(scales_raw, dict):
+        reader.error("scales", "must be a mapping of name to options")
+        scales_raw = {}
+    for name, options in scales_raw.items():
+        reader.scales[name] = reader.option_list(options, f"scales.{name}")
+    pages = _read_pages(raw.get("pages"), reader)
+    mirrors = raw.get("mirrors") or {}
+    if not isinstance(mirrors, dict) or not all(isinstance(v, str) for v in mirrors.values()):
+        reader.error("mirrors", "must map a field name to '<survey>:<field>'")
+        mirrors = {}
+    access = reader.string(raw, "access", "", required=False) or "open"
+    if access not in ACCESS:
+        reader.error("access", f"must be one of {', '.join(ACCESS)}, not {access!r}")
+    anonymous = reader.boolean(raw, "anonymous", "", default=True)
+    if not anonymous and access != "invitation":
+        reader.error("anonymous", "false needs access: invitation (answers are tied to emails)")
+    definition = Definition(
+        id=survey_id,
+        title=reader.string(raw, "title", ""),
+        audience=reader.string(raw, "audience", ""),
+        edition=edition,
+        introduction=reader.string(raw, "introduction", "", required=False),
+        pages=pages,
+        version=hashlib.sha256(json.dumps(raw, sort_keys=True).encode()).hexdigest()[:12],
+        source=filename,
+        text=text,
+        scales=reader.scales,
+        mirrors=dict(mirrors),
+        access=access,
+        anonymous=anonymous,
+    )
+    _check_mirrors(definition, reader)
+    if not anonymous and "email" in field_names(definition):
+        reader.error("anonymous", "false adds an 'email' export column: no field may be 'email'")
+    if reader.errors:
+        raise DefinitionError(reader.errors)
+    return definition
+
+
+def _read_pages(raw_pages: Any, reader: Reader) -> tuple[Page, ...]:
+    if not isinstance(raw_pages, list) or not raw_pages:
+        reader.error("pages", "must be a non-empty list")
+        return ()
+    pages, seen_ids = [], set()
+    for p, raw_page in enumerate(raw_pages):
+        at = f"pages[{p}]"
+        if not isinstance(raw_page, dict):
+            reader.error(at, "must be a mapping with title and questions")
+            continue
+        for extra in sorted(set(raw_page) - {"title", "questions"}):
+            reader.error(f"{at}.{extra}", "unknown key")
+        raw_questions = raw_page.get("questions")
+        if not isinstance(raw_questions, list) or not raw_questions:
+            reader.error(f"{at}.questions", "must be a non-empty list")
+            raw_questions = []
+        questions = []
+        for q, raw_q in enumerate(raw_questions):
+            question = _read_question(raw_q, f"{at}.questions[{q}]", reader)
+            if question is None:
+                continue
+            if question.id in seen_ids:
+                reader.error(f"{at}.questions[{q}].id", f"duplicate question id {question.id!r}")
+            seen_ids.add(question.id)
+            questions.append(question)
+        pages.append(Page(reader.string(raw_page, "title", at), tuple(questions)))
+    return tuple(pages)
+
+
+def _read_question(raw: Any, path: str, reader: Reader) -> Question | None:
+    if not isinstance(raw, dict):
+        reader.error(path, "must be a mapping")
+        return None
+    type_name = reader.string(raw, "type", path)
+    qtype = REGISTRY.get(type_name)
+    if qtype is None:
+        if type_name:
+            known = ", ".join(sorted(REGISTRY))
+            reader.error(f"{path}.type", f"unknown question type {type_name!r} (one of {known})")
+        return None
+    for extra in sorted(set(raw) - QUESTION_KEYS - qtype.keys):
+        reader.error(f"{path}.{extra}", f"unknown key for a {type_name} question")
+    settings = qtype.parse(raw, path, reader)
+    return Question(
+        id=reader.code(raw, "id", path),
+        type=type_name,
+        text=reader.string(raw, "text", path),
+        help=reader.string(raw, "help", path, required=False),
+        required=reader.boolean(raw, "required", path, qtype.default_required),
+        options=settings.pop("options", ()),
+        items=settings.pop("items", ()),
+        scale=raw.get("scale", "") if isinstance(raw.get("scale"), str) else "",
+        settings=settings,
+    )
+
+
+def _check_mirrors(definition: Definition, reader: Reader) -> None:
+    fields = set(field_names(definition))
+    for own, other in definition.mirrors.items():
+        if own not in fields:
+            reader.error(f"mirrors.{own}", f"no field {own!r} in this questionnaire")
+        if not re.fullmatch(r"[A-Za-z0-9_]+:[A-Za-z0-9_-]+", other):
+            reader.error(f"mirrors.{own}", f"{other!r} must look like '<survey>:<field>'")
+
+
+def field_names(definition: Definition) -> list[str]:
+    """Every HTML field / export column of a definition, in definition order."""
+    return [n for q in definition.questions() for n in REGISTRY[q.type].field_names(q)]
+
+
+def load_file(path: Path) -> Definition:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DefinitionError([f"{path.name}: cannot read: {exc}"]) from None
+    return parse_definition(text, path.name)
+
+
+def load_all(paths: Iterable[Path]) -> dict[str, dict[int, Definition]]:
+    """Load every file; raise one DefinitionError listing all problems in all files."""
+    catalog: dict[str, dict[int, Definition]] = {}
+    errors: list[str] = []
+    origin: dict[tuple[str, int], str] = {}
+    for path in paths:
+        try:
+            definition = load_file(path)
+        except DefinitionError as exc:
+            errors.extend(exc.errors)
+            continue
+        key = (definition.id, definition.edition)
+        if key in origin:
+            errors.append(
+                f"{path.name}: id: {definition.id!r} edition {definition.edition} "
+                f"is already defined in {origin[key]}"
+            )
+            continue
+        origin[key] = path.name
+        catalog.setdefault(definition.id, {})[definition.edition] = definition
+    if errors:
+        raise DefinitionError(errors)
+    return catalog
+
+
+def definition_files(*folders: Path) -> list[Path]:
+    return [p for folder in folders if folder.is_dir() for p in sorted(folder.glob("*.yaml"))]

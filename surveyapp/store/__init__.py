@@ -1,0 +1,47 @@
+"""The store: the only package that speaks SQL.
+
+Callers write `from surveyapp import store` and use the names below; the tables of
+one subject live in a module of their own (accounts, audit, editions, invitations,
+imports, logins, throttles, backup, schema).
+"""
+
+from surveyapp.store.connection import (
+    DatabaseError,
+    IntegrityError,
+    OperationalError,
+    StorageError,
+    check_settings,
+    close_thread_connections,
+    connect,
+    immediate,
+    thread_connection,
+    utcnow,
+)
+from surveyapp.store.drafts import load_draft, save_draft
+from surveyapp.store.responses import (
+    counter_deltas,
+    insert_many,
+    insert_response,
+    record_definitions,
+    response_for_key,
+)
+
+__all__ = [
+    "DatabaseError",
+    "IntegrityError",
+    "OperationalError",
+    "StorageError",
+    "check_settings",
+    "close_thread_connections",
+    "connect",
+    "counter_deltas",
+    "immediate",
+    "insert_many",
+    "insert_response",
+    "load_draft",
+    "record_definitions",
+    "response_for_key",
+    "save_draft",
+    "thread_connection",
+    "utcnow",
+]

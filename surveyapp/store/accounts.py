@@ -1,0 +1,46 @@
+"""Admin accounts and their roles."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlite_utils
+
+from surveyapp.store.connection import immediate, utcnow
+
+
+def create_admin(db: sqlite_utils.Database, username: str, password_hash: str, role: str) -> None:
+    with immediate(db):
+        db.execute(
+            "INSERT INTO admins (username, password_hash, role, created_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (username) DO UPDATE SET password_hash = excluded.password_hash,"
+            " role = excluded.role",
+            [username, password_hash, role, utcnow()],
+        )
+
+
+def get_admin(db: sqlite_utils.Database, username: str) -> dict[str, Any] | None:
+    rows = list(db.query("SELECT * FROM admins WHERE username = ?", [username]))
+    return rows[0] if rows else None
+
+
+def admin_count(db: sqlite_utils.Database) -> int:
+    return db.execute("SELECT count(*) FROM admins").fetchone()[0]
+
+
+def list_admins(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+    return list(db.query("SELECT id, username, role, created_at FROM admins ORDER BY username"))
+
+
+def set_role(db: sqlite_utils.Database, username: str, role: str) -> str | None:
+    """Change an account's role in one transaction; returns the old role (None: no account).
+    Refuses (ValueError) to take the admin role from the last admin."""
+    with immediate(db):
+        row = db.execute("SELECT role FROM admins WHERE username = ?", [username]).fetchone()
+        if row is None:
+            return None
+        admins = db.execute("SELECT count(*) FROM admins WHERE role = 'admin'").fetchone()[0]
+        if row[0] == "admin" and role != "admin" and admins <= 1:
+            raise ValueError("the last admin keeps the admin role")
+        db.execute("UPDATE admins SET role = ? WHERE username = ?", [role, username])
+        return row[0]

@@ -1,0 +1,25 @@
+"""Drafts: the answers of an unfinished response, keyed by its submission key."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import sqlite_utils
+
+from surveyapp.store.connection import immediate, utcnow
+
+
+def load_draft(db: sqlite_utils.Database, key: str) -> dict[str, Any]:
+    row = db.execute("SELECT answers FROM drafts WHERE key = ?", [key]).fetchone()
+    return json.loads(row[0]) if row else {}
+
+
+def save_draft(db: sqlite_utils.Database, key: str, survey: str, answers: dict) -> None:
+    with immediate(db):
+        db.execute(
+            "INSERT INTO drafts (key, survey, answers, updated_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (key) DO UPDATE SET answers = excluded.answers,"
+            " updated_at = excluded.updated_at",
+            [key, survey, json.dumps(answers, ensure_ascii=False), utcnow()],
+        )

@@ -1,0 +1,113 @@
+"""Editions of a questionnaire: which one is open, opening and closing, new editions.
+
+Rule when nothing is recorded: the latest edition is open, older ones are closed.
+At most one edition is open at a time; `/s/<id>` serves it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+import sqlite_utils
+
+from surveyapp import store
+from surveyapp.questionnaire.model import Definition
+
+EDITION_STATUSES = ("open", "closed")
+
+Catalog = dict[str, dict[int, Definition]]
+EDITION_LINE = re.compile(r"^edition:[^\n]*$", re.MULTILINE)
+
+
+class EditionError(ValueError):
+    """An edition that does not exist, or a new edition that would overwrite one."""
+
+
+def effective_statuses(editions: Iterable[int], recorded: dict[int, str]) -> dict[int, str]:
+    """Every defined edition's status: as recorded, else open for the latest only."""
+    known = sorted(editions)
+    latest = known[-1] if known else None
+    return {e: recorded.get(e, "open" if e == latest else "closed") for e in known}
+
+
+def open_edition(editions: Iterable[int], recorded: dict[int, str]) -> int | None:
+    """The edition served to respondents: the latest open one, None when all are closed."""
+    opened = [e for e, s in effective_statuses(editions, recorded).items() if s == "open"]
+    return max(opened) if opened else None
+
+
+def statuses(db: sqlite_utils.Database, catalog: Catalog, survey: str) -> dict[int, str]:
+    return effective_statuses(catalog.get(survey, {}), edition_statuses(db, survey))
+
+
+def open_definition(db: sqlite_utils.Database, catalog: Catalog, survey: str) -> Definition | None:
+    editions = catalog.get(survey, {})
+    edition = open_edition(editions, edition_statuses(db, survey))
+    return editions[edition] if edition is not None else None
+
+
+def _check_known(catalog: Catalog, survey: str, edition: int) -> None:
+    if survey not in catalog:
+        raise EditionError(f"there is no questionnaire called {survey!r}")
+    if edition not in catalog[survey]:
+        known = ", ".join(str(e) for e in sorted(catalog[survey]))
+        raise EditionError(f"{survey} has no edition {edition} (editions: {known})")
+
+
+def open_only(db: sqlite_utils.Database, catalog: Catalog, survey: str, edition: int) -> list[int]:
+    """Open one edition and close every other open one; return the editions closed."""
+    _check_known(catalog, survey, edition)
+    closed = [
+        e
+        for e, status in statuses(db, catalog, survey).items()
+        if status == "open" and e != edition
+    ]
+    for other in closed:
+        set_edition_status(db, survey, other, "closed")
+    set_edition_status(db, survey, edition, "open")
+    return closed
+
+
+def close(db: sqlite_utils.Database, catalog: Catalog, survey: str, edition: int) -> None:
+    _check_known(catalog, survey, edition)
+    set_edition_status(db, survey, edition, "closed")
+
+
+def new_edition_file(catalog: Catalog, survey: str, edition: int, folder: Path) -> Path:
+    """Copy the latest definition of `survey` to folder/<survey>-<edition>.yaml, edition changed."""
+    if survey not in catalog:
+        raise EditionError(f"there is no questionnaire called {survey!r}")
+    if edition in catalog[survey]:
+        raise EditionError(f"{survey} edition {edition} is already defined")
+    latest = catalog[survey][max(catalog[survey])]
+    text, count = EDITION_LINE.subn(f"edition: {edition}", latest.text, count=1)
+    if count != 1:
+        raise EditionError(f"{latest.source}: no top-level 'edition:' line to change")
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{survey}-{edition}.yaml"
+    try:
+        with open(target, "x", encoding="utf-8") as handle:
+            handle.write(text)
+    except FileExistsError:
+        raise EditionError(f"{target} already exists: edit or delete it") from None
+    return target
+
+
+def set_edition_status(db: sqlite_utils.Database, survey: str, edition: int, status: str) -> None:
+    if status not in EDITION_STATUSES:
+        raise ValueError(f"status must be one of {EDITION_STATUSES}, not {status!r}")
+    with store.immediate(db):
+        db.execute(
+            "INSERT INTO editions (survey, edition, status, changed_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (survey, edition) DO UPDATE SET status = excluded.status,"
+            " changed_at = excluded.changed_at",
+            [survey, edition, status, store.utcnow()],
+        )
+
+
+def edition_statuses(db: sqlite_utils.Database, survey: str) -> dict[int, str]:
+    """The statuses recorded for a survey's editions (editions never set are absent)."""
+    rows = db.execute("SELECT edition, status FROM editions WHERE survey = ?", [survey])
+    return {edition: status for edition, status in rows.fetchall()}

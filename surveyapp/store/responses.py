@@ -1,0 +1,214 @@
+"""The response write path: a response, its answer rows and counters in one transaction;
+the bulk path for imports; drafts of unfinished responses; definition texts."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+import sqlite_utils
+
+from surveyapp.store.connection import immediate, utcnow
+
+
+def record_definitions(db: sqlite_utils.Database, definitions: Iterable[Any]) -> None:
+    """Keep the text of every definition version that responses may refer to."""
+    rows = [(d.version, d.id, d.edition, d.source, d.text, utcnow()) for d in definitions]
+    with immediate(db):
+        db.conn.executemany(
+            "INSERT INTO definitions (version, survey, edition, source, text, first_seen) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (version) DO NOTHING",
+            rows,
+        )
+
+
+def answer_rows(answers: dict[str, str | list[str]]) -> Iterator[tuple[str, str]]:
+    for field, value in answers.items():
+        for one in value if isinstance(value, list) else [value]:
+            yield field, one
+
+
+def counter_deltas(
+    answers: dict[str, str | list[str]], counted: Iterable[str]
+) -> Iterator[tuple[str, str]]:
+    """(field, value) counters one response adds: '*' '*' for the response itself,
+    field '*' for an answered field, field code for each picked code."""
+    yield "*", "*"
+    for field in counted:
+        value = answers.get(field)
+        if value is None:
+            continue
+        yield field, "*"
+        for one in value if isinstance(value, list) else [value]:
+            yield field, one
+
+
+def insert_response(
+    db: sqlite_utils.Database,
+    *,
+    survey: str,
+    edition: int,
+    version: str,
+    answers: dict[str, str | list[str]],
+    counted: Iterable[str],
+    submission_key: str | None = None,
+    response_id: str | None = None,
+    submitted_at: str | None = None,
+    claim: Callable[[sqlite_utils.Database, str], None] | None = None,
+) -> tuple[str, bool]:
+    """Store one response, its answer rows and its counters in one transaction.
+
+    Returns (response_id, created). A submission key or response id seen before
+    stores nothing and returns the existing response id with created=False.
+    `claim(db, response_id)` runs first inside the same transaction (throttle count,
+    invitation use); whatever it raises rolls everything back.
+    """
+    rows = _rows(survey, edition, version, answers, counted, submission_key, response_id,
+                 submitted_at)  # fmt: skip
+    with immediate(db):
+        if claim is not None:
+            claim(db, rows[0][0])
+        return _insert(db, rows)
+
+
+_Rows = tuple[list, list[tuple], list[tuple]]
+
+
+def _rows(survey, edition, version, answers, counted, key, response_id, submitted_at) -> _Rows:
+    """Everything one response writes, computed before the write lock is taken."""
+    response_id = response_id or uuid.uuid4().hex
+    response = [response_id, key, survey, edition, version, submitted_at or utcnow(),
+                json.dumps(answers, ensure_ascii=False)]  # fmt: skip
+    answer_params = [(survey, edition, f, v) for f, v in answer_rows(answers)]
+    counter_params = [(survey, edition, f, v) for f, v in counter_deltas(answers, counted)]
+    return response, answer_params, counter_params
+
+
+def _insert(db: sqlite_utils.Database, rows: _Rows) -> tuple[str, bool]:
+    response, answer_params, counter_params = rows
+    response_id, key = response[0], response[1]
+    cursor = db.execute(
+        "INSERT INTO responses (response_id, submission_key, survey, edition, version,"
+        " submitted_at, answers) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        response,
+    )
+    if cursor.rowcount == 0:
+        row = db.execute(
+            "SELECT response_id FROM responses WHERE submission_key = ? OR response_id = ?",
+            [key, response_id],
+        ).fetchone()
+        return row[0], False
+    rowid = cursor.lastrowid
+    db.conn.executemany(
+        "INSERT INTO answers (response, survey, edition, field, value) VALUES (?, ?, ?, ?, ?)",
+        [(rowid, *params) for params in answer_params],
+    )
+    db.conn.executemany(
+        "INSERT INTO counters (survey, edition, field, value, count) VALUES (?, ?, ?, ?, 1)"
+        " ON CONFLICT (survey, edition, field, value) DO UPDATE SET count = count + 1",
+        counter_params,
+    )
+    if key:
+        db.execute("DELETE FROM drafts WHERE key = ?", [key])
+    return response_id, True
+
+
+def insert_many(db: sqlite_utils.Database, rows: Iterable[dict[str, Any]]) -> int:
+    """Insert many responses (dicts of insert_response's keyword arguments) in one
+    transaction: all or none. Returns how many were new.
+
+    The bulk path: a response id or submission key already stored (or seen earlier in
+    `rows`) is skipped, the rest go in with executemany, and the counters are added up
+    in Python first so each distinct counter costs one UPSERT, not one per response."""
+    encode = _JSON.encode
+    prepared = [
+        ((row.get("response_id") or uuid.uuid4().hex, row.get("submission_key"), row["survey"],
+          row["edition"], row["version"], row.get("submitted_at") or utcnow(),
+          encode(row["answers"])), row)
+        for row in rows
+    ]  # fmt: skip
+    with immediate(db):
+        known_ids, known_keys = _stored(db, [response for response, _ in prepared])
+        fresh = []
+        for response, row in prepared:
+            response_id, key = response[0], response[1]
+            if response_id in known_ids or (key and key in known_keys):
+                continue
+            known_ids.add(response_id)
+            if key:
+                known_keys.add(key)
+            fresh.append((response, row))
+        if fresh:
+            _insert_fresh(db, fresh)
+    return len(fresh)
+
+
+_JSON = json.JSONEncoder(ensure_ascii=False)
+_IN_CHUNK = 500
+
+
+def _stored(db: sqlite_utils.Database, responses: list[tuple]) -> tuple[set[str], set[str]]:
+    """The response ids and submission keys among `responses` that are already stored."""
+    found: tuple[set[str], set[str]] = (set(), set())
+    for column, index, known in (("response_id", 0, found[0]), ("submission_key", 1, found[1])):
+        values = [response[index] for response in responses if response[index]]
+        for start in range(0, len(values), _IN_CHUNK):
+            chunk = values[start : start + _IN_CHUNK]
+            marks = ", ".join("?" * len(chunk))
+            sql = f"SELECT {column} FROM responses WHERE {column} IN ({marks})"  # noqa: S608
+            known.update(value for (value,) in db.execute(sql, chunk))
+    return found
+
+
+def _insert_fresh(db: sqlite_utils.Database, fresh: list[tuple[tuple, dict]]) -> None:
+    """Insert responses known to be new, numbering their rows from the current maximum
+    (what SQLite would pick); runs inside the caller's write transaction."""
+    first = db.execute("SELECT coalesce(max(id), 0) + 1 FROM responses").fetchone()[0]
+    db.conn.executemany(
+        "INSERT INTO responses (id, response_id, submission_key, survey, edition, version,"
+        " submitted_at, answers) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [(first + n, *response) for n, (response, _row) in enumerate(fresh)],
+    )
+    answer_params, totals = _answers_and_counters(fresh, first)
+    db.conn.executemany(
+        "INSERT INTO answers (response, survey, edition, field, value) VALUES (?, ?, ?, ?, ?)",
+        answer_params,
+    )
+    db.conn.executemany(
+        "INSERT INTO counters (survey, edition, field, value, count) VALUES (?, ?, ?, ?, ?)"
+        " ON CONFLICT (survey, edition, field, value) DO UPDATE SET count = count + excluded.count",
+        [(*counter, count) for counter, count in totals.items()],
+    )
+    keys = [(response[1],) for response, _row in fresh if response[1]]
+    if keys:
+        db.conn.executemany("DELETE FROM drafts WHERE key = ?", keys)
+
+
+def _answers_and_counters(
+    fresh: list[tuple[tuple, dict]], first: int
+) -> tuple[list[tuple], Counter[tuple]]:
+    """Answer rows of responses numbered from `first`, and the counters they add up to
+    (the same as counter_deltas per response, in one pass)."""
+    params: list[tuple] = []
+    totals: Counter[tuple] = Counter()
+    append = params.append
+    for number, (_response, row) in enumerate(fresh, first):
+        survey, edition, counted = row["survey"], row["edition"], frozenset(row["counted"])
+        totals[survey, edition, "*", "*"] += 1
+        for field, value in row["answers"].items():
+            values = value if value.__class__ is list else (value,)
+            for one in values:
+                append((number, survey, edition, field, one))
+            if field in counted and value is not None:
+                totals[survey, edition, field, "*"] += 1
+                for one in values:
+                    totals[survey, edition, field, one] += 1
+    return params, totals
+
+
+def response_for_key(db: sqlite_utils.Database, key: str) -> str | None:
+    row = db.execute("SELECT response_id FROM responses WHERE submission_key = ?", [key]).fetchone()
+    return row[0] if row else None

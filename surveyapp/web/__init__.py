@@ -1,0 +1,84 @@
+"""What every view shares: the per-thread database, the definitions, headers, errors."""
+
+from __future__ import annotations
+
+import sqlite_utils
+from flask import Flask, current_app, g, render_template
+from flask.sessions import SecureCookieSessionInterface
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import HTTPException
+
+from surveyapp import store
+from surveyapp.questionnaire.model import Definition
+from surveyapp.store import editions
+
+csrf = CSRFProtect()
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "connect-src 'self'; form-action 'self'; base-uri 'none'; object-src 'none'; "
+        "frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "X-Frame-Options": "DENY",
+}
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, with its signing serializer built once per key set
+    instead of on every request (it is stateless, so threads can share it)."""
+
+    def __init__(self) -> None:
+        self._serializers: dict[tuple, object] = {}
+
+    def get_signing_serializer(self, app: Flask):
+        keys = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+        if keys not in self._serializers:
+            serializer = super().get_signing_serializer(app)
+            if serializer is None:
+                return None
+            self._serializers[keys] = serializer
+        return self._serializers[keys]
+
+
+def get_db() -> sqlite_utils.Database:
+    if "db" not in g:
+        g.db = store.thread_connection(current_app.config["DATABASE"])
+    return g.db
+
+
+def catalog() -> dict[str, dict[int, Definition]]:
+    return current_app.extensions["surveys"]
+
+
+def latest_definition(survey_id: str) -> Definition | None:
+    by_edition = catalog().get(survey_id)
+    return by_edition[max(by_edition)] if by_edition else None
+
+
+def open_definition(survey_id: str) -> Definition | None:
+    """The definition of the edition respondents answer now; None when all are closed."""
+    return editions.open_definition(get_db(), catalog(), survey_id)
+
+
+def init_app(app: Flask) -> None:
+    csrf.init_app(app)
+    app.session_interface = SessionInterface()
+
+    @app.after_request
+    def add_security_headers(response):
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
+
+    @app.errorhandler(CSRFError)
+    def csrf_failed(error):
+        return render_template("error.html", code=400, message=error.description), 400
+
+    @app.errorhandler(HTTPException)
+    def http_error(error):
+        return render_template(
+            "error.html", code=error.code, message=error.description
+        ), error.code or 500

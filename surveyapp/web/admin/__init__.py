@@ -1,0 +1,26 @@
+"""The admin side (`/admin`): every endpoint needs an account, and the admin role unless
+`auth.VIEWER_ENDPOINTS` lists it; the guard runs before any view."""
+
+from flask import Blueprint
+
+from surveyapp.web.admin import auth
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+bp.before_request(auth.guard_blueprint)
+
+
+@bp.context_processor
+def _permissions() -> dict:
+    return {"may": auth.allowed}
+
+
+from surveyapp.web.admin import (  # noqa: E402, F401 - register routes
+    exports,
+    history,
+    invitations,
+    live,
+    login,
+    reports,
+    responses,
+    users,
+)

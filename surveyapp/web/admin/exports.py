@@ -1,0 +1,70 @@
+"""Downloads: every response as CSV, JSON Lines or XLSX, and the codebook, all streamed.
+
+An export reads through its own connection, closed when the download ends, so a
+long download never shares the request thread's connection."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from flask import Response, abort, current_app, request
+
+from surveyapp import store
+from surveyapp.exchange import export
+from surveyapp.store import audit
+from surveyapp.store.filters import Filters
+from surveyapp.web import get_db
+from surveyapp.web.admin import auth, bp
+from surveyapp.web.admin.common import editions_or_404, request_filters
+
+
+def _download(chunks: Iterator, filename: str, mimetype: str) -> Response:
+    response = Response(chunks, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Accel-Buffering"] = "no"
+    return response
+
+
+def record_export(
+    survey: str, fmt: str, filters: Filters, rows: int | None, **extra: object
+) -> None:
+    """Audit a download when it starts; `rows` is counted just before streaming."""
+    audit.record(get_db(), auth.actor(), "export", survey=survey, format=fmt,
+                 filter=filters.query_args(), rows=rows, **extra)  # fmt: skip
+
+
+@bp.get("/surveys/<survey_id>/export.<fmt>")
+@auth.login_required
+def export_file(survey_id: str, fmt: str):
+    if fmt not in export.STREAMS:
+        abort(404)
+    editions = editions_or_404(survey_id)
+    filters = request_filters()
+    if filters.edition is not None and filters.edition not in editions:
+        abort(404, f"No edition {filters.edition}.")
+    labels = request.args.get("labels") == "1"
+    path = current_app.config["DATABASE"]
+    rows = export.count_responses(get_db(), survey_id, filters)
+    record_export(survey_id, fmt, filters, rows, labels=labels)
+
+    def chunks():
+        db = store.connect(path)
+        try:
+            yield from export.STREAMS[fmt](db, survey_id, editions, filters, labels)
+        finally:
+            db.close()
+
+    suffix = "-labels" if labels else ""
+    return _download(chunks(), f"{survey_id}{suffix}.{fmt}", export.FORMATS[fmt])
+
+
+@bp.get("/surveys/<survey_id>/codebook.csv")
+@auth.login_required
+def codebook(survey_id: str):
+    editions = editions_or_404(survey_id)
+    filters = request_filters()
+    record_export(survey_id, "codebook", filters, None)
+    return _download(
+        export.codebook_csv(editions, filters), f"{survey_id}-codebook.csv", export.FORMATS["csv"]
+    )

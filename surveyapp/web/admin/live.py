@@ -1,0 +1,125 @@
+"""Live admin pages: the dashboard and a questionnaire's tallies, plus the tallies JSON.
+
+A page embeds its figures rendered by a partial template; static/admin.js polls the
+same URL with ?partial=1 and If-None-Match (no request waits on the server, so nothing
+holds a worker between polls). The ETag is a hash of the newest response's row id and
+the URL, so an unchanged page answers 304 after one indexed lookup, without computing
+or rendering any figure."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import time
+from collections.abc import Callable
+from typing import Any
+
+from flask import Response, render_template, request
+from markupsafe import Markup
+
+from surveyapp.figures import tallies
+from surveyapp.web import catalog, get_db
+from surveyapp.web.admin import auth, bp, history, reports
+from surveyapp.web.admin.common import (
+    conditional,
+    profile_questions,
+    request_segment,
+    requested_edition,
+)
+
+ORDERS = {"definition": "definition order", "top2": "top-2-box", "top": "top-box"}
+POLL_MS = 1000
+
+
+# A restart (new definitions, templates or code) changes every ETag.
+BOOT = secrets.token_hex(8)
+
+
+def _mark(key: str, clock: bool) -> str:
+    """The ETag of a live partial: what the figures depend on, not the figures."""
+    parts = [BOOT, key, str(tallies.change_mark(get_db()))]
+    if clock:  # "last 24 hours" moves on with time alone
+        parts.append(str(int(time.time() // 60)))
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
+
+
+def _live(
+    page: str,
+    partial: str,
+    key: str,
+    figures: Callable[[], dict[str, Any]],
+    page_context: dict[str, Any] | None = None,
+    clock: bool = False,
+):
+    """The partial alone (for polling, with ETag/304) or the whole page around it;
+    `key` names everything besides the stored responses that the figures depend on."""
+    etag = _mark(key, clock)
+    polling = request.args.get("partial") == "1"
+    if polling and request.if_none_match.contains(etag):
+        response = Response(status=304)
+    else:
+        context = figures()
+        body = render_template(partial, **context)
+        if not polling:
+            body = render_template(page, live=Markup(body), etag=f'"{etag}"', poll_ms=POLL_MS,  # noqa: S704 - our own template
+                                   **context, **(page_context or {}))  # fmt: skip
+        response = Response(body, mimetype="text/html")
+    response.headers["Cache-Control"] = "no-cache, private"
+    if polling:
+        response.set_etag(etag)
+    return response
+
+
+@bp.get("/")
+@auth.login_required
+def dashboard():
+    surveys = catalog()
+
+    def figures():
+        numbers = tallies.dashboard(get_db(), sorted(surveys))
+        return {"rows": [(surveys[s][max(surveys[s])], sorted(surveys[s]), numbers[s])
+                         for s in sorted(surveys)]}  # fmt: skip
+
+    years = {e for editions in surveys.values() for e in editions}
+    both_sides = {e for e in years if reports.mirrored_pairs(e)}
+    return _live(
+        "admin/dashboard.html", "admin/_dashboard_live.html", "dashboard", figures,
+        {"both_sides": both_sides}, clock=True,
+    )  # fmt: skip
+
+
+@bp.get("/surveys/<survey_id>")
+@auth.login_required
+def survey(survey_id: str):
+    editions, filters, definition = requested_edition(survey_id)
+    segment = request_segment(definition)
+    page_context: dict[str, Any] = {"args": filters.query_args() | segment}
+    order = request.args.get("order", "definition")
+    if order not in ORDERS:
+        order = "definition"
+
+    def figures():
+        result = tallies.tallies(get_db(), definition, filters, segment)
+        ranked = tallies.rankings(definition, result)
+        return {
+            "definition": definition, "editions": sorted(editions), "filters": filters,
+            "segment": segment, "profile": profile_questions(definition),
+            "result": result, "order": order, "orders": ORDERS,
+            "ranked": {qid: tallies.ordered(rows, order) for qid, rows in ranked.items()},
+        }  # fmt: skip
+
+    if request.args.get("partial") != "1":
+        page_context["edition_rows"] = history.edition_rows(survey_id)
+        page_context["both_sides"] = bool(reports.mirrored_pairs(definition.edition))
+    key = f"survey|{survey_id}|{definition.edition}|{filters.since}|{filters.until}|{order}"
+    key += "|" + json.dumps(segment, sort_keys=True)
+    return _live("admin/survey.html", "admin/_tallies_live.html", key, figures, page_context)
+
+
+@bp.get("/surveys/<survey_id>/tallies.json")
+@auth.login_required
+def tallies_json(survey_id: str):
+    _editions, filters, definition = requested_edition(survey_id)
+    result = tallies.tallies(get_db(), definition, filters, request_segment(definition))
+    return conditional(json.dumps(result, ensure_ascii=False), "application/json")

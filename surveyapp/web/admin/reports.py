@@ -1,0 +1,170 @@
+"""The yearly report pages: trends across editions (HTML and the trends.json contract),
+both questionnaires of one edition side by side, and one printable report per edition."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import abort, render_template
+
+from surveyapp.exchange import export
+from surveyapp.figures import tallies
+from surveyapp.figures import trends as trend_figures
+from surveyapp.figures.charts import trend_chart
+from surveyapp.questionnaire.model import Definition
+from surveyapp.web import catalog, get_db
+from surveyapp.web.admin import auth, bp
+from surveyapp.web.admin.common import (
+    conditional,
+    editions_or_404,
+    profile_questions,
+    request_segment,
+)
+
+TEXT_TYPES = ("short_text", "long_text")
+
+
+def labels(editions: dict[int, Definition]) -> dict[tuple[str, str], str]:
+    """Question texts (key (question, "")) and item/option labels; the newest edition wins."""
+    found: dict[tuple[str, str], str] = {}
+    for edition in sorted(editions):
+        for q in editions[edition].questions():
+            found[q.id, ""] = q.text
+            choices = {o.code: o.label for o in q.items or q.options}
+            for s in trend_figures.series_of(q):
+                found[q.id, s.item] = choices.get(s.item, s.item)
+    return found
+
+
+def _document(survey_id: str) -> tuple[dict[int, Definition], dict, dict[str, Any]]:
+    editions = editions_or_404(survey_id)
+    segment = request_segment(editions[max(editions)])
+    try:
+        document = trend_figures.trends(get_db(), catalog(), survey_id, segment or None)
+    except ValueError as exc:
+        abort(400, str(exc))
+    return editions, segment, document
+
+
+def charted(document: dict[str, Any], names: dict[tuple[str, str], str]) -> list[dict[str, Any]]:
+    """Per question of a trends document: its text and, per item, a chart and table rows."""
+    sections = []
+    for question, body in document["questions"].items():
+        items = []
+        for item, cells in body["items"].items():
+            name = names.get((question, item), item)
+            if item == question:
+                name = names.get((question, ""), question)
+            items.append({
+                "item": item, "name": name, "cells": cells,
+                "chart": trend_chart(name, document["editions"], cells),
+            })  # fmt: skip
+        sections.append({"id": question, "text": names.get((question, ""), question),
+                         "items": items})  # fmt: skip
+    return sections
+
+
+@bp.get("/surveys/<survey_id>/trends")
+@auth.login_required
+def trends(survey_id: str):
+    editions, segment, document = _document(survey_id)
+    latest = editions[max(editions)]
+    return render_template(
+        "admin/trends.html",
+        definition=latest,
+        document=document,
+        sections=charted(document, labels(editions)),
+        segment=segment,
+        profile=profile_questions(latest),
+    )
+
+
+@bp.get("/surveys/<survey_id>/trends.json")
+@auth.login_required
+def trends_json(survey_id: str):
+    _editions, _segment, document = _document(survey_id)
+    return conditional(json.dumps(document, ensure_ascii=False), "application/json")
+
+
+def ranked(definition: Definition) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The edition's tallies and its matrix items ranked by top-2-box (each question ranked
+    on its own), each with its question and its rank change between the two orderings.
+    An item fewer than 5 answered is suppressed and ranks last."""
+    result = tallies.tallies(get_db(), definition, min_n=trend_figures.MIN_N)
+    rows = []
+    for question, items in tallies.rankings(definition, result).items():
+        for row in tallies.ordered(items, "top2"):
+            row["field"] = f"{question}-{row['item']}"
+            row["question"] = question
+            row["rank_change"] = row["rank_top2"] - row["rank_top"]
+            rows.append(row)
+    return result, rows
+
+
+def mirrored_pairs(edition: int) -> list[tuple[Definition, Definition]]:
+    """Questionnaires of one edition whose definitions mirror each other, once per pair."""
+    found: dict[frozenset[str], tuple[Definition, Definition]] = {}
+    for survey in sorted(catalog()):
+        own = catalog()[survey].get(edition)
+        for target in own.mirrors.values() if own else ():
+            other = catalog().get(target.split(":", 1)[0], {}).get(edition)
+            key = frozenset((survey, target.split(":", 1)[0]))
+            if other is not None and other.id != survey:
+                found.setdefault(key, (own, other))
+    return list(found.values())
+
+
+def aligned(left: Definition, right: Definition) -> list[tuple[str, str]]:
+    """Mirrored (left field, right field) pairs, declared on either side."""
+    pairs = {(own, target.split(":", 1)[1]) for own, target in left.mirrors.items()
+             if target.split(":", 1)[0] == right.id}  # fmt: skip
+    pairs |= {(target.split(":", 1)[1], own) for own, target in right.mirrors.items()
+              if target.split(":", 1)[0] == left.id}  # fmt: skip
+    return sorted(pairs)
+
+
+@bp.get("/compare/<int:edition>")
+@auth.login_required
+def compare(edition: int):
+    pairs = mirrored_pairs(edition)
+    if not pairs:
+        abort(404, f"No two questionnaires of edition {edition} mirror each other.")
+    views = []
+    for left, right in pairs:
+        sides = [ranked(left), ranked(right)]
+        by_field = [{row["field"]: row for row in rows} for _result, rows in sides]
+        matched = [
+            (by_field[0][a], by_field[1][b])
+            for a, b in aligned(left, right)
+            if a in by_field[0] and b in by_field[1]
+        ]
+        partner = {a["field"]: b for a, b in matched} | {b["field"]: a for a, b in matched}
+        views.append({"left": left, "right": right, "sides": sides, "matched": matched,
+                      "partner": partner})  # fmt: skip
+    return render_template("admin/compare.html", edition=edition, views=views)
+
+
+@bp.get("/report/<int:edition>")
+@auth.login_required
+def report(edition: int):
+    parts = []
+    for survey in sorted(catalog()):
+        definition = catalog()[survey].get(edition)
+        if definition is None:
+            continue
+        result, rows = ranked(definition)
+        document = trend_figures.trends(get_db(), catalog(), survey)
+        names = labels(catalog()[survey])
+        sections = [s for s in charted(document, names)
+                    if any(q.id == s["id"] and q.type == "rating_matrix"
+                           for q in definition.questions())]  # fmt: skip
+        fields = [q.id for q in definition.questions() if q.type in TEXT_TYPES]
+        parts.append({
+            "definition": definition, "result": result, "rows": rows,
+            "document": document, "sections": sections,
+            "comments": export.text_answers(get_db(), survey, edition, fields),
+        })  # fmt: skip
+    if not parts:
+        abort(404, f"No questionnaire has an edition {edition}.")
+    return render_template("admin/report.html", edition=edition, parts=parts)

@@ -1,0 +1,71 @@
+"""Browsing stored responses: a paginated list, newest first, and one response alone."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, render_template
+
+from surveyapp.exchange import export
+from surveyapp.questionnaire.model import Definition
+from surveyapp.questionnaire.types import REGISTRY
+from surveyapp.web import get_db
+from surveyapp.web.admin import auth, bp
+from surveyapp.web.admin.common import editions_or_404, page_number, request_filters
+
+
+def answer_lines(definition: Definition | None, answers: dict) -> list[dict]:
+    """(question text, item, field, value, labels) per answered field, in definition order;
+    fields the definition does not know (an older version) follow at the end."""
+    lines, seen = [], set()
+    for q in definition.questions() if definition else ():
+        qtype = REGISTRY[q.type]
+        options = dict(qtype.tallied(q))
+        for name in qtype.field_names(q):
+            if name not in answers:
+                continue
+            seen.add(name)
+            value = answers[name]
+            codes = value if isinstance(value, list) else [value]
+            labels = {o.code: o.label for o in options.get(name, ())}
+            lines.append({
+                "question": q.text, "item": qtype.label(q, name) if q.items else "",
+                "field": name, "codes": codes, "labels": [labels.get(c, "") for c in codes],
+                "text": not options,
+            })  # fmt: skip
+    for name, value in answers.items():
+        if name not in seen:
+            codes = value if isinstance(value, list) else [value]
+            lines.append({"question": name, "item": "", "field": name, "codes": codes,
+                          "labels": ["" for _ in codes], "text": True})  # fmt: skip
+    return lines
+
+
+@bp.get("/surveys/<survey_id>/responses")
+@auth.login_required
+def responses(survey_id: str):
+    editions = editions_or_404(survey_id)
+    filters = request_filters()
+    page = page_number()
+    per_page = current_app.config["RESPONSES_PER_PAGE"]
+    rows = export.list_responses(get_db(), survey_id, filters, per_page + 1, (page - 1) * per_page)
+    for row in rows:
+        row["lines"] = answer_lines(editions.get(row["edition"]), row["answers"])
+    return render_template(
+        "admin/responses.html",
+        definition=editions[max(editions)],
+        editions=sorted(editions),
+        filters=filters,
+        rows=rows[:per_page],
+        page=page,
+        more=len(rows) > per_page,
+    )
+
+
+@bp.get("/surveys/<survey_id>/responses/<response_id>")
+@auth.login_required
+def response(survey_id: str, response_id: str):
+    editions = editions_or_404(survey_id)
+    row = export.get_response(get_db(), survey_id, response_id)
+    if row is None:
+        abort(404, "No such response.")
+    row["lines"] = answer_lines(editions.get(row["edition"]), row["answers"])
+    return render_template("admin/response.html", definition=editions[max(editions)], row=row)
