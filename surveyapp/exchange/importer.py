@@ -24,12 +24,11 @@ import sqlite_utils
 
 from surveyapp import store
 from surveyapp.questionnaire.answers import check_pages, counted_fields
+from surveyapp.questionnaire.catalog import Catalog
 from surveyapp.questionnaire.loader import field_names
-from surveyapp.questionnaire.model import Definition
 
 META = ("response_id", "submitted_at", "edition", "version")
 FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl"}
-Catalog = dict[str, dict[int, Definition]]
 
 
 @dataclass
@@ -142,12 +141,6 @@ def _getter(row: dict[str, Any], multiple: set[str]) -> Callable[[str], list[str
     return getlist
 
 
-def definition_for(catalog: Catalog, survey: str, edition: int) -> Definition | None:
-    """The edition's own definition, else the questionnaire's latest one."""
-    editions = catalog.get(survey) or {}
-    return editions.get(edition) or (editions[max(editions)] if editions else None)
-
-
 def check_file(
     catalog: Catalog, survey: str, edition: int, data: bytes, fmt: str, name: str
 ) -> tuple[list[dict[str, Any]], list[str], str]:
@@ -155,7 +148,7 @@ def check_file(
     errors: list[str] = []
     reader = _Rows(name, errors)
     file_hash = hashlib.sha256(data).hexdigest()
-    definition = definition_for(catalog, survey, edition)
+    definition = catalog.for_edition(survey, edition)
     if definition is None:
         reader.error(None, f"there is no questionnaire called {survey!r}")
         return [], errors, file_hash

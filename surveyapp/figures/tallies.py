@@ -19,6 +19,7 @@ import sqlite_utils
 
 from surveyapp import store
 from surveyapp.figures import trends
+from surveyapp.questionnaire.catalog import Catalog
 from surveyapp.questionnaire.model import Definition
 from surveyapp.questionnaire.types import REGISTRY
 from surveyapp.store.filters import NO_FILTERS, TIME_FORMAT, Filters
@@ -250,9 +251,7 @@ def dashboard(db: sqlite_utils.Database, surveys: Iterable[str]) -> dict[str, di
     return figures
 
 
-def verify_tallies(
-    db: sqlite_utils.Database, catalog: dict[str, dict[int, Definition]]
-) -> list[str]:
+def verify_tallies(db: sqlite_utils.Database, catalog: Catalog) -> list[str]:
     """Recompute every counter from `responses` and `answers`; describe each difference.
 
     The counted fields of an edition are those its definition tallies plus any field
@@ -290,7 +289,7 @@ def verify_tallies(
 
 
 def _counted_fields(
-    catalog: dict[str, dict[int, Definition]], stored: dict[tuple[str, int], Counts]
+    catalog: Catalog, stored: dict[tuple[str, int], Counts]
 ) -> dict[tuple[str, int], set[str]]:
     counted: dict[tuple[str, int], set[str]] = {}
     for survey, editions in catalog.items():

@@ -21,9 +21,9 @@ from typing import Any
 import sqlite_utils
 
 from surveyapp.figures import stats
+from surveyapp.questionnaire.catalog import Catalog
 from surveyapp.questionnaire.model import Definition, Question
 
-Catalog = dict[str, dict[int, Definition]]
 Segment = dict[str, str | list[str]]
 MIN_N = 5
 CHOICE_TYPES = ("single_choice", "dropdown", "multiple_choice")
@@ -107,10 +107,6 @@ def counts(
     return respondents, answered, picks
 
 
-def _definition(catalog_editions: dict[int, Definition], edition: int) -> Definition:
-    return catalog_editions.get(edition) or catalog_editions[max(catalog_editions)]
-
-
 def check_segment(definitions: list[Definition], segment: Segment) -> None:
     fields = {s.field for d in definitions for q in d.questions() for s in series_of(q)}
     unknown = sorted(set(segment) - fields)
@@ -128,7 +124,7 @@ def trends(
     """The trends.json document of one questionnaire (see the module docstring)."""
     respondents, answered, picks = counts(db, survey, segment)
     editions = sorted(set(catalog[survey]) | set(respondents))
-    definitions = {e: _definition(catalog[survey], e) for e in editions}
+    definitions = {e: catalog.for_edition(survey, e) for e in editions}
     check_segment(list(definitions.values()), segment or {})
     present = {
         e: {(s.question, s.item) for q in d.questions() for s in series_of(q)}

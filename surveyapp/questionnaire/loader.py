@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from surveyapp.questionnaire.catalog import Catalog
 from surveyapp.questionnaire.model import Definition, Option, Page, Question
 from surveyapp.questionnaire.types import REGISTRY
 
@@ -256,9 +257,9 @@ def load_file(path: Path) -> Definition:
     return parse_definition(text, path.name)
 
 
-def load_all(paths: Iterable[Path]) -> dict[str, dict[int, Definition]]:
+def load_all(paths: Iterable[Path]) -> Catalog:
     """Load every file; raise one DefinitionError listing all problems in all files."""
-    catalog: dict[str, dict[int, Definition]] = {}
+    loaded: list[Definition] = []
     errors: list[str] = []
     origin: dict[tuple[str, int], str] = {}
     for path in paths:
@@ -275,10 +276,10 @@ def load_all(paths: Iterable[Path]) -> dict[str, dict[int, Definition]]:
             )
             continue
         origin[key] = path.name
-        catalog.setdefault(definition.id, {})[definition.edition] = definition
+        loaded.append(definition)
     if errors:
         raise DefinitionError(errors)
-    return catalog
+    return Catalog(loaded)
 
 
 def definition_files(*folders: Path) -> list[Path]:

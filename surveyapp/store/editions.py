@@ -13,11 +13,11 @@ from pathlib import Path
 import sqlite_utils
 
 from surveyapp import store
+from surveyapp.questionnaire.catalog import Catalog
 from surveyapp.questionnaire.model import Definition
 
 EDITION_STATUSES = ("open", "closed")
 
-Catalog = dict[str, dict[int, Definition]]
 EDITION_LINE = re.compile(r"^edition:[^\n]*$", re.MULTILINE)
 
 
@@ -81,7 +81,7 @@ def new_edition_file(catalog: Catalog, survey: str, edition: int, folder: Path) 
         raise EditionError(f"there is no questionnaire called {survey!r}")
     if edition in catalog[survey]:
         raise EditionError(f"{survey} edition {edition} is already defined")
-    latest = catalog[survey][max(catalog[survey])]
+    latest = catalog.latest(survey)
     text, count = EDITION_LINE.subn(f"edition: {edition}", latest.text, count=1)
     if count != 1:
         raise EditionError(f"{latest.source}: no top-level 'edition:' line to change")

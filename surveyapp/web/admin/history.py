@@ -56,7 +56,7 @@ def _form_edition() -> int | None:
 @auth.login_required(role="admin")
 def import_history(survey_id: str):
     known = editions_or_404(survey_id)
-    definition = known[max(known)]
+    definition = catalog().latest(survey_id)
     limit = current_app.config.get("IMPORT_MAX_BYTES", 1024 * 1024)
     context = {"definition": definition, "editions": sorted(known), "formats": IMPORT_FORMATS,
                "limit": limit, "result": None, "problems": [], "chosen": {}}  # fmt: skip

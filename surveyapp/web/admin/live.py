@@ -78,7 +78,7 @@ def dashboard():
 
     def figures():
         numbers = tallies.dashboard(get_db(), sorted(surveys))
-        return {"rows": [(surveys[s][max(surveys[s])], sorted(surveys[s]), numbers[s])
+        return {"rows": [(surveys.latest(s), sorted(surveys[s]), numbers[s])
                          for s in sorted(surveys)]}  # fmt: skip
 
     years = {e for editions in surveys.values() for e in editions}

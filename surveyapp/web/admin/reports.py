@@ -39,7 +39,7 @@ def labels(editions: dict[int, Definition]) -> dict[tuple[str, str], str]:
 
 def _document(survey_id: str) -> tuple[dict[int, Definition], dict, dict[str, Any]]:
     editions = editions_or_404(survey_id)
-    segment = request_segment(editions[max(editions)])
+    segment = request_segment(catalog().latest(survey_id))
     try:
         document = trend_figures.trends(get_db(), catalog(), survey_id, segment or None)
     except ValueError as exc:
@@ -69,7 +69,7 @@ def charted(document: dict[str, Any], names: dict[tuple[str, str], str]) -> list
 @auth.login_required
 def trends(survey_id: str):
     editions, segment, document = _document(survey_id)
-    latest = editions[max(editions)]
+    latest = catalog().latest(survey_id)
     return render_template(
         "admin/trends.html",
         definition=latest,

@@ -7,7 +7,7 @@ from flask import abort, current_app, render_template
 from surveyapp.exchange import export
 from surveyapp.questionnaire.model import Definition
 from surveyapp.questionnaire.types import REGISTRY
-from surveyapp.web import get_db
+from surveyapp.web import catalog, get_db
 from surveyapp.web.admin import auth, bp
 from surveyapp.web.admin.common import editions_or_404, page_number, request_filters
 
@@ -51,7 +51,7 @@ def responses(survey_id: str):
         row["lines"] = answer_lines(editions.get(row["edition"]), row["answers"])
     return render_template(
         "admin/responses.html",
-        definition=editions[max(editions)],
+        definition=catalog().latest(survey_id),
         editions=sorted(editions),
         filters=filters,
         rows=rows[:per_page],
@@ -68,4 +68,4 @@ def response(survey_id: str, response_id: str):
     if row is None:
         abort(404, "No such response.")
     row["lines"] = answer_lines(editions.get(row["edition"]), row["answers"])
-    return render_template("admin/response.html", definition=editions[max(editions)], row=row)
+    return render_template("admin/response.html", definition=catalog().latest(survey_id), row=row)
