@@ -11,7 +11,7 @@ from flask import current_app
 from surveyapp import store
 from surveyapp.exchange import export
 from surveyapp.figures import tallies
-from surveyapp.store import audit
+from surveyapp.store import audit, counts
 from surveyapp.store.filters import FilterError, parse_filters
 
 
@@ -55,7 +55,7 @@ def export_command(
         raise click.ClickException(f"No edition {filters.edition} of {survey_id!r}.")
     db = store.connect(current_app.config["DATABASE"])
     try:
-        rows = None if codebook else export.count_responses(db, survey_id, filters)
+        rows = None if codebook else counts.response_count(db, survey_id, filters)
         audit.record(db, audit.cli_actor(), "export", survey=survey_id,
                      format="codebook" if codebook else fmt, filter=filters.query_args(),
                      rows=rows, labels=labels, output=str(output or "-"))  # fmt: skip

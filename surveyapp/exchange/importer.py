@@ -26,6 +26,7 @@ from surveyapp import store
 from surveyapp.questionnaire.answers import check_pages, counted_fields
 from surveyapp.questionnaire.catalog import Catalog
 from surveyapp.questionnaire.loader import field_names
+from surveyapp.store import imports
 
 META = ("response_id", "submitted_at", "edition", "version")
 FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl"}
@@ -225,29 +226,9 @@ def import_file(
     rows, result.errors, result.file_hash = check_file(catalog, survey, edition, data, chosen, name)
     if result.errors:
         return result
-    result.seen_before = bool(imports_of(db, survey, result.file_hash))
+    result.seen_before = bool(imports.imports_of(db, survey, result.file_hash))
     result.rows = len(rows)
     result.created = store.insert_many(db, rows)
     result.skipped = result.rows - result.created
-    record_import(db, survey, edition, result.file_hash, result.rows, result.created)
+    imports.record_import(db, survey, edition, result.file_hash, result.rows, result.created)
     return result
-
-
-def record_import(
-    db: sqlite_utils.Database, survey: str, edition: int, file_hash: str, rows: int, created: int
-) -> None:
-    with store.immediate(db):
-        db.execute(
-            "INSERT INTO imports (survey, edition, file_hash, rows, created, imported_at)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            [survey, edition, file_hash, rows, created, store.utcnow()],
-        )
-
-
-def imports_of(db: sqlite_utils.Database, survey: str, file_hash: str) -> list[dict[str, Any]]:
-    return list(
-        db.query(
-            "SELECT * FROM imports WHERE survey = ? AND file_hash = ? ORDER BY id",
-            [survey, file_hash],
-        )
-    )

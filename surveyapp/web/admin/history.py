@@ -7,8 +7,8 @@ from __future__ import annotations
 from flask import abort, current_app, redirect, render_template, request, url_for
 
 from surveyapp.exchange import importer
-from surveyapp.figures import trends
 from surveyapp.store import audit, editions
+from surveyapp.store import counts as store_counts
 from surveyapp.web import catalog, get_db
 from surveyapp.web.admin import auth, bp
 from surveyapp.web.admin.common import editions_or_404
@@ -20,7 +20,7 @@ IMPORT_FORMATS = {"": "from the file name", "csv": "CSV", "jsonl": "JSON Lines"}
 def edition_rows(survey_id: str) -> list[dict]:
     """Every edition with its status and response count, newest first."""
     db = get_db()
-    counts = trends.edition_responses(db, survey_id)
+    counts = store_counts.edition_responses(db, survey_id)
     statuses = editions.statuses(db, catalog(), survey_id)
     return [{"edition": e, "status": statuses[e], "responses": counts.get(e, 0)}
             for e in sorted(statuses, reverse=True)]  # fmt: skip

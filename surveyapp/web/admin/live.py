@@ -19,6 +19,7 @@ from flask import Response, render_template, request
 from markupsafe import Markup
 
 from surveyapp.figures import tallies
+from surveyapp.store import counts
 from surveyapp.web import catalog, get_db
 from surveyapp.web.admin import auth, bp, history, reports
 from surveyapp.web.admin.common import (
@@ -38,7 +39,7 @@ BOOT = secrets.token_hex(8)
 
 def _mark(key: str, clock: bool) -> str:
     """The ETag of a live partial: what the figures depend on, not the figures."""
-    parts = [BOOT, key, str(tallies.change_mark(get_db()))]
+    parts = [BOOT, key, str(counts.change_mark(get_db()))]
     if clock:  # "last 24 hours" moves on with time alone
         parts.append(str(int(time.time() // 60)))
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]

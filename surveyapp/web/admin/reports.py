@@ -8,11 +8,11 @@ from typing import Any
 
 from flask import abort, render_template
 
-from surveyapp.exchange import export
 from surveyapp.figures import tallies
 from surveyapp.figures import trends as trend_figures
 from surveyapp.figures.charts import trend_chart
 from surveyapp.questionnaire.model import Definition
+from surveyapp.store import listing
 from surveyapp.web import catalog, get_db
 from surveyapp.web.admin import auth, bp
 from surveyapp.web.admin.common import (
@@ -91,7 +91,7 @@ def ranked(definition: Definition) -> tuple[dict[str, Any], list[dict[str, Any]]
     """The edition's tallies and its matrix items ranked by top-2-box (each question ranked
     on its own), each with its question and its rank change between the two orderings.
     An item fewer than 5 answered is suppressed and ranks last."""
-    result = tallies.tallies(get_db(), definition, min_n=trend_figures.MIN_N)
+    result = tallies.tallies(get_db(), definition, min_n=tallies.MIN_N)
     rows = []
     for question, items in tallies.rankings(definition, result).items():
         for row in tallies.ordered(items, "top2"):
@@ -163,7 +163,7 @@ def report(edition: int):
         parts.append({
             "definition": definition, "result": result, "rows": rows,
             "document": document, "sections": sections,
-            "comments": export.text_answers(get_db(), survey, edition, fields),
+            "comments": listing.text_answers(get_db(), survey, edition, fields),
         })  # fmt: skip
     if not parts:
         abort(404, f"No questionnaire has an edition {edition}.")
