@@ -24,7 +24,6 @@ from surveyapp.questionnaire.types import REGISTRY
 from surveyapp.store.filters import NO_FILTERS, TIME_FORMAT, Filters
 
 Counts = dict[tuple[str, str], int]
-MATRIX = "rating_matrix"
 
 
 def percent(part: int, whole: int) -> float | None:
@@ -162,14 +161,14 @@ def tallies(
         if not tallied:
             continue
         codes = [o.code for o in q.options]
-        if q.type == MATRIX:
+        if qtype.tally == "matrix":
             items = {
-                item.code: _item(codes, counts, field, boxes=True, min_n=min_n)
+                item.code: _item(codes, counts, field, boxes=qtype.boxes, min_n=min_n)
                 for item, (field, _options) in zip(q.items, tallied, strict=True)
             }
             questions[q.id] = {"type": q.type, "scale": codes, "items": items}
         else:
-            entry = _item(codes, counts, q.id, boxes=False, min_n=min_n)
+            entry = _item(codes, counts, q.id, boxes=qtype.boxes, min_n=min_n)
             questions[q.id] = {"type": q.type, **entry}
     result = {
         "survey": definition.id,
@@ -193,7 +192,7 @@ def rankings(definition: Definition, result: dict[str, Any]) -> dict[str, list[d
     both (ranked on exact shares; an item nobody rated ranks last). Definition order."""
     ranked: dict[str, list[dict[str, Any]]] = {}
     for q in definition.questions():
-        if q.type != MATRIX or q.id not in result["questions"]:
+        if REGISTRY[q.type].tally != "matrix" or q.id not in result["questions"]:
             continue
         scale = result["questions"][q.id]["scale"]
         rows = []

@@ -15,43 +15,21 @@ so a segment filter ({profile field: code or [codes]}) applies to every figure.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import sqlite_utils
 
 from surveyapp.figures import stats
 from surveyapp.questionnaire.model import Definition, Question
+from surveyapp.questionnaire.types import REGISTRY, Series
 
 Catalog = dict[str, dict[int, Definition]]
 Segment = dict[str, str | list[str]]
 MIN_N = 5
-CHOICE_TYPES = ("single_choice", "dropdown", "multiple_choice")
-
-
-@dataclass(frozen=True)
-class Series:
-    question: str
-    item: str
-    field: str
-    top: frozenset[str]
-    top2: frozenset[str]
 
 
 def series_of(question: Question) -> list[Series]:
-    if question.type == "rating_matrix":
-        codes = [o.code for o in question.options]
-        return [
-            Series(question.id, i.code, f"{question.id}-{i.code}",
-                   frozenset(codes[:1]), frozenset(codes[:2]))
-            for i in question.items
-        ]  # fmt: skip
-    if question.type in CHOICE_TYPES:
-        return [
-            Series(question.id, o.code, question.id, frozenset([o.code]), frozenset([o.code]))
-            for o in question.options
-        ]
-    return []
+    return REGISTRY[question.type].series(question)
 
 
 def segment_sql(survey: str, segment: Segment, edition: int | None = None) -> tuple[str, list[Any]]:
