@@ -145,6 +145,12 @@ def _getter(
     return getlist
 
 
+def _splitters(definition: Definition) -> dict[str, Callable[[str], list[str]]]:
+    """Per field, how its question type splits one imported cell into raw values."""
+    return {name: REGISTRY[q.type].split_cell for q in definition.questions()
+            for name in REGISTRY[q.type].field_names(q)}  # fmt: skip
+
+
 def definition_for(catalog: Catalog, survey: str, edition: int) -> Definition | None:
     """The edition's own definition, else the questionnaire's latest one."""
     editions = catalog.get(survey) or {}
@@ -166,8 +172,7 @@ def check_file(
     if text is None:
         return [], errors, file_hash
     fields = field_names(definition)
-    splitters = {name: REGISTRY[q.type].split_cell for q in definition.questions()
-                 for name in REGISTRY[q.type].field_names(q)}  # fmt: skip
+    splitters = _splitters(definition)
     pages, counted = list(definition.pages), counted_fields(definition)
     rows: list[dict[str, Any]] = []
     first_row_of: dict[str, int] = {}
