@@ -222,7 +222,7 @@ def codebook_rows(editions: Editions, filters: Filters = NO_FILTERS) -> Iterator
                 if name in seen:
                     continue
                 seen.add(name)
-                item = qtype.label(q, name) if q.items else ""
+                item = qtype.item_label(q, name)
                 options = dict(qtype.tallied(q)).get(name, ())
                 for option in options or [None]:
                     code, label = (option.code, option.label) if option else ("", "")

@@ -26,6 +26,8 @@ from surveyapp import store
 from surveyapp.questionnaire.answers import check_pages, counted_fields
 from surveyapp.questionnaire.catalog import Catalog
 from surveyapp.questionnaire.loader import field_names
+from surveyapp.questionnaire.model import Definition
+from surveyapp.questionnaire.types import REGISTRY
 from surveyapp.store import imports
 
 META = ("response_id", "submitted_at", "edition", "version")
@@ -129,7 +131,9 @@ def _timestamp(value: str) -> str | None:
         return None
 
 
-def _getter(row: dict[str, Any], multiple: set[str]) -> Callable[[str], list[str]]:
+def _getter(
+    row: dict[str, Any], splitters: dict[str, Callable[[str], list[str]]]
+) -> Callable[[str], list[str]]:
     def getlist(name: str) -> list[str]:
         value = row.get(name)
         if value is None or value == "":
@@ -137,9 +141,15 @@ def _getter(row: dict[str, Any], multiple: set[str]) -> Callable[[str], list[str
         if isinstance(value, list):
             return [str(v) for v in value]
         text = value if isinstance(value, str) else json.dumps(value)
-        return text.split(";") if name in multiple else [text]
+        return splitters[name](text) if name in splitters else [text]
 
     return getlist
+
+
+def _splitters(definition: Definition) -> dict[str, Callable[[str], list[str]]]:
+    """Per field, how its question type splits one imported cell into raw values."""
+    return {name: REGISTRY[q.type].split_cell for q in definition.questions()
+            for name in REGISTRY[q.type].field_names(q)}  # fmt: skip
 
 
 def check_file(
@@ -157,12 +167,12 @@ def check_file(
     if text is None:
         return [], errors, file_hash
     fields = field_names(definition)
-    multiple = {q.id for q in definition.questions() if q.type == "multiple_choice"}
+    splitters = _splitters(definition)
     pages, counted = list(definition.pages), counted_fields(definition)
     rows: list[dict[str, Any]] = []
     first_row_of: dict[str, int] = {}
     for number, raw in getattr(reader, fmt)(text, set(META) | set(fields)):
-        answers, problems = check_pages(pages, _getter(raw, multiple))
+        answers, problems = check_pages(pages, _getter(raw, splitters))
         for field_name, message in problems.items():
             reader.error(number, f"{field_name}: {message}")
         response_id = str(raw.get("response_id") or "").strip()

@@ -24,7 +24,6 @@ from surveyapp.store import counts
 from surveyapp.store.counts import Counts, Segment
 from surveyapp.store.filters import NO_FILTERS, TIME_FORMAT, Filters
 
-MATRIX = "rating_matrix"
 MIN_N = 5  # a filtered cell resting on fewer respondents is suppressed
 
 
@@ -77,11 +76,11 @@ def _count_responses(
     return tally
 
 
-def _item(codes: list[str], counts: Counts, field: str, boxes: bool, min_n: int) -> dict[str, Any]:
-    n = counts.get((field, "*"), 0)
+def _item(codes: list[str], found: Counts, field: str, boxes: bool, min_n: int) -> dict[str, Any]:
+    n = found.get((field, "*"), 0)
     if n < min_n:
         return {"n": n, "suppressed": True}
-    picked = {code: counts.get((field, code), 0) for code in codes}
+    picked = {code: found.get((field, code), 0) for code in codes}
     entry: dict[str, Any] = {
         "n": n,
         "counts": picked,
@@ -118,14 +117,14 @@ def tallies(
         if not tallied:
             continue
         codes = [o.code for o in q.options]
-        if q.type == MATRIX:
+        if qtype.tally == "matrix":
             items = {
-                item.code: _item(codes, found, field, boxes=True, min_n=min_n)
+                item.code: _item(codes, found, field, boxes=qtype.boxes, min_n=min_n)
                 for item, (field, _options) in zip(q.items, tallied, strict=True)
             }
             questions[q.id] = {"type": q.type, "scale": codes, "items": items}
         else:
-            entry = _item(codes, found, q.id, boxes=False, min_n=min_n)
+            entry = _item(codes, found, q.id, boxes=qtype.boxes, min_n=min_n)
             questions[q.id] = {"type": q.type, **entry}
     result = {
         "survey": definition.id,
@@ -149,7 +148,7 @@ def rankings(definition: Definition, result: dict[str, Any]) -> dict[str, list[d
     both (ranked on exact shares; an item nobody rated ranks last). Definition order."""
     ranked: dict[str, list[dict[str, Any]]] = {}
     for q in definition.questions():
-        if q.type != MATRIX or q.id not in result["questions"]:
+        if REGISTRY[q.type].tally != "matrix" or q.id not in result["questions"]:
             continue
         scale = result["questions"][q.id]["scale"]
         rows = []

@@ -15,7 +15,6 @@ so a segment filter ({profile field: code or [codes]}) applies to every figure.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import sqlite_utils
@@ -24,35 +23,13 @@ from surveyapp.figures import stats
 from surveyapp.figures.tallies import MIN_N
 from surveyapp.questionnaire.catalog import Catalog
 from surveyapp.questionnaire.model import Definition, Question
+from surveyapp.questionnaire.types import REGISTRY, Series
 from surveyapp.store import counts as store_counts
 from surveyapp.store.counts import Segment
 
-CHOICE_TYPES = ("single_choice", "dropdown", "multiple_choice")
-
-
-@dataclass(frozen=True)
-class Series:
-    question: str
-    item: str
-    field: str
-    top: frozenset[str]
-    top2: frozenset[str]
-
 
 def series_of(question: Question) -> list[Series]:
-    if question.type == "rating_matrix":
-        codes = [o.code for o in question.options]
-        return [
-            Series(question.id, i.code, f"{question.id}-{i.code}",
-                   frozenset(codes[:1]), frozenset(codes[:2]))
-            for i in question.items
-        ]  # fmt: skip
-    if question.type in CHOICE_TYPES:
-        return [
-            Series(question.id, o.code, question.id, frozenset([o.code]), frozenset([o.code]))
-            for o in question.options
-        ]
-    return []
+    return REGISTRY[question.type].series(question)
 
 
 def counts(

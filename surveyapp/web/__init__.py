@@ -9,6 +9,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
 from surveyapp import store
+from surveyapp.questionnaire import types
 from surveyapp.questionnaire.catalog import Catalog
 from surveyapp.questionnaire.model import Definition
 from surveyapp.store import editions
@@ -66,6 +67,7 @@ def open_definition(survey_id: str) -> Definition | None:
 def init_app(app: Flask) -> None:
     csrf.init_app(app)
     app.session_interface = SessionInterface()
+    app.jinja_env.globals["question_type"] = types.of
 
     @app.after_request
     def add_security_headers(response):

@@ -12,6 +12,7 @@ from surveyapp.figures import tallies
 from surveyapp.figures import trends as trend_figures
 from surveyapp.figures.charts import trend_chart
 from surveyapp.questionnaire.model import Definition
+from surveyapp.questionnaire.types import REGISTRY
 from surveyapp.store import listing
 from surveyapp.web import catalog, get_db
 from surveyapp.web.admin import auth, bp
@@ -21,8 +22,6 @@ from surveyapp.web.admin.common import (
     profile_questions,
     request_segment,
 )
-
-TEXT_TYPES = ("short_text", "long_text")
 
 
 def labels(editions: dict[int, Definition]) -> dict[tuple[str, str], str]:
@@ -156,10 +155,9 @@ def report(edition: int):
         result, rows = ranked(definition)
         document = trend_figures.trends(get_db(), catalog(), survey)
         names = labels(catalog()[survey])
-        sections = [s for s in charted(document, names)
-                    if any(q.id == s["id"] and q.type == "rating_matrix"
-                           for q in definition.questions())]  # fmt: skip
-        fields = [q.id for q in definition.questions() if q.type in TEXT_TYPES]
+        matrices = {q.id for q in definition.questions() if REGISTRY[q.type].tally == "matrix"}
+        sections = [s for s in charted(document, names) if s["id"] in matrices]
+        fields = [q.id for q in definition.questions() if REGISTRY[q.type].free_text]
         parts.append({
             "definition": definition, "result": result, "rows": rows,
             "document": document, "sections": sections,

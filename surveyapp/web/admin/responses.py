@@ -27,7 +27,7 @@ def answer_lines(definition: Definition | None, answers: dict) -> list[dict]:
             codes = value if isinstance(value, list) else [value]
             labels = {o.code: o.label for o in options.get(name, ())}
             lines.append({
-                "question": q.text, "item": qtype.label(q, name) if q.items else "",
+                "question": q.text, "item": qtype.item_label(q, name),
                 "field": name, "codes": codes, "labels": [labels.get(c, "") for c in codes],
                 "text": not options,
             })  # fmt: skip
