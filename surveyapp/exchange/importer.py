@@ -16,7 +16,6 @@ import io
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +27,7 @@ from surveyapp.questionnaire.catalog import Catalog
 from surveyapp.questionnaire.loader import field_names
 from surveyapp.questionnaire.model import Definition
 from surveyapp.questionnaire.types import REGISTRY
-from surveyapp.store import imports
+from surveyapp.store import imports, timestamps
 
 META = ("response_id", "submitted_at", "edition", "version")
 FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl"}
@@ -118,19 +117,6 @@ def _decode(data: bytes, rows: _Rows) -> str | None:
     return text
 
 
-def _timestamp(value: str) -> str | None:
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    try:
-        return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    except OverflowError:  # before year 1 once moved to UTC
-        return None
-
-
 def _getter(
     row: dict[str, Any], splitters: dict[str, Callable[[str], list[str]]]
 ) -> Callable[[str], list[str]]:
@@ -185,7 +171,7 @@ def check_file(
         if stated and stated != str(edition):
             reader.error(number, f"edition: {stated!r} is not the edition imported ({edition})")
         moment = str(raw.get("submitted_at") or "").strip()
-        submitted_at = _timestamp(moment) if moment else None
+        submitted_at = timestamps.parse(moment) if moment else None
         if moment and submitted_at is None:
             reader.error(
                 number,

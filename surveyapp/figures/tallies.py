@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any
@@ -20,9 +19,9 @@ from surveyapp import store
 from surveyapp.questionnaire.catalog import Catalog
 from surveyapp.questionnaire.model import Definition
 from surveyapp.questionnaire.types import REGISTRY
-from surveyapp.store import counts
+from surveyapp.store import counts, timestamps
 from surveyapp.store.counts import Counts, Segment
-from surveyapp.store.filters import NO_FILTERS, TIME_FORMAT, Filters
+from surveyapp.store.filters import NO_FILTERS, Filters
 
 MIN_N = 5  # a filtered cell resting on fewer respondents is suppressed
 
@@ -185,7 +184,7 @@ def ordered(rows: list[dict[str, Any]], by: str) -> list[dict[str, Any]]:
 def dashboard(db: sqlite_utils.Database, surveys: Iterable[str]) -> dict[str, dict[str, Any]]:
     """Per questionnaire: total responses (counters), responses in the last 24 hours and the
     latest time (both on the (survey, submitted_at) index)."""
-    day_ago = (datetime.now(UTC) - timedelta(days=1)).strftime(TIME_FORMAT)
+    day_ago = timestamps.ago(days=1)
     return {
         survey: {
             "responses": counts.total_responses(db, survey),

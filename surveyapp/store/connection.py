@@ -12,7 +12,6 @@ import fcntl
 import os
 import threading
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -29,10 +28,6 @@ _local = threading.local()
 
 class StorageError(RuntimeError):
     """The database is unusable for this app (old SQLite, wrong settings)."""
-
-
-def utcnow() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def connect(path: str | Path) -> sqlite_utils.Database:

@@ -7,7 +7,8 @@ from typing import Any
 
 import sqlite_utils
 
-from surveyapp.store.connection import immediate, utcnow
+from surveyapp.store.connection import immediate
+from surveyapp.store.timestamps import utcnow
 
 
 def load_draft(db: sqlite_utils.Database, key: str) -> dict[str, Any]:

@@ -6,7 +6,8 @@ from typing import Any
 
 import sqlite_utils
 
-from surveyapp.store.connection import immediate, utcnow
+from surveyapp.store.connection import immediate
+from surveyapp.store.timestamps import utcnow
 
 
 def record_import(

@@ -21,7 +21,8 @@ from markupsafe import Markup
 from surveyapp.figures import tallies
 from surveyapp.store import counts
 from surveyapp.web import catalog, get_db
-from surveyapp.web.admin import auth, bp, history, reports
+from surveyapp.web.admin import auth, bp, reports
+from surveyapp.web.admin import editions as edition_views
 from surveyapp.web.admin.common import (
     conditional,
     profile_questions,
@@ -111,7 +112,7 @@ def survey(survey_id: str):
         }  # fmt: skip
 
     if request.args.get("partial") != "1":
-        page_context["edition_rows"] = history.edition_rows(survey_id)
+        page_context["edition_rows"] = edition_views.edition_rows(survey_id)
         page_context["both_sides"] = bool(reports.mirrored_pairs(definition.edition))
     key = f"survey|{survey_id}|{definition.edition}|{filters.since}|{filters.until}|{order}"
     key += "|" + json.dumps(segment, sort_keys=True)
