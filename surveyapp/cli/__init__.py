@@ -13,7 +13,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from surveyapp import store
 from surveyapp.questionnaire.loader import DefinitionError, definition_files, load_all
 from surveyapp.store import accounts, audit, schema
-from surveyapp.web.admin.auth import ROLES, hash_password
+from surveyapp.store.accounts import ROLES, hash_password
 
 
 def _db():

@@ -12,7 +12,7 @@ from flask import current_app
 
 from surveyapp import store
 from surveyapp.store import accounts, schema
-from surveyapp.web.admin.auth import hash_password
+from surveyapp.store.accounts import hash_password
 
 
 def bootstrap_admin(db) -> str | None:

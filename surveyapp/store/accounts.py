@@ -5,9 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 import sqlite_utils
+from werkzeug.security import generate_password_hash
 
 from surveyapp.store.connection import immediate
 from surveyapp.store.timestamps import utcnow
+
+ROLES = ("admin", "viewer")
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password)
 
 
 def create_admin(db: sqlite_utils.Database, username: str, password_hash: str, role: str) -> None:
