@@ -128,46 +128,24 @@ class Reader:
 
 def parse_definition(text: str, filename: str) -> Definition:
     """Parse and validate one definition's YAML text; raise DefinitionError on any problem."""
-    try:
-        raw = yaml.load(text, Loader=StringLoader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.YAMLError as exc:
-        raise DefinitionError([f"{filename}: not valid YAML: {exc}"]) from None
+    raw = _mapping(text, filename)
     reader = Reader(filename)
-    if not isinstance(raw, dict):
-        raise DefinitionError([f"{filename}: the file must hold a mapping"])
     for extra in sorted(set(raw) - TOP_KEYS):
         reader.error(extra, "unknown key")
-    survey_id = reader.code(raw, "id", "")
-    edition = reader.integer(raw.get("edition"), "edition", minimum=1900)
-    scales_raw = raw.get("scales") or {}
-    if not isinstance(scales_raw, dict):
-        reader.error("scales", "must be a mapping of name to options")
-        scales_raw = {}
-    for name, options in scales_raw.items():
-        reader.scales[name] = reader.option_list(options, f"scales.{name}")
-    pages = _read_pages(raw.get("pages"), reader)
-    mirrors = raw.get("mirrors") or {}
-    if not isinstance(mirrors, dict) or not all(isinstance(v, str) for v in mirrors.values()):
-        reader.error("mirrors", "must map a field name to '<survey>:<field>'")
-        mirrors = {}
-    access = reader.string(raw, "access", "", required=False) or "open"
-    if access not in ACCESS:
-        reader.error("access", f"must be one of {', '.join(ACCESS)}, not {access!r}")
-    anonymous = reader.boolean(raw, "anonymous", "", default=True)
-    if not anonymous and access != "invitation":
-        reader.error("anonymous", "false needs access: invitation (answers are tied to emails)")
+    _read_scales(raw, reader)
+    access, anonymous = _read_access(raw, reader)
     definition = Definition(
-        id=survey_id,
+        id=reader.code(raw, "id", ""),
         title=reader.string(raw, "title", ""),
         audience=reader.string(raw, "audience", ""),
-        edition=edition,
+        edition=reader.integer(raw.get("edition"), "edition", minimum=1900),
         introduction=reader.string(raw, "introduction", "", required=False),
-        pages=pages,
+        pages=_read_pages(raw.get("pages"), reader),
         version=hashlib.sha256(json.dumps(raw, sort_keys=True).encode()).hexdigest()[:12],
         source=filename,
         text=text,
         scales=reader.scales,
-        mirrors=dict(mirrors),
+        mirrors=_read_mirrors(raw, reader),
         access=access,
         anonymous=anonymous,
     )
@@ -177,6 +155,43 @@ def parse_definition(text: str, filename: str) -> Definition:
     if reader.errors:
         raise DefinitionError(reader.errors)
     return definition
+
+
+def _mapping(text: str, filename: str) -> dict:
+    try:
+        raw = yaml.load(text, Loader=StringLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        raise DefinitionError([f"{filename}: not valid YAML: {exc}"]) from None
+    if not isinstance(raw, dict):
+        raise DefinitionError([f"{filename}: the file must hold a mapping"])
+    return raw
+
+
+def _read_scales(raw: dict, reader: Reader) -> None:
+    scales_raw = raw.get("scales") or {}
+    if not isinstance(scales_raw, dict):
+        reader.error("scales", "must be a mapping of name to options")
+        scales_raw = {}
+    for name, options in scales_raw.items():
+        reader.scales[name] = reader.option_list(options, f"scales.{name}")
+
+
+def _read_mirrors(raw: dict, reader: Reader) -> dict[str, str]:
+    mirrors = raw.get("mirrors") or {}
+    if not isinstance(mirrors, dict) or not all(isinstance(v, str) for v in mirrors.values()):
+        reader.error("mirrors", "must map a field name to '<survey>:<field>'")
+        return {}
+    return dict(mirrors)
+
+
+def _read_access(raw: dict, reader: Reader) -> tuple[str, bool]:
+    access = reader.string(raw, "access", "", required=False) or "open"
+    if access not in ACCESS:
+        reader.error("access", f"must be one of {', '.join(ACCESS)}, not {access!r}")
+    anonymous = reader.boolean(raw, "anonymous", "", default=True)
+    if not anonymous and access != "invitation":
+        reader.error("anonymous", "false needs access: invitation (answers are tied to emails)")
+    return access, anonymous
 
 
 def _read_pages(raw_pages: Any, reader: Reader) -> tuple[Page, ...]:
