@@ -86,12 +86,9 @@ def _labels(editions: Editions) -> dict[int, dict[str, dict[str, str]]]:
 
 
 def value_rows(
-    db: sqlite_utils.Database,
-    survey: str,
-    editions: Editions,
-    filters: Filters = NO_FILTERS,
-    labels: bool = False,
-) -> Iterator[list[Any]]:
+    db: sqlite_utils.Database, survey: str, editions: Editions,
+    filters: Filters = NO_FILTERS, labels: bool = False,
+) -> Iterator[list[Any]]:  # fmt: skip
     """One list per response with a value for every column, in `columns` order (None
     when unanswered; multiple choice stays a list)."""
     tied = _tied(editions, filters)
@@ -119,12 +116,9 @@ def value_rows(
 
 
 def records(
-    db: sqlite_utils.Database,
-    survey: str,
-    editions: Editions,
-    filters: Filters = NO_FILTERS,
-    labels: bool = False,
-) -> Iterator[dict[str, Any]]:
+    db: sqlite_utils.Database, survey: str, editions: Editions,
+    filters: Filters = NO_FILTERS, labels: bool = False,
+) -> Iterator[dict[str, Any]]:  # fmt: skip
     """One dict per response with every column (None when unanswered; lists stay lists)."""
     names = columns(editions, filters)
     for values in value_rows(db, survey, editions, filters, labels):

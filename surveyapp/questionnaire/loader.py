@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -92,18 +92,32 @@ class Reader:
         self.error(path, f"must be a number, not {value!r}")
         return 0
 
-    def option_list(self, raw: Any, path: str) -> tuple[Option, ...]:
+    def mappings(
+        self, raw: Any, path: str, keys: set[str], what: str, empty: str
+    ) -> Iterator[tuple[str, dict]]:
+        """(path, entry) for each mapping in a non-empty list; other entries, unknown keys
+        and an empty or missing list are errors (`empty` says what the list must be)."""
         if not isinstance(raw, list) or not raw:
-            self.error(path, "must be a non-empty list of {code, label}")
-            return ()
-        options, seen = [], set()
+            self.error(path, empty)
+            return
         for index, entry in enumerate(raw):
             at = f"{path}[{index}]"
             if not isinstance(entry, dict):
-                self.error(at, "must be a mapping with code and label")
+                self.error(at, f"must be a mapping with {what}")
                 continue
-            for extra in sorted(set(entry) - {"code", "label"}):
+            for extra in sorted(set(entry) - keys):
                 self.error(f"{at}.{extra}", "unknown key")
+            yield at, entry
+
+    def option_list(self, raw: Any, path: str) -> tuple[Option, ...]:
+        options, seen = [], set()
+        for at, entry in self.mappings(
+            raw,
+            path,
+            {"code", "label"},
+            "code and label",
+            "must be a non-empty list of {code, label}",
+        ):
             code, label = self.code(entry, "code", at), self.string(entry, "label", at)
             if code in seen:
                 self.error(f"{at}.code", f"duplicate code {code!r}")
@@ -195,17 +209,14 @@ def _read_access(raw: dict, reader: Reader) -> tuple[str, bool]:
 
 
 def _read_pages(raw_pages: Any, reader: Reader) -> tuple[Page, ...]:
-    if not isinstance(raw_pages, list) or not raw_pages:
-        reader.error("pages", "must be a non-empty list")
-        return ()
     pages, seen_ids = [], set()
-    for p, raw_page in enumerate(raw_pages):
-        at = f"pages[{p}]"
-        if not isinstance(raw_page, dict):
-            reader.error(at, "must be a mapping with title and questions")
-            continue
-        for extra in sorted(set(raw_page) - {"title", "questions"}):
-            reader.error(f"{at}.{extra}", "unknown key")
+    for at, raw_page in reader.mappings(
+        raw_pages,
+        "pages",
+        {"title", "questions"},
+        "title and questions",
+        "must be a non-empty list",
+    ):
         raw_questions = raw_page.get("questions")
         if not isinstance(raw_questions, list) or not raw_questions:
             reader.error(f"{at}.questions", "must be a non-empty list")

@@ -126,6 +126,22 @@ def _writer_queue(db: sqlite_utils.Database) -> _WriterQueue | None:
         return _queues[path]
 
 
+def upsert(
+    db: sqlite_utils.Database, table: str, row: dict[str, Any], key: tuple[str, ...],
+    update: tuple[str, ...],
+) -> None:  # fmt: skip
+    """INSERT a row, or UPDATE the `update` columns of the row with the same `key`; table
+    and column names come from the code, every value is a parameter."""
+    columns = ", ".join(row)
+    marks = ", ".join("?" * len(row))
+    changes = ", ".join(f"{column} = excluded.{column}" for column in update)
+    db.execute(
+        f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608 - names from code
+        f" ON CONFLICT ({', '.join(key)}) DO UPDATE SET {changes}",
+        list(row.values()),
+    )
+
+
 @contextlib.contextmanager
 def immediate(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
     """A write transaction that takes the write lock up front (BEGIN IMMEDIATE),
