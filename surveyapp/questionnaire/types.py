@@ -8,7 +8,7 @@ templates/partials/<type>.html, one test questionnaire.
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from wtforms import (
@@ -22,6 +22,7 @@ from wtforms import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from surveyapp.questionnaire.model import Option, Question
+from surveyapp.questionnaire.numbers import parse_number, plain
 
 if TYPE_CHECKING:
     from surveyapp.questionnaire.loader import Reader
@@ -218,12 +219,9 @@ class Number(QuestionType):
         text = _single(raw)
         if not text:
             return None, (REQUIRED_MESSAGE if q.required else "")
-        try:
-            number = Decimal(text.replace(",", "")) if len(text) <= 40 else None
-        except InvalidOperation:
-            number = None
-        if number is None or not number.is_finite():
-            return None, "Please enter a number."
+        number, problem = parse_number(text)
+        if number is None:
+            return None, problem
         if q.settings["integer"] and number != number.to_integral_value():
             return None, "Please enter a whole number."
         low, high = q.settings.get("min"), q.settings.get("max")
@@ -233,15 +231,10 @@ class Number(QuestionType):
             return None, f"Please enter a number of at most {high}."
         if q.settings["integer"]:
             return str(int(number)), ""
-        return _plain(number), ""
+        return plain(number), ""
 
     def unbound_field(self, q, field_name):
         return StringField(q.text)
-
-
-def _plain(number: Decimal) -> str:
-    text = format(number.normalize(), "f")
-    return "0" if text in {"-0", ""} else text
 
 
 REGISTRY: dict[str, QuestionType] = {
