@@ -147,6 +147,12 @@ def m004_audit(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m005_privacy_invitation_attempt_window(db: sqlite_utils.Database) -> None:
+    """When the current window of final-submit attempts with an invitation started."""
+    db.execute("ALTER TABLE invitations ADD COLUMN attempts_since TEXT")
+
+
 def init_db(db: sqlite_utils.Database) -> list[str]:
     """Create or upgrade the schema; return the names of the migrations applied."""
     pending = [m.name for m in migrations.pending(db)]
