@@ -155,10 +155,17 @@ def tallies(
     else:
         counted = [n for q in definition.questions() for n, _ in REGISTRY[q.type].tallied(q)]
         counts = read_counts(db, definition.id, definition.edition, filters, counted)
+    return shaped(definition, counts, latest(db, definition.id, filters), min_n, segment)
+
+
+def shaped(
+    definition: Definition, counts: Counts, newest: str | None, min_n: int,
+    segment: trends.Segment | None = None,
+) -> dict[str, Any]:  # fmt: skip
+    """The tallies JSON contract from counts as the counters hold them."""
     questions: dict[str, Any] = {}
     for q in definition.questions():
-        qtype = REGISTRY[q.type]
-        tallied = qtype.tallied(q)
+        tallied = REGISTRY[q.type].tallied(q)
         if not tallied:
             continue
         codes = [o.code for o in q.options]
@@ -175,7 +182,7 @@ def tallies(
         "survey": definition.id,
         "edition": definition.edition,
         "responses": counts.get(("*", "*"), 0),
-        "latest": latest(db, definition.id, filters),
+        "latest": newest,
         "questions": questions,
     }
     if segment:

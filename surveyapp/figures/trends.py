@@ -124,9 +124,11 @@ def trends(
     survey: str,
     segment: Segment | None = None,
     min_n: int = MIN_N,
+    counted: tuple[dict, dict, dict] | None = None,
 ) -> dict[str, Any]:
-    """The trends.json document of one questionnaire (see the module docstring)."""
-    respondents, answered, picks = counts(db, survey, segment)
+    """The trends.json document of one questionnaire (see the module docstring); `counted`
+    replaces what `counts` would give (e.g. a viewer's released responses)."""
+    respondents, answered, picks = counted or counts(db, survey, segment)
     editions = sorted(set(catalog[survey]) | set(respondents))
     definitions = {e: _definition(catalog[survey], e) for e in editions}
     check_segment(list(definitions.values()), segment or {})

@@ -17,10 +17,10 @@ ACTIONS = ("open", "close")
 IMPORT_FORMATS = {"": "from the file name", "csv": "CSV", "jsonl": "JSON Lines"}
 
 
-def edition_rows(survey_id: str) -> list[dict]:
-    """Every edition with its status and response count, newest first."""
+def edition_rows(survey_id: str, counts: dict[int, int] | None = None) -> list[dict]:
+    """Every edition with its status and response count (or `counts`), newest first."""
     db = get_db()
-    counts = trends.edition_responses(db, survey_id)
+    counts = trends.edition_responses(db, survey_id) if counts is None else counts
     statuses = editions.statuses(db, catalog(), survey_id)
     return [{"edition": e, "status": statuses[e], "responses": counts.get(e, 0)}
             for e in sorted(statuses, reverse=True)]  # fmt: skip
