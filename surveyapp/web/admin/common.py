@@ -117,7 +117,8 @@ def audit_filtered_read(survey: str, filters: Filters, segment: dict) -> None:
         return
     details = {"survey": survey, **filters.query_args(), "segment": segment}
     admin = g.get("admin") or {}
-    key = (auth.actor(), request.endpoint, json.dumps(details, sort_keys=True))
+    key = (current_app.config["DATABASE"], auth.actor(), request.endpoint,
+           json.dumps(details, sort_keys=True))  # fmt: skip
     now = time.monotonic()
     if now - _audited.get(key, -AUDIT_REPEAT_SECONDS) < AUDIT_REPEAT_SECONDS:
         return
