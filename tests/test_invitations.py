@@ -372,3 +372,22 @@ def test_invite_needs_exactly_one_source_and_a_new_output(app, db, tmp_path):
     assert clash.exit_code == 1 and "exists" in clash.output
     assert existing.read_text(encoding="utf-8") == "keep me"
     assert db.execute("SELECT count(*) FROM invitations").fetchone()[0] == 0
+
+
+def test_the_migration_coarsens_what_anonymous_editions_stored_before(app, db):
+    from surveyapp.store import schema
+
+    [anonymous] = invite(app, "invited", "--count", "1")
+    [named] = invite(app, "named", "--count", "1")
+    answer(app.test_client(), anonymous)
+    answer(app.test_client(), named, "named")
+    exact = "2026-03-04T15:16:17.181920Z"
+    db.execute("UPDATE responses SET submitted_at = ?", [exact])  # as stored before the fix
+    db.execute("UPDATE invitations SET used_at = '2026-03-04' WHERE response_id IS NULL")
+    db.conn.commit()
+    with store.immediate(db):
+        schema.m005_privacy_anonymous_days(db)
+    times = dict(db.execute("SELECT survey, submitted_at FROM responses").fetchall())
+    assert times == {"invited": "2026-03-04T00:00:00.000000Z", "named": exact}
+    uses = dict(db.execute("SELECT survey, used_at FROM invitations").fetchall())
+    assert uses["invited"] == "anonymous" and len(uses["named"]) == len(exact)
