@@ -43,6 +43,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         SUBMISSIONS_PER_ADDRESS=60,
         SUBMISSION_WINDOW_SECONDS=600,
         INVITATION_ATTEMPTS=20,
+        INVITATION_ATTEMPT_WINDOW_SECONDS=600,
         PUBLIC_URL="http://127.0.0.1:5000",
         AUDIT_PER_PAGE=50,
         PROXY_HOPS=0,

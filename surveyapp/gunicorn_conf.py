@@ -20,5 +20,6 @@ keepalive = 5
 accesslog = os.environ.get("SURVEYAPP_ACCESS_LOG", "-") or None
 # Standard combined format plus the time the request took, in milliseconds.
 access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(M)sms'
+logger_class = "surveyapp.gunicorn_log.RedactingLogger"  # invitation tokens never logged
 errorlog = "-"
 wsgi_app = "surveyapp:create_app()"

@@ -109,6 +109,14 @@ def tallies(
     else:
         counted = [n for q in definition.questions() for n, _ in REGISTRY[q.type].tallied(q)]
         found = read_counts(db, definition.id, definition.edition, filters, counted)
+    return shaped(definition, found, counts.latest(db, definition.id, filters), min_n, segment)
+
+
+def shaped(
+    definition: Definition, found: Counts, newest: str | None, min_n: int,
+    segment: Segment | None = None,
+) -> dict[str, Any]:  # fmt: skip
+    """The tallies JSON contract from counts as the counters hold them."""
     questions: dict[str, Any] = {}
     for q in definition.questions():
         qtype = REGISTRY[q.type]
@@ -129,7 +137,7 @@ def tallies(
         "survey": definition.id,
         "edition": definition.edition,
         "responses": found.get(("*", "*"), 0),
-        "latest": counts.latest(db, definition.id, filters),
+        "latest": newest,
         "questions": questions,
     }
     if segment:

@@ -32,18 +32,23 @@ def series_of(question: Question) -> list[Series]:
     return REGISTRY[question.type].series(question)
 
 
-def counts(
-    db: sqlite_utils.Database, survey: str, segment: Segment | None = None
-) -> tuple[dict[int, int], dict[tuple[int, str], int], dict[tuple[int, str, str], int]]:
+Split = tuple[dict[int, int], dict[tuple[int, str], int], dict[tuple[int, str, str], int]]
+
+
+def counts(db: sqlite_utils.Database, survey: str, segment: Segment | None = None) -> Split:
     """(respondents per edition, respondents answering per (edition, field),
     picks per (edition, field, code)), for the responses in the segment."""
+    found = store_counts.answer_counts(db, survey, segment=segment)
+    return split({edition: by_field for (_survey, edition), by_field in found.items()})
+
+
+def split(found: dict[int, store_counts.Counts]) -> Split:
+    """Counts per edition as trends() takes them: respondents, answered, picks."""
     respondents: dict[int, int] = {}
     answered: dict[tuple[int, str], int] = {}
     picks: dict[tuple[int, str, str], int] = {}
-    for (_survey, edition), found in store_counts.answer_counts(
-        db, survey, segment=segment
-    ).items():
-        for (field, value), n in found.items():
+    for edition, by_field in found.items():
+        for (field, value), n in by_field.items():
             if field == "*":
                 respondents[edition] = n
             elif value == "*":
@@ -66,9 +71,11 @@ def trends(
     survey: str,
     segment: Segment | None = None,
     min_n: int = MIN_N,
+    counted: tuple[dict, dict, dict] | None = None,
 ) -> dict[str, Any]:
-    """The trends.json document of one questionnaire (see the module docstring)."""
-    respondents, answered, picks = counts(db, survey, segment)
+    """The trends.json document of one questionnaire (see the module docstring); `counted`
+    replaces what `counts` would give (e.g. a viewer's released responses)."""
+    respondents, answered, picks = counted or counts(db, survey, segment)
     editions = sorted(set(catalog[survey]) | set(respondents))
     definitions = {e: catalog.for_edition(survey, e) for e in editions}
     check_segment(list(definitions.values()), segment or {})

@@ -148,6 +148,38 @@ def m004_audit(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m005_privacy_invitation_attempt_window(db: sqlite_utils.Database) -> None:
+    """When the current window of final-submit attempts with an invitation started."""
+    db.execute("ALTER TABLE invitations ADD COLUMN attempts_since TEXT")
+
+
+@migrations()
+def m005_privacy_anonymous_days(db: sqlite_utils.Database) -> None:
+    """What anonymous invitation editions stored before: invitations lose their day of use
+    and responses keep their day only (see surveyapp.store.invitations)."""
+    from surveyapp.questionnaire.loader import DefinitionError, parse_definition
+
+    # Only an anonymous use was recorded without a response and to the day (10 characters).
+    db.execute(
+        "UPDATE invitations SET used_at = 'anonymous'"
+        " WHERE used_at IS NOT NULL AND response_id IS NULL AND length(used_at) = 10"
+    )
+    for version, source, text in db.execute(
+        "SELECT version, source, text FROM definitions"
+    ).fetchall():
+        try:
+            definition = parse_definition(text, source)
+        except DefinitionError:
+            continue
+        if definition.access == "invitation" and definition.anonymous:
+            db.execute(
+                "UPDATE responses SET submitted_at = substr(submitted_at, 1, 10)"
+                " || 'T00:00:00.000000Z' WHERE version = ?",
+                [version],
+            )
+
+
 def init_db(db: sqlite_utils.Database) -> list[str]:
     """Create or upgrade the schema; return the names of the migrations applied."""
     pending = [m.name for m in migrations.pending(db)]

@@ -20,6 +20,17 @@ def _single(raw: list[str]) -> str:
     return raw[0].strip() if raw else ""
 
 
+def one_answer(q: Question, raw: list[str]) -> tuple[str | None, str]:
+    """(the one typed answer, "") or (None, why not: several given, or required and empty;
+    "" when an optional question was left empty)."""
+    if len(raw) > 1:
+        return None, "Please give one answer."
+    value = _single(raw)
+    if not value:
+        return None, (REQUIRED_MESSAGE if q.required else "")
+    return value, ""
+
+
 @dataclass(frozen=True)
 class Series:
     """One trend line: among a field's respondents, the share picking a `top` code

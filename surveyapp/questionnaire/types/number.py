@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from wtforms import StringField
 
-from surveyapp.questionnaire.types.base import REQUIRED_MESSAGE, QuestionType, _single
+from surveyapp.questionnaire.numbers import parse_number, plain
+from surveyapp.questionnaire.types.base import QuestionType, one_answer
 
 
 class Number(QuestionType):
@@ -22,17 +23,12 @@ class Number(QuestionType):
         return settings
 
     def check(self, q, field_name, raw):
-        if len(raw) > 1:
-            return None, "Please give one answer."
-        text = _single(raw)
-        if not text:
-            return None, (REQUIRED_MESSAGE if q.required else "")
-        try:
-            number = Decimal(text.replace(",", "")) if len(text) <= 40 else None
-        except InvalidOperation:
-            number = None
-        if number is None or not number.is_finite():
-            return None, "Please enter a number."
+        text, problem = one_answer(q, raw)
+        if text is None:
+            return None, problem
+        number, problem = parse_number(text)
+        if number is None:
+            return None, problem
         if q.settings["integer"] and number != number.to_integral_value():
             return None, "Please enter a whole number."
         low, high = q.settings.get("min"), q.settings.get("max")
@@ -42,12 +38,7 @@ class Number(QuestionType):
             return None, f"Please enter a number of at most {high}."
         if q.settings["integer"]:
             return str(int(number)), ""
-        return _plain(number), ""
+        return plain(number), ""
 
     def unbound_field(self, q, field_name):
         return StringField(q.text)
-
-
-def _plain(number: Decimal) -> str:
-    text = format(number.normalize(), "f")
-    return "0" if text in {"-0", ""} else text

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from wtforms import StringField, TextAreaField
 
-from surveyapp.questionnaire.types.base import REQUIRED_MESSAGE, QuestionType, _single
+from surveyapp.questionnaire.types.base import QuestionType, one_answer
 
 
 class ShortText(QuestionType):
@@ -20,11 +20,9 @@ class ShortText(QuestionType):
         return {"max_length": limit}
 
     def check(self, q, field_name, raw):
-        if len(raw) > 1:
-            return None, "Please give one answer."
-        value = _single(raw)
-        if not value:
-            return None, (REQUIRED_MESSAGE if q.required else "")
+        value, problem = one_answer(q, raw)
+        if value is None:
+            return None, problem
         limit = q.settings["max_length"]
         if len(value) > limit:
             return None, f"Please keep this to {limit} characters or fewer (now {len(value)})."

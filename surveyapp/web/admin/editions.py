@@ -14,10 +14,10 @@ from surveyapp.web.admin.common import editions_or_404
 ACTIONS = ("open", "close")
 
 
-def edition_rows(survey_id: str) -> list[dict]:
-    """Every edition with its status and response count, newest first."""
+def edition_rows(survey_id: str, counts: dict[int, int] | None = None) -> list[dict]:
+    """Every edition with its status and response count (or `counts`), newest first."""
     db = get_db()
-    counts = store_counts.edition_responses(db, survey_id)
+    counts = store_counts.edition_responses(db, survey_id) if counts is None else counts
     statuses = editions.statuses(db, catalog(), survey_id)
     return [{"edition": e, "status": statuses[e], "responses": counts.get(e, 0)}
             for e in sorted(statuses, reverse=True)]  # fmt: skip

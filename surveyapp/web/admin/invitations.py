@@ -1,6 +1,6 @@
 """Who has responded to an invitation-only questionnaire: counts and the invitation list.
 
-For an anonymous edition only the day of use is known and no response is linked."""
+For an anonymous edition no time of use is kept and no response is linked."""
 
 from __future__ import annotations
 

@@ -8,18 +8,21 @@ from typing import Any
 
 from flask import abort, render_template
 
-from surveyapp.figures import tallies
+from surveyapp.figures import released, tallies
 from surveyapp.figures import trends as trend_figures
 from surveyapp.figures.charts import trend_chart
 from surveyapp.questionnaire.model import Definition
 from surveyapp.questionnaire.types import REGISTRY
 from surveyapp.store import listing
+from surveyapp.store.filters import NO_FILTERS
 from surveyapp.web import catalog, get_db
 from surveyapp.web.admin import auth, bp
 from surveyapp.web.admin.common import (
+    audit_filtered_read,
     conditional,
     editions_or_404,
     profile_questions,
+    reads_raw,
     request_segment,
 )
 
@@ -39,8 +42,12 @@ def labels(editions: dict[int, Definition]) -> dict[tuple[str, str], str]:
 def _document(survey_id: str) -> tuple[dict[int, Definition], dict, dict[str, Any]]:
     editions = editions_or_404(survey_id)
     segment = request_segment(catalog().latest(survey_id))
+    audit_filtered_read(survey_id, NO_FILTERS, segment)
+    counted = None if reads_raw() else released.trend_counts(get_db(), catalog(), survey_id)
     try:
-        document = trend_figures.trends(get_db(), catalog(), survey_id, segment or None)
+        document = trend_figures.trends(
+            get_db(), catalog(), survey_id, segment or None, counted=counted
+        )
     except ValueError as exc:
         abort(400, str(exc))
     return editions, segment, document
@@ -75,7 +82,7 @@ def trends(survey_id: str):
         document=document,
         sections=charted(document, labels(editions)),
         segment=segment,
-        profile=profile_questions(latest),
+        profile=profile_questions(latest) if reads_raw() else [],
     )
 
 
@@ -89,8 +96,12 @@ def trends_json(survey_id: str):
 def ranked(definition: Definition) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The edition's tallies and its matrix items ranked by top-2-box (each question ranked
     on its own), each with its question and its rank change between the two orderings.
-    An item fewer than 5 answered is suppressed and ranks last."""
-    result = tallies.tallies(get_db(), definition, min_n=tallies.MIN_N)
+    An item fewer than 5 answered is suppressed and ranks last. A viewer's rest on the
+    released responses."""
+    if reads_raw():
+        result = tallies.tallies(get_db(), definition, min_n=tallies.MIN_N)
+    else:
+        result = released.edition_tallies(get_db(), definition)
     rows = []
     for question, items in tallies.rankings(definition, result).items():
         for row in tallies.ordered(items, "top2"):
