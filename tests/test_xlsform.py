@@ -311,3 +311,30 @@ def test_export_definition_refuses_an_unknown_questionnaire(runner):
     assert result.exit_code == 1 and "No questionnaire 'nope'" in result.output
     result = runner.invoke(args=["export-definition", "cmo", "--edition", "1999"])
     assert result.exit_code == 1 and "No questionnaire 'cmo' edition 1999" in result.output
+
+
+def test_cosmetic_columns_are_ignored_with_a_warning():
+    data = forms.workbook({"survey": [
+        ["type", "name", "label", "default", "guidance_hint", "image", "required_message"],
+        ["integer", "b", "B", "3", "Ask twice", "b.png", "Needed"],
+        ["text", "c", "C", None, None, None, "Needed"],
+    ]})  # fmt: skip
+    warnings = read_xlsform(data, "cosmetic.xlsx").warnings
+    assert warnings == [
+        f"cosmetic.xlsx:survey:row 1: {column}: ignored (rows {rows}): surveyapp cannot honour it"
+        for column, rows in (("default", "2"), ("guidance_hint", "2"), ("image", "2"),
+                             ("required_message", "2, 3"))
+    ]  # fmt: skip
+
+
+def test_a_required_condition_and_a_reference_to_an_answer_are_refused():
+    data = forms.workbook({"survey": [
+        ["type", "name", "label", "required"],
+        ["text", "a", "Hello ${b}", None],
+        ["integer", "b", "B", "${a} != ''"],
+    ]})  # fmt: skip
+    errors = errors_of(data, "logic.xlsx")
+    assert [e.split(": ")[0:2] for e in errors] == [
+        ["logic.xlsx:survey:row 2", "label"],
+        ["logic.xlsx:survey:row 3", "required"],
+    ]

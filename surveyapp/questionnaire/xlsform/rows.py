@@ -12,7 +12,7 @@ from pyxform.constants import EXTERNAL_INSTANCE_EXTENSIONS as FILE_LISTS
 from pyxform.question_type_dictionary import QUESTION_TYPE_DICT
 from pyxform.xls2json import RE_BEGIN_CONTROL, RE_END_CONTROL, RE_SELECT
 
-from surveyapp.questionnaire.xlsform.workbook import CUSTOM, TRANSLATED, Row, Workbook, as_code
+from surveyapp.questionnaire.xlsform.workbook import TRANSLATED, Row, Workbook, as_code
 
 BEGIN, END, QUESTION, NOTE, SKIP = "begin", "end", "question", "note", "skip"
 SELECT = re.compile(RE_SELECT.pattern, re.IGNORECASE)
@@ -37,6 +37,17 @@ USED_COLUMNS = {
     ("hint",),
     ("bind", "required"),
     ("control", "appearance"),
+}
+KNOWN_COLUMNS = {"bind", "control", "media", "instance", "default", "guidance_hint", "parameters",
+                 "choice_filter", "trigger", *TRANSLATED, "type", "name"}  # fmt: skip
+# The spec's names of columns pyxform files under `bind`, `control` and `media`.
+SPEC_NAMES = {
+    ("bind", "readonly"): "read_only",
+    ("bind", "jr:requiredMsg"): "required_message",
+    ("bind", "jr:noAppErrorString"): "no_app_error_string",
+    ("control", "jr:count"): "repeat_count",
+    **{("control", key): key for key in ("autoplay", "rows")},
+    **{("media", key): key for key in ("image", "big-image", "audio", "video")},
 }
 REFERENCE = re.compile(r"\$\{")
 CANNOT = {
@@ -184,7 +195,8 @@ class Classifier:
                     row.sheet, row.number, REFUSED_COLUMNS[column], f"refused: {LOGIC}"
                 )
             elif column not in USED_COLUMNS:
-                self.ignored.setdefault("::".join(column), []).append(row.number)
+                name = SPEC_NAMES.get(column, "::".join(column))
+                self.ignored.setdefault(name, []).append(row.number)
 
     def report_ignored(self) -> None:
         for column, numbers in self.ignored.items():
@@ -197,23 +209,9 @@ class Classifier:
 def _leaf_columns(row: Row) -> list[tuple[str, ...]]:
     """The pyxform columns a row fills (unknown columns, e.g. KoboToolbox's `$kuid`, and
     surveyapp's own are left out)."""
-    known = {
-        "bind",
-        "control",
-        "media",
-        "instance",
-        "default",
-        "guidance_hint",
-        "parameters",
-        "choice_filter",
-        "trigger",
-        *TRANSLATED,
-        "type",
-        "name",
-    }
     found = []
     for key, value in row.data.items():
-        if key not in known or key.lower() == CUSTOM:
+        if key not in KNOWN_COLUMNS:
             continue
         if isinstance(value, dict) and key not in TRANSLATED:
             found.extend((key, sub) for sub, text in value.items() if text)

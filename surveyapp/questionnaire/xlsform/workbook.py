@@ -4,7 +4,7 @@ spelling and case pyxform accepts folded to one name, and the labels of one lang
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from io import BytesIO
 from typing import Any
 
@@ -92,7 +92,6 @@ class Workbook:
     settings: Row
     language: str
     problems: Problems
-    others: list[str] = field(default_factory=list)
 
     def text(self, row: Row, key: str) -> str:
         """A label or hint in the chosen language (another language's when it has none)."""
@@ -176,7 +175,7 @@ def _sheets(book: dict, problems: Problems) -> Workbook:
             f"not imported: surveyapp has no languages yet; the {language} "
             "labels and hints were taken",
         )
-    return Workbook(survey, choices, settings, language, problems, others)
+    return Workbook(survey, choices, settings, language, problems)
 
 
 def _languages(rows: list[Row], default: str) -> list[str]:
