@@ -4,9 +4,7 @@ tools import, and what surveyapp cannot honour is refused whole, row by row."""
 
 from __future__ import annotations
 
-import json
 import re
-from dataclasses import fields
 from io import BytesIO
 from pathlib import Path
 
@@ -14,32 +12,20 @@ import pytest
 from openpyxl import load_workbook
 from pyxform.xls2xform import convert
 
-from surveyapp import SHIPPED_SURVEYS, store
+from surveyapp import SHIPPED_SURVEYS
 from surveyapp.questionnaire.loader import load_file, parse_definition
-from surveyapp.questionnaire.model import Definition
 from surveyapp.questionnaire.xlsform import (
     XLSFormError,
     definition_to_xlsform,
     read_xlsform,
-    xlsform_to_yaml,
 )
 from tests import xlsform_fixtures as forms
-from tests.walker import Respondent
 
 HERE = Path(__file__).parent
 ERROR_FORMAT = re.compile(r"^[^:]+\.xlsx:(survey|choices|settings):row \d+: [^:]+: .+$")
 EVERY_DEFINITION = sorted(
     [*SHIPPED_SURVEYS.glob("*.yaml"), *HERE.glob("*questionnaires/*.yaml")], key=str
 )
-
-
-def same(left: Definition, right: Definition) -> list[str]:
-    """Fields (and question settings) that differ, leaving out where the text came from."""
-    differ = [f.name for f in fields(Definition) if f.name not in {"version", "source", "text"}
-              and getattr(left, f.name) != getattr(right, f.name)]  # fmt: skip
-    differ += [q.id for q, r in zip(left.questions(), right.questions(), strict=True)
-               if q.settings != r.settings]  # fmt: skip
-    return differ
 
 
 def errors_of(data: bytes, filename: str) -> list[str]:
@@ -52,7 +38,7 @@ def errors_of(data: bytes, filename: str) -> list[str]:
 def test_the_shipped_questionnaires_round_trip_to_identical_definitions(name):
     original = load_file(SHIPPED_SURVEYS / f"{name}.yaml")
     imported = read_xlsform(definition_to_xlsform(original), f"{name}.xlsx")
-    assert same(original, imported.definition) == []
+    assert forms.same(original, imported.definition) == []
     assert imported.definition.mirrors == original.mirrors and original.mirrors
     assert imported.definition.scales == original.scales
     assert parse_definition(imported.text, f"{name}.yaml").pages == original.pages
@@ -62,7 +48,10 @@ def test_the_shipped_questionnaires_round_trip_to_identical_definitions(name):
 def test_every_test_questionnaire_round_trips(path):
     """Every question type and key in the registry, access and anonymous settings too."""
     original = load_file(path)
-    assert same(original, read_xlsform(definition_to_xlsform(original), "x.xlsx").definition) == []
+    assert (
+        forms.same(original, read_xlsform(definition_to_xlsform(original), "x.xlsx").definition)
+        == []
+    )
 
 
 def test_the_export_is_an_xlsform_odk_converts():
@@ -167,25 +156,6 @@ def test_languages_without_a_default_take_the_first_label_column():
     assert any("label::English (en): not imported" in w for w in imported.warnings)
 
 
-def test_an_imported_form_is_served_answered_and_stored(make_app, tmp_path):
-    folder = tmp_path / "surveys"
-    folder.mkdir()
-    text = xlsform_to_yaml(forms.kobo_household(), "household.xlsx", edition=2024)
-    (folder / "household.yaml").write_text(text, encoding="utf-8")
-    app = make_app(folder)
-    respondent = Respondent(app.test_client(), "household_2024")
-    response = respondent.complete([
-        {"members": "4", "owns_home": "yes", "crops": ["beans", "other"], "crops_other": "Rice"},
-        {"income": "120.5"},
-        {"remarks": "None"},
-    ])  # fmt: skip
-    assert response.status_code == 302 and "/thanks" in response.headers["Location"]
-    db = store.thread_connection(app.config["DATABASE"])
-    stored = [json.loads(r["answers"]) for r in db.query("SELECT answers FROM responses")]
-    assert stored == [{"members": "4", "owns_home": "yes", "crops": ["beans", "other"],
-                       "crops_other": "Rice", "income": "120.5", "remarks": "None"}]  # fmt: skip
-
-
 def test_a_geopoint_and_a_repeat_are_refused_whole_with_every_row_named():
     errors = errors_of(forms.refused(), "refused.xlsx")
     assert errors == [
@@ -269,48 +239,6 @@ def test_a_form_id_comes_from_the_file_name_when_the_settings_have_none():
 def test_a_file_that_is_not_a_workbook_is_refused_clearly():
     errors = errors_of(b"id: not a workbook\n", "upload.xlsx")
     assert len(errors) == 1 and errors[0].startswith("upload.xlsx: not a readable XLSForm workbook")
-
-
-def test_check_definitions_reads_xlsforms(runner, tmp_path):
-    good, bad = tmp_path / "market.xlsx", tmp_path / "refused.xlsx"
-    good.write_bytes(forms.odk_spellings())
-    bad.write_bytes(forms.refused())
-    ok = runner.invoke(args=["check-definitions", str(good)])
-    assert ok.exit_code == 0, ok.output
-    assert "ok  market.xlsx: market edition 2021" in ok.output
-    failed = runner.invoke(args=["check-definitions", str(good), str(bad)])
-    assert failed.exit_code == 1
-    assert "refused.xlsx:survey:row 3: type: 'geopoint' questions are refused" in failed.output
-    assert "refused.xlsx:survey:row 11: type: 'date'" in failed.output
-    assert "Traceback" not in failed.output and isinstance(failed.exception, SystemExit)
-
-
-def test_check_definitions_finds_an_xlsform_duplicating_a_yaml_edition(runner, tmp_path):
-    copy = tmp_path / "cmo.xlsx"
-    copy.write_bytes(definition_to_xlsform(load_file(SHIPPED_SURVEYS / "cmo.yaml")))
-    result = runner.invoke(args=["check-definitions", str(SHIPPED_SURVEYS / "cmo.yaml"), str(copy)])
-    assert result.exit_code == 1
-    assert "cmo.xlsx: id: 'cmo' edition 2012 is already defined in cmo.yaml" in result.output
-
-
-def test_export_definition_writes_yaml_and_xlsform(runner, tmp_path):
-    as_yaml = runner.invoke(args=["export-definition", "cmo"])
-    assert as_yaml.exit_code == 0
-    assert as_yaml.output == (SHIPPED_SURVEYS / "cmo.yaml").read_text(encoding="utf-8")
-    target = tmp_path / "cmo.xlsx"
-    written = runner.invoke(
-        args=["export-definition", "cmo", "--format", "xlsform", "-o", str(target)]
-    )
-    assert written.exit_code == 0, written.output
-    back = read_xlsform(target.read_bytes(), "cmo.xlsx").definition
-    assert same(load_file(SHIPPED_SURVEYS / "cmo.yaml"), back) == []
-
-
-def test_export_definition_refuses_an_unknown_questionnaire(runner):
-    result = runner.invoke(args=["export-definition", "nope", "--format", "xlsform"])
-    assert result.exit_code == 1 and "No questionnaire 'nope'" in result.output
-    result = runner.invoke(args=["export-definition", "cmo", "--edition", "1999"])
-    assert result.exit_code == 1 and "No questionnaire 'cmo' edition 1999" in result.output
 
 
 def test_cosmetic_columns_are_ignored_with_a_warning():

@@ -3,9 +3,21 @@ templates, hand-made sheets), built with openpyxl; each function returns .xlsx b
 
 from __future__ import annotations
 
+from dataclasses import fields
 from io import BytesIO
 
 from openpyxl import Workbook
+
+from surveyapp.questionnaire.model import Definition
+
+
+def same(left: Definition, right: Definition) -> list[str]:
+    """Fields (and question settings) that differ, leaving out where the text came from."""
+    differ = [f.name for f in fields(Definition) if f.name not in {"version", "source", "text"}
+              and getattr(left, f.name) != getattr(right, f.name)]  # fmt: skip
+    differ += [q.id for q, r in zip(left.questions(), right.questions(), strict=True)
+               if q.settings != r.settings]  # fmt: skip
+    return differ
 
 
 def workbook(sheets: dict[str, list[list]]) -> bytes:
