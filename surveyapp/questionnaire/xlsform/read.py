@@ -16,12 +16,12 @@ from pathlib import PurePath
 from typing import Any
 
 import yaml
-from pyxform import aliases, constants
+from pyxform import constants
 
 from surveyapp.questionnaire.loader import DefinitionError, parse_definition
 from surveyapp.questionnaire.model import Definition
 from surveyapp.questionnaire.xlsform.build import Builder, Places, bool_text
-from surveyapp.questionnaire.xlsform.workbook import Problems, Row, read_workbook
+from surveyapp.questionnaire.xlsform.workbook import Problems, Row, boolean, read_workbook
 
 YEAR = re.compile(r"(19|20)[0-9]{2}")
 NOT_CODE = re.compile(r"[^A-Za-z0-9_]+")
@@ -131,8 +131,8 @@ def _settings_custom(settings: Row, builder: Builder) -> dict[str, str]:
             f"unknown; surveyapp's settings columns are "
             f"{', '.join(f'surveyapp::{k}' for k in SETTINGS)}",
         )
-    if "anonymous" in custom and custom["anonymous"] in aliases.yes_no:
-        custom["anonymous"] = bool_text(aliases.yes_no[custom["anonymous"]])
+    if boolean(custom.get("anonymous", "")) is not None:
+        custom["anonymous"] = bool_text(bool(boolean(custom["anonymous"])))
     return custom
 
 

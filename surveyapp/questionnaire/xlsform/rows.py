@@ -12,7 +12,7 @@ from pyxform.constants import EXTERNAL_INSTANCE_EXTENSIONS as FILE_LISTS
 from pyxform.question_type_dictionary import QUESTION_TYPE_DICT
 from pyxform.xls2json import RE_BEGIN_CONTROL, RE_END_CONTROL, RE_SELECT
 
-from surveyapp.questionnaire.xlsform.workbook import TRANSLATED, Row, Workbook, as_code
+from surveyapp.questionnaire.xlsform.workbook import TRANSLATED, Row, Workbook, as_code, boolean
 
 BEGIN, END, QUESTION, NOTE, SKIP = "begin", "end", "question", "note", "skip"
 SELECT = re.compile(RE_SELECT.pattern, re.IGNORECASE)
@@ -181,8 +181,8 @@ class Classifier:
         value = row.nested("bind", "required").strip()
         if not value:
             return False
-        if value in aliases.yes_no or value.lower() in ("true()", "false()"):
-            return aliases.yes_no.get(value, value.lower() == "true()")
+        if boolean(value) is not None:
+            return bool(boolean(value))
         self.problems.error(
             row.sheet, row.number, "required", f"{value!r} is refused (write yes or no): {LOGIC}"
         )

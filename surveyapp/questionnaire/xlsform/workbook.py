@@ -20,6 +20,16 @@ CUSTOM = "surveyapp"  # the prefix of surveyapp's own columns: `surveyapp::min_p
 TRANSLATED = ("label", "hint")
 SETTINGS_ROW = 2
 SHEETS = (constants.SURVEY, constants.CHOICES, constants.SETTINGS)
+# yes/no cells as pyxform reads a `required` cell (yes, TRUE, true(), No...); XPath's
+# true() and false() are also accepted in any case.
+BOOLEANS = {text: xpath == "true()" for text, xpath in aliases.BINDING_CONVERSIONS.items()}
+
+
+def boolean(text: str) -> bool | None:
+    """The truth a yes/no cell says; None when it says something else."""
+    if text in BOOLEANS:
+        return BOOLEANS[text]
+    return {"true()": True, "false()": False}.get(text.lower())
 
 
 class Problems:
@@ -148,7 +158,7 @@ def _sheets(book: dict, problems: Problems) -> Workbook:
     )
     settings = settings_rows[0] if settings_rows else Row(constants.SETTINGS, SETTINGS_ROW, {})
     default = settings.plain(constants.DEFAULT_LANGUAGE_KEY) or constants.DEFAULT_LANGUAGE_VALUE
-    clean = aliases.yes_no.get(settings.plain("clean_text_values") or "yes", True)
+    clean = boolean(settings.plain("clean_text_values") or "yes") is not False
     choices = _sheet(
         book,
         constants.CHOICES,
