@@ -69,6 +69,7 @@ def create_admin_command(username: str, role: str) -> None:
 
 def _commands() -> list[click.Command]:
     from surveyapp.cli.backup import COMMANDS as OPS_COMMANDS
+    from surveyapp.cli.definitions_io import COMMANDS as IO_COMMANDS
     from surveyapp.cli.editions import COMMANDS as HISTORY_COMMANDS
     from surveyapp.cli.invitations import COMMANDS as INVITE_COMMANDS
     from surveyapp.cli.serve import serve_command
@@ -76,7 +77,7 @@ def _commands() -> list[click.Command]:
 
     return [init_db_command, check_definitions_command, create_admin_command, serve_command,
             *HISTORY_COMMANDS, *ADMIN_COMMANDS, *OPS_COMMANDS,
-            *INVITE_COMMANDS]  # fmt: skip
+            *INVITE_COMMANDS, *IO_COMMANDS]  # fmt: skip
 
 
 def init_app(app: Flask) -> None:
