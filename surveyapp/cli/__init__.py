@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import os
-import sys
-from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from surveyapp import store
-from surveyapp.questionnaire.loader import DefinitionError, definition_files, load_all
 from surveyapp.store import accounts, audit, schema
 from surveyapp.store.accounts import ROLES, hash_password
 
@@ -26,24 +23,6 @@ def init_db_command() -> None:
     applied = schema.init_db(_db())
     click.echo(f"Database ready at {current_app.config['DATABASE']}"
                f" ({len(applied)} migration(s) applied).")  # fmt: skip
-
-
-@click.command("check-definitions")
-@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
-def check_definitions_command(files: tuple[Path, ...]) -> None:
-    """Validate questionnaire definitions (default: every loaded folder); exit 1 on any error."""
-    paths = list(files) or definition_files(
-        *(Path(p) for p in current_app.config["SURVEY_FOLDERS"])
-    )
-    try:
-        catalog = load_all(paths)
-    except DefinitionError as exc:
-        for error in exc.errors:
-            click.echo(error, err=True)
-        sys.exit(1)
-    for editions in catalog.values():
-        for d in editions.values():
-            click.echo(f"ok  {d.source}: {d.id} edition {d.edition}, version {d.version}")
 
 
 @click.command("create-admin")
@@ -75,7 +54,7 @@ def _commands() -> list[click.Command]:
     from surveyapp.cli.serve import serve_command
     from surveyapp.cli.transfer import COMMANDS as ADMIN_COMMANDS
 
-    return [init_db_command, check_definitions_command, create_admin_command, serve_command,
+    return [init_db_command, create_admin_command, serve_command,
             *HISTORY_COMMANDS, *ADMIN_COMMANDS, *OPS_COMMANDS,
             *INVITE_COMMANDS, *IO_COMMANDS]  # fmt: skip
 
