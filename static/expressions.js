@@ -110,7 +110,9 @@
     }],
     "count-selected": [1, 1, one(function (v) { return listItems(v).length; })],
     "string-length": [1, 1, one(function (v) { return Array.from(toText(v)).length; })],
-    "regex": [2, 2, function (call, env) { return call.pattern.test(toText(run(call.args[0], env))); }],
+    "regex": [2, 2, function (call, env) {
+      return call.pattern.test(toText(run(call.args[0], env)));
+    }],
     "if": [3, 3, function (call, env) {
       return run(toBoolean(run(call.args[0], env)) ? call.args[1] : call.args[2], env);
     }],
@@ -156,7 +158,8 @@
       scan(DIGITS);
       if (chars[i] === ".") { i++; scan(DIGITS); }
       if (i - start > LIMIT.number) {
-        throw fail("number-too-long", "a number has more than " + LIMIT.number + " characters", start);
+        throw fail("number-too-long", "a number has more than " + LIMIT.number + " characters",
+          start);
       }
       return { kind: "num", text: chars.slice(start, i).join(""), at: start + 1 };
     }
@@ -164,7 +167,8 @@
       var start = i, end = chars.indexOf(quote, start + 1);
       if (end < 0) { throw fail("syntax", "a quoted string is not closed", start); }
       if (end - start - 1 > LIMIT.string) {
-        throw fail("string-too-long", "a quoted string has more than " + LIMIT.string + " characters", start);
+        throw fail("string-too-long", "a quoted string has more than " + LIMIT.string +
+          " characters", start);
       }
       i = end + 1;
       return { kind: "str", text: chars.slice(start + 1, end).join(""), at: start + 1 };
@@ -235,7 +239,8 @@
     function logic(word, operand) {
       var operands = [operand()];
       while (isOp([word])) { i++; operands.push(operand()); }
-      return operands.length > 1 ? node({ type: word, operands: Object.freeze(operands) }) : operands[0];
+      if (operands.length === 1) { return operands[0]; }
+      return node({ type: word, operands: Object.freeze(operands) });
     }
     function expression() {
       return logic("or", function () { return logic("and", function () { return chain(0); }); });
@@ -247,7 +252,8 @@
         var operator = tokens[i++].text;
         steps.push(Object.freeze([operator, chain(level + 1)]));
       }
-      return steps.length ? node({ type: "chain", first: first, steps: Object.freeze(steps) }) : first;
+      if (!steps.length) { return first; }
+      return node({ type: "chain", first: first, steps: Object.freeze(steps) });
     }
     function unary() {
       if (!isOp(["-"])) { return primary(); }
@@ -261,8 +267,10 @@
       var token = peek();
       if (!PRIMARY.has(token.kind)) { throw unexpected(); }
       i++;
-      if (token.kind === "num") { return node({ type: "literal", value: Number(token.text), at: token.at }); }
-      if (token.kind === "str") { return node({ type: "literal", value: token.text, at: token.at }); }
+      if (token.kind === "num" || token.kind === "str") {
+        var value = token.kind === "num" ? Number(token.text) : token.text;
+        return node({ type: "literal", value: value, at: token.at });
+      }
       if (token.kind === "ref") { return node({ type: "ref", name: token.text, at: token.at }); }
       if (token.kind === "dot") { return node({ type: "dot", at: token.at }); }
       if (token.kind === "(") {
@@ -276,7 +284,10 @@
     }
     function call(name) {
       var fn = HAS.call(FUNCTIONS, name.text) ? FUNCTIONS[name.text] : null;
-      if (!fn) { throw new ExpressionError("unknown-function", "unknown function '" + name.text + "'", name.at); }
+      if (!fn) {
+        throw new ExpressionError("unknown-function", "unknown function '" + name.text + "'",
+          name.at);
+      }
       enter(name.at);
       expect("(");
       var args = peek().kind === ")" ? [] : [expression()];
@@ -311,7 +322,8 @@
   function run(tree, env) {
     switch (tree.type) {
       case "literal": return tree.value;
-      case "ref": return answerValue(HAS.call(env.answers, tree.name) ? env.answers[tree.name] : null);
+      case "ref": return answerValue(HAS.call(env.answers, tree.name) ? env.answers[tree.name]
+        : null);
       case "dot": return answerValue(env.current);
       case "negate": return -toNumber(run(tree.operand, env));
       case "and": return tree.operands.every(function (o) { return toBoolean(run(o, env)); });
@@ -328,7 +340,9 @@
       pad(now.getDate());
   }
   function parse(text) {
-    if (typeof text !== "string") { throw new ExpressionError("syntax", "an expression must be text", null); }
+    if (typeof text !== "string") {
+      throw new ExpressionError("syntax", "an expression must be text", null);
+    }
     return parseTokens(tokenize(text));
   }
   function evaluate(tree, answers, current, today) {

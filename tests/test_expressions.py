@@ -71,6 +71,7 @@ def _check(text: str, allow_dot: bool = False, current: str | None = None, known
         ("regex(., '(a)\\1')", "regex", "regex() pattern refused: invalid escape sequence"),
         ("regex(., '(?=a)')", "regex", "regex() pattern refused: invalid perl operator"),
         ("regex(., 'a{1001}')", "regex", "regex() pattern refused: invalid repetition size"),
+        ("regex(., '\ud800')", "regex", "regex() pattern is not valid text"),
         ("regex(., ${sector})", "regex", "regex() takes its pattern as a quoted string"),
         ("regex(., '" + "a" * 201 + "')", "regex", "pattern has more than 200 characters"),
     ],

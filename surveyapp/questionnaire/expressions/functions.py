@@ -12,6 +12,7 @@ from surveyapp.questionnaire.expressions.nodes import Call, Env
 from surveyapp.questionnaire.expressions.values import (
     SPACE,
     Value,
+    in_list,
     integer,
     list_items,
     to_boolean,
@@ -27,16 +28,14 @@ class Function(NamedTuple):
 
 
 def _selected(call: Call, env: Env) -> Value:
-    items = list_items(call.args[0].value(env))
-    return to_string(call.args[1].value(env)).strip(SPACE) in items
+    code = to_string(call.args[1].value(env)).strip(SPACE)
+    return in_list(call.args[0].value(env), code)
 
 
 def _regex(call: Call, env: Env) -> Value:
-    text = to_string(call.args[0].value(env))
-    try:
-        return call.pattern.search(text) is not None
-    except UnicodeEncodeError:  # a lone surrogate cannot go to re2 as UTF-8
-        return call.pattern.search(text.encode("utf-8", "replace").decode()) is not None
+    # "replace": a lone surrogate has no UTF-8 form; it becomes "?" instead of an error.
+    text = to_string(call.args[0].value(env)).encode("utf-8", "replace")
+    return call.pattern.search(text) is not None
 
 
 def _if(call: Call, env: Env) -> Value:
@@ -95,7 +94,9 @@ def arity_text(function: Function) -> str:
 
 @lru_cache(maxsize=512)
 def compile_pattern(pattern: str) -> object:
-    """The pattern compiled by re2 (linear time); raise re2.error if re2 refuses it."""
+    """The pattern compiled by re2 (linear time) to search UTF-8 bytes; raise re2.error if
+    re2 refuses it, UnicodeEncodeError if it is not valid text."""
     options = re2.Options()
     options.log_errors = False
-    return re2.compile(pattern, options)
+    options.never_capture = True
+    return re2.compile(pattern.encode("utf-8"), options)

@@ -89,11 +89,18 @@ class Chain(Node):
 
     first: Node
     steps: tuple[tuple[str, Node], ...]
+    calls: tuple[tuple[Callable[[Value, Value], Value], Node], ...] = field(
+        init=False, compare=False, repr=False
+    )
+
+    def __post_init__(self) -> None:
+        calls = tuple((OPERATORS[operator], operand) for operator, operand in self.steps)
+        object.__setattr__(self, "calls", calls)
 
     def value(self, env: Env) -> Value:
         result = self.first.value(env)
-        for operator, operand in self.steps:
-            result = OPERATORS[operator](result, operand.value(env))
+        for function, operand in self.calls:
+            result = function(result, operand.value(env))
         return result
 
     def children(self) -> tuple[Node, ...]:

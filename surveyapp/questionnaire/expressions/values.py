@@ -36,11 +36,14 @@ def answer_value(raw: object) -> Value:
 
 
 def to_number(value: Value) -> float:
-    if isinstance(value, bool):
+    kind = type(value)
+    if kind is float:
+        return value  # type: ignore[return-value]
+    if kind is not str:
         return 1.0 if value else 0.0
-    if isinstance(value, float):
-        return value
-    text = value.strip(SPACE)
+    if value.isascii() and value.isdigit():  # type: ignore[union-attr]
+        return float(value)
+    text = value.strip(SPACE)  # type: ignore[union-attr]
     if _NUMBER.fullmatch(text):
         return float(text)
     return _date_days(text)
@@ -79,16 +82,30 @@ def number_text(number: float) -> str:
 
 
 def to_boolean(value: Value) -> bool:
-    if isinstance(value, str):
+    kind = type(value)
+    if kind is str:
         return value != ""
-    if isinstance(value, bool):
-        return value
-    return not (value == 0 or math.isnan(value))
+    if kind is bool:
+        return value  # type: ignore[return-value]
+    return value != 0 and value == value  # NaN is the one value unequal to itself
 
 
 def list_items(value: Value) -> list[str]:
     """The codes of a space-separated list (a multiple-choice answer)."""
-    return [item for item in _LIST_SPACE.split(to_string(value)) if item]
+    text = to_string(value)
+    if "\t" in text or "\n" in text or "\r" in text:
+        return [item for item in _LIST_SPACE.split(text) if item]
+    return [item for item in text.split(" ") if item]
+
+
+def in_list(value: Value, code: str) -> bool:
+    """Whether a space-separated list holds the code (XPath selected())."""
+    text = to_string(value)
+    if not code or " " in code or "\t" in code or "\n" in code or "\r" in code:
+        return False
+    if "\t" in text or "\n" in text or "\r" in text:
+        return code in list_items(text)
+    return f" {code} " in f" {text} "
 
 
 def equal(a: Value, b: Value) -> bool:
