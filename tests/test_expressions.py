@@ -128,6 +128,17 @@ def test_valid_expressions_pass_the_checks(text, options):
     _check(text, **options)
 
 
+def test_the_deepest_allowed_expression_parses_and_evaluates():
+    """50 levels, each going through every precedence level: the parser's and evaluator's
+    recursion stays within Python's default limit."""
+    text = "1"
+    for _level in range(50):
+        text = f"not(1 or 1 and 1 = 1 < 1 + 1 * {text})"
+    assert evaluate(parse(text), {}) is False
+    with pytest.raises(ExpressionError, match="nested deeper than 50 levels at character 1551"):
+        parse(f"not(1 or 1 and 1 = 1 < 1 + 1 * {text})")
+
+
 def test_find_cycle_reports_the_loop_among_calculations():
     graph = {name: parse(text) for name, text in {
         "total": "${a} + ${b}", "a": "${base} * 2", "b": "${c} + 1", "c": "${total} div 2",

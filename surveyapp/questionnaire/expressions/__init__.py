@@ -60,8 +60,20 @@ toward zero (NaN and infinities stay); ``today()`` is the date "YYYY-MM-DD" (the
 local date unless ``evaluate`` is given one); ``not(x)``. Also from ODK, because XLSForms
 use them: ``true()``, ``false()``, ``string(x)``, ``concat(a, ...)``.
 
+Function names are case-sensitive; space may separate a name from its "(". Whitespace is
+space, tab, CR and LF only: any other character outside a string is an error.
+
 Limits: an expression has at most 2,000 characters and nests at most 50 levels (each
-parenthesis, function call and unary minus is a level).
+parenthesis, function call and unary minus is a level). Error positions are 1-based and
+count code points; a parse reports the first problem, the lexer's before the parser's.
+
+Checks (``check``): a ``${name}`` must be one of ``known_fields`` (the fields before the
+expression's place; one of ``all_fields`` is "later", any other "unknown"); ``.`` only where
+``allow_dot``; ``selected()``/``count-selected()`` of a field need a choice field, and a
+quoted code given to ``selected()`` or compared with ``=``/``!=`` to a single-choice field
+must be one of its codes (the empty string is always allowed); a multiple-choice field
+compared with a non-empty string is an error (use ``selected()``). ``find_cycle`` finds a
+loop among ``calculate`` expressions.
 
 In the browser the server's result is the one that counts. regex() there uses JavaScript's
 RegExp (flag u, or without it when u refuses the pattern) on patterns RE2 accepted; they
