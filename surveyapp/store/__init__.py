@@ -18,6 +18,7 @@ from surveyapp.store.connection import (
     utcnow,
 )
 from surveyapp.store.drafts import load_draft, save_draft
+from surveyapp.store.maintenance import Maintenance
 from surveyapp.store.responses import (
     counter_deltas,
     insert_many,
@@ -29,6 +30,7 @@ from surveyapp.store.responses import (
 __all__ = [
     "DatabaseError",
     "IntegrityError",
+    "Maintenance",
     "OperationalError",
     "StorageError",
     "check_settings",
