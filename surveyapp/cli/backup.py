@@ -64,6 +64,7 @@ def restore_command(file: Path, yes: bool) -> None:
     audit.record(_live(), audit.cli_actor(), "restore", file=str(file), responses=count,
                  previous=str(safety), discarded=len(result.discarded))  # fmt: skip
     click.echo(f"Restored {count} response(s) from {file}; previous database kept in {safety}.")
+    click.echo(f"Writes were held out for {result.held_seconds:.1f} s.")
     _report(result)
 
 

@@ -1,10 +1,10 @@
 """`restore`: a checked backup replaces the live database's content in one write
 transaction that also takes the safety copy, so no write can land between the two.
 
-All of it runs while this process holds the writer queue (store.connection):
 1. the backup is copied next to the safety copy and migrated to this version's schema;
-2. maintenance.begin: the running server refuses writes at once (503, answers kept)
-   instead of queueing behind the restore;
+then, while this process holds the writer queue (store.connection):
+2. maintenance.announced: the running server refuses writes at once (503, answers
+   kept) instead of queueing behind the restore;
 3. BEGIN IMMEDIATE on the live database. A second connection reads the safety copy
    (the write lock is held, so it is exactly what the restore replaces); the responses
    it holds that the backup lacks are noted; every table but `maintenance` is emptied
@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import os
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,7 @@ class Restored:
     safety: Path  # the database as it was just before, complete
     listing: Path  # <safety>.discarded.csv: responses in `safety` only
     discarded: list[dict[str, Any]] = field(default_factory=list)
+    held_seconds: float = 0.0  # how long writers were held out
 
 
 def restore(live: sqlite_utils.Database, source: Path, safety: Path) -> Restored:
@@ -54,25 +56,22 @@ def restore(live: sqlite_utils.Database, source: Path, safety: Path) -> Restored
             backup(db, staged)
         with _open(staged) as db:
             schema.init_db(db)
+        began = time.monotonic()
         discarded = _locked_swap(live, staged, safety)
+        held = time.monotonic() - began
     finally:
         staged.unlink(missing_ok=True)
     listing = write_listing(safety.with_name(safety.name + ".discarded.csv"), discarded)
     problems = integrity_check(live)
     if problems != ["ok"]:
         raise BackupError(f"the restored database fails integrity_check: {problems[:5]}")
-    return Restored(count, safety, listing, discarded)
+    return Restored(count, safety, listing, discarded, held)
 
 
 def _locked_swap(live: sqlite_utils.Database, staged: Path, safety: Path) -> list[dict]:
     queue = _writer_queue(live)
-    with queue.turn() if queue else contextlib.nullcontext():
-        maintenance.begin(live)
-        try:
-            return _swap(live, staged, safety)
-        except BaseException:
-            maintenance.clear(live)
-            raise
+    with queue.turn() if queue else contextlib.nullcontext(), maintenance.announced(live):
+        return _swap(live, staged, safety)
 
 
 def _swap(live: sqlite_utils.Database, staged: Path, safety: Path) -> list[dict]:
