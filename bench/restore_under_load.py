@@ -33,7 +33,6 @@ from surveyapp import store  # noqa: E402
 from surveyapp.questionnaire.answers import counted_fields  # noqa: E402
 from surveyapp.store.restore import read_listing  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
 ACKNOWLEDGED = ("thanks", "again")
 
 
@@ -113,7 +112,6 @@ def restore_phase(seconds: float = 20, respondents: int = 8, preload: int = 0) -
         folder = Path(tmp)
         log: dict = {}
         server = Server(folder / "live", workers=2, threads=8)
-        server.env["PYTHONPATH"] = str(ROOT)  # this checkout's code, not the installed one
         with server:
             _preload(server.database, preload)
             load = Load(server.base, seconds, respondents, admins=0)

@@ -16,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import requests  # noqa: E402
 
-from bench.proxy import HOST, ROOT, Nginx, SlowClients  # noqa: E402
+from bench.proxy import HOST, Nginx, SlowClients  # noqa: E402
 from bench.server import Server  # noqa: E402
 
 
@@ -44,7 +44,7 @@ def main() -> int:
     parser.add_argument("--wait", type=float, default=10.0)
     args = parser.parse_args()
     server = Server(workers=args.workers, threads=args.threads)
-    server.env |= {"SURVEYAPP_PROXY_HOPS": "1", "PYTHONPATH": str(ROOT)}
+    server.env["SURVEYAPP_PROXY_HOPS"] = "1"
     print(f"gunicorn: {args.workers} worker(s) x {args.threads} threads; {args.slow} slow clients")
     with server, Nginx(server.port) as nginx:
         for name, base, host, port in (("bare gunicorn", server.base, None, server.port),

@@ -7,7 +7,7 @@ import re
 import pytest
 import requests
 
-from bench.proxy import HOST, NGINX, ROOT, Nginx, SlowClients
+from bench.proxy import HOST, NGINX, Nginx, SlowClients
 from bench.server import Server
 from surveyapp import store
 
@@ -19,7 +19,7 @@ def proxied(tmp_path):
     """gunicorn with 1 worker of 4 threads (SURVEYAPP_PROXY_HOPS=1), nginx in front."""
     assert NGINX.exists(), "Debian's nginx is missing: run scripts/install-nginx"
     server = Server(tmp_path / "app", workers=1, threads=4)
-    server.env |= {"SURVEYAPP_PROXY_HOPS": "1", "PYTHONPATH": str(ROOT)}
+    server.env["SURVEYAPP_PROXY_HOPS"] = "1"
     with server, Nginx(server.port) as nginx:
         yield server, nginx
 
