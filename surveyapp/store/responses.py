@@ -16,8 +16,13 @@ from surveyapp.store.timestamps import utcnow
 
 
 def record_definitions(db: sqlite_utils.Database, definitions: Iterable[Any]) -> None:
-    """Keep the text of every definition version that responses may refer to."""
-    rows = [(d.version, d.id, d.edition, d.source, d.text, utcnow()) for d in definitions]
+    """Keep the text of every definition version that responses may refer to. Writes only
+    when one is new, so a worker booting on known definitions needs no write lock."""
+    stored = {version for (version,) in db.execute("SELECT version FROM definitions")}
+    rows = [(d.version, d.id, d.edition, d.source, d.text, utcnow())
+            for d in definitions if d.version not in stored]  # fmt: skip
+    if not rows:
+        return
     with immediate(db):
         db.conn.executemany(
             "INSERT INTO definitions (version, survey, edition, source, text, first_seen) "
