@@ -22,7 +22,7 @@ def make_app(tmp_path):
             "SURVEY_FOLDERS": [str(f) for f in folders] or [str(SHIPPED_SURVEYS)],
         }
         settings.update(config)
-        return create_app(settings)
+        return create_app(settings, init_db=True)
 
     yield build
     store.close_thread_connections()

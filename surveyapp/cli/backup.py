@@ -6,16 +6,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import click
-import sqlite_utils
 from flask import current_app
 
-from surveyapp import store
+from surveyapp.cli import open_store
 from surveyapp.store import audit
 from surveyapp.store.backup import BackupError, backup, check_restorable, restore
-
-
-def _live() -> sqlite_utils.Database:
-    return store.thread_connection(current_app.config["DATABASE"])
 
 
 @click.command("backup")
@@ -25,11 +20,12 @@ def backup_command(file: Path, force: bool) -> None:
     """Copy the database to FILE while the site keeps running (SQLite backup API)."""
     if file.exists() and not force:
         raise click.ClickException(f"{file} exists: choose another name or pass --force")
+    live = open_store()
     try:
-        count = backup(_live(), file)
+        count = backup(live, file)
     except BackupError as exc:
         raise click.ClickException(str(exc)) from None
-    audit.record(_live(), audit.cli_actor(), "backup", file=str(file), responses=count)
+    audit.record(live, audit.cli_actor(), "backup", file=str(file), responses=count)
     click.echo(f"Backed up {count} response(s) to {file} (integrity_check ok).")
 
 
@@ -48,14 +44,15 @@ def restore_command(file: Path, yes: bool) -> None:
         click.confirm(f"Replace {database} with {file} ({count} responses)?", abort=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     safety = database.with_name(f"{database.name}.before-restore-{stamp}")
+    live = open_store()
     try:
-        backup(_live(), safety)
-        restore(_live(), file)
+        backup(live, safety)
+        restore(live, file)
     except BackupError as exc:
         raise click.ClickException(str(exc)) from None
     # The restored database holds the backup's own audit log; entries written since the
     # backup stay in the safety copy, which this entry names.
-    audit.record(_live(), audit.cli_actor(), "restore", file=str(file), responses=count,
+    audit.record(live, audit.cli_actor(), "restore", file=str(file), responses=count,
                  previous=str(safety))  # fmt: skip
     click.echo(f"Restored {count} response(s) from {file}; previous database kept in {safety}.")
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 from flask import current_app
 
-from surveyapp import store
+from surveyapp.cli import catalog, open_store
 from surveyapp.store import editions, invitations
 
 MAX_COUNT = 100_000
@@ -30,16 +30,16 @@ def invite_command(
     base_url: str | None, output: Path | None,
 ) -> None:  # fmt: skip
     """Create single-use invitation links for an invitation-only edition."""
-    catalog = current_app.extensions["surveys"]
-    db = store.thread_connection(current_app.config["DATABASE"])
-    if survey_id not in catalog:
+    questionnaires = catalog()
+    db = open_store()
+    if survey_id not in questionnaires:
         raise click.ClickException(f"No questionnaire {survey_id!r}.")
     if edition is None:
-        opened = editions.open_definition(db, catalog, survey_id)
+        opened = editions.open_definition(db, questionnaires, survey_id)
         if opened is None:
             raise click.ClickException(f"{survey_id} has no open edition: give --edition.")
         edition = opened.edition
-    definition = catalog[survey_id].get(edition)
+    definition = questionnaires[survey_id].get(edition)
     if definition is None:
         raise click.ClickException(f"{survey_id} has no edition {edition}.")
     if definition.access != "invitation":
