@@ -183,7 +183,10 @@ def all_targets(tmp: Path, peer_py: str) -> list[Target]:
             "surveyapp", "surveyapp:create_app()", surveyapp_bench, env=app_env, prepare=[init_app]
         ),  # fmt: skip
         Target(
-            "surveyapp cmo (3-page walk)", "surveyapp:create_app()", surveyapp_cmo, env=app_env,
+            "surveyapp cmo (3-page walk)",
+            "surveyapp:create_app()",
+            surveyapp_cmo,
+            env=app_env,
             prepare=[init_app],
         ),  # fmt: skip
         Target(

@@ -20,7 +20,7 @@ from flask import Config
 PREFIX = "SURVEYAPP"
 PACKAGE = Path(__file__).resolve().parent
 SHIPPED_SURVEYS = PACKAGE / "surveys"
-DEFAULT_INSTANCE = PACKAGE.parent / "instance"
+CHECKOUT = PACKAGE.parent if (PACKAGE.parent / "pyproject.toml").is_file() else None
 
 DEFAULTS: dict[str, Any] = {
     "WTF_CSRF_TIME_LIMIT": None,
@@ -53,8 +53,12 @@ class ConfigError(ValueError):
     """A setting with a value of the wrong kind (e.g. SURVEYAPP_PORT=abc)."""
 
 
-def instance_path() -> str:
-    return os.environ.get(f"{PREFIX}_INSTANCE") or str(DEFAULT_INSTANCE)
+def instance_path() -> str | None:
+    """SURVEYAPP_INSTANCE, else the checkout's instance/ folder; None (installed from a
+    wheel): Flask's default, <prefix>/var/surveyapp-instance."""
+    if os.environ.get(f"{PREFIX}_INSTANCE"):
+        return os.environ[f"{PREFIX}_INSTANCE"]
+    return str(CHECKOUT / "instance") if CHECKOUT else None
 
 
 def load(config: Config, test_config: Mapping[str, Any] | None) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import shutil
 import sys
 
 import click
@@ -54,9 +53,9 @@ def serve_command(host: str, port: int, workers: int, threads: int) -> None:
     click.echo(f"  admin:         {base}/admin")
     if generated:
         click.echo(f"  first admin 'admin', password (shown once): {generated}")
-    gunicorn = shutil.which("gunicorn", path=os.path.dirname(sys.executable)) or "gunicorn"
     args = [
-        gunicorn, "--config", "python:surveyapp.gunicorn_conf", "--bind", f"{host}:{port}",
-        "--workers", str(workers), "--threads", str(threads), "--no-control-socket",
+        sys.executable, "-m", "gunicorn", "--config", "python:surveyapp.gunicorn_conf",
+        "--bind", f"{host}:{port}", "--workers", str(workers), "--threads", str(threads),
+        "--no-control-socket",
     ]  # fmt: skip
-    os.execv(gunicorn, args)  # noqa: S606 - our own venv's gunicorn, fixed arguments
+    os.execv(sys.executable, args)  # noqa: S606 - this Python's gunicorn, fixed arguments

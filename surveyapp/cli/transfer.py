@@ -53,9 +53,9 @@ def export_command(
         raise click.ClickException(f"No edition {filters.edition} of {survey_id!r}.")
     db = open_store()
     rows = None if codebook else export.count_responses(db, survey_id, filters)
-    audit.record(db, audit.cli_actor(), "export", survey=survey_id,
-                 format="codebook" if codebook else fmt, filter=filters.query_args(),
-                 rows=rows, labels=labels, output=str(output or "-"))  # fmt: skip
+    audit.record_or_log(db, audit.cli_actor(), "export", survey=survey_id,
+                        format="codebook" if codebook else fmt, filter=filters.query_args(),
+                        rows=rows, labels=labels, output=str(output or "-"))  # fmt: skip
     if codebook:
         chunks = export.codebook_csv(editions, filters)
     else:
