@@ -47,6 +47,7 @@ SERVER_VARIABLES = ("HOST", "PORT", "WORKERS", "THREADS", "WORKER_TIMEOUT",
 NOT_APP_SETTINGS = (*SERVER_VARIABLES, "INSTANCE", "ADMIN_USER", "ADMIN_PASSWORD", "HTTPS")
 # Settings taken as written even where Flask's default is None (a key of digits stays text).
 TEXT_SETTINGS = ("SECRET_KEY", "SERVER_NAME")
+KINDS = {bool: "true or false", int: "a whole number", list: 'a JSON list (["a", "b"])'}
 
 
 class ConfigError(ValueError):
@@ -104,8 +105,8 @@ def _typed(key: str, raw: str, parsed: Any, previous: Any) -> Any:
         return previous
     if isinstance(previous, str) or key in TEXT_SETTINGS:
         return raw
-    if isinstance(previous, bool | int) and type(parsed) is not type(previous):
-        kind = "true or false" if isinstance(previous, bool) else "a whole number"
+    if isinstance(previous, bool | int | list) and type(parsed) is not type(previous):
+        kind = KINDS[type(previous)]
         raise ConfigError(f"{PREFIX}_{key} must be {kind}, not {raw!r}")
     return parsed
 

@@ -15,10 +15,7 @@ from surveyapp.store.connection import StorageError
 migrations = Migrations("surveyapp")
 
 
-@migrations()
-def m001_initial(db: sqlite_utils.Database) -> None:
-    db.executescript(
-        """
+INITIAL_SCHEMA = """
         CREATE TABLE responses (
             id INTEGER PRIMARY KEY,
             response_id TEXT NOT NULL UNIQUE,
@@ -75,8 +72,12 @@ def m001_initial(db: sqlite_utils.Database) -> None:
             at TEXT NOT NULL
         );
         CREATE INDEX login_failures_by_subject ON login_failures (subject, at);
-        """
-    )
+"""
+
+
+@migrations()
+def m001_initial(db: sqlite_utils.Database) -> None:
+    db.executescript(INITIAL_SCHEMA)
 
 
 @migrations()

@@ -69,6 +69,6 @@ def login():
 @bp.post("/logout")
 @auth.login_required
 def logout():
-    audit.record(get_db(), auth.actor(), "logout", address=request.remote_addr)
+    audit.record_or_log(get_db(), auth.actor(), "logout", address=request.remote_addr)
     session.clear()
     return redirect(url_for("admin.login"))
