@@ -15,7 +15,10 @@ from surveyapp.store.connection import StorageError
 migrations = Migrations("surveyapp")
 
 
-INITIAL_SCHEMA = """
+@migrations()
+def m001_initial(db: sqlite_utils.Database) -> None:
+    db.executescript(
+        """
         CREATE TABLE responses (
             id INTEGER PRIMARY KEY,
             response_id TEXT NOT NULL UNIQUE,
@@ -72,12 +75,8 @@ INITIAL_SCHEMA = """
             at TEXT NOT NULL
         );
         CREATE INDEX login_failures_by_subject ON login_failures (subject, at);
-"""
-
-
-@migrations()
-def m001_initial(db: sqlite_utils.Database) -> None:
-    db.executescript(INITIAL_SCHEMA)
+        """
+    )
 
 
 @migrations()
