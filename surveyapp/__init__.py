@@ -85,7 +85,7 @@ def check_store(app: Flask, *, definitions: bool = True) -> sqlite_utils.Databas
 
 
 def _definitions(app: Flask) -> list:
-    return [d for editions in app.extensions["surveys"].values() for d in editions.values()]
+    return list(app.extensions["surveys"].definitions())
 
 
 def _shipped(folder: str) -> str:

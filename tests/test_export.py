@@ -16,6 +16,7 @@ from surveyapp import create_app, store
 from surveyapp.exchange import export
 from surveyapp.exchange.export import neutralise
 from surveyapp.exchange.importer import import_file
+from surveyapp.store import listing
 from tests.adminkit import add, admin_client, cmo
 
 PETS = Path(__file__).parent / "admin_questionnaires"
@@ -164,7 +165,7 @@ def test_time_filter_on_exports(awkward):
 
 def test_export_reads_in_batches(awkward, db):
     app, ids = awkward
-    rows = export.response_rows(db, "cmo", batch=3)
+    rows = listing.response_rows(db, "cmo", batch=3)
     assert [row[0] for row in rows] == ids
 
 

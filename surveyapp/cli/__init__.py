@@ -16,10 +16,10 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, ScriptInfo, with_appcontext
 
 from surveyapp import store
+from surveyapp.questionnaire.catalog import Catalog
 from surveyapp.questionnaire.loader import DefinitionError, definition_files, load_all
-from surveyapp.questionnaire.model import Definition
 from surveyapp.store import accounts, audit
-from surveyapp.web.admin.auth import ROLES, hash_password
+from surveyapp.store.accounts import ROLES, hash_password
 
 
 def loading_for_a_command() -> bool:
@@ -40,7 +40,7 @@ def open_store() -> sqlite_utils.Database:
         raise click.ClickException(f"{current_app.config['DATABASE']}: {exc}") from None
 
 
-def catalog() -> dict[str, dict[int, Definition]]:
+def catalog() -> Catalog:
     return current_app.extensions["surveys"]
 
 

@@ -15,21 +15,19 @@ from flask.cli import with_appcontext
 from surveyapp.cli import catalog, open_store
 from surveyapp.exchange.importer import import_file
 from surveyapp.figures.trends import format_table, trends
-from surveyapp.questionnaire.model import Definition
+from surveyapp.questionnaire.catalog import Catalog
 from surveyapp.store import audit, editions
 
 EDITION_LINE = re.compile(r"^edition:[^\n]*$", re.MULTILINE)
 
 
-def new_edition_file(
-    catalog: dict[str, dict[int, Definition]], survey: str, edition: int, folder: Path
-) -> Path:
+def new_edition_file(catalog: Catalog, survey: str, edition: int, folder: Path) -> Path:
     """Copy the latest definition of `survey` to folder/<survey>-<edition>.yaml, edition changed."""
     if survey not in catalog:
         raise editions.EditionError(f"there is no questionnaire called {survey!r}")
     if edition in catalog[survey]:
         raise editions.EditionError(f"{survey} edition {edition} is already defined")
-    latest = catalog[survey][max(catalog[survey])]
+    latest = catalog.latest(survey)
     text, count = EDITION_LINE.subn(f"edition: {edition}", latest.text, count=1)
     if count != 1:
         raise editions.EditionError(f"{latest.source}: no top-level 'edition:' line to change")

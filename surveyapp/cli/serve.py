@@ -12,7 +12,7 @@ from flask import current_app
 from surveyapp.cli import catalog, init_database, open_store
 from surveyapp.config import server_settings
 from surveyapp.store import accounts
-from surveyapp.web.admin.auth import hash_password
+from surveyapp.store.accounts import hash_password
 
 
 def bootstrap_admin(db) -> str | None:

@@ -10,7 +10,7 @@ import click
 from surveyapp.cli import catalog, open_store
 from surveyapp.exchange import export
 from surveyapp.figures import tallies
-from surveyapp.store import audit
+from surveyapp.store import audit, counts
 from surveyapp.store.filters import FilterError, parse_filters
 
 
@@ -52,7 +52,7 @@ def export_command(
     if filters.edition is not None and filters.edition not in editions:
         raise click.ClickException(f"No edition {filters.edition} of {survey_id!r}.")
     db = open_store()
-    rows = None if codebook else export.count_responses(db, survey_id, filters)
+    rows = None if codebook else counts.response_count(db, survey_id, filters)
     audit.record_or_log(db, audit.cli_actor(), "export", survey=survey_id,
                         format="codebook" if codebook else fmt, filter=filters.query_args(),
                         rows=rows, labels=labels, output=str(output or "-"))  # fmt: skip

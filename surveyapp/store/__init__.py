@@ -16,7 +16,6 @@ from surveyapp.store.connection import (
     connect,
     immediate,
     thread_connection,
-    utcnow,
 )
 from surveyapp.store.drafts import load_draft, save_draft
 from surveyapp.store.responses import (
@@ -26,6 +25,7 @@ from surveyapp.store.responses import (
     record_definitions,
     response_for_key,
 )
+from surveyapp.store.timestamps import utcnow
 
 __all__ = [
     "DatabaseError",

@@ -5,18 +5,23 @@ from __future__ import annotations
 from typing import Any
 
 import sqlite_utils
+from werkzeug.security import generate_password_hash
 
-from surveyapp.store.connection import immediate, utcnow
+from surveyapp.store.connection import immediate, upsert
+from surveyapp.store.timestamps import utcnow
+
+ROLES = ("admin", "viewer")
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password)
 
 
 def create_admin(db: sqlite_utils.Database, username: str, password_hash: str, role: str) -> None:
+    row = {"username": username, "password_hash": password_hash, "role": role,
+           "created_at": utcnow()}  # fmt: skip
     with immediate(db):
-        db.execute(
-            "INSERT INTO admins (username, password_hash, role, created_at) VALUES (?, ?, ?, ?)"
-            " ON CONFLICT (username) DO UPDATE SET password_hash = excluded.password_hash,"
-            " role = excluded.role",
-            [username, password_hash, role, utcnow()],
-        )
+        upsert(db, "admins", row, key=("username",), update=("password_hash", "role"))
 
 
 def get_admin(db: sqlite_utils.Database, username: str) -> dict[str, Any] | None:

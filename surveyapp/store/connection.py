@@ -13,7 +13,6 @@ import os
 import threading
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -34,10 +33,6 @@ class StorageError(RuntimeError):
 
 class StorageBusy(OperationalError):
     """The write queue stayed taken for the whole busy timeout: the write was not made."""
-
-
-def utcnow() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def connect(path: str | Path, *, create: bool = False) -> sqlite_utils.Database:
@@ -216,6 +211,22 @@ def _writer_queue(db: sqlite_utils.Database) -> _WriterQueue | None:
         if path not in _queues:
             _queues[path] = _WriterQueue(path)
         return _queues[path]
+
+
+def upsert(
+    db: sqlite_utils.Database, table: str, row: dict[str, Any], key: tuple[str, ...],
+    update: tuple[str, ...],
+) -> None:  # fmt: skip
+    """INSERT a row, or UPDATE the `update` columns of the row with the same `key`; table
+    and column names come from the code, every value is a parameter."""
+    columns = ", ".join(row)
+    marks = ", ".join("?" * len(row))
+    changes = ", ".join(f"{column} = excluded.{column}" for column in update)
+    db.execute(
+        f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608 - names from code
+        f" ON CONFLICT ({', '.join(key)}) DO UPDATE SET {changes}",
+        list(row.values()),
+    )
 
 
 @contextlib.contextmanager

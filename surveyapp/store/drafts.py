@@ -7,7 +7,8 @@ from typing import Any
 
 import sqlite_utils
 
-from surveyapp.store.connection import immediate, utcnow
+from surveyapp.store.connection import immediate, upsert
+from surveyapp.store.timestamps import utcnow
 
 
 def load_draft(db: sqlite_utils.Database, key: str) -> dict[str, Any]:
@@ -16,10 +17,7 @@ def load_draft(db: sqlite_utils.Database, key: str) -> dict[str, Any]:
 
 
 def save_draft(db: sqlite_utils.Database, key: str, survey: str, answers: dict) -> None:
+    row = {"key": key, "survey": survey, "answers": json.dumps(answers, ensure_ascii=False),
+           "updated_at": utcnow()}  # fmt: skip
     with immediate(db):
-        db.execute(
-            "INSERT INTO drafts (key, survey, answers, updated_at) VALUES (?, ?, ?, ?)"
-            " ON CONFLICT (key) DO UPDATE SET answers = excluded.answers,"
-            " updated_at = excluded.updated_at",
-            [key, survey, json.dumps(answers, ensure_ascii=False), utcnow()],
-        )
+        upsert(db, "drafts", row, key=("key",), update=("answers", "updated_at"))

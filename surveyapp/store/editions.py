@@ -12,11 +12,11 @@ from collections.abc import Iterable
 import sqlite_utils
 
 from surveyapp import store
+from surveyapp.questionnaire.catalog import Catalog
 from surveyapp.questionnaire.model import Definition
+from surveyapp.store.connection import upsert
 
 EDITION_STATUSES = ("open", "closed")
-
-Catalog = dict[str, dict[int, Definition]]
 
 
 class EditionError(ValueError):
@@ -76,13 +76,9 @@ def close(db: sqlite_utils.Database, catalog: Catalog, survey: str, edition: int
 def set_edition_status(db: sqlite_utils.Database, survey: str, edition: int, status: str) -> None:
     if status not in EDITION_STATUSES:
         raise ValueError(f"status must be one of {EDITION_STATUSES}, not {status!r}")
+    row = {"survey": survey, "edition": edition, "status": status, "changed_at": store.utcnow()}
     with store.immediate(db):
-        db.execute(
-            "INSERT INTO editions (survey, edition, status, changed_at) VALUES (?, ?, ?, ?)"
-            " ON CONFLICT (survey, edition) DO UPDATE SET status = excluded.status,"
-            " changed_at = excluded.changed_at",
-            [survey, edition, status, store.utcnow()],
-        )
+        upsert(db, "editions", row, key=("survey", "edition"), update=("status", "changed_at"))
 
 
 def edition_statuses(db: sqlite_utils.Database, survey: str) -> dict[int, str]:

@@ -15,68 +15,69 @@ from surveyapp.store.connection import StorageError
 migrations = Migrations("surveyapp")
 
 
+INITIAL = """
+    CREATE TABLE responses (
+        id INTEGER PRIMARY KEY,
+        response_id TEXT NOT NULL UNIQUE,
+        submission_key TEXT UNIQUE,
+        survey TEXT NOT NULL,
+        edition INTEGER NOT NULL,
+        version TEXT NOT NULL,
+        submitted_at TEXT NOT NULL,
+        answers TEXT NOT NULL
+    );
+    CREATE INDEX responses_by_time ON responses (survey, edition, submitted_at);
+    CREATE INDEX responses_by_survey_time ON responses (survey, submitted_at);
+    CREATE TABLE answers (
+        response INTEGER NOT NULL REFERENCES responses(id) ON DELETE CASCADE,
+        survey TEXT NOT NULL,
+        edition INTEGER NOT NULL,
+        field TEXT NOT NULL,
+        value TEXT NOT NULL
+    );
+    CREATE INDEX answers_by_field ON answers (survey, edition, field, value);
+    CREATE INDEX answers_by_response ON answers (response);
+    CREATE TABLE counters (
+        survey TEXT NOT NULL,
+        edition INTEGER NOT NULL,
+        field TEXT NOT NULL,
+        value TEXT NOT NULL,
+        count INTEGER NOT NULL,
+        PRIMARY KEY (survey, edition, field, value)
+    ) WITHOUT ROWID;
+    CREATE TABLE drafts (
+        key TEXT PRIMARY KEY,
+        survey TEXT NOT NULL,
+        answers TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE TABLE definitions (
+        version TEXT PRIMARY KEY,
+        survey TEXT NOT NULL,
+        edition INTEGER NOT NULL,
+        source TEXT NOT NULL,
+        text TEXT NOT NULL,
+        first_seen TEXT NOT NULL
+    );
+    CREATE TABLE admins (
+        id INTEGER PRIMARY KEY,
+        username TEXT NOT NULL UNIQUE,
+        password_hash TEXT NOT NULL,
+        role TEXT NOT NULL DEFAULT 'admin',
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE login_failures (
+        id INTEGER PRIMARY KEY,
+        subject TEXT NOT NULL,
+        at TEXT NOT NULL
+    );
+    CREATE INDEX login_failures_by_subject ON login_failures (subject, at);
+"""
+
+
 @migrations()
 def m001_initial(db: sqlite_utils.Database) -> None:
-    db.executescript(
-        """
-        CREATE TABLE responses (
-            id INTEGER PRIMARY KEY,
-            response_id TEXT NOT NULL UNIQUE,
-            submission_key TEXT UNIQUE,
-            survey TEXT NOT NULL,
-            edition INTEGER NOT NULL,
-            version TEXT NOT NULL,
-            submitted_at TEXT NOT NULL,
-            answers TEXT NOT NULL
-        );
-        CREATE INDEX responses_by_time ON responses (survey, edition, submitted_at);
-        CREATE INDEX responses_by_survey_time ON responses (survey, submitted_at);
-        CREATE TABLE answers (
-            response INTEGER NOT NULL REFERENCES responses(id) ON DELETE CASCADE,
-            survey TEXT NOT NULL,
-            edition INTEGER NOT NULL,
-            field TEXT NOT NULL,
-            value TEXT NOT NULL
-        );
-        CREATE INDEX answers_by_field ON answers (survey, edition, field, value);
-        CREATE INDEX answers_by_response ON answers (response);
-        CREATE TABLE counters (
-            survey TEXT NOT NULL,
-            edition INTEGER NOT NULL,
-            field TEXT NOT NULL,
-            value TEXT NOT NULL,
-            count INTEGER NOT NULL,
-            PRIMARY KEY (survey, edition, field, value)
-        ) WITHOUT ROWID;
-        CREATE TABLE drafts (
-            key TEXT PRIMARY KEY,
-            survey TEXT NOT NULL,
-            answers TEXT NOT NULL,
-            updated_at TEXT NOT NULL
-        );
-        CREATE TABLE definitions (
-            version TEXT PRIMARY KEY,
-            survey TEXT NOT NULL,
-            edition INTEGER NOT NULL,
-            source TEXT NOT NULL,
-            text TEXT NOT NULL,
-            first_seen TEXT NOT NULL
-        );
-        CREATE TABLE admins (
-            id INTEGER PRIMARY KEY,
-            username TEXT NOT NULL UNIQUE,
-            password_hash TEXT NOT NULL,
-            role TEXT NOT NULL DEFAULT 'admin',
-            created_at TEXT NOT NULL
-        );
-        CREATE TABLE login_failures (
-            id INTEGER PRIMARY KEY,
-            subject TEXT NOT NULL,
-            at TEXT NOT NULL
-        );
-        CREATE INDEX login_failures_by_subject ON login_failures (subject, at);
-        """
-    )
+    db.executescript(INITIAL)
 
 
 @migrations()

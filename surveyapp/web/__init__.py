@@ -9,6 +9,8 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
 from surveyapp import store
+from surveyapp.questionnaire import types
+from surveyapp.questionnaire.catalog import Catalog
 from surveyapp.questionnaire.model import Definition
 from surveyapp.store import editions
 
@@ -49,13 +51,12 @@ def get_db() -> sqlite_utils.Database:
     return g.db
 
 
-def catalog() -> dict[str, dict[int, Definition]]:
+def catalog() -> Catalog:
     return current_app.extensions["surveys"]
 
 
 def latest_definition(survey_id: str) -> Definition | None:
-    by_edition = catalog().get(survey_id)
-    return by_edition[max(by_edition)] if by_edition else None
+    return catalog().latest(survey_id)
 
 
 def open_definition(survey_id: str) -> Definition | None:
@@ -66,6 +67,7 @@ def open_definition(survey_id: str) -> Definition | None:
 def init_app(app: Flask) -> None:
     csrf.init_app(app)
     app.session_interface = SessionInterface()
+    app.jinja_env.globals["question_type"] = types.of
 
     @app.after_request
     def add_security_headers(response):

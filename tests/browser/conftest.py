@@ -14,7 +14,7 @@ from werkzeug.serving import make_server
 
 from surveyapp import SHIPPED_SURVEYS, create_app, store
 from surveyapp.store import accounts
-from surveyapp.web.admin.auth import hash_password
+from surveyapp.store.accounts import hash_password
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

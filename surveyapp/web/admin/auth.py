@@ -16,11 +16,7 @@ from surveyapp.web import get_db
 
 # Checked against when the user does not exist, so both paths cost one hash.
 _DUMMY_HASH = generate_password_hash("not a password")
-ROLES = ("admin", "viewer")
-
-
-def hash_password(password: str) -> str:
-    return generate_password_hash(password)
+ROLES = accounts.ROLES
 
 
 def _since(seconds: int) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Response, abort, make_response, request
 
 from surveyapp.questionnaire.model import Definition, Question
+from surveyapp.questionnaire.types import REGISTRY
 from surveyapp.store.filters import FilterError, Filters, parse_filters
 from surveyapp.web import catalog
 
@@ -58,9 +59,9 @@ def page_number() -> int:
 
 
 def profile_questions(definition: Definition) -> list[Question]:
-    """The questions a view can be filtered by: single choices on the first page."""
+    """The questions a view can be filtered by: those on the first page whose type allows it."""
     first = definition.pages[0].questions if definition.pages else ()
-    return [q for q in first if q.type == "single_choice"]
+    return [q for q in first if REGISTRY[q.type].segment]
 
 
 def request_segment(definition: Definition) -> dict[str, str | list[str]]:

@@ -19,8 +19,10 @@ from flask import Response, render_template, request
 from markupsafe import Markup
 
 from surveyapp.figures import tallies
+from surveyapp.store import counts
 from surveyapp.web import catalog, get_db
-from surveyapp.web.admin import auth, bp, history, reports
+from surveyapp.web.admin import auth, bp, reports
+from surveyapp.web.admin import editions as edition_views
 from surveyapp.web.admin.common import (
     conditional,
     profile_questions,
@@ -38,7 +40,7 @@ BOOT = secrets.token_hex(8)
 
 def _mark(key: str, clock: bool) -> str:
     """The ETag of a live partial: what the figures depend on, not the figures."""
-    parts = [BOOT, key, str(tallies.change_mark(get_db()))]
+    parts = [BOOT, key, str(counts.change_mark(get_db()))]
     if clock:  # "last 24 hours" moves on with time alone
         parts.append(str(int(time.time() // 60)))
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
@@ -78,7 +80,7 @@ def dashboard():
 
     def figures():
         numbers = tallies.dashboard(get_db(), sorted(surveys))
-        return {"rows": [(surveys[s][max(surveys[s])], sorted(surveys[s]), numbers[s])
+        return {"rows": [(surveys.latest(s), sorted(surveys[s]), numbers[s])
                          for s in sorted(surveys)]}  # fmt: skip
 
     years = {e for editions in surveys.values() for e in editions}
@@ -110,7 +112,7 @@ def survey(survey_id: str):
         }  # fmt: skip
 
     if request.args.get("partial") != "1":
-        page_context["edition_rows"] = history.edition_rows(survey_id)
+        page_context["edition_rows"] = edition_views.edition_rows(survey_id)
         page_context["both_sides"] = bool(reports.mirrored_pairs(definition.edition))
     key = f"survey|{survey_id}|{definition.edition}|{filters.since}|{filters.until}|{order}"
     key += "|" + json.dumps(segment, sort_keys=True)
