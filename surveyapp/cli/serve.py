@@ -53,9 +53,10 @@ def serve_command(host: str, port: int, workers: int, threads: int) -> None:
     click.echo(f"  admin:         {base}/admin")
     if generated:
         click.echo(f"  first admin 'admin', password (shown once): {generated}")
+    # This interpreter's gunicorn: a venv's bin/ need not be on PATH.
     args = [
         sys.executable, "-m", "gunicorn", "--config", "python:surveyapp.gunicorn_conf",
         "--bind", f"{host}:{port}", "--workers", str(workers), "--threads", str(threads),
         "--no-control-socket",
     ]  # fmt: skip
-    os.execv(sys.executable, args)  # noqa: S606 - this Python's gunicorn, fixed arguments
+    os.execv(sys.executable, args)  # noqa: S606 - fixed arguments
