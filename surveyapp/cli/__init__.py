@@ -37,7 +37,7 @@ def open_store() -> sqlite_utils.Database:
     try:
         return check_store(current_app, definitions=False)
     except store.StorageError as exc:
-        raise click.ClickException(f"{current_app.config['DATABASE']}: {exc}") from None
+        raise click.ClickException(_about_the_database(exc)) from None
 
 
 def catalog() -> Catalog:
@@ -51,7 +51,12 @@ def init_database() -> list[str]:
     try:
         return init_store(current_app)
     except (store.StorageError, store.DatabaseError, OSError) as exc:
-        raise click.ClickException(f"{current_app.config['DATABASE']}: {exc}") from None
+        raise click.ClickException(_about_the_database(exc)) from None
+
+
+def _about_the_database(error: Exception) -> str:
+    path = current_app.config["DATABASE"]
+    return str(error) if path in str(error) else f"{path}: {error}"
 
 
 @click.command("init-db")
