@@ -58,7 +58,7 @@ class Server:
 
     def start(self, timeout: float = 30.0) -> Server:
         command = [
-            str(Path(sys.executable).parent / "surveyapp"), "serve", "--port", str(self.port),
+            sys.executable, "-m", "surveyapp", "serve", "--port", str(self.port),
             "--workers", str(self.workers), "--threads", str(self.threads),
         ]  # fmt: skip
         with open(self.log, "ab") as log:

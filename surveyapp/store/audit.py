@@ -13,12 +13,14 @@ from __future__ import annotations
 import getpass
 import hashlib
 import json
+import logging
 from typing import Any
 
 import sqlite_utils
 
 from surveyapp import store
 
+_log = logging.getLogger(__name__)
 GENESIS = "0" * 64
 ACTIONS = (
     "login", "login_failed", "logout", "role_change", "user_create", "export",
@@ -61,6 +63,17 @@ def record(db: sqlite_utils.Database, actor: str, action: str, **details: Any) -
         return _append(db, actor, action, text)
     with store.immediate(db):
         return _append(db, actor, action, text)
+
+
+def record_or_log(db: sqlite_utils.Database, actor: str, action: str, **details: Any) -> str | None:
+    """record(), except that a database refusing the write (full disk, busy) is logged as an
+    error instead of raised: for entries about reading (log-ins, exports), which must go on
+    when nothing can be written, never for entries about changes."""
+    try:
+        return record(db, actor, action, **details)
+    except store.DatabaseError:
+        _log.exception("audit entry not written: %s by %s %s", action, actor, _clean(details))
+        return None
 
 
 def _append(db: sqlite_utils.Database, actor: str, action: str, details: str) -> str:

@@ -1,9 +1,16 @@
-"""The database schema as sqlite-utils migrations, applied in order by `init-db`."""
+"""The database schema as sqlite-utils migrations, applied in order by `init-db` (and
+`serve`) before any worker starts; a worker only checks, reading, that nothing is pending."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterable
+from typing import Any
+
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
+
+from surveyapp.store.connection import StorageError
 
 migrations = Migrations("surveyapp")
 
@@ -195,6 +202,32 @@ def m005_restore_maintenance(db: sqlite_utils.Database) -> None:
         INSERT INTO maintenance (id) VALUES (1);
         """
     )
+
+
+def known() -> list[str]:
+    """The names of every migration this code knows, in order."""
+    with contextlib.closing(sqlite_utils.Database(memory=True)) as empty:
+        return [m.name for m in migrations.pending(empty)]
+
+
+def check_ready(db: sqlite_utils.Database, definitions: Iterable[Any]) -> None:
+    """Refuse (StorageError) a database whose schema is behind or ahead of this code, or
+    that lacks the text of a loaded definition. Reads only: no write lock is needed."""
+    applied = {m.name for m in migrations.applied(db)}
+    newer = applied - set(known())
+    if newer:
+        raise StorageError(f"the database comes from a newer surveyapp (migrations "
+                           f"{sorted(newer)}): upgrade surveyapp")  # fmt: skip
+    pending = [m.name for m in migrations.pending(db)]
+    if pending:
+        raise StorageError(f"the database schema is behind ({len(pending)} migration(s) "
+                           f"pending: {', '.join(pending)}): run `surveyapp init-db`")  # fmt: skip
+    recorded = {row[0] for row in db.execute("SELECT version FROM definitions")}
+    missing = sorted({f"{d.source} ({d.id} {d.edition})" for d in definitions
+                      if d.version not in recorded})  # fmt: skip
+    if missing:
+        raise StorageError(f"definitions changed since the database was prepared: "
+                           f"{'; '.join(missing)}: run `surveyapp init-db`")  # fmt: skip
 
 
 def init_db(db: sqlite_utils.Database) -> list[str]:

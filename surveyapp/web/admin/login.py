@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import redirect, render_template, request, session, url_for
+from flask import current_app, redirect, render_template, request, session, url_for
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
+from surveyapp import store
 from surveyapp.store import audit
 from surveyapp.web import get_db
 from surveyapp.web.admin import auth, bp
@@ -27,6 +28,15 @@ def _safe_next(target: str | None) -> str:
     return url_for("admin.dashboard")
 
 
+def _unless_full(write, *args) -> None:
+    """Log-in bookkeeping that a database refusing writes (full disk) must not turn into
+    an error page: the log-in itself only reads. The failure is logged."""
+    try:
+        write(*args)
+    except store.DatabaseError:
+        current_app.logger.exception("log-in bookkeeping not written")
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     form = LoginForm()
@@ -40,16 +50,16 @@ def login():
             admin = auth.authenticate(db, form.username.data, form.password.data)
         address = request.remote_addr
         if admin is not None:
-            auth.clear_failures(db, subjects[:1])
-            audit.record(
+            _unless_full(auth.clear_failures, db, subjects[:1])
+            audit.record_or_log(
                 db, admin["username"], "login", username=admin["username"], address=address
             )
             session.clear()
             session["admin"] = admin["username"]
             return redirect(_safe_next(request.args.get("next")))
-        auth.record_failure(db, subjects)
-        audit.record(db, f"addr:{address}", "login_failed", username=form.username.data,
-                     address=address)  # fmt: skip
+        _unless_full(auth.record_failure, db, subjects)
+        audit.record_or_log(db, f"addr:{address}", "login_failed", username=form.username.data,
+                            address=address)  # fmt: skip
         message, status = LOGIN_FAILED, 401
     elif form.is_submitted():
         status = 400
@@ -59,6 +69,6 @@ def login():
 @bp.post("/logout")
 @auth.login_required
 def logout():
-    audit.record(get_db(), auth.actor(), "logout", address=request.remote_addr)
+    audit.record_or_log(get_db(), auth.actor(), "logout", address=request.remote_addr)
     session.clear()
     return redirect(url_for("admin.login"))
