@@ -46,6 +46,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         PUBLIC_URL="http://127.0.0.1:5000",
         AUDIT_PER_PAGE=50,
         PROXY_HOPS=0,
+        ADMIN_READ_SECONDS=5,
+        HEAVY_READS_PER_WORKER=2,
     )
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)

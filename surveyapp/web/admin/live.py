@@ -27,6 +27,7 @@ from surveyapp.web.admin.common import (
     request_segment,
     requested_edition,
 )
+from surveyapp.web.admin.heavy import heavy_read
 
 ORDERS = {"definition": "definition order", "top2": "top-2-box", "top": "top-box"}
 POLL_MS = 1000
@@ -100,7 +101,8 @@ def survey(survey_id: str):
         order = "definition"
 
     def figures():
-        result = tallies.tallies(get_db(), definition, filters, segment)
+        with heavy_read(filters.timed or bool(segment)):
+            result = tallies.tallies(get_db(), definition, filters, segment)
         ranked = tallies.rankings(definition, result)
         return {
             "definition": definition, "editions": sorted(editions), "filters": filters,
@@ -121,5 +123,7 @@ def survey(survey_id: str):
 @auth.login_required
 def tallies_json(survey_id: str):
     _editions, filters, definition = requested_edition(survey_id)
-    result = tallies.tallies(get_db(), definition, filters, request_segment(definition))
+    segment = request_segment(definition)
+    with heavy_read(filters.timed or bool(segment)):
+        result = tallies.tallies(get_db(), definition, filters, segment)
     return conditional(json.dumps(result, ensure_ascii=False), "application/json")

@@ -21,6 +21,7 @@ from surveyapp.web.admin.common import (
     profile_questions,
     request_segment,
 )
+from surveyapp.web.admin.heavy import heavy_read
 
 TEXT_TYPES = ("short_text", "long_text")
 
@@ -67,6 +68,7 @@ def charted(document: dict[str, Any], names: dict[tuple[str, str], str]) -> list
 
 @bp.get("/surveys/<survey_id>/trends")
 @auth.login_required
+@heavy_read()
 def trends(survey_id: str):
     editions, segment, document = _document(survey_id)
     latest = editions[max(editions)]
@@ -82,6 +84,7 @@ def trends(survey_id: str):
 
 @bp.get("/surveys/<survey_id>/trends.json")
 @auth.login_required
+@heavy_read()
 def trends_json(survey_id: str):
     _editions, _segment, document = _document(survey_id)
     return conditional(json.dumps(document, ensure_ascii=False), "application/json")
@@ -126,6 +129,7 @@ def aligned(left: Definition, right: Definition) -> list[tuple[str, str]]:
 
 @bp.get("/compare/<int:edition>")
 @auth.login_required
+@heavy_read()
 def compare(edition: int):
     pairs = mirrored_pairs(edition)
     if not pairs:
@@ -147,6 +151,7 @@ def compare(edition: int):
 
 @bp.get("/report/<int:edition>")
 @auth.login_required
+@heavy_read()
 def report(edition: int):
     parts = []
     for survey in sorted(catalog()):
