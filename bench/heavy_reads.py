@@ -23,6 +23,7 @@ instance/config.py); `--keep DIR` keeps the filled database there and reuses it.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 import threading
@@ -189,7 +190,8 @@ def main() -> int:
                                          ("after", after))]  # fmt: skip
     print_phases(rows)
     print_readers(readers)
-    ratio = rows[1]["p99"] / rows[0]["p99"]
+    # no respondent request answered while loaded (p99 NaN) counts as an infinite ratio
+    ratio = rows[1]["p99"] / rows[0]["p99"] if rows[1]["requests"] else math.inf
     timeouts = sum(r["timeouts"] for r in rows)
     met = ratio <= RATIO_TARGET and not timeouts
     print(f"\nrespondent p99 loaded / unloaded = {ratio:.2f}x (target <= {RATIO_TARGET:.0f}x);"
