@@ -19,10 +19,10 @@ from bench.harness import (
     TOKEN,
     Load,
     Respondent,
-    Stats,
     answers_for,
     shipped_definitions,
 )
+from bench.loadgen import Stats
 from surveyapp import SHIPPED_SURVEYS, store
 from surveyapp.questionnaire.model import Definition
 

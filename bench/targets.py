@@ -12,7 +12,7 @@ import venv
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from loadgen import Browser, Step
+from loadgen import Browser, Step, free_port
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -30,12 +30,6 @@ def answers(n: int) -> dict[str, str]:
     """The like-for-like answers, varied a little per response."""
     rated = {f"problems-{item}": RATINGS[(n + i) % 4] for i, item in enumerate(ITEMS)}
     return rated | {"company_size": "medium", "region": "europe", "comments": f"Fine {n}."}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass

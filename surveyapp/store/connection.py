@@ -1,5 +1,5 @@
 """SQLite connections: the settings every request relies on, one connection per thread,
-and the write transaction with its queue.
+the write transaction with its queue, and the time budget of a read.
 
 SQLite is reached only through sqlite-utils, which picks up the bundled, current
 SQLite of the pysqlite3 wheel.
@@ -23,6 +23,9 @@ from surveyapp.store.maintenance import refuse_while_restoring
 
 MIN_SQLITE = (3, 51, 3)
 BUSY_TIMEOUT_MS = 10_000
+# SQLite virtual-machine steps between two looks at the clock during a budgeted read:
+# a millisecond or two of work, so the callback (which needs the GIL) stays rare.
+PROGRESS_STEPS = 100_000
 IntegrityError = sqlite3.IntegrityError
 OperationalError = sqlite3.OperationalError
 DatabaseError = sqlite3.DatabaseError
@@ -35,6 +38,10 @@ class StorageError(RuntimeError):
 
 class StorageBusy(OperationalError):
     """The write queue stayed taken for the whole busy timeout: the write was not made."""
+
+
+class ReadBudgetExceeded(RuntimeError):
+    """A read ran past its time budget and was stopped; the connection stays usable."""
 
 
 def connect(path: str | Path, *, create: bool = False) -> sqlite_utils.Database:
@@ -250,3 +257,27 @@ def immediate(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
             if db.conn.in_transaction:
                 db.execute("ROLLBACK")
             raise
+
+
+@contextlib.contextmanager
+def read_budget(db: sqlite_utils.Database, seconds: float) -> Iterator[None]:
+    """Stop any statement this connection runs later than `seconds` from now, raising
+    ReadBudgetExceeded (SQLite's progress handler). A write transaction is never
+    stopped: what it writes was asked for and may already be acknowledged. Not nested."""
+    deadline = time.monotonic() + seconds
+    stopped = False
+
+    def over_budget() -> bool:
+        nonlocal stopped
+        stopped = time.monotonic() >= deadline and not db.conn.in_transaction
+        return stopped
+
+    db.conn.set_progress_handler(over_budget, PROGRESS_STEPS)
+    try:
+        yield
+    except OperationalError as exc:
+        if stopped:
+            raise ReadBudgetExceeded(f"read stopped after {seconds:g} s") from exc
+        raise
+    finally:
+        db.conn.set_progress_handler(None, 0)
