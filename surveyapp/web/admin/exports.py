@@ -29,7 +29,10 @@ def _download(chunks: Iterator, filename: str, mimetype: str) -> Response:
 def record_export(
     survey: str, fmt: str, filters: Filters, rows: int | None, **extra: object
 ) -> None:
-    """Audit a download when it starts; `rows` is counted just before streaming."""
+    """Audit a download when it starts; `rows` is counted just before streaming. A HEAD
+    request sends no body, so it exports nothing and is not recorded."""
+    if request.method == "HEAD":
+        return
     audit.record(get_db(), auth.actor(), "export", survey=survey, format=fmt,
                  filter=filters.query_args(), rows=rows, **extra)  # fmt: skip
 
