@@ -64,7 +64,7 @@ def formula_parts(data: str) -> list[str]:
     for separator in SEPARATORS:
         for row in csv.reader(io.StringIO(data, newline=""), delimiter=separator):
             for field in row:
-                text = field.strip()
+                text = field.strip(' \t\r\n"')
                 if text.startswith(TRIGGERS[:4]) and not PLAIN_NUMBER.fullmatch(text):
                     found.append(f"{separator!r}: {field!r}")
     return found

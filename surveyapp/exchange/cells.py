@@ -14,9 +14,11 @@ _FORMULA_FIRST = frozenset(FORMULA_START)
 PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 # A spreadsheet may split a CSV cell again at its own list separator (";" in many
 # locales, a tab, "|"), and then no longer sees the quotes around a cell, so a line break
-# inside it starts a row: every part that would then start a formula, spaces trimmed,
-# gets its own "'", since a "'" before the whole cell does not reach it.
-SEPARATED_PART = re.compile(r"([,;\t|\r\n]\s*)([=+\-@])")
+# inside it starts a row, and a doubled quote after a separator reads as an empty quoted
+# text: every part that would then start a formula, spaces and quotes trimmed, gets its
+# own "'", since a "'" before the whole cell does not reach it.
+SEPARATED_PART = re.compile(r'([,;\t|\r\n][\s"]*)([=+\-@])')
+_TRIMMED = ' \t\r\n"'  # what a spreadsheet may drop before a formula's first character
 _TRIGGERS = ("=", "+", "-", "@")
 
 
@@ -66,12 +68,12 @@ def csv_text(rows: Iterable[list[Any]]) -> str:
 
 def csv_cell(value: Any) -> str:
     """A CSV cell: as an XLSX one, then every part after a separator or a line break that
-    would start a formula, spaces trimmed, neutralised. Only a whole cell that is a plain
+    would start a formula, spaces and quotes trimmed, neutralised. Only a whole cell that is a plain
     number stays as it is: split out of a line, "-5" would run on into the next cell."""
     if value is None:
         return ""
     text = str(text_cell(value))
-    inside, leading = SEPARATED_PART.search(text), text.lstrip().startswith(_TRIGGERS)
+    inside, leading = SEPARATED_PART.search(text), text.lstrip(_TRIMMED).startswith(_TRIGGERS)
     if not (inside or leading) or PLAIN_NUMBER.fullmatch(text.strip()):
         return text
     text = SEPARATED_PART.sub(r"\1'\2", text) if inside else text
