@@ -29,7 +29,7 @@ def server(tmp_path):
 
 
 def test_short_load_loses_and_duplicates_nothing(server):
-    load = Load(server.base, seconds=5, respondents=8, admins=2).run()
+    load = Load(server.base, seconds=3, respondents=8, admins=2).run()
     checks = check_database(server.database, load.outcomes)
     assert checks["thanks"] > 0
     assert {o.result for o in load.outcomes} == {"thanks"}
