@@ -159,6 +159,41 @@ def test_security_headers_on_every_get_route(app):
     assert "frame-ancestors 'none'" in missing.headers["Content-Security-Policy"]
 
 
+def test_no_admin_response_may_be_stored_by_a_cache(app):
+    """Every admin route and method, for anyone: pages, JSON, redirects, refusals."""
+    clients = {"anonymous": app.test_client(), "viewer": signed_in(app, "vic", "viewer"),
+               "admin": signed_in(app, "ada", "admin")}  # fmt: skip
+    seen = 0
+    for endpoint, method, url in routes(app):
+        if not endpoint.startswith("admin."):
+            continue
+        for who, client in clients.items():
+            response = call(client, method, url)
+            assert response.headers.get("Cache-Control") == "no-store", (who, method, url)
+            seen += 1
+    assert seen >= 3 * 22
+    admin = signed_in(app, "ada", "admin")  # the loop logged out last
+    polled = admin.get("/admin/surveys/cmo/tallies.json")
+    again = admin.get("/admin/surveys/cmo/tallies.json",
+                      headers={"If-None-Match": polled.headers["ETag"]})  # fmt: skip
+    assert again.status_code == 304 and again.headers["Cache-Control"] == "no-store"
+    assert "no-store" not in app.test_client().get("/s/cmo").headers.get("Cache-Control", "")
+
+
+@pytest.mark.parametrize("host", ["evil.example", "evil.example:8443", "EVIL.example/x"])
+def test_a_forged_host_never_comes_back_in_a_location(app, host):
+    """werkzeug's own redirects (a missing trailing slash, doubled slashes) are built from
+    the Host header: "/admin" once answered "Location: http://evil.example/admin/"."""
+    client = signed_in(app, "ada", "admin")
+    redirects = [("/admin", "/admin/"), ("/admin//audit", "/admin/audit"),
+                 ("/s//cmo?page=2", "/s/cmo?page=2"), ("/admin/login", None)]  # fmt: skip
+    for path, location in redirects:
+        response = client.get(path, headers={"Host": host})
+        assert response.headers.get("Location") == location, (path, response.status_code)
+    anonymous = app.test_client().get("/admin/audit", headers={"Host": host})
+    assert anonymous.headers["Location"] == "/admin/login?next=/admin/audit?"
+
+
 def session_cookie(app) -> str:
     client = app.test_client()
     make_admin(app)

@@ -63,6 +63,19 @@ def test_login_redirects_only_to_admin_pages(app):
     assert evil.headers["Location"] == "/admin/"
 
 
+@pytest.mark.parametrize("target", ["%0D%0ASet-Cookie:%20x=1", "%0A", "%0D", "%00", "%E2%80%A8"])
+def test_control_characters_in_next_send_to_the_dashboard(app, target):
+    """A CR or LF in `next` after a correct password once reached the Location header:
+    werkzeug refused the header and the log-in answered 500."""
+    make_admin(app)
+    client = app.test_client()
+    data = {"csrf_token": csrf(client.get("/admin/login").text), "username": "ada",
+            "password": PASSWORD}  # fmt: skip
+    response = client.post(f"/admin/login?next=/admin/audit{target}", data=data)
+    assert response.status_code == 302 and response.headers["Location"] == "/admin/"
+    assert "Set-Cookie: x" not in str(response.headers)
+
+
 def test_account_locked_after_repeated_failures(lock_app):
     make_admin(lock_app)
     for number in range(3):

@@ -130,6 +130,20 @@ def test_exports_record_who_format_filter_and_rows(app, db):
     assert SECRET_ANSWER not in everything(db)
 
 
+def test_a_head_request_on_a_download_exports_nothing_and_is_not_recorded(app, db):
+    client = admin_client(app)
+    add(app, "cmo", cmo())
+    before = audit.count(db)
+    for url in ("/admin/surveys/cmo/export.csv", "/admin/surveys/cmo/export.xlsx",
+                "/admin/surveys/cmo/codebook.csv"):  # fmt: skip
+        response = client.head(url)
+        assert response.status_code == 200 and response.get_data() == b"", url
+        assert "attachment" in response.headers["Content-Disposition"]
+    assert audit.count(db) == before
+    client.get("/admin/surveys/cmo/export.csv").close()
+    assert audit.count(db) == before + 1
+
+
 def test_cli_export_import_and_editions_are_recorded(app, db, runner, tmp_path):
     add(app, "cmo", cmo(comments=SECRET_ANSWER))
     out = tmp_path / "cmo.csv"

@@ -76,7 +76,6 @@ def _live(
             body = render_template(page, live=Markup(body), etag=f'"{etag}"', poll_ms=POLL_MS,  # noqa: S704 - our own template
                                    **context, **(page_context or {}))  # fmt: skip
         response = Response(body, mimetype="text/html")
-    response.headers["Cache-Control"] = "no-cache, private"
     if polling:
         response.set_etag(etag)
     return response

@@ -23,7 +23,14 @@ class LoginForm(FlaskForm):
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/admin") and not urlsplit(target).netloc:
+    """`next` when it is a path under /admin without control characters (a CR or LF would
+    split the Location header), else the dashboard."""
+    if (
+        target
+        and target.startswith("/admin")
+        and target.isprintable()
+        and not urlsplit(target).netloc
+    ):
         return target
     return url_for("admin.dashboard")
 
