@@ -43,7 +43,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, init_db: bool = Fal
     )
 
     from surveyapp import cli, web
-    from surveyapp.web import admin, survey
+    from surveyapp.web import admin, api, survey
 
     if init_db:
         init_store(app)
@@ -56,6 +56,8 @@ def create_app(test_config: dict[str, Any] | None = None, *, init_db: bool = Fal
     app.register_blueprint(survey.bp)
     app.register_blueprint(survey.invite_bp)
     app.register_blueprint(admin.bp)
+    web.csrf.exempt(api.bp)
+    app.register_blueprint(api.bp)
     cli.init_app(app)
     return app
 

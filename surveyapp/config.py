@@ -41,13 +41,17 @@ DEFAULTS: dict[str, Any] = {
     "PUBLIC_URL": "http://127.0.0.1:5000",
     "AUDIT_PER_PAGE": 50,
     "PROXY_HOPS": 0,
+    "API_RATE_LIMIT": 600,
+    "API_RATE_WINDOW_SECONDS": 60,
+    "WEBHOOKS_ALLOW_PRIVATE": False,
 }
 
 # SURVEYAPP_* variables that are not app settings: the server's, the instance folder's
 # and the first admin's (a password must not linger in app.config).
 SERVER_VARIABLES = ("HOST", "PORT", "WORKERS", "THREADS", "WORKER_TIMEOUT",
                     "GRACEFUL_TIMEOUT", "ACCESS_LOG")  # fmt: skip
-NOT_APP_SETTINGS = (*SERVER_VARIABLES, "INSTANCE", "ADMIN_USER", "ADMIN_PASSWORD", "HTTPS")
+NOT_APP_SETTINGS = (*SERVER_VARIABLES, "INSTANCE", "ADMIN_USER", "ADMIN_PASSWORD", "HTTPS",
+                    "DELIVER_WEBHOOKS")  # fmt: skip
 # Settings taken as written even where Flask's default is None (a key of digits stays text).
 TEXT_SETTINGS = ("SECRET_KEY", "SERVER_NAME")
 KINDS = {bool: "true or false", int: "a whole number", list: 'a JSON list (["a", "b"])'}

@@ -6,6 +6,10 @@ command line. Workers never create or upgrade the database: `surveyapp init-db` 
 `serve` runs first) does, and a worker refuses to start on a database that is not ready.
 """
 
+import os
+import subprocess
+import sys
+
 from surveyapp.config import server_settings
 
 _settings = server_settings()
@@ -26,3 +30,17 @@ access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s"
 logger_class = "surveyapp.gunicorn_log.RedactingLogger"  # invitation tokens never logged
 errorlog = "-"
 wsgi_app = "surveyapp:create_app()"
+
+
+_deliverer: list[subprocess.Popen] = []
+
+
+def on_starting(_server) -> None:
+    """Start the webhook deliverer (`deliver-webhooks --supervise`) beside the server,
+    unless SURVEYAPP_DELIVER_WEBHOOKS=0. It watches this master process and stops when
+    it ends; its supervisor restarts the deliverer should it die meanwhile."""
+    if os.environ.get("SURVEYAPP_DELIVER_WEBHOOKS", "1") == "0":
+        return
+    command = [sys.executable, "-m", "surveyapp", "deliver-webhooks", "--supervise",
+               "--exit-with", str(os.getpid())]  # fmt: skip
+    _deliverer.append(subprocess.Popen(command, stdin=subprocess.DEVNULL))  # noqa: S603

@@ -93,11 +93,13 @@ def _commands() -> list[click.Command]:
     from surveyapp.cli.editions import COMMANDS as HISTORY_COMMANDS
     from surveyapp.cli.invitations import COMMANDS as INVITE_COMMANDS
     from surveyapp.cli.serve import serve_command
+    from surveyapp.cli.tokens import COMMANDS as TOKEN_COMMANDS
     from surveyapp.cli.transfer import COMMANDS as ADMIN_COMMANDS
+    from surveyapp.cli.webhooks import COMMANDS as WEBHOOK_COMMANDS
 
     return [init_db_command, create_admin_command, serve_command,
             *HISTORY_COMMANDS, *ADMIN_COMMANDS, *OPS_COMMANDS,
-            *INVITE_COMMANDS, *IO_COMMANDS]  # fmt: skip
+            *INVITE_COMMANDS, *IO_COMMANDS, *TOKEN_COMMANDS, *WEBHOOK_COMMANDS]  # fmt: skip
 
 
 def init_app(app: Flask) -> None:

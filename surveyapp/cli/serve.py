@@ -41,9 +41,12 @@ def _setting(name: str):
 @click.option("--threads", default=_setting("threads"), type=click.IntRange(1),
               help="Threads per worker, so live admin pages never hold a worker hostage"
                    " (default: SURVEYAPP_THREADS or 16).")  # fmt: skip
-def serve_command(host: str, port: int, workers: int, threads: int) -> None:
+@click.option("--webhooks/--no-webhooks", default=True, show_default=True,
+              help="Start the webhook deliverer beside the server.")  # fmt: skip
+def serve_command(host: str, port: int, workers: int, threads: int, webhooks: bool) -> None:
     """Create or upgrade the database, make the first admin if needed, print the URLs and
-    run gunicorn; workers start only once the database is ready."""
+    run gunicorn, with the webhook deliverer beside it; workers start only once the
+    database is ready."""
     init_database()
     generated = bootstrap_admin(open_store())
     base = f"http://{host}:{port}"
@@ -59,4 +62,6 @@ def serve_command(host: str, port: int, workers: int, threads: int) -> None:
         "--bind", f"{host}:{port}", "--workers", str(workers), "--threads", str(threads),
         "--no-control-socket",
     ]  # fmt: skip
+    if not webhooks:  # else gunicorn's on_starting hook (gunicorn_conf.py) starts the deliverer
+        args += ["--env", "SURVEYAPP_DELIVER_WEBHOOKS=0"]
     os.execv(sys.executable, args)  # noqa: S606 - fixed arguments

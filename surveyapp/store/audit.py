@@ -25,7 +25,8 @@ GENESIS = "0" * 64
 ACTIONS = (
     "login", "login_failed", "logout", "role_change", "user_create", "export",
     "import", "edition_open", "edition_close", "invitation", "backup", "restore", "recover",
-    "filtered_read",
+    "filtered_read", "token_create", "token_revoke", "webhook_add", "webhook_delete",
+    "webhook_resend",
 )  # fmt: skip
 
 

@@ -7,6 +7,7 @@ written by the `new-edition` command, surveyapp/cli/editions.py.)
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 
 import sqlite_utils
@@ -14,6 +15,7 @@ import sqlite_utils
 from surveyapp import store
 from surveyapp.questionnaire.catalog import Catalog
 from surveyapp.questionnaire.model import Definition
+from surveyapp.store import webhooks
 from surveyapp.store.connection import upsert
 
 EDITION_STATUSES = ("open", "closed")
@@ -57,28 +59,37 @@ def _check_known(catalog: Catalog, survey: str, edition: int) -> None:
 def open_only(db: sqlite_utils.Database, catalog: Catalog, survey: str, edition: int) -> list[int]:
     """Open one edition and close every other open one; return the editions closed."""
     _check_known(catalog, survey, edition)
-    closed = [
-        e
-        for e, status in statuses(db, catalog, survey).items()
-        if status == "open" and e != edition
-    ]
+    before = statuses(db, catalog, survey)
+    closed = [e for e, status in before.items() if status == "open" and e != edition]
     for other in closed:
-        set_edition_status(db, survey, other, "closed")
-    set_edition_status(db, survey, edition, "open")
+        set_edition_status(db, survey, other, "closed", was="open")
+    set_edition_status(db, survey, edition, "open", was=before[edition])
     return closed
 
 
 def close(db: sqlite_utils.Database, catalog: Catalog, survey: str, edition: int) -> None:
     _check_known(catalog, survey, edition)
-    set_edition_status(db, survey, edition, "closed")
+    set_edition_status(db, survey, edition, "closed", was=statuses(db, catalog, survey)[edition])
 
 
-def set_edition_status(db: sqlite_utils.Database, survey: str, edition: int, status: str) -> None:
+WEBHOOK_EVENTS = {"open": "edition.opened", "closed": "edition.closed"}
+
+
+def set_edition_status(
+    db: sqlite_utils.Database, survey: str, edition: int, status: str, was: str | None = None
+) -> None:
+    """Record an edition's status; when it differs from `was` (the status in effect before),
+    the edition.opened or edition.closed webhooks go into the outbox in the same
+    transaction."""
     if status not in EDITION_STATUSES:
         raise ValueError(f"status must be one of {EDITION_STATUSES}, not {status!r}")
-    row = {"survey": survey, "edition": edition, "status": status, "changed_at": store.utcnow()}
+    now = store.utcnow()
+    row = {"survey": survey, "edition": edition, "status": status, "changed_at": now}
     with store.immediate(db):
         upsert(db, "editions", row, key=("survey", "edition"), update=("status", "changed_at"))
+        if status != was:
+            data = {"survey": survey, "edition": edition, "status": status, "changed_at": now}
+            webhooks.enqueue(db, WEBHOOK_EVENTS[status], survey, str(edition), json.dumps(data))
 
 
 def edition_statuses(db: sqlite_utils.Database, survey: str) -> dict[int, str]:

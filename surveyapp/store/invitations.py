@@ -101,6 +101,17 @@ def read_emails(path: Path) -> list[str]:
     return emails
 
 
+def email_problems(emails: list[str]) -> list[str]:
+    """What is wrong with each bad address of a list (`#N: problem`, N from 1)."""
+    problems, seen = [], {}
+    for number, email in enumerate(emails, 1):
+        problem = _email_problem(email, seen.get(email.lower()))
+        if problem:
+            problems.append(f"#{number}: {problem}")
+        seen.setdefault(email.lower(), number)
+    return problems
+
+
 def _email_problem(email: str, first_row: int | None) -> str:
     local, at, domain = email.rpartition("@")[0], "@" in email, email.rpartition("@")[2]
     if not email:
@@ -119,9 +130,10 @@ def create(
     edition: int,
     emails: list[str | None],
     days: int,
+    actor: str | None = None,
 ) -> list[tuple[str, str | None, str]]:
-    """Create one invitation per entry of `emails` in one transaction.
-    Returns (token, email, expires_at) for each."""
+    """Create one invitation per entry of `emails` in one transaction, audited as `actor`
+    (default: the command line's user). Returns (token, email, expires_at) for each."""
     now = datetime.now(UTC)
     created, expires = _at(now), _at(now + timedelta(days=days))
     rows = [(secrets.token_urlsafe(TOKEN_BYTES), email) for email in emails]
@@ -132,7 +144,12 @@ def create(
             [(survey, edition, token_id, email, created, expires) for token_id, email in rows],
         )
     audit.record(
-        db, audit.cli_actor(), "invitation", survey=survey, edition=edition, count=len(rows)
+        db,
+        actor or audit.cli_actor(),
+        "invitation",
+        survey=survey,
+        edition=edition,
+        count=len(rows),
     )
     return [(make_token(secret, token_id), email, expires) for token_id, email in rows]
 
@@ -214,6 +231,19 @@ def listing(db: sqlite_utils.Database, survey: str, limit: int, offset: int) -> 
             [survey, limit, offset],
         )
     )
+
+
+def page_after(
+    db: sqlite_utils.Database, survey: str, after: int, limit: int, edition: int | None = None
+) -> list[tuple[int, dict]]:
+    """(row id, invitation) of the questionnaire's invitations made after row `after`."""
+    scope, params = ("", []) if edition is None else (" AND edition = ?", [edition])
+    rows = db.query(
+        "SELECT id, edition, email, created_at, expires_at, used_at FROM invitations"  # noqa: S608
+        f" WHERE survey = ? AND id > ?{scope} ORDER BY id LIMIT ?",
+        [survey, after, *params, limit],
+    )
+    return [(row["id"], row) for row in rows]
 
 
 def address_hash(secret: str, address: str) -> str:

@@ -10,6 +10,7 @@ from typing import Any
 import orjson
 import sqlite_utils
 
+from surveyapp.store.counts import Segment, segment_sql
 from surveyapp.store.filters import NO_FILTERS, Filters
 
 BATCH = 500
@@ -38,6 +39,30 @@ def response_rows(
         while rows := cursor.fetchmany(batch):
             for response_id, submitted_at, edition, version, answers in rows:
                 yield response_id, submitted_at, edition, version, orjson.loads(answers)
+    finally:
+        cursor.close()
+
+
+def responses_after(
+    db: sqlite_utils.Database, survey: str, filters: Filters, answers: Segment | None,
+    after: int, limit: int | None = None,
+) -> Iterator[tuple[int, dict[str, Any]]]:  # fmt: skip
+    """(row id, response) of the responses stored after row `after`, in row-id order: the
+    order they were stored in, so paging by row id neither skips nor repeats a response
+    while others arrive. `answers` keeps those with every field's value among its codes."""
+    where, params = filters.where()
+    if answers:
+        keep, keep_params = segment_sql(survey, answers, filters.edition)
+        where, params = f"{where} AND id IN ({keep})", [*params, *keep_params]
+    sql = (f"SELECT id, response_id, submitted_at, edition, version, answers FROM responses"  # noqa: S608
+           f" WHERE survey = ? AND id > ?{where} ORDER BY id")  # fmt: skip
+    if limit is not None:
+        sql, params = f"{sql} LIMIT ?", [*params, limit]
+    cursor = db.execute(sql, [survey, after, *params])
+    try:
+        while rows := cursor.fetchmany(BATCH):
+            for row in rows:
+                yield row[0], _response(row[1:])
     finally:
         cursor.close()
 

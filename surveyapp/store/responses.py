@@ -1,5 +1,6 @@
-"""The response write path: a response, its answer rows and counters in one transaction;
-the bulk path for imports; drafts of unfinished responses; definition texts."""
+"""The response write path: a response, its answer rows, counters and webhook outbox rows
+in one transaction; the bulk path for imports (which sends no webhooks); drafts of
+unfinished responses; definition texts."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 
 import sqlite_utils
 
+from surveyapp.store import webhooks
 from surveyapp.store.connection import immediate
 from surveyapp.store.timestamps import utcnow
 
@@ -119,6 +121,9 @@ def _insert(db: sqlite_utils.Database, rows: _Rows) -> tuple[str, bool]:
     )
     if key:
         db.execute("DELETE FROM drafts WHERE key = ?", [key])
+    # The outbox row commits with the response, or neither does: no acknowledged
+    # response goes without its webhook deliveries.
+    webhooks.enqueue(db, "response.completed", response[2], response_id, at=response[5])
     return response_id, True
 
 

@@ -204,6 +204,22 @@ def m005_restore_maintenance(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m011_api_tokens(db: sqlite_utils.Database) -> None:
+    """API tokens (hashed), their request windows and API submissions' idempotency keys."""
+    from surveyapp.store import tokens
+
+    db.executescript(tokens.SQL)
+
+
+@migrations()
+def m012_webhooks(db: sqlite_utils.Database) -> None:
+    """Webhook endpoints, the outbox written with each event, and the delivery log."""
+    from surveyapp.store import webhooks
+
+    db.executescript(webhooks.SQL)
+
+
 def known() -> list[str]:
     """The names of every migration this code knows, in order."""
     with contextlib.closing(sqlite_utils.Database(memory=True)) as empty:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit, urlunsplit
 
 import sqlite_utils
-from flask import Flask, Response, current_app, g, render_template
+from flask import Flask, Response, current_app, g, render_template, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
@@ -29,6 +29,7 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
 }
 RESTORING = "The site is being restored from a backup: nothing was changed. Try again shortly."
+API_PATHS = "/api/"  # answered as application/problem+json (surveyapp.web.api.problems)
 
 
 class SessionInterface(SecureCookieSessionInterface):
@@ -99,11 +100,19 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(store.Maintenance)
     def restoring(_error):
         # Pages that keep a respondent's answers catch it first (503, answers kept).
+        if request.path.startswith(API_PATHS):
+            from surveyapp.web.api.problems import problem
+
+            return problem(503, RESTORING, {"Retry-After": "30"})
         page = render_template("error.html", code=503, message=RESTORING)
         return page, 503, {"Retry-After": "30"}
 
     @app.errorhandler(HTTPException)
     def http_error(error):
+        if request.path.startswith(API_PATHS):  # no API route matched (404, 405)
+            from surveyapp.web.api.problems import as_problem
+
+            return as_problem(error)
         return render_template(
             "error.html", code=error.code, message=error.description
         ), error.code or 500

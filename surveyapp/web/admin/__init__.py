@@ -31,5 +31,7 @@ from surveyapp.web.admin import (  # noqa: E402, F401 - register routes
     login,
     reports,
     responses,
+    tokens,
     users,
+    webhooks,
 )

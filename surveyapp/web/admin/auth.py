@@ -73,10 +73,12 @@ def current_admin() -> dict | None:
 
 # The only admin endpoints a viewer may reach: counts and tallies, never raw data, never
 # a write. Every other endpoint, including any added later, needs the admin role.
-# (The yearly report is admin-only: it lists free-text comments.)
+# (The yearly report is admin-only: it lists free-text comments.) Every account manages
+# its own API tokens; a token never reaches more than its account's role.
 VIEWER_ENDPOINTS = frozenset({
     "admin.dashboard", "admin.survey", "admin.tallies_json", "admin.trends",
     "admin.trends_json", "admin.compare", "admin.logout",
+    "admin.tokens_page", "admin.token_create", "admin.token_revoke",
 })  # fmt: skip
 PUBLIC_ENDPOINTS = frozenset({"admin.login"})
 

@@ -94,11 +94,12 @@ def profile_questions(definition: Definition) -> list[Question]:
     return [q for q in first if REGISTRY[q.type].segment]
 
 
-def request_segment(definition: Definition) -> dict[str, str | list[str]]:
-    """{profile field: code or [codes]} from the query string; 400 on an unknown code."""
+def request_segment(definition: Definition, prefix: str = "") -> dict[str, str | list[str]]:
+    """{profile field: code or [codes]} from the query string (arguments named `prefix`
+    and the field: the API's `answer.company_size`); 400 on an unknown code."""
     segment: dict[str, str | list[str]] = {}
     for q in profile_questions(definition):
-        codes = [c for c in request.args.getlist(q.id) if c]
+        codes = [c for c in request.args.getlist(prefix + q.id) if c]
         known = {o.code for o in q.options}
         for code in codes:
             if code not in known:

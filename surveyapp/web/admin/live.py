@@ -117,7 +117,7 @@ def survey(survey_id: str):
     def figures():
         audit_filtered_read(survey_id, filters, segment)
         with heavy_read(filters.timed or bool(segment)):
-            result = _tallies(definition, filters, segment)
+            result = tallies_for(definition, filters, segment)
         ranked = tallies.rankings(definition, result)
         return {
             "definition": definition, "editions": sorted(editions), "filters": filters,
@@ -136,7 +136,7 @@ def survey(survey_id: str):
                  surveys=[survey_id])  # fmt: skip
 
 
-def _tallies(definition, filters, segment) -> dict[str, Any]:
+def tallies_for(definition, filters, segment) -> dict[str, Any]:
     """Exact figures for an account that may read raw responses, else released ones."""
     if reads_raw():
         return tallies.tallies(get_db(), definition, filters, segment)
@@ -150,5 +150,5 @@ def tallies_json(survey_id: str):
     segment = request_segment(definition)
     audit_filtered_read(survey_id, filters, segment)
     with heavy_read(filters.timed or bool(segment)):
-        result = _tallies(definition, filters, segment)
+        result = tallies_for(definition, filters, segment)
     return conditional(json.dumps(result, ensure_ascii=False), "application/json")

@@ -40,9 +40,13 @@ def labels(editions: dict[int, Definition]) -> dict[tuple[str, str], str]:
     return found
 
 
-def _document(survey_id: str) -> tuple[dict[int, Definition], dict, dict[str, Any]]:
+def trend_document(
+    survey_id: str, prefix: str = ""
+) -> tuple[dict[int, Definition], dict, dict[str, Any]]:
+    """The trends document the account may read, for the segment in the query string
+    (`prefix` starts the arguments' names: see request_segment)."""
     editions = editions_or_404(survey_id)
-    segment = request_segment(catalog().latest(survey_id))
+    segment = request_segment(catalog().latest(survey_id), prefix)
     audit_filtered_read(survey_id, NO_FILTERS, segment)
     counted = None if reads_raw() else released.trend_counts(get_db(), catalog(), survey_id)
     try:
@@ -76,7 +80,7 @@ def charted(document: dict[str, Any], names: dict[tuple[str, str], str]) -> list
 @auth.login_required
 @heavy_read()
 def trends(survey_id: str):
-    editions, segment, document = _document(survey_id)
+    editions, segment, document = trend_document(survey_id)
     latest = catalog().latest(survey_id)
     return render_template(
         "admin/trends.html",
@@ -92,7 +96,7 @@ def trends(survey_id: str):
 @auth.login_required
 @heavy_read()
 def trends_json(survey_id: str):
-    _editions, _segment, document = _document(survey_id)
+    _editions, _segment, document = trend_document(survey_id)
     return conditional(json.dumps(document, ensure_ascii=False), "application/json")
 
 

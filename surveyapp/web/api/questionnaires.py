@@ -1,0 +1,201 @@
+"""Questionnaires, their definition versions (YAML and parsed JSON) and editions."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from typing import Any
+
+from flask import Response
+
+from surveyapp.figures import released
+from surveyapp.questionnaire.loader import DefinitionError, parse_definition
+from surveyapp.questionnaire.model import Definition
+from surveyapp.store import audit, editions, versions
+from surveyapp.web import catalog, get_db, open_definition
+from surveyapp.web.admin import editions as edition_views
+from surveyapp.web.admin.common import reads_raw
+from surveyapp.web.api import access
+from surveyapp.web.api.problems import fail
+from surveyapp.web.api.schemas import ref
+from surveyapp.web.api.spec import Reply, operation
+
+TAG = "questionnaires"
+LIST = {"type": "array", "items": ref("Questionnaire")}
+STATUS_CHANGE = {
+    "type": "object",
+    "required": ["survey", "edition", "status", "closed"],
+    "properties": {
+        "survey": {"type": "string"},
+        "edition": {"type": "integer"},
+        "status": {"enum": ["open", "closed"]},
+        "closed": {
+            "type": "array",
+            "items": {"type": "integer"},
+            "description": "Other editions closed by opening this one.",
+        },
+    },
+}
+
+
+def editions_or_404(survey_id: str) -> dict[int, Definition]:
+    found = catalog().get(survey_id)
+    if not found:
+        fail(404, f"No questionnaire {survey_id!r}.")
+    return dict(found)
+
+
+def _summary(survey_id: str) -> dict[str, Any]:
+    known = editions_or_404(survey_id)
+    latest = known[max(known)]
+    opened = open_definition(survey_id)
+    return {
+        "id": survey_id,
+        "title": latest.title,
+        "audience": latest.audience,
+        "access": latest.access,
+        "editions": sorted(known),
+        "latest_edition": latest.edition,
+        "open_edition": opened.edition if opened else None,
+    }
+
+
+@operation(
+    "/questionnaires",
+    summary="Every questionnaire",
+    scope="read",
+    mirrors="admin.dashboard",
+    tag=TAG,
+    replies={200: Reply("The questionnaires", LIST)},
+)
+def questionnaires():
+    return [_summary(survey_id) for survey_id in sorted(catalog())]
+
+
+@operation(
+    "/questionnaires/<survey_id>",
+    summary="One questionnaire",
+    scope="read",
+    mirrors="admin.survey",
+    tag=TAG,
+    replies={200: Reply("The questionnaire", ref("Questionnaire"))},
+)
+def questionnaire(survey_id: str):
+    return _summary(survey_id)
+
+
+@operation(
+    "/questionnaires/<survey_id>/versions",
+    summary="Recorded definition versions",
+    scope="read",
+    mirrors="admin.survey",
+    tag=TAG,
+    description="Every version of the definition that responses may refer to.",
+    replies={200: Reply("The versions", {"type": "array", "items": ref("Version")})},
+)
+def definition_versions(survey_id: str):
+    editions_or_404(survey_id)
+    return versions.versions(get_db(), survey_id)
+
+
+def _definition(survey_id: str, version: str) -> tuple[Definition, str]:
+    editions_or_404(survey_id)
+    found = versions.version_text(get_db(), survey_id, version)
+    if found is None:
+        fail(404, f"{survey_id} has no version {version!r}.")
+    loaded = catalog().by_version(version)
+    if loaded is not None:
+        return loaded, found[0]
+    try:
+        return parse_definition(*found), found[0]
+    except DefinitionError as exc:  # recorded by an older surveyapp with other rules
+        fail(404, f"Version {version} no longer reads as a definition: {exc}")
+
+
+def as_json(definition: Definition) -> dict[str, Any]:
+    """A definition as plain JSON: every field of the model but its YAML text."""
+    data = dataclasses.asdict(definition)
+    data.pop("text", None)
+    return json.loads(json.dumps(data, default=str))
+
+
+@operation(
+    "/questionnaires/<survey_id>/versions/<version>",
+    summary="A version, parsed",
+    scope="read",
+    mirrors="admin.survey",
+    tag=TAG,
+    replies={200: Reply("The parsed definition", ref("Definition"))},
+)
+def definition_json(survey_id: str, version: str):
+    return as_json(_definition(survey_id, version)[0])
+
+
+@operation(
+    "/questionnaires/<survey_id>/versions/<version>.yaml",
+    summary="A version's YAML",
+    scope="read",
+    mirrors="admin.survey",
+    tag=TAG,
+    replies={200: Reply("The definition's YAML text", {"type": "string"}, "application/yaml")},
+)
+def definition_yaml(survey_id: str, version: str):
+    return Response(_definition(survey_id, version)[1], mimetype="application/yaml")
+
+
+@operation(
+    "/questionnaires/<survey_id>/editions",
+    summary="Editions with status and responses",
+    scope="read",
+    mirrors="admin.survey",
+    tag=TAG,
+    description="A viewer's token gets released response counts, as on the admin pages.",
+    replies={200: Reply("The editions, newest first", {"type": "array", "items": ref("Edition")})},
+)
+def edition_list(survey_id: str):
+    editions_or_404(survey_id)
+    shown = None if reads_raw() else released.edition_counts(get_db(), catalog(), survey_id)
+    return edition_views.edition_rows(survey_id, shown)
+
+
+def _change(survey_id: str, edition: int, status: str) -> dict[str, Any]:
+    known = editions_or_404(survey_id)
+    if edition not in known:
+        fail(404, f"{survey_id} has no edition {edition}.")
+    db, closed = get_db(), []
+    if status == "open":
+        closed = editions.open_only(db, catalog(), survey_id, edition)
+        audit.record(
+            db, access.actor(), "edition_open", survey=survey_id, edition=edition, closed=closed
+        )
+    else:
+        editions.close(db, catalog(), survey_id, edition)
+        audit.record(db, access.actor(), "edition_close", survey=survey_id, edition=edition)
+    return {"survey": survey_id, "edition": edition, "status": status, "closed": closed}
+
+
+@operation(
+    "/questionnaires/<survey_id>/editions/<int:edition>/open",
+    "POST",
+    summary="Open an edition to respondents",
+    scope="write",
+    mirrors="admin.edition_status",
+    tag=TAG,
+    description="Any other open edition of the questionnaire is closed.",
+    replies={200: Reply("Opened", STATUS_CHANGE)},
+)
+def edition_open(survey_id: str, edition: int):
+    return _change(survey_id, edition, "open")
+
+
+@operation(
+    "/questionnaires/<survey_id>/editions/<int:edition>/close",
+    "POST",
+    summary="Close an edition",
+    scope="write",
+    mirrors="admin.edition_status",
+    tag=TAG,
+    replies={200: Reply("Closed", STATUS_CHANGE)},
+)
+def edition_close(survey_id: str, edition: int):
+    return _change(survey_id, edition, "closed")
