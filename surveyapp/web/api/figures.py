@@ -23,18 +23,19 @@ TAG = "figures"
 ANSWER_PREFIX = "answer."
 EDITION = Param(
     "edition",
-    {"type": "integer", "minimum": 1, "maximum": 999_999_999},
+    {"type": "integer", "exclusiveMinimum": -(10**9), "exclusiveMaximum": 10**9},
     "The edition (default: the newest).",
 )
+TIME_NOTE = "(a UTC date, or an ISO 8601 time: naive means UTC)"
 SINCE = Param(
     "since",
-    {"type": "string", "maxLength": 40},
-    "Responses submitted at or after this UTC date or ISO 8601 time.",
+    {"type": "string", "format": "date"},
+    f"Responses submitted at or after this moment {TIME_NOTE}.",
 )
 UNTIL = Param(
     "until",
-    {"type": "string", "maxLength": 40},
-    "Responses submitted before this UTC date or ISO 8601 time.",
+    {"type": "string", "format": "date"},
+    f"Responses submitted before this moment {TIME_NOTE}.",
 )
 SEGMENT_NOTE = (
     "Keep only respondents with these profile answers: `answer.<question>=<code>` for the"

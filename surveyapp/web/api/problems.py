@@ -58,7 +58,7 @@ def as_problem(error: HTTPException) -> Response:
         status = error.response.status_code
     headers = {}
     if isinstance(error, MethodNotAllowed) and error.valid_methods:
-        headers["Allow"] = ", ".join(error.valid_methods)
+        headers["Allow"] = ", ".join(sorted(error.valid_methods))
     retry = error.response.headers.get("Retry-After") if error.response is not None else None
     if retry or status == 503:
         headers["Retry-After"] = retry or "30"
