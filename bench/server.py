@@ -21,6 +21,20 @@ from bench.loadgen import free_port
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def children(pid: int) -> list[int]:
+    try:
+        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def is_deliverer(pid: int) -> bool:
+    try:
+        return b"deliver-webhooks" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+
+
 class Server:
     """`surveyapp serve` (gunicorn, gthread) on a free port, with its own temp instance."""
 
@@ -73,13 +87,17 @@ class Server:
         raise RuntimeError(f"server did not start: {self.log.read_text()[-2000:]}")
 
     def worker_pids(self) -> list[int]:
+        """The gunicorn workers (the master's children but the webhook deliverer)."""
         if self.proc is None:
             return []
-        children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children")
-        try:
-            return [int(pid) for pid in children.read_text().split()]
-        except OSError:
+        return [pid for pid in children(self.proc.pid) if not is_deliverer(pid)]
+
+    def deliverer_pids(self) -> list[int]:
+        """The webhook deliverer's supervisor and the deliverer it runs."""
+        if self.proc is None:
             return []
+        supervisors = [pid for pid in children(self.proc.pid) if is_deliverer(pid)]
+        return supervisors + [pid for s in supervisors for pid in children(s)]
 
     def kill_worker(self) -> int:
         """SIGKILL one worker (the master starts a new one); return its pid."""
@@ -88,8 +106,8 @@ class Server:
         return pid
 
     def kill(self) -> None:
-        """SIGKILL the master and every worker at once, as a power cut would."""
-        for pid in [*self.worker_pids(), self.proc.pid]:
+        """SIGKILL the master, every worker and the deliverer at once, as a power cut would."""
+        for pid in [*self.worker_pids(), *self.deliverer_pids(), self.proc.pid]:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
         self.proc.wait(timeout=10)

@@ -8,7 +8,7 @@ import io
 import pytest
 
 from surveyapp import create_app, store
-from surveyapp.store import accounts, audit
+from surveyapp.store import accounts, audit, tokens, webhooks
 from surveyapp.web.admin.auth import PUBLIC_ENDPOINTS, VIEWER_ENDPOINTS
 from tests.adminkit import add, cmo, csrf, login, make_admin
 
@@ -19,11 +19,19 @@ PUBLIC_ROUTES = {
 
 
 def routes(app):
-    """(endpoint, method, url) of every rule, logout last (it ends the session)."""
+    """(endpoint, method, url) of every rule, logout last (it ends the session). There is
+    an API token of the viewer (#1) and a webhook message (#1) of endpoint #1; the
+    endpoint deleted is #2."""
+    make_admin(app, "vic", role="viewer")
+    db = store.thread_connection(app.config["DATABASE"])
+    tokens.create(db, "vic", "read")
+    webhooks.add_endpoint(db, "cmo", "https://8.8.8.8/", ["response.completed"], "test")
+    webhooks.add_endpoint(db, "cmo", "https://8.8.8.8/", ["edition.opened"], "test")
     response_id = add(app, "cmo", cmo())
     values = {"survey_id": "cmo", "response_id": response_id, "username": "ada",
               "filename": "style.css", "edition": "2012", "action": "close",
-              "token": "not-an-invitation.0"}  # fmt: skip
+              "token": "not-an-invitation.0", "token_id": "1", "endpoint_id": "2",
+              "message_id": "1", "version": "v"}  # fmt: skip
     found = []
     for rule in app.url_map.iter_rules():
         formats = ("csv", "jsonl", "xlsx") if "fmt" in rule.arguments else ("csv",)
@@ -60,7 +68,8 @@ def test_every_route_reaches_exactly_its_roles(app):
             "admin.users", "admin.change_role", "admin.audit_log", "admin.edition_status",
             "admin.import_history", "admin.report",
             "admin.invitation_list"} <= admin_only  # fmt: skip
-    outside = {e for e, _m, _u in table if not e.startswith("admin.")}
+    # The API's routes have their own guard (tokens only): tests/test_api_access.py.
+    outside = {e for e, _m, _u in table if not e.startswith(("admin.", "api."))}
     assert outside == PUBLIC_ROUTES, "a new route outside /admin: decide who may reach it"
     clients = {
         "anonymous": app.test_client(),

@@ -5,7 +5,7 @@ Each message is POSTed as JSON `{"type", "timestamp", "data"}` with the headers
 seconds) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256, keyed with the
 endpoint's `whsec_` secret, of `<id>.<timestamp>.<body>`). A 2xx answer delivers it;
 anything else (a redirect too: they are not followed) is retried after 30 s, 1, 2, 4 ...
-minutes, doubling up to 6 hours between attempts, 13 attempts over 23 hours; then the
+minutes, doubling up to 7.5 hours between attempts: 13 attempts over 23.5 hours; then the
 message is dead (a dead letter, resent from the admin page). Every attempt is logged.
 
 Responses of an anonymous invitation edition keep only their day; so that the time of a
@@ -37,8 +37,8 @@ from surveyapp.store.deliveries import Attempt, Message
 
 _log = logging.getLogger(__name__)
 FIRST_DELAY = 30.0
-LONGEST_DELAY = 6 * 3600.0
-ATTEMPTS = 13  # the last one about 23 hours after the first
+LONGEST_DELAY = 7.5 * 3600
+ATTEMPTS = 13  # the last one 23.5 hours after the first
 Clock = Callable[[], datetime]
 Sender = Callable[[str, bytes, dict[str, str]], int]
 

@@ -15,7 +15,9 @@ from surveyapp.web.admin import auth, bp
 
 class TokenForm(FlaskForm):
     name = StringField("Name (what the token is for)", validators=[Length(max=tokens.NAME_MAX)])
-    scope = SelectField("Scope", choices=[("read", "read only"), ("write", "read and write")])
+    scope = SelectField(
+        "Scope (read: read only; write: read and write)", choices=list(tokens.SCOPES)
+    )
 
 
 def _page(form: TokenForm, created: str | None = None, status: int = 200):
