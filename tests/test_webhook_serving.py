@@ -16,7 +16,7 @@ from surveyapp import store
 from surveyapp.store import tokens, webhooks
 from tests.adminkit import cmo
 from tests.conftest import wait_for
-from tests.receiver import Receiver, verified
+from bench.receiver import Receiver, verified
 
 
 def alive(pid: int) -> bool:

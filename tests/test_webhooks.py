@@ -15,7 +15,7 @@ from surveyapp.exchange import webhooks as delivery
 from surveyapp.store import deliveries, webhooks
 from tests.adminkit import add, cmo
 from tests.apikit import INVITES, api_app, bearer, token
-from tests.receiver import Receiver, signed_by, verified
+from bench.receiver import Receiver, signed_by, verified
 from tests.walker import Respondent, cmo_answers
 
 EVERY = list(webhooks.EVENTS)

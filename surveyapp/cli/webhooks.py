@@ -23,7 +23,7 @@ from surveyapp.cli import catalog, open_store
 from surveyapp.exchange.webhooks import Deliverer
 
 POLL_SECONDS = 0.5
-RESTART_SECONDS = (1, 2, 5, 10, 30)
+RESTART_SECONDS = (0.5, 1, 2, 5, 10, 30)
 
 
 class _Stop:

@@ -34,15 +34,15 @@ def log_storage_error(error: Exception) -> None:
 
 def _count(token_id: int, writes: bool) -> None:
     """Count the request; 429 past the limit. A read goes on (uncounted) when the database
-    refuses the count (a restore, a full disk); a write fails with it."""
-    config = current_app.config
+    refuses the count (a restore, a full disk); a write fails with it. A limit of 0
+    counts nothing."""
+    limit, window = (
+        int(current_app.config[key]) for key in ("API_RATE_LIMIT", "API_RATE_WINDOW_SECONDS")
+    )
+    if limit <= 0:
+        return
     try:
-        rate = tokens.count_request(
-            get_db(),
-            token_id,
-            int(config["API_RATE_LIMIT"]),
-            int(config["API_RATE_WINDOW_SECONDS"]),
-        )
+        rate = tokens.count_request(get_db(), token_id, limit, window)
     except store.DatabaseError as exc:
         if writes:
             raise

@@ -1,4 +1,4 @@
-"""A webhook receiver on 127.0.0.1 for tests and benches: records every request, answers
+"""A webhook receiver on 127.0.0.1 for benches and tests: records every request, answers
 with the status its `answer` function picks (200 by default), and verifies signatures
 with the `standardwebhooks` package."""
 
