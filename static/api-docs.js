@@ -14,6 +14,7 @@
 
   function schemaBlock(schema) {
     var pre = el("pre");
+    pre.tabIndex = 0; // it may scroll sideways: reachable by keyboard
     pre.appendChild(el("code", JSON.stringify(schema, null, 2)));
     return pre;
   }
@@ -86,7 +87,13 @@
       : "No token needed.";
     section.appendChild(el("p", access, "muted"));
     var params = parameters(op);
-    if (params) { section.appendChild(el("h4", "Parameters")); section.appendChild(params); }
+    if (params) {
+      var wrap = el("div", null, "table-scroll");
+      wrap.tabIndex = 0;
+      wrap.appendChild(params);
+      section.appendChild(el("h4", "Parameters"));
+      section.appendChild(wrap);
+    }
     if (op.requestBody) {
       section.appendChild(el("h4", "Body (application/json)"));
       section.appendChild(schemaBlock(op.requestBody.content["application/json"].schema));

@@ -7,12 +7,12 @@ import re
 
 import pytest
 
+from bench.receiver import Receiver, verified
 from surveyapp import store
 from surveyapp.exchange.webhooks import Deliverer
 from surveyapp.store import audit
 from tests.adminkit import add, cmo, csrf, login
 from tests.apikit import api_app
-from bench.receiver import Receiver, verified
 
 SECRET = re.compile(r"whsec_[A-Za-z0-9+/=]{44}")
 PAGE = "/admin/surveys/cmo/webhooks"

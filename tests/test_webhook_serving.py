@@ -11,12 +11,12 @@ from pathlib import Path
 import requests
 
 from bench.harness import ADMIN_USER
+from bench.receiver import Receiver, verified
 from bench.server import Server
 from surveyapp import store
 from surveyapp.store import tokens, webhooks
 from tests.adminkit import cmo
 from tests.conftest import wait_for
-from bench.receiver import Receiver, verified
 
 
 def alive(pid: int) -> bool:

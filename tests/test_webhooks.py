@@ -9,13 +9,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bench.receiver import Receiver, signed_by, verified
 from surveyapp import store
 from surveyapp.exchange import targets
 from surveyapp.exchange import webhooks as delivery
 from surveyapp.store import deliveries, webhooks
 from tests.adminkit import add, cmo
 from tests.apikit import INVITES, api_app, bearer, token
-from bench.receiver import Receiver, signed_by, verified
 from tests.walker import Respondent, cmo_answers
 
 EVERY = list(webhooks.EVENTS)
