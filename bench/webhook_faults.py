@@ -114,7 +114,8 @@ def settled(database: Path) -> tuple[dict, dict[str, int], dict[str, str | None]
         db.close()
 
 
-def drain(server: Server, receiver: Receiver, seconds: float) -> float:
+def drain(server: Server, seconds: float) -> float:
+    """Wait (at most `seconds`) until no message is pending; how long it took."""
     start = time.monotonic()
     while time.monotonic() - start < seconds:
         summary, _logged, _ids = settled(server.database)
@@ -124,7 +125,7 @@ def drain(server: Server, receiver: Receiver, seconds: float) -> float:
     return time.monotonic() - start
 
 
-def main() -> int:
+def arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--kills", type=int, default=3)
@@ -132,72 +133,66 @@ def main() -> int:
     parser.add_argument("--respondents", type=int, default=8)
     parser.add_argument("--api-clients", type=int, default=4)
     parser.add_argument("--drain", type=float, default=120)
-    args = parser.parse_args()
-    log: list[str] = []
+    return parser.parse_args()
+
+
+def main() -> int:
+    args, log = arguments(), []
     server = Server(workers=2, threads=8)
     server.env |= {"SURVEYAPP_WEBHOOKS_ALLOW_PRIVATE": "true", "SURVEYAPP_API_RATE_LIMIT": "0"}
     with Receiver() as receiver, server:
-        secret, token = prepare(server, receiver.url)
-        start = time.monotonic()
-        acknowledged: list[str] = []
-        clients = [
-            threading.Thread(
-                target=api_client, args=(server.base, token, start + args.seconds, acknowledged)
-            )
-            for _ in range(args.api_clients)
-        ]
-        killer = threading.Thread(target=chaos, args=(server, args.kills, args.every, log, start))
-        for thread in [*clients, killer]:
+        secrets, token = prepare(server, receiver.url)
+        start, acknowledged = time.monotonic(), []
+        end = start + args.seconds
+        threads = [threading.Thread(target=api_client, args=(server.base, token, end, acknowledged))
+                   for _ in range(args.api_clients)]  # fmt: skip
+        threads.append(
+            threading.Thread(target=chaos, args=(server, args.kills, args.every, log, start))
+        )
+        for thread in threads:
             thread.start()
         load = Load(server.base, args.seconds, args.respondents, 0, retries=RETRIES).run()
-        for thread in [*clients, killer]:
+        for thread in threads:
             thread.join()
-        waited = drain(server, receiver, args.drain)
-        time.sleep(1)  # the last answers of the receiver are in
-        summary, logged, stored = settled(server.database)
-        return report(
-            args, log, load, acknowledged, receiver, secret, (summary, logged, stored), waited
+        waited = drain(server, args.drain)
+        time.sleep(1)  # the receiver's last answers are in
+        print("\n".join(log))
+        print(
+            f"{args.seconds:g} s of load, {args.respondents} respondents and"
+            f" {args.api_clients} API clients; {args.kills} deliverer kills, 1 server kill"
         )
+        return report(load, acknowledged, receiver, secrets, settled(server.database), waited)
 
 
-def report(args, log, load, api_ids, receiver, secret, settled_, waited) -> int:
+def signed_ids(receiver: Receiver, secrets: dict[str, str]) -> tuple[list[str], int]:
+    """The response ids of the receipts whose signature verifies, and how many did not."""
+    received, bad = [], 0
+    for got in receiver.received:
+        try:
+            received.append(verified(secrets[got.path], got)["data"]["response_id"])
+        except Exception:  # noqa: BLE001 - a receipt that does not verify is counted
+            bad += 1
+    return received, bad
+
+
+def report(load, api_ids, receiver, secrets, settled_, waited) -> int:
     summary, logged, stored = settled_
     keys = {key: rid for rid, key in stored.items() if key}
     form_keys = {o.key for o in load.outcomes if o.result in ("thanks", "again")}
     forms = {keys.get(key, f"missing:{key}") for key in form_keys}
-    received, bad = [], 0
-    for got in receiver.received:
-        try:
-            received.append(verified(secret[got.path], got)["data"]["response_id"])
-        except Exception:  # noqa: BLE001 - a receipt that does not verify is counted
-            bad += 1
-    delivered = set(received)
-    acknowledged = set(api_ids) | forms
-    lost = acknowledged - delivered
-    undelivered = set(stored) - delivered
+    received, bad = signed_ids(receiver, secrets)
+    delivered, acknowledged = set(received), set(api_ids) | forms
+    lost, undelivered = acknowledged - delivered, set(stored) - delivered
     unlogged = [rid for rid in stored if not logged.get(rid)]
-    print("\n".join(log))
-    print(
-        f"{args.seconds:g} s of load, {args.respondents} respondents and {args.api_clients}"
-        f" API clients; {args.kills} deliverer kills, 1 server kill"
-    )
-    print(
-        f"acknowledged: {len(acknowledged)} (forms {len(forms)}, API {len(api_ids)});"
-        f" stored: {len(stored)}"
-    )
-    print(
-        f"receipts: {len(receiver.received)}, distinct responses {len(delivered)},"
-        f" duplicates {len(received) - len(delivered)}, bad signatures {bad}"
-    )
-    print(
-        f"outbox after {waited:.1f} s of draining: {summary}; logged 2xx attempts:"
-        f" {sum(logged.values())}; receipts without a log entry (a kill between the"
-        f" answer and the log): {len(received) - sum(logged.values())}"
-    )
-    print(
-        f"lost (acknowledged, never delivered): {len(lost)}; stored, never delivered:"
-        f" {len(undelivered)}; stored without a logged delivery: {len(unlogged)}"
-    )
+    print(f"acknowledged: {len(acknowledged)} (forms {len(forms)}, API {len(api_ids)});"
+          f" stored: {len(stored)}")  # fmt: skip
+    print(f"receipts: {len(received) + bad}, distinct responses {len(delivered)},"
+          f" duplicates {len(received) - len(delivered)}, bad signatures {bad}")  # fmt: skip
+    print(f"outbox after {waited:.1f} s of draining: {summary}; logged 2xx attempts:"
+          f" {sum(logged.values())}; receipts without a log entry (a kill between the"
+          f" answer and the log): {len(received) - sum(logged.values())}")  # fmt: skip
+    print(f"lost (acknowledged, never delivered): {len(lost)}; stored, never delivered:"
+          f" {len(undelivered)}; stored without a logged delivery: {len(unlogged)}")  # fmt: skip
     failed = lost or undelivered or unlogged or bad or summary["pending"] or summary["dead"]
     print("verdict", "FAIL" if failed else "PASS")
     return 1 if failed else 0

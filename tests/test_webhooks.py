@@ -276,3 +276,16 @@ def test_the_delay_schedule():
     assert secret.startswith("whsec_")
     signature = delivery.sign(secret, "msg_1", 1_700_000_000, b"{}")
     assert signature.startswith("v1,") and len(signature) == 47
+
+
+def test_many_messages_go_out_several_at_a_time(app):
+    with Receiver() as receiver:
+        secret = endpoint(app, receiver.url, ["response.completed"])
+        made = {add(app, "cmo", cmo()) for _ in range(20)}
+        worker = delivery.Deliverer(app.config["DATABASE"], app.extensions["surveys"], True)
+        try:
+            assert worker.run_once() == 16 and worker.run_once() == 4
+        finally:
+            worker.close()
+    assert {verified(secret, r)["data"]["response_id"] for r in receiver.received} == made
+    assert {r["status"] for r in outbox(app)} == {"delivered"}

@@ -40,7 +40,6 @@ FIRST_DELAY = 30.0
 LONGEST_DELAY = 7.5 * 3600
 ATTEMPTS = 13  # the last one 23.5 hours after the first
 Clock = Callable[[], datetime]
-Sender = Callable[[str, bytes, dict[str, str]], int]
 
 
 def delay_after(attempts: int) -> float | None:
@@ -91,24 +90,18 @@ def _next_day(now: datetime) -> datetime:
 
 @dataclass
 class Deliverer:
-    """Takes due messages and delivers them, `threads` at a time. `clock` and `send` are
-    injectable (tests: a fixed time, a failing receiver)."""
+    """Takes due messages and delivers them, `threads` at a time; `clock` is injectable
+    (tests move time on instead of sleeping)."""
 
     database: str
     catalog: Catalog
     allow_private: bool = False
     threads: int = 4
     clock: Clock = field(default=lambda: datetime.now(UTC))
-    send: Sender | None = None
-    connect: Callable[[str], sqlite_utils.Database] | None = None
+    _pool: ThreadPoolExecutor | None = field(default=None, init=False, repr=False)
 
     def _db(self) -> sqlite_utils.Database:
-        return (self.connect or store.thread_connection)(self.database)
-
-    def _send(self, url: str, body: bytes, head: dict[str, str]) -> int:
-        if self.send is not None:
-            return self.send(url, body, head)
-        return targets.post(url, body, head, self.allow_private)
+        return store.thread_connection(self.database)
 
     def start(self) -> int:
         """What a starting deliverer does first: free the leases of one that died."""
@@ -121,9 +114,15 @@ class Deliverer:
             for message in taken:
                 self.deliver(message)
         else:
-            with ThreadPoolExecutor(self.threads) as pool:
-                list(pool.map(self.deliver, taken))
+            if self._pool is None:  # kept, so its threads keep their connections
+                self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="webhooks")
+            list(self._pool.map(self.deliver, taken))
         return len(taken)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
 
     def deliver(self, message: Message) -> str:
         """One attempt at one message, logged; returns the outcome."""
@@ -147,7 +146,7 @@ class Deliverer:
         started = time.monotonic()
         status, error = None, None
         try:
-            status = self._send(message.url or "", body, head)
+            status = targets.post(message.url or "", body, head, self.allow_private)
         except (targets.TargetRefused, OSError, http.client.HTTPException) as exc:
             error = f"{type(exc).__name__}: {exc}"[:500]
         if status is not None and not 200 <= status < 300:
@@ -179,11 +178,14 @@ class Deliverer:
         """Deliver until `keep_going()` is false, pausing `idle_seconds` when idle; an
         error in one round (e.g. the database busy) is logged and the next round runs."""
         self.start()
-        while keep_going():
-            try:
-                taken = self.run_once()
-            except Exception:  # the loop must outlive any one failure
-                _log.exception("webhook delivery round failed")
-                taken = 0
-            if not taken:
-                time.sleep(idle_seconds)
+        try:
+            while keep_going():
+                try:
+                    taken = self.run_once()
+                except Exception:  # the loop must outlive any one failure
+                    _log.exception("webhook delivery round failed")
+                    taken = 0
+                if not taken:
+                    time.sleep(idle_seconds)
+        finally:
+            self.close()
