@@ -62,8 +62,11 @@ def publish(
 
 
 def publish_definition(
-    db: sqlite_utils.Database, definition: Definition, actor: str, confirm: bool = False
-) -> PublishResult:
+    db: sqlite_utils.Database, definition: Definition, actor: str, confirm: bool = False,
+    audited: bool = True,
+) -> PublishResult:  # fmt: skip
+    """publish() for a parsed definition; `audited=False` for files read at start-up,
+    which the version history records as published by `file`."""
     found_version = definition.version
     with immediate(db):
         current = current_version(db, definition.id, definition.edition)
@@ -80,7 +83,8 @@ def publish_definition(
             _insert(db, definition, actor, seq)
         bump_generation(db)
         result = PublishResult(definition.version, not known, definition, found, current)
-        audit.record(db, actor, "publish", **_details(result))
+        if audited:
+            audit.record(db, actor, "publish", **_details(result))
     return result
 
 
