@@ -17,6 +17,7 @@ from surveyapp.store.connection import (
     thread_connection,
 )
 from surveyapp.store.drafts import load_draft, save_draft
+from surveyapp.store.maintenance import Maintenance
 from surveyapp.store.responses import (
     counter_deltas,
     insert_many,
@@ -28,6 +29,7 @@ from surveyapp.store.timestamps import utcnow
 __all__ = [
     "DatabaseError",
     "IntegrityError",
+    "Maintenance",
     "OperationalError",
     "StorageError",
     "check_settings",
