@@ -228,3 +228,9 @@ def m006_defs_versions(db: sqlite_utils.Database) -> None:
         INSERT INTO catalog_generation (id, generation) VALUES (1, 1);
         """
     )
+
+
+@migrations()
+def m006_defs_draft_version(db: sqlite_utils.Database) -> None:
+    """The definition version a draft's pages were answered on (NULL: before versions)."""
+    db.execute("ALTER TABLE drafts ADD COLUMN version TEXT")
