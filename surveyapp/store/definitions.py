@@ -194,6 +194,16 @@ def generation(db: sqlite_utils.Database) -> int:
     return db.execute("SELECT generation FROM catalog_generation WHERE id = 1").fetchone()[0]
 
 
+def catalogue_mark(db: sqlite_utils.Database) -> tuple[int, int]:
+    """What a served catalogue is checked against, in one indexed read: the catalogue
+    generation and the restore generation (a restore brings back the backup's catalogue
+    generation, which may equal the one a worker cached)."""
+    return db.execute(
+        "SELECT generation, (SELECT generation FROM maintenance WHERE id = 1)"
+        " FROM catalog_generation WHERE id = 1"
+    ).fetchone()
+
+
 def bump_generation(db: sqlite_utils.Database) -> None:
     """Call inside the write transaction that changes what the catalogue serves."""
     db.execute("UPDATE catalog_generation SET generation = generation + 1 WHERE id = 1")
