@@ -154,3 +154,13 @@ def test_publish_a_broken_file_lists_every_problem_and_stores_nothing(app, tmp_p
     assert "Traceback" not in result.output
     db = store.thread_connection(app.config["DATABASE"])
     assert definitions.versions(db, "t_matrix") == []
+
+
+def test_an_xlsform_in_the_instance_folder_is_served(make_app, folder):
+    definition = parse_definition(MATRIX.replace("t_matrix", "t_sheet"), "m.yaml")
+    (folder / "sheet.xlsx").write_bytes(definition_to_xlsform(definition))
+    (folder / "~$sheet.xlsx").write_bytes(b"a spreadsheet program's lock file")
+    app = make_app(SHIPPED_SURVEYS, folder)
+    served = app.extensions["surveys"]["t_sheet"][2020]
+    assert served.source == "sheet.xlsx" and served.pages == definition.pages
+    assert app.test_client().get("/s/t_sheet").status_code == 200
