@@ -12,7 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from surveyapp import store
 from surveyapp.questionnaire.loader import definition_files, load_all
-from surveyapp.store import schema
+from surveyapp.store import audit, schema
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED_SURVEYS = Path(__file__).resolve().parent / "surveys"
@@ -37,8 +37,19 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=False,
-        LOGIN_MAX_FAILURES=5,
-        LOGIN_LOCK_SECONDS=900,
+        LOGIN_MAX_FAILURES=5,  # per account+address before delays start
+        LOGIN_ADDRESS_FAILURES=20,
+        LOGIN_ACCOUNT_FAILURES=100,
+        LOGIN_DELAY_SECONDS=30,  # the first delay, doubling with each further failure
+        LOGIN_LOCK_SECONDS=900,  # the longest delay
+        LOGIN_FORGET_SECONDS=86400,
+        LOGIN_KNOWN_DAYS=30,
+        LOGIN_AUDIT_WINDOW_SECONDS=3600,
+        LOGIN_AUDIT_ENTRIES=50,
+        ADMIN_IDLE_MINUTES=60,
+        ADMIN_SESSION_HOURS=12,
+        DRAFT_DAYS=30,
+        AUDIT_KEY=None,  # default: generated once into instance/audit_key
         RESPONSES_PER_PAGE=50,
         SUBMISSIONS_PER_ADDRESS=60,
         SUBMISSION_WINDOW_SECONDS=600,
@@ -53,6 +64,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
             app.config["DATABASE"] = os.environ["SURVEYAPP_DATABASE"]
         if os.environ.get("SURVEYAPP_SECRET_KEY"):
             app.config["SECRET_KEY"] = os.environ["SURVEYAPP_SECRET_KEY"]
+        if os.environ.get("SURVEYAPP_AUDIT_KEY"):
+            app.config["AUDIT_KEY"] = os.environ["SURVEYAPP_AUDIT_KEY"]
         if os.environ.get("SURVEYAPP_PUBLIC_URL"):
             app.config["PUBLIC_URL"] = os.environ["SURVEYAPP_PUBLIC_URL"]
         for name in ("SUBMISSIONS_PER_ADDRESS", "SUBMISSION_WINDOW_SECONDS"):
@@ -66,6 +79,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.from_mapping(test_config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path) / "secret_key")
+    key = app.config["AUDIT_KEY"] or audit.instance_key(Path(app.instance_path) / "audit_key")
+    audit.register_key(app.config["DATABASE"], key)
 
     app.extensions["surveys"] = load_all(
         definition_files(*(Path(p) for p in app.config["SURVEY_FOLDERS"]))

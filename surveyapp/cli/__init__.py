@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -12,8 +11,7 @@ from flask.cli import FlaskGroup, with_appcontext
 
 from surveyapp import store
 from surveyapp.questionnaire.loader import DefinitionError, definition_files, load_all
-from surveyapp.store import accounts, audit, schema
-from surveyapp.web.admin.auth import ROLES, hash_password
+from surveyapp.store import schema
 
 
 def _db():
@@ -46,35 +44,15 @@ def check_definitions_command(files: tuple[Path, ...]) -> None:
             click.echo(f"ok  {d.source}: {d.id} edition {d.edition}, version {d.version}")
 
 
-@click.command("create-admin")
-@click.argument("username")
-@click.option("--role", type=click.Choice(ROLES), default="admin", show_default=True)
-def create_admin_command(username: str, role: str) -> None:
-    """Create an admin account (or reset its password). The password comes from
-    SURVEYAPP_ADMIN_PASSWORD or is prompted for."""
-    password = os.environ.get("SURVEYAPP_ADMIN_PASSWORD") or click.prompt(
-        "Password", hide_input=True, confirmation_prompt=True
-    )
-    if len(password) < 8:
-        raise click.ClickException("The password must have at least 8 characters.")
-    before = accounts.get_admin(_db(), username)
-    accounts.create_admin(_db(), username, hash_password(password), role)
-    if before is None:
-        audit.record(_db(), audit.cli_actor(), "user_create", username=username, role=role)
-    else:
-        audit.record(_db(), audit.cli_actor(), "role_change", username=username,
-                     old=before["role"], new=role, password_reset=True)  # fmt: skip
-    click.echo(f"Admin {username!r} ({role}) saved.")
-
-
 def _commands() -> list[click.Command]:
+    from surveyapp.cli.accounts import COMMANDS as ACCOUNT_COMMANDS
     from surveyapp.cli.backup import COMMANDS as OPS_COMMANDS
     from surveyapp.cli.editions import COMMANDS as HISTORY_COMMANDS
     from surveyapp.cli.invitations import COMMANDS as INVITE_COMMANDS
     from surveyapp.cli.serve import serve_command
     from surveyapp.cli.transfer import COMMANDS as ADMIN_COMMANDS
 
-    return [init_db_command, check_definitions_command, create_admin_command, serve_command,
+    return [init_db_command, check_definitions_command, serve_command, *ACCOUNT_COMMANDS,
             *HISTORY_COMMANDS, *ADMIN_COMMANDS, *OPS_COMMANDS,
             *INVITE_COMMANDS]  # fmt: skip
 

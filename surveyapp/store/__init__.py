@@ -17,7 +17,7 @@ from surveyapp.store.connection import (
     thread_connection,
     utcnow,
 )
-from surveyapp.store.drafts import load_draft, save_draft
+from surveyapp.store.drafts import DraftRules, DraftsThrottled, load_draft, save_draft
 from surveyapp.store.responses import (
     counter_deltas,
     insert_many,
@@ -28,6 +28,8 @@ from surveyapp.store.responses import (
 
 __all__ = [
     "DatabaseError",
+    "DraftRules",
+    "DraftsThrottled",
     "IntegrityError",
     "OperationalError",
     "StorageError",

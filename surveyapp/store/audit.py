@@ -1,18 +1,28 @@
 """The append-only audit log: who did what, with ids and field names, never answer text.
 
-Each row's hash is SHA-256 over the previous row's hash and the row's own content,
-computed inside the BEGIN IMMEDIATE transaction that inserts the row, so concurrent
+Each row's hash is HMAC-SHA256, keyed with the instance's audit key (kept outside the
+database, see `instance_key`), over the previous row's hash and the row's own content. It
+is computed inside the BEGIN IMMEDIATE transaction that inserts the row, so concurrent
 writers queue on the write lock and cannot fork the chain (prev_hash is UNIQUE as well,
 so a fork is refused even from a caller's own deferred transaction). Triggers refuse UPDATE
 and DELETE; `verify-audit` re-walks the chain to catch edits made around them.
+
+Rows written before the log was keyed carry a plain SHA-256 chain: the first keyed write
+to such a log appends an `audit_key` entry first, and `verify` checks the rows before the
+first `audit_key` entry as a plain chain, that entry and every later row as keyed.
 All SQL for the `audit` table lives here.
 """
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import hashlib
+import hmac
 import json
+import os
+import secrets
+from pathlib import Path
 from typing import Any
 
 import sqlite_utils
@@ -20,15 +30,63 @@ import sqlite_utils
 from surveyapp import store
 
 GENESIS = "0" * 64
+SWITCH_OVER = "audit_key"
 ACTIONS = (
-    "login", "login_failed", "logout", "role_change", "user_create", "export",
-    "import", "edition_open", "edition_close", "invitation", "backup", "restore",
+    "login", "login_failed", "login_failures", "logout", "role_change", "user_create",
+    "account_disable", "account_enable", "password_reset", "unlock", "export", "import",
+    "edition_open", "edition_close", "invitation", "backup", "restore", SWITCH_OVER,
 )  # fmt: skip
+_keys: dict[str, bytes] = {}
 
 
-def row_hash(prev_hash: str, at: str, actor: str, action: str, details: str) -> str:
+class MissingKey(RuntimeError):
+    """No audit key was registered for this database (see `register_key`)."""
+
+
+def instance_key(path: Path) -> str:
+    """A random key created once at `path` (mode 0600) and read from then on; the file is
+    written whole before it appears, so workers starting together read the same key."""
+    if not path.exists():
+        partial = path.with_name(f".{path.name}.{secrets.token_hex(8)}")
+        partial.write_text(secrets.token_hex(32), encoding="utf-8")
+        os.chmod(partial, 0o600)
+        with contextlib.suppress(FileExistsError):
+            os.link(partial, path)
+        partial.unlink()
+    key = path.read_text(encoding="utf-8").strip()
+    if not key:
+        raise RuntimeError(f"{path} is empty: delete it to make a new audit key")
+    return key
+
+
+def _database_path(path: str) -> str:
+    return os.path.realpath(path) if path else ""
+
+
+def register_key(database: str | Path, key: str) -> None:
+    """Use `key` for the audit log of the database file at `database` in this process."""
+    _keys[_database_path(str(database))] = key.encode("utf-8")
+
+
+def key_for(db: sqlite_utils.Database) -> bytes:
+    path = _database_path(db.execute("PRAGMA database_list").fetchone()[2])
+    if path not in _keys:
+        raise MissingKey(f"no audit key registered for {path or 'this in-memory database'}")
+    return _keys[path]
+
+
+def _payload(prev_hash: str, at: str, actor: str, action: str, details: str) -> bytes:
     payload = json.dumps([prev_hash, at, actor, action, details], ensure_ascii=False)
-    return hashlib.sha256(payload.encode("utf-8", "surrogatepass")).hexdigest()
+    return payload.encode("utf-8", "surrogatepass")
+
+
+def row_hash(key: bytes, prev_hash: str, at: str, actor: str, action: str, details: str) -> str:
+    return hmac.new(key, _payload(prev_hash, at, actor, action, details), "sha256").hexdigest()
+
+
+def plain_hash(prev_hash: str, at: str, actor: str, action: str, details: str) -> str:
+    """The unkeyed chain of logs written before the audit key existed."""
+    return hashlib.sha256(_payload(prev_hash, at, actor, action, details)).hexdigest()
 
 
 def _clean(value: Any) -> Any:
@@ -63,10 +121,27 @@ def record(db: sqlite_utils.Database, actor: str, action: str, **details: Any) -
 
 
 def _append(db: sqlite_utils.Database, actor: str, action: str, details: str) -> str:
-    last = db.execute("SELECT hash FROM audit ORDER BY id DESC LIMIT 1").fetchone()
-    prev = last[0] if last else GENESIS
+    key = key_for(db)
+    last = db.execute(
+        "SELECT prev_hash, at, actor, action, details, hash, id FROM audit ORDER BY id DESC LIMIT 1"
+    ).fetchone()
+    prev = last[5] if last else GENESIS
+    if last and _unkeyed(key, last):
+        switch = json.dumps({"plain_chain_rows": last[6]})
+        prev = _insert(db, key, prev, "surveyapp", SWITCH_OVER, switch)
+    return _insert(db, key, prev, actor, action, details)
+
+
+def _unkeyed(key: bytes, row: tuple) -> bool:
+    """Whether the newest row belongs to a plain chain written before the key existed."""
+    return row_hash(key, *row[:5]) != row[5] and plain_hash(*row[:5]) == row[5]
+
+
+def _insert(
+    db: sqlite_utils.Database, key: bytes, prev: str, actor: str, action: str, details: str
+) -> str:
     at = store.utcnow()
-    digest = row_hash(prev, at, actor, action, details)
+    digest = row_hash(key, prev, at, actor, action, details)
     db.execute(
         "INSERT INTO audit (at, actor, action, details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?)",
         [at, actor, action, details, prev, digest],
@@ -82,18 +157,35 @@ def import_details(survey: str, edition: int, name: str, result: Any) -> dict[st
     }  # fmt: skip
 
 
-def verify(db: sqlite_utils.Database) -> list[str]:
-    """Re-walk the chain from the first row; every break found, as text."""
+def verify(db: sqlite_utils.Database, key: bytes | None = None) -> list[str]:
+    """Re-walk the chain from the first row; every break found, as text. Rows before the
+    first `audit_key` entry are checked as a plain SHA-256 chain, the rest with the key."""
+    key = key_for(db) if key is None else key
+    switch = db.execute("SELECT min(id) FROM audit WHERE action = ?", [SWITCH_OVER]).fetchone()[0]
     problems, prev = [], GENESIS
     for id_, at, actor, action, details, prev_hash, digest in db.execute(
         "SELECT id, at, actor, action, details, prev_hash, hash FROM audit ORDER BY id"
     ):
         if prev_hash != prev:
             problems.append(f"row {id_}: links to {prev_hash[:12]}, previous row is {prev[:12]}")
-        if row_hash(prev_hash, at, actor, action, details) != digest:
+        keyed = switch is None or id_ >= switch
+        expected = (
+            row_hash(key, prev_hash, at, actor, action, details)
+            if keyed
+            else plain_hash(prev_hash, at, actor, action, details)
+        )
+        if not hmac.compare_digest(expected, digest):
             problems.append(f"row {id_}: content does not match its hash")
         prev = digest
     return problems
+
+
+def unkeyed_rows(db: sqlite_utils.Database) -> int:
+    """How many rows come before the switch-over to the keyed chain (0: all keyed)."""
+    switch = db.execute("SELECT min(id) FROM audit WHERE action = ?", [SWITCH_OVER]).fetchone()[0]
+    if switch is None:
+        return 0
+    return db.execute("SELECT count(*) FROM audit WHERE id < ?", [switch]).fetchone()[0]
 
 
 def entries(db: sqlite_utils.Database, limit: int, offset: int) -> list[dict[str, Any]]:
