@@ -50,6 +50,7 @@ class Server:
             # never throttled at 1,000 a second
             "SURVEYAPP_SUBMISSIONS_PER_ADDRESS": "1000",
             "SURVEYAPP_SUBMISSION_WINDOW_SECONDS": "1",
+            "SURVEYAPP_DRAFTS_PER_ADDRESS": "1000",
         }
 
     def start(self, timeout: float = 30.0) -> Server:

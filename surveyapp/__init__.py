@@ -49,6 +49,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         ADMIN_IDLE_MINUTES=60,
         ADMIN_SESSION_HOURS=12,
         DRAFT_DAYS=30,
+        DRAFTS_PER_ADDRESS=100,  # new drafts per SUBMISSION_WINDOW_SECONDS
         AUDIT_KEY=None,  # default: generated once into instance/audit_key
         RESPONSES_PER_PAGE=50,
         SUBMISSIONS_PER_ADDRESS=60,
@@ -68,7 +69,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
             app.config["AUDIT_KEY"] = os.environ["SURVEYAPP_AUDIT_KEY"]
         if os.environ.get("SURVEYAPP_PUBLIC_URL"):
             app.config["PUBLIC_URL"] = os.environ["SURVEYAPP_PUBLIC_URL"]
-        for name in ("SUBMISSIONS_PER_ADDRESS", "SUBMISSION_WINDOW_SECONDS"):
+        for name in ("SUBMISSIONS_PER_ADDRESS", "SUBMISSION_WINDOW_SECONDS", "DRAFTS_PER_ADDRESS"):
             if os.environ.get(f"SURVEYAPP_{name}"):
                 app.config[name] = int(os.environ[f"SURVEYAPP_{name}"])
         if os.environ.get("SURVEYAPP_HTTPS") == "1":

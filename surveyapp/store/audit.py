@@ -7,9 +7,10 @@ writers queue on the write lock and cannot fork the chain (prev_hash is UNIQUE a
 so a fork is refused even from a caller's own deferred transaction). Triggers refuse UPDATE
 and DELETE; `verify-audit` re-walks the chain to catch edits made around them.
 
-Rows written before the log was keyed carry a plain SHA-256 chain: the first keyed write
-to such a log appends an `audit_key` entry first, and `verify` checks the rows before the
-first `audit_key` entry as a plain chain, that entry and every later row as keyed.
+Rows written before the log was keyed carry a plain SHA-256 chain: migration m005 appends
+a keyed `audit_key` entry linked to the last of them, and `verify` checks the rows before
+the first `audit_key` entry as a plain chain, that entry and every later row as keyed.
+Nothing else writes that entry, so a log rewritten later as a plain chain fails.
 All SQL for the `audit` table lives here.
 """
 
@@ -122,19 +123,19 @@ def record(db: sqlite_utils.Database, actor: str, action: str, **details: Any) -
 
 def _append(db: sqlite_utils.Database, actor: str, action: str, details: str) -> str:
     key = key_for(db)
-    last = db.execute(
-        "SELECT prev_hash, at, actor, action, details, hash, id FROM audit ORDER BY id DESC LIMIT 1"
-    ).fetchone()
-    prev = last[5] if last else GENESIS
-    if last and _unkeyed(key, last):
-        switch = json.dumps({"plain_chain_rows": last[6]})
-        prev = _insert(db, key, prev, "surveyapp", SWITCH_OVER, switch)
-    return _insert(db, key, prev, actor, action, details)
+    last = db.execute("SELECT hash FROM audit ORDER BY id DESC LIMIT 1").fetchone()
+    return _insert(db, key, last[0] if last else GENESIS, actor, action, details)
 
 
-def _unkeyed(key: bytes, row: tuple) -> bool:
-    """Whether the newest row belongs to a plain chain written before the key existed."""
-    return row_hash(key, *row[:5]) != row[5] and plain_hash(*row[:5]) == row[5]
+def switch_over(db: sqlite_utils.Database) -> bool:
+    """Anchor a log written before the audit key existed: append a keyed `audit_key` entry
+    linked to its last row (run once, by migration m005, inside its transaction)."""
+    last = db.execute("SELECT hash, id FROM audit ORDER BY id DESC LIMIT 1").fetchone()
+    if last is None:
+        return False
+    details = json.dumps({"plain_chain_rows": last[1]})
+    _insert(db, key_for(db), last[0], "surveyapp", SWITCH_OVER, details)
+    return True
 
 
 def _insert(

@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
+from surveyapp.store import audit
+
 migrations = Migrations("surveyapp")
 
 
@@ -150,7 +152,8 @@ def m004_audit(db: sqlite_utils.Database) -> None:
 @migrations()
 def m005_auth_sessions(db: sqlite_utils.Database) -> None:
     """Account session generations and disabling; log-in failures counted per account and
-    address with their delays (store/logins.py); expiring, throttled drafts."""
+    address with their delays (store/logins.py); expiring, throttled drafts; the switch of
+    the audit log to its keyed chain (store/audit.py)."""
     db.executescript(
         """
         ALTER TABLE admins ADD COLUMN session_generation INTEGER NOT NULL DEFAULT 0;
@@ -187,6 +190,7 @@ def m005_auth_sessions(db: sqlite_utils.Database) -> None:
         CREATE INDEX draft_log_by_time ON draft_log (at);
         """
     )
+    audit.switch_over(db)  # the log so far is a plain SHA-256 chain: anchor it with the key
 
 
 def init_db(db: sqlite_utils.Database) -> list[str]:

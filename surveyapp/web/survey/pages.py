@@ -209,7 +209,7 @@ def _draft_rules() -> store.DraftRules:
     config = current_app.config
     return store.DraftRules(
         address=address_hash(config["SECRET_KEY"], request.remote_addr or ""),
-        limit=config["SUBMISSIONS_PER_ADDRESS"],
+        limit=config["DRAFTS_PER_ADDRESS"],
         window_seconds=config["SUBMISSION_WINDOW_SECONDS"],
         keep_days=config["DRAFT_DAYS"],
     )
