@@ -65,8 +65,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
             app.config["DATABASE"] = os.environ["SURVEYAPP_DATABASE"]
         if os.environ.get("SURVEYAPP_SECRET_KEY"):
             app.config["SECRET_KEY"] = os.environ["SURVEYAPP_SECRET_KEY"]
-        if os.environ.get("SURVEYAPP_AUDIT_KEY"):
-            app.config["AUDIT_KEY"] = os.environ["SURVEYAPP_AUDIT_KEY"]
         if os.environ.get("SURVEYAPP_PUBLIC_URL"):
             app.config["PUBLIC_URL"] = os.environ["SURVEYAPP_PUBLIC_URL"]
         for name in ("SUBMISSIONS_PER_ADDRESS", "SUBMISSION_WINDOW_SECONDS", "DRAFTS_PER_ADDRESS"):
@@ -80,8 +78,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.from_mapping(test_config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path) / "secret_key")
-    key = app.config["AUDIT_KEY"] or audit.instance_key(Path(app.instance_path) / "audit_key")
-    audit.register_key(app.config["DATABASE"], key)
+    audit.register_key(app.config["DATABASE"], _audit_key(app, from_env=test_config is None))
 
     app.extensions["surveys"] = load_all(
         definition_files(*(Path(p) for p in app.config["SURVEY_FOLDERS"]))
@@ -114,6 +111,15 @@ def _instance_secret(path: Path) -> str:
     if not key:
         raise RuntimeError(f"{path} is empty: delete it to make a new secret key")
     return key
+
+
+def _audit_key(app: Flask, from_env: bool) -> str:
+    """SURVEYAPP_AUDIT_KEY, else AUDIT_KEY, else a key generated once into instance/audit_key."""
+    if from_env and os.environ.get("SURVEYAPP_AUDIT_KEY"):
+        app.config["AUDIT_KEY"] = os.environ["SURVEYAPP_AUDIT_KEY"]
+    if not app.config["AUDIT_KEY"]:
+        app.config["AUDIT_KEY"] = audit.instance_key(Path(app.instance_path) / "audit_key")
+    return app.config["AUDIT_KEY"]
 
 
 def _prepare_database(app: Flask) -> None:
