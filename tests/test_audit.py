@@ -3,6 +3,7 @@ imports and editions, shown at /admin/audit, never holding answer text."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 from pathlib import Path
@@ -225,7 +226,8 @@ def _rewrite_as_plain_chain(db, edit_id: int, details: str, drop=frozenset(), up
             [upto or 1e9],
         ).fetchall():
             text = details if id_ == edit_id else old
-            digest = audit.plain_hash(prev, at, actor, action, text)
+            payload = json.dumps([prev, at, actor, action, text], ensure_ascii=False)
+            digest = hashlib.sha256(payload.encode()).hexdigest()
             db.execute(
                 "UPDATE audit SET details = ?, prev_hash = ?, hash = ? WHERE id = ?",
                 [text, prev, digest, id_],

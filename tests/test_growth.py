@@ -19,7 +19,8 @@ def count(db, table: str) -> int:
 
 
 def test_2000_failed_logins_from_one_address_add_bounded_rows(make_app):
-    app = make_app(WTF_CSRF_ENABLED=False)
+    limit = 20
+    app = make_app(WTF_CSRF_ENABLED=False, LOGIN_ADDRESS_FAILURES=limit)
     client = app.test_client()
     statuses = [
         client.post(
@@ -29,7 +30,6 @@ def test_2000_failed_logins_from_one_address_add_bounded_rows(make_app):
         ).status_code
         for n in range(2000)
     ]
-    limit = app.config["LOGIN_ADDRESS_FAILURES"]
     assert statuses.count(401) == limit and statuses.count(429) == 2000 - limit
     db = store.thread_connection(app.config["DATABASE"])
     assert audit.count(db) == limit  # one entry per account+address, no more
