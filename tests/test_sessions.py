@@ -117,7 +117,7 @@ def test_disabling_ends_sessions_and_refuses_log_in(app):
     )
     assert not in_(bob)
     assert login(app.test_client(), "bob").status_code == 401
-    assert "disabled since" in admin.get("/admin/users").text
+    assert "<strong>disabled</strong> since" in admin.get("/admin/users").text
     assert (
         admin.post(url, data={"csrf_token": token(admin), "status": "enabled"}).status_code == 302
     )
