@@ -301,3 +301,28 @@ def test_password_is_stored_hashed(app, db):
     make_admin(app)
     stored = accounts.get_admin(db, "ada")["password_hash"]
     assert PASSWORD not in stored and re.match(r"^(scrypt|pbkdf2)", stored)
+
+
+def test_a_counter_that_cannot_be_written_does_not_block_log_in(app, monkeypatch):
+    make_admin(app)
+
+    def refuse(*_args):
+        raise store.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(logins, "record_failure", refuse)
+    monkeypatch.setattr(logins, "record_success", refuse)
+    assert login(app.test_client(), password="wrong").status_code == 401
+    assert login(app.test_client()).status_code == 302
+
+
+def test_log_out_that_cannot_end_the_sessions_says_so(app, monkeypatch):
+    client = admin_client(app)
+    token = csrf(client.get("/admin/").text)
+
+    def refuse(*_args):
+        raise store.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(accounts, "end_sessions", refuse)
+    response = client.post("/admin/logout", data={"csrf_token": token})
+    assert response.status_code == 503 and "could not be ended" in response.text
+    assert client.get("/admin/").status_code == 302  # this browser is logged out

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-from flask import redirect, render_template, request, session, url_for
+from flask import abort, current_app, redirect, render_template, request, session, url_for
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
+from surveyapp import store
 from surveyapp.store import accounts, audit, logins
 from surveyapp.web import get_db
 from surveyapp.web.admin import auth, bp
@@ -53,10 +54,14 @@ def _attempt(form: LoginForm):
         response = _page(form, TOO_MANY.format(seconds=wait), 429)
         return response[0], 429, {"Retry-After": str(wait)}
     admin = auth.authenticate(db, username, form.password.data)
+    # A database that refuses writes (full disk) must not turn a log-in into a 500.
+    counted = logins.record_success if admin else logins.record_failure
+    try:
+        counted(db, username, address, limits, now)
+    except store.DatabaseError:
+        current_app.logger.exception("could not count a log-in attempt")
     if admin is None:
-        logins.record_failure(db, username, address, limits, now)
         return _page(form, LOGIN_FAILED, 401)
-    logins.record_success(db, username, address, limits, now)
     audit.record(db, username, "login", username=username, address=address)
     auth.start_session(admin)
     return redirect(_safe_next(request.args.get("next")))
@@ -66,8 +71,13 @@ def _attempt(form: LoginForm):
 @auth.login_required
 def logout():
     """End every session of this account (a copy of the cookie no longer works)."""
-    db = get_db()
-    accounts.end_sessions(db, auth.actor())
-    audit.record(db, auth.actor(), "logout", address=auth.client_address())
+    db, username = get_db(), auth.actor()
     session.clear()
+    try:
+        accounts.end_sessions(db, username)
+    except store.DatabaseError:
+        current_app.logger.exception("could not end the sessions of %s", username)
+        abort(503, "This browser is logged out, but other sessions of the account could not "
+                   "be ended just now: log in and out again in a moment.")  # fmt: skip
+    audit.record(db, username, "logout", address=auth.client_address())
     return redirect(url_for("admin.login"))

@@ -9,6 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField
 from wtforms.validators import Length, Optional
 
+from surveyapp import store
 from surveyapp.store import accounts, audit, logins, passwords
 from surveyapp.web import get_db
 from surveyapp.web.admin import auth, bp
@@ -131,7 +132,10 @@ def audit_log():
     page = page_number()
     per_page = current_app.config["AUDIT_PER_PAGE"]
     db = get_db()
-    logins.close_window(db, auth.login_limits(), datetime.now(UTC))
+    try:
+        logins.close_window(db, auth.login_limits(), datetime.now(UTC))
+    except store.DatabaseError:  # the log can still be read when it cannot be written
+        current_app.logger.exception("could not write the log-in failures' summary")
     rows = audit.entries(db, per_page + 1, (page - 1) * per_page)
     return render_template(
         "admin/audit.html", rows=rows[:per_page], page=page, more=len(rows) > per_page,
