@@ -220,11 +220,3 @@ def account_states(db: sqlite_utils.Database, now: datetime) -> dict[str, dict[s
     ):
         states[username] = {"failures": failures, "until": until if until > _stamp(now) else None}
     return states
-
-
-def table_rows(db: sqlite_utils.Database) -> int:
-    """Rows kept for throttling (failure counters and known addresses)."""
-    return sum(
-        db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608 - fixed names
-        for table in ("login_failures", "login_known")
-    )
