@@ -170,7 +170,7 @@ def all_targets(tmp: Path, peer_py: str) -> list[Target]:
                "SURVEYAPP_SUBMISSIONS_PER_ADDRESS": "1000",
                "SURVEYAPP_SUBMISSION_WINDOW_SECONDS": "1",
                "SURVEYAPP_DRAFTS_PER_ADDRESS": "1000"}  # fmt: skip
-    init_app = [sys.executable, "-c", "from surveyapp import create_app; create_app()"]
+    init_app = [sys.executable, "-m", "surveyapp", "init-db"]
     peer_dir = BENCH / "peer"
 
     def peer_target(name: str, wal: str) -> Target:
@@ -184,7 +184,11 @@ def all_targets(tmp: Path, peer_py: str) -> list[Target]:
             "surveyapp", "surveyapp:create_app()", surveyapp_bench, env=app_env, prepare=[init_app]
         ),  # fmt: skip
         Target(
-            "surveyapp cmo (3-page walk)", "surveyapp:create_app()", surveyapp_cmo, env=app_env
+            "surveyapp cmo (3-page walk)",
+            "surveyapp:create_app()",
+            surveyapp_cmo,
+            env=app_env,
+            prepare=[init_app],
         ),  # fmt: skip
         Target(
             "bare stack",

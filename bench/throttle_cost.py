@@ -47,7 +47,8 @@ def main() -> None:
         shutil.copy(BENCH / "like_for_like.yaml", Path(tmp) / "bench.yaml")
         apps = {
             name: create_app({"SECRET_KEY": "x", "DATABASE": f"{tmp}/t.db",
-                              "SURVEY_FOLDERS": [tmp], "SUBMISSIONS_PER_ADDRESS": limit})
+                              "SURVEY_FOLDERS": [tmp], "SUBMISSIONS_PER_ADDRESS": limit},
+                              init_db=True)
             for name, limit in (("limit off", 0), ("limit on", 10**9))
         }  # fmt: skip
         for round_number in range(ROUNDS):

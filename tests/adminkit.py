@@ -7,7 +7,7 @@ import re
 from surveyapp import store
 from surveyapp.questionnaire.answers import counted_fields
 from surveyapp.store import accounts
-from surveyapp.web.admin.auth import hash_password
+from surveyapp.store.accounts import hash_password
 
 PASSWORD = "correct horse battery"
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -23,7 +24,7 @@ def make_app(tmp_path):
             "SURVEY_FOLDERS": [str(f) for f in folders] or [str(SHIPPED_SURVEYS)],
         }
         settings.update(config)
-        return create_app(settings)
+        return create_app(settings, init_db=True)
 
     yield build
     store.close_thread_connections()
@@ -47,3 +48,16 @@ def runner(app):
 @pytest.fixture
 def db(app):
     return store.thread_connection(app.config["DATABASE"])
+
+
+@pytest.fixture
+def instance(tmp_path, monkeypatch):
+    """A production-style setup: an instance folder and the environment, no database yet."""
+    folder = tmp_path / "instance"
+    for name in list(os.environ):
+        if name.startswith("SURVEYAPP_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("SURVEYAPP_INSTANCE", str(folder))
+    monkeypatch.setenv("SURVEYAPP_SECRET_KEY", "boot-secret")
+    yield folder
+    store.close_thread_connections()

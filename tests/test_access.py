@@ -182,7 +182,7 @@ def env_app(tmp_path, monkeypatch):
     def build(**env):
         for name, value in env.items():
             monkeypatch.setenv(name, value)
-        return create_app()
+        return create_app(init_db=True)
 
     yield build
     store.close_thread_connections()

@@ -259,7 +259,7 @@ def _old_database(path, rows: int):
     plain SHA-256 chain."""
     from surveyapp.store import schema
 
-    db = store.connect(path)
+    db = store.connect(path, create=True)
     schema.migrations.apply(db, stop_before="m005_auth_sessions")
     prev = audit.GENESIS
     with store.immediate(db):
@@ -307,16 +307,16 @@ def test_the_audit_key_is_made_once_outside_the_database(tmp_path, monkeypatch):
     monkeypatch.setenv("SURVEYAPP_INSTANCE", str(tmp_path / "instance"))
     monkeypatch.setenv("SURVEYAPP_DATABASE", str(tmp_path / "live.db"))
     monkeypatch.delenv("SURVEYAPP_AUDIT_KEY", raising=False)
-    create_app()
+    create_app(init_db=True)
     key_file = tmp_path / "instance" / "audit_key"
     key = key_file.read_text()
     assert len(key) == 64 and key_file.stat().st_mode & 0o777 == 0o600
-    app = create_app()
+    app = create_app(init_db=True)
     db = store.thread_connection(app.config["DATABASE"])
     audit.record(db, "ada", "backup", path="b.db")
     assert key_file.read_text() == key and audit.verify(db, key=key.encode()) == []
     assert key.encode() not in (tmp_path / "live.db").read_bytes()
     monkeypatch.setenv("SURVEYAPP_AUDIT_KEY", "from the environment")
-    assert create_app().config["AUDIT_KEY"] == "from the environment"
+    assert create_app(init_db=True).config["AUDIT_KEY"] == "from the environment"
     assert audit.verify(db) == ["row 1: content does not match its hash"]
     store.close_thread_connections()

@@ -75,7 +75,7 @@ def _other_sqlite(path):
 
 
 def _newer_surveyapp(path):
-    db = store.connect(path)
+    db = store.connect(path, create=True)
     schema.init_db(db)
     db["_sqlite_migrations"].insert(
         {"migration_set": "surveyapp", "name": "m999_future", "applied_at": "2099"}
@@ -84,7 +84,7 @@ def _newer_surveyapp(path):
 
 
 def _corrupt(path):
-    db = store.connect(path)
+    db = store.connect(path, create=True)
     schema.init_db(db)
     db["filler"].insert_all({"x": "y" * 500} for _ in range(200))
     with db.ensure_autocommit_on():

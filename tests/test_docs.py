@@ -33,3 +33,19 @@ def test_the_quick_start_is_two_commands_and_ci_runs_the_second():
     assert len(commands) == 2
     ci = (Path(__file__).parent.parent / ".ci" / "run").read_text(encoding="utf-8")
     assert f"exec {commands[1]}" in ci
+
+
+def _absent(text: str, bases: list[Path]) -> list[str]:
+    """Backticked file and folder names in `text` found below none of `bases`."""
+    names = re.findall(r"`([a-z_/]+(?:\.py|/))`", text)
+    return [n for n in names if not any((base / n).exists() for base in bases)]
+
+
+def test_the_layout_and_architecture_name_only_files_that_exist():
+    root = Path(__file__).parent.parent
+    packages = [p for p in (root / "surveyapp").iterdir() if p.is_dir()]
+    bases = [root, root / "surveyapp", *packages]
+    layout = README.split("## Layout", 1)[1].split("\n## ", 1)[0]
+    architecture = (root / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    assert _absent(layout + architecture, bases) == []
+    assert _absent("`nowhere.py` `store/`", bases) == ["nowhere.py"]

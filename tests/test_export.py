@@ -16,6 +16,7 @@ from surveyapp import create_app, store
 from surveyapp.exchange import export
 from surveyapp.exchange.export import neutralise
 from surveyapp.exchange.importer import import_file
+from surveyapp.store import listing
 from tests.adminkit import add, admin_client, cmo
 
 PETS = Path(__file__).parent / "admin_questionnaires"
@@ -164,7 +165,7 @@ def test_time_filter_on_exports(awkward):
 
 def test_export_reads_in_batches(awkward, db):
     app, ids = awkward
-    rows = export.response_rows(db, "cmo", batch=3)
+    rows = listing.response_rows(db, "cmo", batch=3)
     assert [row[0] for row in rows] == ids
 
 
@@ -202,7 +203,7 @@ def test_jsonl_export_imports_back_exactly(make_app, tmp_path):
     other = create_app({
         "TESTING": True, "SECRET_KEY": "t", "DATABASE": str(tmp_path / "other.db"),
         "SURVEY_FOLDERS": [str(PETS)],
-    })  # fmt: skip
+    }, init_db=True)  # fmt: skip
     db = store.thread_connection(other.config["DATABASE"])
     result = import_file(db, other.extensions["surveys"], "pets", 2024, data, name="pets.jsonl")
     assert result.ok and result.created == 2, result.errors

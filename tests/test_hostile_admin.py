@@ -56,7 +56,7 @@ def hostile(tmp_path_factory):
     app = create_app({
         "TESTING": True, "SECRET_KEY": "test-secret", "DATABASE": str(folder / "h.db"),
         "SURVEY_FOLDERS": [str(SHIPPED_SURVEYS), str(PETS)], "MAX_CONTENT_LENGTH": 256 * 1024,
-    })  # fmt: skip
+    }, init_db=True)  # fmt: skip
     make_admin(app, "ada", role="admin")
     make_admin(app, "vic", role="viewer")
     for n in range(3):

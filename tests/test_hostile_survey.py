@@ -20,7 +20,8 @@ DEFINITIONS = [editions[max(editions)] for editions in CATALOG.values()]
 HOSTILE_TEXT = st.one_of(
     st.text(max_size=50),
     st.sampled_from(["\x00", "\u202egnp.exe", "<script>alert(1)</script>", "=1+1", "' OR 1=1 --",
-                     "\ufeff", "🧪" * 10, "../../etc/passwd", "%00", "\r\n\r\n"]),
+                     "\ufeff", "🧪" * 10, "../../etc/passwd", "%00", "\r\n\r\n",
+                     "1e2000000", "1e5000", "-1E-999999", "9" * 45, "NaN", "1_0"]),
     st.just("x" * 100_000),
 )  # fmt: skip
 SHIPPED_IDS = {"cmo", "client"}

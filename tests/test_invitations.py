@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ import pytest
 from surveyapp import store
 from surveyapp.questionnaire.loader import DefinitionError, parse_definition
 from surveyapp.store import invitations
+from surveyapp.store.timestamps import TIME_FORMAT
 from tests.adminkit import admin_client, login, make_admin
 from tests.walker import Respondent, hidden
 
@@ -187,13 +189,28 @@ def test_parallel_use_of_one_link_stores_one_response(app, db):
 def test_anonymous_editions_keep_no_link(app, db):
     [link] = invite(app, "invited", "--count", "1")
     answer(app.test_client(), link)
-    [row] = db.query("SELECT used_at, response_id FROM invitations")
-    assert row["response_id"] is None and len(row["used_at"]) == 10
-    [response] = db.query("SELECT submission_key FROM responses")
+    [row] = db.query("SELECT used_at, response_id, attempts_since FROM invitations")
+    # No time of use at all: a day on both sides would pair them on a day with one answer.
+    assert row == {"used_at": "anonymous", "response_id": None, "attempts_since": None}
+    [response] = db.query("SELECT submission_key, submitted_at FROM responses")
     assert response["submission_key"] is None
+    assert response["submitted_at"] == store.utcnow()[:10] + "T00:00:00.000000Z"
     admin = admin_client(app)
     export = admin.get("/admin/surveys/invited/export.csv").text
     assert export.splitlines()[0] == "response_id,submitted_at,edition,version,first,second"
+    page = admin.get("/admin/surveys/invited/invitations").text
+    assert "<td>yes</td><td>not kept (anonymous)</td>" in page
+    assert store.utcnow()[:10] not in page.split("<caption>Invitations</caption>")[1]
+
+
+def test_non_anonymous_editions_keep_exact_times(app, db):
+    [link] = invite(app, "named", "--count", "1")
+    answer(app.test_client(), link, "named")
+    [row] = db.query("SELECT used_at, response_id FROM invitations")
+    [response] = db.query("SELECT response_id, submitted_at FROM responses")
+    assert row["response_id"] == response["response_id"]
+    assert len(row["used_at"]) == len(response["submitted_at"]) == len(store.utcnow())
+    assert response["submitted_at"] != invitations.day_start(response["submitted_at"])
 
 
 def test_non_anonymous_export_ties_answers_to_emails(app, db, tmp_path):
@@ -269,12 +286,65 @@ def test_attempts_per_invitation_are_limited(make_app):
     Respondent(client, "invited").post(1, PAGES[0])
     tokens = hidden(client.get("/s/invited?page=2").text)
     database = store.thread_connection(app.config["DATABASE"])
-    database.execute("UPDATE invitations SET attempts = 2")
+    database.execute("UPDATE invitations SET attempts = 2, attempts_since = ?", [store.utcnow()])
     database.conn.commit()
     post = client.post("/s/invited?page=2", data={**tokens, "action": "submit", **PAGES[1]})
     assert post.status_code == 429 and "too many times" in post.text
     assert 'value="x" checked' in post.text or 'checked value="x"' in post.text
     assert database.execute("SELECT count(*) FROM responses").fetchone()[0] == 0
+
+
+def submit_last_page(app, link: str):
+    """Open the link, answer page 1, and return (client, tokens of page 2)."""
+    client = app.test_client()
+    client.get(link)
+    Respondent(client, "invited").post(1, PAGES[0])
+    return client, hidden(client.get("/s/invited?page=2").text)
+
+
+def test_the_attempt_window_is_real_and_resets(make_app):
+    app = make_app(FOLDER, INVITATION_ATTEMPTS=2, INVITATION_ATTEMPT_WINDOW_SECONDS=600)
+    [link] = invite(app, "invited", "--count", "1")
+    client, tokens = submit_last_page(app, link)
+    database = store.thread_connection(app.config["DATABASE"])
+    eleven_minutes_ago = (datetime.now(UTC) - timedelta(minutes=11)).strftime(TIME_FORMAT)
+    database.execute("UPDATE invitations SET attempts = 40, attempts_since = ?",
+                     [eleven_minutes_ago])  # fmt: skip
+    database.conn.commit()
+    post = client.post("/s/invited?page=2", data={**tokens, "action": "submit", **PAGES[1]})
+    assert post.status_code == 302 and "/thanks" in post.headers["Location"]
+    assert database.execute("SELECT count(*) FROM responses").fetchone()[0] == 1
+
+
+def test_attempts_count_within_one_window(make_app):
+    app = make_app(FOLDER)
+    [link] = invite(app, "invited", "--count", "1")
+    db = store.thread_connection(app.config["DATABASE"])
+    [token_id] = [r[0] for r in db.execute("SELECT token_id FROM invitations")]
+    assert [invitations.count_attempt(db, token_id, 600) for _ in range(3)] == [1, 2, 3]
+    started = db.execute("SELECT attempts_since FROM invitations").fetchone()[0]
+    assert invitations.count_attempt(db, token_id, 0) == 1  # the window has passed: a new one
+    assert db.execute("SELECT attempts_since FROM invitations").fetchone()[0] > started
+    assert invitations.count_attempt(db, "no such token", 600) == 0
+
+
+def test_a_database_error_counting_attempts_gives_503_with_the_answers_kept(make_app):
+    app = make_app(FOLDER)
+    [link] = invite(app, "invited", "--count", "1")
+    client, tokens = submit_last_page(app, link)
+    database = store.thread_connection(app.config["DATABASE"])
+    database.execute("CREATE TRIGGER refuse BEFORE UPDATE OF attempts ON invitations"
+                     " BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END")  # fmt: skip
+    database.conn.commit()
+    post = client.post("/s/invited?page=2", data={**tokens, "action": "submit", **PAGES[1]})
+    assert post.status_code == 503 and "could not save your answers" in post.text
+    assert 'value="x" checked' in post.text or 'checked value="x"' in post.text
+    assert database.execute("SELECT count(*) FROM responses").fetchone()[0] == 0
+    database.execute("DROP TRIGGER refuse")
+    database.conn.commit()
+    again = client.post("/s/invited?page=2", data={**tokens, "action": "submit", **PAGES[1]})
+    assert again.status_code == 302
+    assert database.execute("SELECT count(*) FROM responses").fetchone()[0] == 1
 
 
 def test_admin_invitations_page_is_paged(make_app):
@@ -302,3 +372,22 @@ def test_invite_needs_exactly_one_source_and_a_new_output(app, db, tmp_path):
     assert clash.exit_code == 1 and "exists" in clash.output
     assert existing.read_text(encoding="utf-8") == "keep me"
     assert db.execute("SELECT count(*) FROM invitations").fetchone()[0] == 0
+
+
+def test_the_migration_coarsens_what_anonymous_editions_stored_before(app, db):
+    from surveyapp.store import schema
+
+    [anonymous] = invite(app, "invited", "--count", "1")
+    [named] = invite(app, "named", "--count", "1")
+    answer(app.test_client(), anonymous)
+    answer(app.test_client(), named, "named")
+    exact = "2026-03-04T15:16:17.181920Z"
+    db.execute("UPDATE responses SET submitted_at = ?", [exact])  # as stored before the fix
+    db.execute("UPDATE invitations SET used_at = '2026-03-04' WHERE response_id IS NULL")
+    db.conn.commit()
+    with store.immediate(db):
+        schema.m005_privacy_anonymous_days(db)
+    times = dict(db.execute("SELECT survey, submitted_at FROM responses").fetchall())
+    assert times == {"invited": "2026-03-04T00:00:00.000000Z", "named": exact}
+    uses = dict(db.execute("SELECT survey, used_at FROM invitations").fetchall())
+    assert uses["invited"] == "anonymous" and len(uses["named"]) == len(exact)

@@ -1,60 +1,78 @@
-"""Command-line interface: `flask --app surveyapp <command>` or `surveyapp <command>`."""
+"""Command-line interface: `surveyapp <command>` (or `flask --app surveyapp <command>`).
+
+Every command reaches the database through `open_store()` and the questionnaires through
+`catalog()`; only `init-db` and `serve` create or upgrade the database (`init_database`).
+"""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import click
+import sqlite_utils
 from flask import Flask, current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import FlaskGroup, ScriptInfo, with_appcontext
 
 from surveyapp import store
-from surveyapp.questionnaire.loader import DefinitionError, definition_files, load_all
-from surveyapp.store import schema
+from surveyapp.questionnaire.catalog import Catalog
 
 
-def _db():
-    return store.thread_connection(current_app.config["DATABASE"])
+def loading_for_a_command() -> bool:
+    """True while a command line (`surveyapp ...`, `flask --app surveyapp ...`) builds the
+    app: then the command, not the app, decides what the database must be."""
+    context = click.get_current_context(silent=True)
+    return context is not None and context.find_object(ScriptInfo) is not None
+
+
+def open_store() -> sqlite_utils.Database:
+    """The database, checked as a worker checks it (except that a definition added since
+    `init-db` is no obstacle to a command); a clear error when it is not ready."""
+    from surveyapp import check_store
+
+    try:
+        return check_store(current_app, definitions=False)
+    except store.StorageError as exc:
+        raise click.ClickException(_about_the_database(exc)) from None
+
+
+def catalog() -> Catalog:
+    return current_app.extensions["surveys"]
+
+
+def init_database() -> list[str]:
+    """Create or upgrade the database of the current app; a clear error when impossible."""
+    from surveyapp import init_store
+
+    try:
+        return init_store(current_app)
+    except (store.StorageError, store.DatabaseError, OSError) as exc:
+        raise click.ClickException(_about_the_database(exc)) from None
+
+
+def _about_the_database(error: Exception) -> str:
+    path = current_app.config["DATABASE"]
+    return str(error) if path in str(error) else f"{path}: {error}"
 
 
 @click.command("init-db")
 def init_db_command() -> None:
-    """Create or upgrade the database schema (safe to run again)."""
-    applied = schema.init_db(_db())
+    """Create or upgrade the database schema and record the definitions (safe to run
+    again); run it after upgrading surveyapp or changing a definition."""
+    applied = init_database()
     click.echo(f"Database ready at {current_app.config['DATABASE']}"
                f" ({len(applied)} migration(s) applied).")  # fmt: skip
-
-
-@click.command("check-definitions")
-@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
-def check_definitions_command(files: tuple[Path, ...]) -> None:
-    """Validate questionnaire definitions (default: every loaded folder); exit 1 on any error."""
-    paths = list(files) or definition_files(
-        *(Path(p) for p in current_app.config["SURVEY_FOLDERS"])
-    )
-    try:
-        catalog = load_all(paths)
-    except DefinitionError as exc:
-        for error in exc.errors:
-            click.echo(error, err=True)
-        sys.exit(1)
-    for editions in catalog.values():
-        for d in editions.values():
-            click.echo(f"ok  {d.source}: {d.id} edition {d.edition}, version {d.version}")
 
 
 def _commands() -> list[click.Command]:
     from surveyapp.cli.accounts import COMMANDS as ACCOUNT_COMMANDS
     from surveyapp.cli.backup import COMMANDS as OPS_COMMANDS
+    from surveyapp.cli.definitions_io import COMMANDS as IO_COMMANDS
     from surveyapp.cli.editions import COMMANDS as HISTORY_COMMANDS
     from surveyapp.cli.invitations import COMMANDS as INVITE_COMMANDS
     from surveyapp.cli.serve import serve_command
     from surveyapp.cli.transfer import COMMANDS as ADMIN_COMMANDS
 
-    return [init_db_command, check_definitions_command, serve_command, *ACCOUNT_COMMANDS,
+    return [init_db_command, serve_command, *ACCOUNT_COMMANDS,
             *HISTORY_COMMANDS, *ADMIN_COMMANDS, *OPS_COMMANDS,
-            *INVITE_COMMANDS]  # fmt: skip
+            *INVITE_COMMANDS, *IO_COMMANDS]  # fmt: skip
 
 
 def init_app(app: Flask) -> None:
@@ -65,9 +83,14 @@ def init_app(app: Flask) -> None:
         app.cli.add_command(command)
 
 
-def main() -> None:
+def _create_app() -> Flask:
     from surveyapp import create_app
 
-    FlaskGroup(create_app=create_app, help="surveyapp: the survey platform's commands.")(
-        prog_name="surveyapp"
-    )
+    return create_app()
+
+
+group = FlaskGroup(create_app=_create_app, help="surveyapp: the survey platform's commands.")
+
+
+def main() -> None:
+    group(prog_name="surveyapp")

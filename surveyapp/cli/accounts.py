@@ -5,14 +5,9 @@ from __future__ import annotations
 import os
 
 import click
-from flask import current_app
 
-from surveyapp import store
+from surveyapp.cli import open_store
 from surveyapp.store import accounts, audit, logins, passwords
-
-
-def _db():
-    return store.thread_connection(current_app.config["DATABASE"])
 
 
 def _new_password(generate: bool) -> str:
@@ -38,14 +33,15 @@ def create_admin_command(username: str, role: str, generate: bool) -> None:
     sessions). The password comes from SURVEYAPP_ADMIN_PASSWORD, the prompt or --generate;
     at least 12 characters and not a common password."""
     password = _new_password(generate)
+    db = open_store()
     try:
-        old = accounts.create_admin(_db(), username, passwords.hash_password(password), role)
+        old = accounts.create_admin(db, username, passwords.hash_password(password), role)
     except accounts.LastAdmin as exc:
         raise click.ClickException(f"Not changed: {exc}.") from None
     if old is None:
-        audit.record(_db(), audit.cli_actor(), "user_create", username=username, role=role)
+        audit.record(db, audit.cli_actor(), "user_create", username=username, role=role)
     else:
-        audit.record(_db(), audit.cli_actor(), "role_change", username=username,
+        audit.record(db, audit.cli_actor(), "role_change", username=username,
                      old=old, new=role, password_reset=True)  # fmt: skip
     click.echo(f"Admin {username!r} ({role}) saved.")
     if generate:
@@ -59,22 +55,24 @@ def unlock_command(username: str | None, address: str | None) -> None:
     """Clear the failed log-ins of USERNAME (from every address) and/or of --address."""
     if not username and not address:
         raise click.UsageError("Give a USERNAME, an --address or both.")
-    cleared = logins.unlock(_db(), username=username, address=address)
-    audit.record(_db(), audit.cli_actor(), "unlock", username=username, address=address,
+    db = open_store()
+    cleared = logins.unlock(db, username=username, address=address)
+    audit.record(db, audit.cli_actor(), "unlock", username=username, address=address,
                  counters=cleared)  # fmt: skip
     click.echo(f"Cleared {cleared} failure counter(s).")
 
 
 def _set_enabled(username: str, enabled: bool) -> None:
+    db = open_store()
     try:
-        was_enabled = accounts.set_enabled(_db(), username, enabled)
+        was_enabled = accounts.set_enabled(db, username, enabled)
     except accounts.LastAdmin as exc:
         raise click.ClickException(f"Not changed: {exc}.") from None
     if was_enabled is None:
         raise click.ClickException(f"No account {username!r}.")
     if was_enabled != enabled:
         action = "account_enable" if enabled else "account_disable"
-        audit.record(_db(), audit.cli_actor(), action, username=username)
+        audit.record(db, audit.cli_actor(), action, username=username)
     state = "enabled" if enabled else "disabled (its sessions have ended)"
     click.echo(f"Account {username!r} {state}.")
 

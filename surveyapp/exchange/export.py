@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -20,6 +19,7 @@ import sqlite_utils
 from surveyapp.exchange import xlsx
 from surveyapp.questionnaire.model import Definition
 from surveyapp.questionnaire.types import REGISTRY
+from surveyapp.store import listing
 from surveyapp.store.filters import NO_FILTERS, Filters
 
 META = ["response_id", "submitted_at", "edition", "version"]
@@ -38,8 +38,6 @@ FORMATS = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 BATCH = 500
-# Filters.where() adds only fixed column names to it; every value is a parameter.
-SELECT_RESPONSES = "SELECT response_id, submitted_at, edition, version, answers FROM responses"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\0")
 PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 
@@ -71,16 +69,6 @@ def _tied(editions: Editions, filters: Filters) -> bool:
     return any(not d.anonymous for _e, d in _chosen(editions, filters))
 
 
-def invitation_emails(db: sqlite_utils.Database, survey: str) -> dict[str, str | None]:
-    """{response_id: email} for responses tied to an invitation (non-anonymous only:
-    anonymous editions never store the link)."""
-    rows = db.execute(
-        "SELECT response_id, email FROM invitations WHERE survey = ? AND response_id IS NOT NULL",
-        [survey],
-    )
-    return dict(rows.fetchall())
-
-
 def _chosen(editions: Editions, filters: Filters) -> list[tuple[int, Definition]]:
     return [(e, d) for e, d in sorted(editions.items()) if filters.edition in (None, e)]
 
@@ -97,36 +85,20 @@ def _labels(editions: Editions) -> dict[int, dict[str, dict[str, str]]]:
     }
 
 
-def response_rows(
-    db: sqlite_utils.Database, survey: str, filters: Filters = NO_FILTERS, batch: int = BATCH
-) -> Iterator[tuple[str, str, int, str, dict[str, Any]]]:
-    """(response_id, submitted_at, edition, version, answers), oldest first, read in batches."""
-    where, params = filters.where()
-    sql = f"{SELECT_RESPONSES} WHERE survey = ?{where} ORDER BY submitted_at, id"  # noqa: S608
-    cursor = db.execute(sql, [survey, *params])
-    try:
-        while rows := cursor.fetchmany(batch):
-            for response_id, submitted_at, edition, version, answers in rows:
-                yield response_id, submitted_at, edition, version, orjson.loads(answers)
-    finally:
-        cursor.close()
-
-
 def value_rows(
-    db: sqlite_utils.Database,
-    survey: str,
-    editions: Editions,
-    filters: Filters = NO_FILTERS,
-    labels: bool = False,
-) -> Iterator[list[Any]]:
+    db: sqlite_utils.Database, survey: str, editions: Editions,
+    filters: Filters = NO_FILTERS, labels: bool = False,
+) -> Iterator[list[Any]]:  # fmt: skip
     """One list per response with a value for every column, in `columns` order (None
     when unanswered; multiple choice stays a list)."""
     tied = _tied(editions, filters)
     first = len(META) + tied
     fields = columns(editions, filters)[first:]
     names = _labels(editions) if labels else {}
-    emails = invitation_emails(db, survey) if tied else {}
-    for response_id, submitted_at, edition, version, answers in response_rows(db, survey, filters):
+    emails = listing.invitation_emails(db, survey) if tied else {}
+    for response_id, submitted_at, edition, version, answers in listing.response_rows(
+        db, survey, filters
+    ):
         values = [response_id, submitted_at, edition, version, *map(answers.get, fields)]
         if tied:
             values.insert(len(META), emails.get(response_id))
@@ -144,12 +116,9 @@ def value_rows(
 
 
 def records(
-    db: sqlite_utils.Database,
-    survey: str,
-    editions: Editions,
-    filters: Filters = NO_FILTERS,
-    labels: bool = False,
-) -> Iterator[dict[str, Any]]:
+    db: sqlite_utils.Database, survey: str, editions: Editions,
+    filters: Filters = NO_FILTERS, labels: bool = False,
+) -> Iterator[dict[str, Any]]:  # fmt: skip
     """One dict per response with every column (None when unanswered; lists stay lists)."""
     names = columns(editions, filters)
     for values in value_rows(db, survey, editions, filters, labels):
@@ -247,7 +216,7 @@ def codebook_rows(editions: Editions, filters: Filters = NO_FILTERS) -> Iterator
                 if name in seen:
                     continue
                 seen.add(name)
-                item = qtype.label(q, name) if q.items else ""
+                item = qtype.item_label(q, name)
                 options = dict(qtype.tallied(q)).get(name, ())
                 for option in options or [None]:
                     code, label = (option.code, option.label) if option else ("", "")
@@ -258,49 +227,3 @@ def codebook_csv(editions: Editions, filters: Filters = NO_FILTERS) -> Iterator[
     order = {name: i for i, name in enumerate(columns(editions, filters))}
     rows = sorted(codebook_rows(editions, filters), key=lambda r: order[r[0]])
     yield _csv_text([CODEBOOK, *rows])
-
-
-def count_responses(db: sqlite_utils.Database, survey: str, filters: Filters = NO_FILTERS) -> int:
-    """How many responses an export with these filters holds (for the audit log)."""
-    where, params = filters.where()
-    sql = f"SELECT count(*) FROM responses WHERE survey = ?{where}"  # noqa: S608
-    return db.execute(sql, [survey, *params]).fetchone()[0]
-
-
-def list_responses(
-    db: sqlite_utils.Database, survey: str, filters: Filters, limit: int, offset: int
-) -> list[dict[str, Any]]:
-    """A page of responses, newest first."""
-    where, params = filters.where()
-    order = "ORDER BY submitted_at DESC, id DESC LIMIT ? OFFSET ?"
-    sql = f"{SELECT_RESPONSES} WHERE survey = ?{where} {order}"  # noqa: S608
-    rows = db.execute(sql, [survey, *params, limit, offset]).fetchall()
-    return [_response(row) for row in rows]
-
-
-def get_response(db: sqlite_utils.Database, survey: str, response_id: str) -> dict | None:
-    row = db.execute(
-        f"{SELECT_RESPONSES} WHERE survey = ? AND response_id = ?",  # noqa: S608
-        [survey, response_id],
-    ).fetchone()
-    return _response(row) if row else None
-
-
-def _response(row: tuple) -> dict[str, Any]:
-    keys = ("response_id", "submitted_at", "edition", "version")
-    return dict(zip(keys, row[:4], strict=True)) | {"answers": json.loads(row[4])}
-
-
-def text_answers(
-    db: sqlite_utils.Database, survey: str, edition: int, fields: list[str]
-) -> list[tuple[str, str]]:
-    """(field, text) of every non-empty answer to the given fields, oldest response first."""
-    if not fields:
-        return []
-    marks = ", ".join("?" * len(fields))
-    rows = db.execute(
-        "SELECT field, value FROM answers WHERE survey = ? AND edition = ?"  # noqa: S608 - placeholders only
-        f" AND field IN ({marks}) AND trim(value) != '' ORDER BY response, field",
-        [survey, edition, *fields],
-    )
-    return [(field, value) for field, value in rows.fetchall()]

@@ -16,7 +16,6 @@ import io
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,12 +23,14 @@ import sqlite_utils
 
 from surveyapp import store
 from surveyapp.questionnaire.answers import check_pages, counted_fields
+from surveyapp.questionnaire.catalog import Catalog
 from surveyapp.questionnaire.loader import field_names
 from surveyapp.questionnaire.model import Definition
+from surveyapp.questionnaire.types import REGISTRY
+from surveyapp.store import imports, timestamps
 
 META = ("response_id", "submitted_at", "edition", "version")
 FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl"}
-Catalog = dict[str, dict[int, Definition]]
 
 
 @dataclass
@@ -116,20 +117,9 @@ def _decode(data: bytes, rows: _Rows) -> str | None:
     return text
 
 
-def _timestamp(value: str) -> str | None:
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    try:
-        return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    except OverflowError:  # before year 1 once moved to UTC
-        return None
-
-
-def _getter(row: dict[str, Any], multiple: set[str]) -> Callable[[str], list[str]]:
+def _getter(
+    row: dict[str, Any], splitters: dict[str, Callable[[str], list[str]]]
+) -> Callable[[str], list[str]]:
     def getlist(name: str) -> list[str]:
         value = row.get(name)
         if value is None or value == "":
@@ -137,15 +127,15 @@ def _getter(row: dict[str, Any], multiple: set[str]) -> Callable[[str], list[str
         if isinstance(value, list):
             return [str(v) for v in value]
         text = value if isinstance(value, str) else json.dumps(value)
-        return text.split(";") if name in multiple else [text]
+        return splitters[name](text) if name in splitters else [text]
 
     return getlist
 
 
-def definition_for(catalog: Catalog, survey: str, edition: int) -> Definition | None:
-    """The edition's own definition, else the questionnaire's latest one."""
-    editions = catalog.get(survey) or {}
-    return editions.get(edition) or (editions[max(editions)] if editions else None)
+def _splitters(definition: Definition) -> dict[str, Callable[[str], list[str]]]:
+    """Per field, how its question type splits one imported cell into raw values."""
+    return {name: REGISTRY[q.type].split_cell for q in definition.questions()
+            for name in REGISTRY[q.type].field_names(q)}  # fmt: skip
 
 
 def check_file(
@@ -155,7 +145,7 @@ def check_file(
     errors: list[str] = []
     reader = _Rows(name, errors)
     file_hash = hashlib.sha256(data).hexdigest()
-    definition = definition_for(catalog, survey, edition)
+    definition = catalog.for_edition(survey, edition)
     if definition is None:
         reader.error(None, f"there is no questionnaire called {survey!r}")
         return [], errors, file_hash
@@ -163,12 +153,12 @@ def check_file(
     if text is None:
         return [], errors, file_hash
     fields = field_names(definition)
-    multiple = {q.id for q in definition.questions() if q.type == "multiple_choice"}
+    splitters = _splitters(definition)
     pages, counted = list(definition.pages), counted_fields(definition)
     rows: list[dict[str, Any]] = []
     first_row_of: dict[str, int] = {}
     for number, raw in getattr(reader, fmt)(text, set(META) | set(fields)):
-        answers, problems = check_pages(pages, _getter(raw, multiple))
+        answers, problems = check_pages(pages, _getter(raw, splitters))
         for field_name, message in problems.items():
             reader.error(number, f"{field_name}: {message}")
         response_id = str(raw.get("response_id") or "").strip()
@@ -181,7 +171,7 @@ def check_file(
         if stated and stated != str(edition):
             reader.error(number, f"edition: {stated!r} is not the edition imported ({edition})")
         moment = str(raw.get("submitted_at") or "").strip()
-        submitted_at = _timestamp(moment) if moment else None
+        submitted_at = timestamps.parse(moment) if moment else None
         if moment and submitted_at is None:
             reader.error(
                 number,
@@ -232,29 +222,9 @@ def import_file(
     rows, result.errors, result.file_hash = check_file(catalog, survey, edition, data, chosen, name)
     if result.errors:
         return result
-    result.seen_before = bool(imports_of(db, survey, result.file_hash))
+    result.seen_before = bool(imports.imports_of(db, survey, result.file_hash))
     result.rows = len(rows)
     result.created = store.insert_many(db, rows)
     result.skipped = result.rows - result.created
-    record_import(db, survey, edition, result.file_hash, result.rows, result.created)
+    imports.record_import(db, survey, edition, result.file_hash, result.rows, result.created)
     return result
-
-
-def record_import(
-    db: sqlite_utils.Database, survey: str, edition: int, file_hash: str, rows: int, created: int
-) -> None:
-    with store.immediate(db):
-        db.execute(
-            "INSERT INTO imports (survey, edition, file_hash, rows, created, imported_at)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            [survey, edition, file_hash, rows, created, store.utcnow()],
-        )
-
-
-def imports_of(db: sqlite_utils.Database, survey: str, file_hash: str) -> list[dict[str, Any]]:
-    return list(
-        db.query(
-            "SELECT * FROM imports WHERE survey = ? AND file_hash = ? ORDER BY id",
-            [survey, file_hash],
-        )
-    )

@@ -31,42 +31,40 @@ def _note(cell: dict[str, Any] | None) -> str | None:
 def trend_chart(name: str, editions: list[int], cells: dict[str, Any]) -> dict[str, Any]:
     """Bars of top-box and top-2-box per edition, a 95% interval whisker on the top-2-box bar;
     an edition without the item says "not asked", a suppressed one "n < 5" (never a zero bar)."""
-    groups, spoken = [], []
-    for index, edition in enumerate(editions):
-        cell = cells.get(str(edition))
-        left = index * GROUP + (GROUP - 2 * BAR) / 2
-        group: dict[str, Any] = {
-            "label": str(edition),
-            "centre": index * GROUP + GROUP / 2,
-            "note": _note(cell),
-            "bars": [],
-            "ci": None,
-        }
-        if group["note"]:
-            spoken.append(f"{edition} {group['note']}")
-        else:
-            low, high = cell["top2_ci95"]
-            for offset, (key, css, words) in enumerate(BOXES):
-                value = cell[key]
-                x = left + offset * BAR
-                above = max(value, high) if key == "top2_box" else value  # clear of the whisker
-                group["bars"].append({
-                    "x": x, "y": BOTTOM - value, "width": BAR - 2, "height": value,
-                    "css": css, "text": f"{value:.0f}", "centre": x + (BAR - 2) / 2,
-                    "text_y": BOTTOM - above - 3,
-                    "title": f"{edition} {words}: {_share(value)} (n = {cell['n']})",
-                })  # fmt: skip
-            group["ci"] = {"x": left + BAR + (BAR - 2) / 2, "y1": BOTTOM - high,
-                           "y2": BOTTOM - low}  # fmt: skip
-            spoken.append(
-                f"{edition} top-box {_share(cell['top_box'])}, top-2-box {_share(cell['top2_box'])}"
-            )
-        groups.append(group)
+    groups = [_group(index, edition, cells.get(str(edition))) for index, edition in
+              enumerate(editions)]  # fmt: skip
     return {
         "width": max(1, len(editions)) * GROUP,
         "height": HEIGHT,
         "baseline": BOTTOM,
         "label_y": HEIGHT - 4,
         "groups": groups,
-        "label": f"{name}: " + "; ".join(spoken),
+        "label": f"{name}: " + "; ".join(group.pop("spoken") for group in groups),
     }
+
+
+def _group(index: int, edition: int, cell: dict[str, Any] | None) -> dict[str, Any]:
+    """One edition's bars, whisker and spoken summary."""
+    left = index * GROUP + (GROUP - 2 * BAR) / 2
+    note = _note(cell)
+    group: dict[str, Any] = {"label": str(edition), "centre": index * GROUP + GROUP / 2,
+                             "note": note, "bars": [], "ci": None}  # fmt: skip
+    if note or cell is None:
+        group["spoken"] = f"{edition} {note}"
+        return group
+    low, high = cell["top2_ci95"]
+    for offset, (key, css, words) in enumerate(BOXES):
+        value = cell[key]
+        x = left + offset * BAR
+        above = max(value, high) if key == "top2_box" else value  # clear of the whisker
+        group["bars"].append({
+            "x": x, "y": BOTTOM - value, "width": BAR - 2, "height": value,
+            "css": css, "text": f"{value:.0f}", "centre": x + (BAR - 2) / 2,
+            "text_y": BOTTOM - above - 3,
+            "title": f"{edition} {words}: {_share(value)} (n = {cell['n']})",
+        })  # fmt: skip
+    group["ci"] = {"x": left + BAR + (BAR - 2) / 2, "y1": BOTTOM - high, "y2": BOTTOM - low}
+    group["spoken"] = (
+        f"{edition} top-box {_share(cell['top_box'])}, top-2-box {_share(cell['top2_box'])}"
+    )
+    return group

@@ -7,10 +7,8 @@ cannot be answered from counters; its responses are counted one by one instead.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any
@@ -18,13 +16,14 @@ from typing import Any
 import sqlite_utils
 
 from surveyapp import store
-from surveyapp.figures import trends
+from surveyapp.questionnaire.catalog import Catalog
 from surveyapp.questionnaire.model import Definition
 from surveyapp.questionnaire.types import REGISTRY
-from surveyapp.store.filters import NO_FILTERS, TIME_FORMAT, Filters
+from surveyapp.store import counts, timestamps
+from surveyapp.store.counts import Counts, Segment
+from surveyapp.store.filters import NO_FILTERS, Filters
 
-Counts = dict[tuple[str, str], int]
-MATRIX = "rating_matrix"
+MIN_N = 5  # a filtered cell resting on fewer respondents is suppressed
 
 
 def percent(part: int, whole: int) -> float | None:
@@ -36,28 +35,12 @@ def percent(part: int, whole: int) -> float | None:
 
 
 def segment_counts(
-    db: sqlite_utils.Database, survey: str, filters: Filters, segment: trends.Segment
+    db: sqlite_utils.Database, survey: str, filters: Filters, segment: Segment
 ) -> Counts:
     """Counts as `read_counts` gives them, for the responses of one edition (and time range)
     that answered the profile questions as the segment says: counted from `answers`."""
-    keep, keep_params = trends.segment_sql(survey, segment, filters.edition)
-    where, params = filters.where()
-    kept = (
-        f"WITH kept AS MATERIALIZED (SELECT id FROM responses WHERE survey = ?{where}"  # noqa: S608 - fixed fragments
-        f" AND id IN ({keep}))"
-    )
-    kept_params = [survey, *params, *keep_params]
-    total = db.execute(f"{kept} SELECT count(*) FROM kept", kept_params).fetchone()[0]  # noqa: S608
-    counts: Counts = {("*", "*"): total}
-    rows = db.execute(
-        f"{kept} SELECT field, '*', count(DISTINCT response) FROM answers"  # noqa: S608
-        " WHERE response IN kept GROUP BY field"
-        " UNION ALL SELECT field, value, count(*) FROM answers"
-        " WHERE response IN kept GROUP BY field, value",
-        kept_params,
-    )
-    counts.update({(field, value): n for field, value, n in rows})
-    return counts
+    found = counts.answer_counts(db, survey, filters, segment)
+    return found.get((survey, filters.edition), {("*", "*"): 0})
 
 
 def read_counts(
@@ -69,63 +52,34 @@ def read_counts(
     A time range cannot be read from the counters: its responses are counted one by one
     with the write path's own counter_deltas. When the range holds more than half the
     responses, the counters minus the responses outside it cost less."""
-    rows = db.execute(
-        "SELECT field, value, count FROM counters WHERE survey = ? AND edition = ?",
-        [survey, edition],
-    )
-    counters = {(f, v): c for f, v, c in rows}
+    counters = counts.counter_rows(db, survey, edition)
     if not filters.timed:
         return counters
     counted = list(counted)
     scope = Filters(edition, filters.since, filters.until)
-    if 2 * _response_count(db, survey, scope) <= counters.get(("*", "*"), 0):
+    if 2 * counts.response_count(db, survey, scope) <= counters.get(("*", "*"), 0):
         return dict(_count_responses(db, survey, scope, counted))
-    counts = Counter(counters)
+    inside = Counter(counters)
     for outside in (Filters(edition, None, filters.since), Filters(edition, filters.until, None)):
         if outside.timed:
-            counts.subtract(_count_responses(db, survey, outside, counted))
-    return {key: count for key, count in counts.items() if count}
-
-
-def _response_count(db: sqlite_utils.Database, survey: str, filters: Filters) -> int:
-    where, params = filters.where()
-    sql = f"SELECT count(*) FROM responses WHERE survey = ?{where}"  # noqa: S608
-    return db.execute(sql, [survey, *params]).fetchone()[0]
+            inside.subtract(_count_responses(db, survey, outside, counted))
+    return {key: count for key, count in inside.items() if count}
 
 
 def _count_responses(
     db: sqlite_utils.Database, survey: str, filters: Filters, counted: list[str]
 ) -> Counter[tuple[str, str]]:
-    where, params = filters.where()
-    # Filters.where() adds only fixed column names; every value is a parameter.
-    sql = f"SELECT answers FROM responses WHERE survey = ?{where}"  # noqa: S608
-    cursor = db.execute(sql, [survey, *params])
-    counts: Counter[tuple[str, str]] = Counter()
-    try:
-        while rows := cursor.fetchmany(1000):
-            for (answers,) in rows:
-                counts.update(store.counter_deltas(json.loads(answers), counted))
-    finally:
-        cursor.close()
-    return counts
+    tally: Counter[tuple[str, str]] = Counter()
+    for answers in counts.stored_answers(db, survey, filters):
+        tally.update(store.counter_deltas(answers, counted))
+    return tally
 
 
-def latest(db: sqlite_utils.Database, survey: str, filters: Filters) -> str | None:
-    where, params = filters.where()
-    sql = f"SELECT max(submitted_at) FROM responses WHERE survey = ?{where}"  # noqa: S608
-    return db.execute(sql, [survey, *params]).fetchone()[0]
-
-
-def change_mark(db: sqlite_utils.Database) -> int:
-    """Row id of the newest response (0 when none): changes whenever one is stored."""
-    return db.execute("SELECT coalesce(max(id), 0) FROM responses").fetchone()[0]
-
-
-def _item(codes: list[str], counts: Counts, field: str, boxes: bool, min_n: int) -> dict[str, Any]:
-    n = counts.get((field, "*"), 0)
+def _item(codes: list[str], found: Counts, field: str, boxes: bool, min_n: int) -> dict[str, Any]:
+    n = found.get((field, "*"), 0)
     if n < min_n:
         return {"n": n, "suppressed": True}
-    picked = {code: counts.get((field, code), 0) for code in codes}
+    picked = {code: found.get((field, code), 0) for code in codes}
     entry: dict[str, Any] = {
         "n": n,
         "counts": picked,
@@ -141,7 +95,7 @@ def tallies(
     db: sqlite_utils.Database,
     definition: Definition,
     filters: Filters = NO_FILTERS,
-    segment: trends.Segment | None = None,
+    segment: Segment | None = None,
     min_n: int | None = None,
 ) -> dict[str, Any]:
     """The tallies JSON contract for one edition: keys in definition order. With a segment
@@ -149,12 +103,20 @@ def tallies(
     (default: 5 with a segment, none without)."""
     filters = Filters(definition.edition, filters.since, filters.until)
     if min_n is None:
-        min_n = trends.MIN_N if segment else 0
+        min_n = MIN_N if segment else 0
     if segment:
-        counts = segment_counts(db, definition.id, filters, segment)
+        found = segment_counts(db, definition.id, filters, segment)
     else:
         counted = [n for q in definition.questions() for n, _ in REGISTRY[q.type].tallied(q)]
-        counts = read_counts(db, definition.id, definition.edition, filters, counted)
+        found = read_counts(db, definition.id, definition.edition, filters, counted)
+    return shaped(definition, found, counts.latest(db, definition.id, filters), min_n, segment)
+
+
+def shaped(
+    definition: Definition, found: Counts, newest: str | None, min_n: int,
+    segment: Segment | None = None,
+) -> dict[str, Any]:  # fmt: skip
+    """The tallies JSON contract from counts as the counters hold them."""
     questions: dict[str, Any] = {}
     for q in definition.questions():
         qtype = REGISTRY[q.type]
@@ -162,20 +124,20 @@ def tallies(
         if not tallied:
             continue
         codes = [o.code for o in q.options]
-        if q.type == MATRIX:
+        if qtype.tally == "matrix":
             items = {
-                item.code: _item(codes, counts, field, boxes=True, min_n=min_n)
+                item.code: _item(codes, found, field, boxes=qtype.boxes, min_n=min_n)
                 for item, (field, _options) in zip(q.items, tallied, strict=True)
             }
             questions[q.id] = {"type": q.type, "scale": codes, "items": items}
         else:
-            entry = _item(codes, counts, q.id, boxes=False, min_n=min_n)
+            entry = _item(codes, found, q.id, boxes=qtype.boxes, min_n=min_n)
             questions[q.id] = {"type": q.type, **entry}
     result = {
         "survey": definition.id,
         "edition": definition.edition,
-        "responses": counts.get(("*", "*"), 0),
-        "latest": latest(db, definition.id, filters),
+        "responses": found.get(("*", "*"), 0),
+        "latest": newest,
         "questions": questions,
     }
     if segment:
@@ -193,7 +155,7 @@ def rankings(definition: Definition, result: dict[str, Any]) -> dict[str, list[d
     both (ranked on exact shares; an item nobody rated ranks last). Definition order."""
     ranked: dict[str, list[dict[str, Any]]] = {}
     for q in definition.questions():
-        if q.type != MATRIX or q.id not in result["questions"]:
+        if REGISTRY[q.type].tally != "matrix" or q.id not in result["questions"]:
             continue
         scale = result["questions"][q.id]["scale"]
         rows = []
@@ -230,53 +192,28 @@ def ordered(rows: list[dict[str, Any]], by: str) -> list[dict[str, Any]]:
 def dashboard(db: sqlite_utils.Database, surveys: Iterable[str]) -> dict[str, dict[str, Any]]:
     """Per questionnaire: total responses (counters), responses in the last 24 hours and the
     latest time (both on the (survey, submitted_at) index)."""
-    day_ago = (datetime.now(UTC) - timedelta(days=1)).strftime(TIME_FORMAT)
-    figures = {}
-    for survey in surveys:
-        total = db.execute(
-            "SELECT coalesce(sum(count), 0) FROM counters"
-            " WHERE survey = ? AND field = '*' AND value = '*'",
-            [survey],
-        ).fetchone()[0]
-        recent = db.execute(
-            "SELECT count(*) FROM responses WHERE survey = ? AND submitted_at >= ?",
-            [survey, day_ago],
-        ).fetchone()[0]
-        figures[survey] = {
-            "responses": total,
-            "last_24h": recent,
-            "latest": latest(db, survey, NO_FILTERS),
+    day_ago = timestamps.ago(days=1)
+    return {
+        survey: {
+            "responses": counts.total_responses(db, survey),
+            "last_24h": counts.responses_since(db, survey, day_ago),
+            "latest": counts.latest(db, survey),
         }
-    return figures
+        for survey in surveys
+    }
 
 
-def verify_tallies(
-    db: sqlite_utils.Database, catalog: dict[str, dict[int, Definition]]
-) -> list[str]:
+def verify_tallies(db: sqlite_utils.Database, catalog: Catalog) -> list[str]:
     """Recompute every counter from `responses` and `answers`; describe each difference.
 
     The counted fields of an edition are those its definition tallies plus any field
     that already has a counter (an older version may have tallied it)."""
-    stored: dict[tuple[str, int], Counts] = {}
-    for survey, edition, field, value, count in db.execute(
-        "SELECT survey, edition, field, value, count FROM counters"
-    ):
-        stored.setdefault((survey, edition), {})[field, value] = count
-    fresh: dict[tuple[str, int], Counts] = {}
-    for survey, edition, count in db.execute(
-        "SELECT survey, edition, count(*) FROM responses GROUP BY survey, edition"
-    ):
-        fresh.setdefault((survey, edition), {})["*", "*"] = count
-    answered = db.execute(
-        "SELECT survey, edition, field, '*', count(DISTINCT response) FROM answers"
-        " GROUP BY survey, edition, field"
-        " UNION ALL SELECT survey, edition, field, value, count(*) FROM answers"
-        " GROUP BY survey, edition, field, value"
-    )
+    stored = counts.all_counters(db)
     counted = _counted_fields(catalog, stored)
-    for survey, edition, field, value, count in answered:
-        if field in counted.get((survey, edition), ()):
-            fresh.setdefault((survey, edition), {})[field, value] = count
+    fresh = {
+        key: {(f, v): n for (f, v), n in found.items() if f == "*" or f in counted.get(key, ())}
+        for key, found in counts.answer_counts(db).items()
+    }
     problems = []
     for key in sorted(set(stored) | set(fresh)):
         have, want = stored.get(key, {}), fresh.get(key, {})
@@ -290,7 +227,7 @@ def verify_tallies(
 
 
 def _counted_fields(
-    catalog: dict[str, dict[int, Definition]], stored: dict[tuple[str, int], Counts]
+    catalog: Catalog, stored: dict[tuple[str, int], Counts]
 ) -> dict[tuple[str, int], set[str]]:
     counted: dict[tuple[str, int], set[str]] = {}
     for survey, editions in catalog.items():
@@ -298,6 +235,6 @@ def _counted_fields(
             counted[survey, edition] = {
                 name for q in definition.questions() for name, _ in REGISTRY[q.type].tallied(q)
             }
-    for key, counts in stored.items():
-        counted.setdefault(key, set()).update(f for f, _ in counts if f != "*")
+    for key, found in stored.items():
+        counted.setdefault(key, set()).update(f for f, _ in found if f != "*")
     return counted

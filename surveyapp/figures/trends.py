@@ -15,100 +15,47 @@ so a segment filter ({profile field: code or [codes]}) applies to every figure.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import sqlite_utils
 
 from surveyapp.figures import stats
+from surveyapp.figures.tallies import MIN_N
+from surveyapp.questionnaire.catalog import Catalog
 from surveyapp.questionnaire.model import Definition, Question
-
-Catalog = dict[str, dict[int, Definition]]
-Segment = dict[str, str | list[str]]
-MIN_N = 5
-CHOICE_TYPES = ("single_choice", "dropdown", "multiple_choice")
-
-
-@dataclass(frozen=True)
-class Series:
-    question: str
-    item: str
-    field: str
-    top: frozenset[str]
-    top2: frozenset[str]
+from surveyapp.questionnaire.types import REGISTRY, Series
+from surveyapp.store import counts as store_counts
+from surveyapp.store.counts import Segment
 
 
 def series_of(question: Question) -> list[Series]:
-    if question.type == "rating_matrix":
-        codes = [o.code for o in question.options]
-        return [
-            Series(question.id, i.code, f"{question.id}-{i.code}",
-                   frozenset(codes[:1]), frozenset(codes[:2]))
-            for i in question.items
-        ]  # fmt: skip
-    if question.type in CHOICE_TYPES:
-        return [
-            Series(question.id, o.code, question.id, frozenset([o.code]), frozenset([o.code]))
-            for o in question.options
-        ]
-    return []
+    return REGISTRY[question.type].series(question)
 
 
-def segment_sql(survey: str, segment: Segment, edition: int | None = None) -> tuple[str, list[Any]]:
-    """SQL selecting the ids of responses that match every field of the segment (of one
-    edition when given, which lets the (survey, edition, field, value) index serve it)."""
-    parts, params = [], []
-    scope = " AND edition = ?" if edition is not None else ""
-    for field, codes in sorted(segment.items()):
-        codes = [codes] if isinstance(codes, str) else list(codes)
-        marks = ", ".join("?" * len(codes))
-        parts.append(
-            f"SELECT response FROM answers WHERE survey = ?{scope}"  # noqa: S608 - placeholders only
-            f" AND field = ? AND value IN ({marks})"
-        )
-        params += [survey, *([edition] if edition is not None else []), field, *codes]
-    return " INTERSECT ".join(parts), params
+Split = tuple[dict[int, int], dict[tuple[int, str], int], dict[tuple[int, str, str], int]]
 
 
-def counts(
-    db: sqlite_utils.Database, survey: str, segment: Segment | None = None
-) -> tuple[dict[int, int], dict[tuple[int, str], int], dict[tuple[int, str, str], int]]:
+def counts(db: sqlite_utils.Database, survey: str, segment: Segment | None = None) -> Split:
     """(respondents per edition, respondents answering per (edition, field),
     picks per (edition, field, code)), for the responses in the segment."""
-    where, params = "survey = ?", [survey]
-    keep = ""
-    if segment:
-        sql, segment_params = segment_sql(survey, segment)
-        keep, params = f" AND response IN ({sql})", [survey, *segment_params]
-    respondents = dict(
-        db.execute(
-            "SELECT edition, count(*) FROM responses WHERE survey = ?"  # noqa: S608 - fixed fragments
-            + keep.replace("response IN", "id IN")
-            + " GROUP BY edition",
-            params,
-        ).fetchall()
-    )
-    answered = {
-        (e, f): n
-        for e, f, n in db.execute(
-            f"SELECT edition, field, count(DISTINCT response) FROM answers WHERE {where}{keep}"  # noqa: S608 - fixed fragments
-            " GROUP BY edition, field",
-            params,
-        ).fetchall()
-    }
-    picks = {
-        (e, f, v): n
-        for e, f, v, n in db.execute(
-            f"SELECT edition, field, value, count(*) FROM answers WHERE {where}{keep}"  # noqa: S608 - fixed fragments
-            " GROUP BY edition, field, value",
-            params,
-        ).fetchall()
-    }
+    found = store_counts.answer_counts(db, survey, segment=segment)
+    return split({edition: by_field for (_survey, edition), by_field in found.items()})
+
+
+def split(found: dict[int, store_counts.Counts]) -> Split:
+    """Counts per edition as trends() takes them: respondents, answered, picks."""
+    respondents: dict[int, int] = {}
+    answered: dict[tuple[int, str], int] = {}
+    picks: dict[tuple[int, str, str], int] = {}
+    for edition, by_field in found.items():
+        for (field, value), n in by_field.items():
+            if field == "*":
+                respondents[edition] = n
+            elif value == "*":
+                answered[edition, field] = n
+            else:
+                picks[edition, field, value] = n
     return respondents, answered, picks
-
-
-def _definition(catalog_editions: dict[int, Definition], edition: int) -> Definition:
-    return catalog_editions.get(edition) or catalog_editions[max(catalog_editions)]
 
 
 def check_segment(definitions: list[Definition], segment: Segment) -> None:
@@ -124,11 +71,13 @@ def trends(
     survey: str,
     segment: Segment | None = None,
     min_n: int = MIN_N,
+    counted: tuple[dict, dict, dict] | None = None,
 ) -> dict[str, Any]:
-    """The trends.json document of one questionnaire (see the module docstring)."""
-    respondents, answered, picks = counts(db, survey, segment)
+    """The trends.json document of one questionnaire (see the module docstring); `counted`
+    replaces what `counts` would give (e.g. a viewer's released responses)."""
+    respondents, answered, picks = counted or counts(db, survey, segment)
     editions = sorted(set(catalog[survey]) | set(respondents))
-    definitions = {e: _definition(catalog[survey], e) for e in editions}
+    definitions = {e: catalog.for_edition(survey, e) for e in editions}
     check_segment(list(definitions.values()), segment or {})
     present = {
         e: {(s.question, s.item) for q in d.questions() for s in series_of(q)}
@@ -200,12 +149,3 @@ def _cell_text(cell: dict[str, Any] | None) -> str:
         f"{cell['n']:>4} {cell['top_box']:>6.1f} {cell['top2_box']:>6.1f} "
         f"{f'{low:.1f}–{high:.1f}':>13}  {change}"
     )
-
-
-def edition_responses(db: sqlite_utils.Database, survey: str) -> dict[int, int]:
-    """Responses per edition, from the counters."""
-    rows = db.execute(
-        "SELECT edition, count FROM counters WHERE survey = ? AND field = '*' AND value = '*'",
-        [survey],
-    )
-    return dict(rows.fetchall())

@@ -9,12 +9,13 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from surveyapp.questionnaire.catalog import Catalog
 from surveyapp.questionnaire.model import Definition, Option, Page, Question
 from surveyapp.questionnaire.types import REGISTRY
 
@@ -91,18 +92,32 @@ class Reader:
         self.error(path, f"must be a number, not {value!r}")
         return 0
 
-    def option_list(self, raw: Any, path: str) -> tuple[Option, ...]:
+    def mappings(
+        self, raw: Any, path: str, keys: set[str], what: str, empty: str
+    ) -> Iterator[tuple[str, dict]]:
+        """(path, entry) for each mapping in a non-empty list; other entries, unknown keys
+        and an empty or missing list are errors (`empty` says what the list must be)."""
         if not isinstance(raw, list) or not raw:
-            self.error(path, "must be a non-empty list of {code, label}")
-            return ()
-        options, seen = [], set()
+            self.error(path, empty)
+            return
         for index, entry in enumerate(raw):
             at = f"{path}[{index}]"
             if not isinstance(entry, dict):
-                self.error(at, "must be a mapping with code and label")
+                self.error(at, f"must be a mapping with {what}")
                 continue
-            for extra in sorted(set(entry) - {"code", "label"}):
+            for extra in sorted(set(entry) - keys):
                 self.error(f"{at}.{extra}", "unknown key")
+            yield at, entry
+
+    def option_list(self, raw: Any, path: str) -> tuple[Option, ...]:
+        options, seen = [], set()
+        for at, entry in self.mappings(
+            raw,
+            path,
+            {"code", "label"},
+            "code and label",
+            "must be a non-empty list of {code, label}",
+        ):
             code, label = self.code(entry, "code", at), self.string(entry, "label", at)
             if code in seen:
                 self.error(f"{at}.code", f"duplicate code {code!r}")
@@ -127,46 +142,24 @@ class Reader:
 
 def parse_definition(text: str, filename: str) -> Definition:
     """Parse and validate one definition's YAML text; raise DefinitionError on any problem."""
-    try:
-        raw = yaml.load(text, Loader=StringLoader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.YAMLError as exc:
-        raise DefinitionError([f"{filename}: not valid YAML: {exc}"]) from None
+    raw = _mapping(text, filename)
     reader = Reader(filename)
-    if not isinstance(raw, dict):
-        raise DefinitionError([f"{filename}: the file must hold a mapping"])
     for extra in sorted(set(raw) - TOP_KEYS):
         reader.error(extra, "unknown key")
-    survey_id = reader.code(raw, "id", "")
-    edition = reader.integer(raw.get("edition"), "edition", minimum=1900)
-    scales_raw = raw.get("scales") or {}
-    if not isinstance(scales_raw, dict):
-        reader.error("scales", "must be a mapping of name to options")
-        scales_raw = {}
-    for name, options in scales_raw.items():
-        reader.scales[name] = reader.option_list(options, f"scales.{name}")
-    pages = _read_pages(raw.get("pages"), reader)
-    mirrors = raw.get("mirrors") or {}
-    if not isinstance(mirrors, dict) or not all(isinstance(v, str) for v in mirrors.values()):
-        reader.error("mirrors", "must map a field name to '<survey>:<field>'")
-        mirrors = {}
-    access = reader.string(raw, "access", "", required=False) or "open"
-    if access not in ACCESS:
-        reader.error("access", f"must be one of {', '.join(ACCESS)}, not {access!r}")
-    anonymous = reader.boolean(raw, "anonymous", "", default=True)
-    if not anonymous and access != "invitation":
-        reader.error("anonymous", "false needs access: invitation (answers are tied to emails)")
+    _read_scales(raw, reader)
+    access, anonymous = _read_access(raw, reader)
     definition = Definition(
-        id=survey_id,
+        id=reader.code(raw, "id", ""),
         title=reader.string(raw, "title", ""),
         audience=reader.string(raw, "audience", ""),
-        edition=edition,
+        edition=reader.integer(raw.get("edition"), "edition", minimum=1900),
         introduction=reader.string(raw, "introduction", "", required=False),
-        pages=pages,
+        pages=_read_pages(raw.get("pages"), reader),
         version=hashlib.sha256(json.dumps(raw, sort_keys=True).encode()).hexdigest()[:12],
         source=filename,
         text=text,
         scales=reader.scales,
-        mirrors=dict(mirrors),
+        mirrors=_read_mirrors(raw, reader),
         access=access,
         anonymous=anonymous,
     )
@@ -178,18 +171,52 @@ def parse_definition(text: str, filename: str) -> Definition:
     return definition
 
 
+def _mapping(text: str, filename: str) -> dict:
+    try:
+        raw = yaml.load(text, Loader=StringLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        raise DefinitionError([f"{filename}: not valid YAML: {exc}"]) from None
+    if not isinstance(raw, dict):
+        raise DefinitionError([f"{filename}: the file must hold a mapping"])
+    return raw
+
+
+def _read_scales(raw: dict, reader: Reader) -> None:
+    scales_raw = raw.get("scales") or {}
+    if not isinstance(scales_raw, dict):
+        reader.error("scales", "must be a mapping of name to options")
+        scales_raw = {}
+    for name, options in scales_raw.items():
+        reader.scales[name] = reader.option_list(options, f"scales.{name}")
+
+
+def _read_mirrors(raw: dict, reader: Reader) -> dict[str, str]:
+    mirrors = raw.get("mirrors") or {}
+    if not isinstance(mirrors, dict) or not all(isinstance(v, str) for v in mirrors.values()):
+        reader.error("mirrors", "must map a field name to '<survey>:<field>'")
+        return {}
+    return dict(mirrors)
+
+
+def _read_access(raw: dict, reader: Reader) -> tuple[str, bool]:
+    access = reader.string(raw, "access", "", required=False) or "open"
+    if access not in ACCESS:
+        reader.error("access", f"must be one of {', '.join(ACCESS)}, not {access!r}")
+    anonymous = reader.boolean(raw, "anonymous", "", default=True)
+    if not anonymous and access != "invitation":
+        reader.error("anonymous", "false needs access: invitation (answers are tied to emails)")
+    return access, anonymous
+
+
 def _read_pages(raw_pages: Any, reader: Reader) -> tuple[Page, ...]:
-    if not isinstance(raw_pages, list) or not raw_pages:
-        reader.error("pages", "must be a non-empty list")
-        return ()
     pages, seen_ids = [], set()
-    for p, raw_page in enumerate(raw_pages):
-        at = f"pages[{p}]"
-        if not isinstance(raw_page, dict):
-            reader.error(at, "must be a mapping with title and questions")
-            continue
-        for extra in sorted(set(raw_page) - {"title", "questions"}):
-            reader.error(f"{at}.{extra}", "unknown key")
+    for at, raw_page in reader.mappings(
+        raw_pages,
+        "pages",
+        {"title", "questions"},
+        "title and questions",
+        "must be a non-empty list",
+    ):
         raw_questions = raw_page.get("questions")
         if not isinstance(raw_questions, list) or not raw_questions:
             reader.error(f"{at}.questions", "must be a non-empty list")
@@ -256,9 +283,9 @@ def load_file(path: Path) -> Definition:
     return parse_definition(text, path.name)
 
 
-def load_all(paths: Iterable[Path]) -> dict[str, dict[int, Definition]]:
+def load_all(paths: Iterable[Path]) -> Catalog:
     """Load every file; raise one DefinitionError listing all problems in all files."""
-    catalog: dict[str, dict[int, Definition]] = {}
+    loaded: list[Definition] = []
     errors: list[str] = []
     origin: dict[tuple[str, int], str] = {}
     for path in paths:
@@ -275,10 +302,10 @@ def load_all(paths: Iterable[Path]) -> dict[str, dict[int, Definition]]:
             )
             continue
         origin[key] = path.name
-        catalog.setdefault(definition.id, {})[definition.edition] = definition
+        loaded.append(definition)
     if errors:
         raise DefinitionError(errors)
-    return catalog
+    return Catalog(loaded)
 
 
 def definition_files(*folders: Path) -> list[Path]:

@@ -9,15 +9,16 @@ from surveyapp.store.connection import (
     DatabaseError,
     IntegrityError,
     OperationalError,
+    StorageBusy,
     StorageError,
     check_settings,
     close_thread_connections,
     connect,
     immediate,
     thread_connection,
-    utcnow,
 )
 from surveyapp.store.drafts import DraftRules, DraftsThrottled, load_draft, save_draft
+from surveyapp.store.maintenance import Maintenance
 from surveyapp.store.responses import (
     counter_deltas,
     insert_many,
@@ -25,13 +26,16 @@ from surveyapp.store.responses import (
     record_definitions,
     response_for_key,
 )
+from surveyapp.store.timestamps import utcnow
 
 __all__ = [
     "DatabaseError",
     "DraftRules",
     "DraftsThrottled",
     "IntegrityError",
+    "Maintenance",
     "OperationalError",
+    "StorageBusy",
     "StorageError",
     "check_settings",
     "close_thread_connections",

@@ -12,7 +12,9 @@ from typing import Any
 
 import sqlite_utils
 
-from surveyapp.store.connection import immediate, utcnow
+from surveyapp.store.connection import immediate
+from surveyapp.store.passwords import hash_password  # noqa: F401 - callers take it from here
+from surveyapp.store.timestamps import utcnow
 
 ROLES = ("admin", "viewer")
 

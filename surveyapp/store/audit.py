@@ -21,6 +21,7 @@ import getpass
 import hashlib
 import hmac
 import json
+import logging
 import os
 import secrets
 from pathlib import Path
@@ -30,13 +31,15 @@ import sqlite_utils
 
 from surveyapp import store
 
+_log = logging.getLogger(__name__)
 GENESIS = "0" * 64
 SWITCH_OVER = "audit_key"
 # SWITCH_OVER is not among them: only switch_over writes it, never record.
 ACTIONS = (
     "login", "login_failed", "login_failures", "logout", "role_change", "user_create",
     "account_disable", "account_enable", "password_reset", "unlock", "export", "import",
-    "edition_open", "edition_close", "invitation", "backup", "restore",
+    "edition_open", "edition_close", "invitation", "backup", "restore", "recover",
+    "filtered_read",
 )  # fmt: skip
 _keys: dict[str, bytes] = {}
 
@@ -120,6 +123,17 @@ def record(db: sqlite_utils.Database, actor: str, action: str, **details: Any) -
         return _append(db, actor, action, text)
     with store.immediate(db):
         return _append(db, actor, action, text)
+
+
+def record_or_log(db: sqlite_utils.Database, actor: str, action: str, **details: Any) -> str | None:
+    """record(), except that a database refusing the write (full disk, busy) is logged as an
+    error instead of raised: for entries about reading (log-ins, exports), which must go on
+    when nothing can be written, never for entries about changes."""
+    try:
+        return record(db, actor, action, **details)
+    except store.DatabaseError:
+        _log.exception("audit entry not written: %s by %s %s", action, actor, _clean(details))
+        return None
 
 
 def _append(db: sqlite_utils.Database, actor: str, action: str, details: str) -> str:

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlite_utils
 
-from surveyapp.store.connection import immediate, utcnow
+from surveyapp.store.connection import immediate, upsert
+from surveyapp.store.timestamps import ago, utcnow
 
 PRUNE_BATCH = 100
 
@@ -32,14 +32,10 @@ class DraftRules:
     keep_days: int = 30
 
 
-def _ago(**delta: float) -> str:
-    return (datetime.now(UTC) - timedelta(**delta)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
 def load_draft(db: sqlite_utils.Database, key: str, keep_days: int = 30) -> dict[str, Any]:
     row = db.execute(
         "SELECT answers FROM drafts WHERE key = ? AND updated_at >= ?",
-        [key, _ago(days=keep_days)],
+        [key, ago(days=keep_days)],
     ).fetchone()
     return json.loads(row[0]) if row else {}
 
@@ -53,25 +49,22 @@ def save_draft(
 ) -> None:
     """Keep the answers so far; a new draft over the address's limit raises DraftsThrottled."""
     rules = rules or DraftRules()
+    row = {"key": key, "survey": survey, "answers": json.dumps(answers, ensure_ascii=False),
+           "updated_at": utcnow()}  # fmt: skip
     with immediate(db):
         if db.execute("SELECT 1 FROM drafts WHERE key = ?", [key]).fetchone() is None:
             _count_new_draft(db, rules)
-        db.execute(
-            "INSERT INTO drafts (key, survey, answers, updated_at) VALUES (?, ?, ?, ?)"
-            " ON CONFLICT (key) DO UPDATE SET answers = excluded.answers,"
-            " updated_at = excluded.updated_at",
-            [key, survey, json.dumps(answers, ensure_ascii=False), utcnow()],
-        )
+        upsert(db, "drafts", row, key=("key",), update=("answers", "updated_at"))
 
 
 def _count_new_draft(db: sqlite_utils.Database, rules: DraftRules) -> None:
     db.execute(
         "DELETE FROM drafts WHERE rowid IN (SELECT rowid FROM drafts WHERE updated_at < ? LIMIT ?)",
-        [_ago(days=rules.keep_days), PRUNE_BATCH],
+        [ago(days=rules.keep_days), PRUNE_BATCH],
     )
     if rules.limit <= 0 or not rules.address:
         return
-    since = _ago(seconds=rules.window_seconds)
+    since = ago(seconds=rules.window_seconds)
     db.execute("DELETE FROM draft_log WHERE at < ?", [since])
     recent = db.execute(
         "SELECT count(*) FROM (SELECT 1 FROM draft_log WHERE address = ? AND at >= ? LIMIT ?)",

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
-TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+from surveyapp.store import timestamps
 
 
 class FilterError(ValueError):
@@ -46,16 +45,10 @@ NO_FILTERS = Filters()
 
 def parse_time(text: str, name: str) -> str:
     """A date (YYYY-MM-DD, midnight UTC) or ISO 8601 time (naive = UTC) as a stored timestamp."""
-    try:
-        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    except ValueError:
-        raise FilterError(f"{name}: {text!r} is not a date or ISO 8601 time") from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    try:
-        return moment.astimezone(UTC).strftime(TIME_FORMAT)
-    except OverflowError:  # e.g. 0001-01-01T00:00+01:00 is before year 1 in UTC
-        raise FilterError(f"{name}: {text!r} is out of range") from None
+    moment = timestamps.parse(text)
+    if moment is None:
+        raise FilterError(f"{name}: {text!r} is not a date or ISO 8601 time in range")
+    return moment
 
 
 def parse_filters(

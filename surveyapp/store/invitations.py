@@ -5,8 +5,9 @@ This module holds their SQL (tables from db.m003) and never imports Flask.
 A link carries `<token id>.<signature>`: the id is random and stored (UNIQUE), the
 signature is an HMAC of the id with the secret key and is never stored, so a copy of
 the database alone cannot forge a working link. For an anonymous edition the use is
-recorded without the response id and only to the day, so neither the database nor
-any admin page can tie an invitation (or its email) to a response.
+recorded without the response id and without any time (used_at = ANONYMOUS_USE), and
+the response's time is kept to the day only, so neither the database nor any admin page
+can tie an invitation (or its email) to a response, not even on a day with one answer.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from surveyapp.store import audit
 
 TOKEN_BYTES = 12
 EMAIL_MAX = 254
+ANONYMOUS_USE = "anonymous"  # used_at of an anonymous edition's invitation: no time kept
 
 
 class InvitationFileError(ValueError):
@@ -65,6 +67,11 @@ def token_id_of(secret: str, token: str) -> str | None:
 
 def _at(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def day_start(timestamp: str) -> str:
+    """A stored timestamp coarsened to its day: midnight UTC."""
+    return f"{timestamp[:10]}T00:00:00.000000Z"
 
 
 def read_emails(path: Path) -> list[str]:
@@ -155,10 +162,11 @@ def claimer(
     def claim(db: sqlite_utils.Database, response_id: str) -> None:
         now = store.utcnow()
         cursor = db.execute(
-            "UPDATE invitations SET used_at = ?, response_id = ?"
+            "UPDATE invitations SET used_at = ?, response_id = ?, attempts_since = NULL"
             " WHERE token_id = ? AND used_at IS NULL AND expires_at > ?",
-            [now[:10] if anonymous else now, None if anonymous else response_id, token_id, now],
-        )
+            [ANONYMOUS_USE if anonymous else now, None if anonymous else response_id,
+             token_id, now],
+        )  # fmt: skip
         if cursor.rowcount != 1:
             raise InvitationUsed(token_id)
         db.execute("DELETE FROM drafts WHERE key = ?", [draft_key])
@@ -166,12 +174,23 @@ def claimer(
     return claim
 
 
-def count_attempt(db: sqlite_utils.Database, token_id: str) -> int:
-    """Count one final-submit attempt with this invitation; return the attempts so far."""
+def count_attempt(db: sqlite_utils.Database, token_id: str, window_seconds: int) -> int:
+    """Count one final-submit attempt with this invitation; return the attempts made in
+    the current window, which starts at the first attempt and lasts `window_seconds`
+    (an attempt after it starts a new window at 1)."""
+    now = datetime.now(UTC)
+    params = {"token": token_id, "now": _at(now),
+              "start": _at(now - timedelta(seconds=window_seconds))}  # fmt: skip
     with store.immediate(db):
-        db.execute("UPDATE invitations SET attempts = attempts + 1 WHERE token_id = ?", [token_id])
-        row = db.execute("SELECT attempts FROM invitations WHERE token_id = ?", [token_id])
-        return (row.fetchone() or [0])[0]
+        rows = db.execute(
+            "UPDATE invitations SET"
+            " attempts = CASE WHEN attempts_since >= :start THEN attempts + 1 ELSE 1 END,"
+            " attempts_since = CASE WHEN attempts_since >= :start THEN attempts_since"
+            " ELSE :now END"
+            " WHERE token_id = :token RETURNING attempts",
+            params,
+        ).fetchall()
+    return rows[0][0] if rows else 0
 
 
 def summary(db: sqlite_utils.Database, survey: str) -> list[dict[str, Any]]:

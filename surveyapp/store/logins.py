@@ -27,6 +27,7 @@ import sqlite_utils
 
 from surveyapp.store import audit
 from surveyapp.store.connection import immediate
+from surveyapp.store.timestamps import stamp
 
 
 @dataclass(frozen=True)
@@ -42,10 +43,6 @@ class Limits:
     audit_entries: int = 50
 
 
-def _stamp(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
 def delay(failures: int, free: int, limits: Limits) -> int:
     """Seconds a subject waits after its `failures`-th failure."""
     if failures < free:
@@ -59,7 +56,7 @@ def _keys(kind: str, username: str, address: str) -> list[str]:
 
 def is_known(db: sqlite_utils.Database, username: str, address: str, limits: Limits,
              now: datetime) -> bool:  # fmt: skip
-    since = _stamp(now - timedelta(days=limits.known_days))
+    since = stamp(now - timedelta(days=limits.known_days))
     return (
         db.execute(
             "SELECT 1 FROM login_known WHERE username = ? AND address = ? AND at >= ?",
@@ -83,7 +80,7 @@ def wait_seconds(db: sqlite_utils.Database, username: str, address: str, limits:
             _keys(kind, username, address),
         ).fetchone()
         latest = max(latest, row[0] if row else "")
-    if latest <= _stamp(now):
+    if latest <= stamp(now):
         return 0
     until = datetime.fromisoformat(latest.replace("Z", "+00:00"))
     return max(1, math.ceil((until - now).total_seconds()))
@@ -96,7 +93,7 @@ def record_failure(db: sqlite_utils.Database, username: str, address: str, limit
         roll_window(db, limits, now)
         db.execute(
             "DELETE FROM login_failures WHERE last_at < ?",
-            [_stamp(now - timedelta(seconds=limits.forget_after))],
+            [stamp(now - timedelta(seconds=limits.forget_after))],
         )
         first = _count(db, "pair", username, address, limits.per_pair, limits, now)
         _count(db, "address", username, address, limits.per_address, limits, now)
@@ -116,12 +113,12 @@ def _count(db: sqlite_utils.Database, kind: str, username: str, address: str, fr
     ).fetchone()
     failures, unreported = (row[0] + 1, row[1] + 1) if row else (1, 1)
     wait = delay(failures, free, limits)
-    until = _stamp(now + timedelta(seconds=wait)) if wait else ""
+    until = stamp(now + timedelta(seconds=wait)) if wait else ""
     db.execute(
         "INSERT OR REPLACE INTO login_failures"
         " (kind, username, address, failures, unreported, last_at, blocked_until)"
         " VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [*keys, failures, unreported, _stamp(now), until],
+        [*keys, failures, unreported, stamp(now), until],
     )
     return unreported == 1
 
@@ -137,13 +134,13 @@ def roll_window(db: sqlite_utils.Database, limits: Limits, now: datetime) -> Non
     """End the audit window when it is over: sum up the failures not logged one by one
     (joins the caller's transaction); a new window starts now."""
     row = db.execute("SELECT started, entries FROM login_window WHERE id = 1").fetchone()
-    if row and row[0] > _stamp(now - timedelta(seconds=limits.audit_window)):
+    if row and row[0] > stamp(now - timedelta(seconds=limits.audit_window)):
         return
     if row:
         _summarise(db, row[0], row[1], now)
     db.execute(
         "INSERT OR REPLACE INTO login_window (id, started, entries) VALUES (1, ?, 0)",
-        [_stamp(now)],
+        [stamp(now)],
     )
 
 
@@ -155,7 +152,7 @@ def _summarise(db: sqlite_utils.Database, started: str, logged: int, now: dateti
     total = sum(row[2] for row in rows)
     if total > logged:
         audit.record(
-            db, "surveyapp", "login_failures", since=started, until=_stamp(now),
+            db, "surveyapp", "login_failures", since=started, until=stamp(now),
             failures=total, accounts=len({r[0] for r in rows}),
             addresses=len({r[1] for r in rows}), most=[list(r) for r in rows[:5]],
         )  # fmt: skip
@@ -165,7 +162,7 @@ def _summarise(db: sqlite_utils.Database, started: str, logged: int, now: dateti
 def window_due(db: sqlite_utils.Database, limits: Limits, now: datetime) -> bool:
     """Whether an audit window has ended and awaits its summary (a read, no lock)."""
     row = db.execute("SELECT started FROM login_window WHERE id = 1").fetchone()
-    return bool(row) and row[0] <= _stamp(now - timedelta(seconds=limits.audit_window))
+    return bool(row) and row[0] <= stamp(now - timedelta(seconds=limits.audit_window))
 
 
 def close_window(db: sqlite_utils.Database, limits: Limits, now: datetime) -> None:
@@ -187,11 +184,11 @@ def record_success(db: sqlite_utils.Database, username: str, address: str, limit
         )
         db.execute(
             "INSERT OR REPLACE INTO login_known (username, address, at) VALUES (?, ?, ?)",
-            [username, address, _stamp(now)],
+            [username, address, stamp(now)],
         )
         db.execute(
             "DELETE FROM login_known WHERE at < ?",
-            [_stamp(now - timedelta(days=limits.known_days))],
+            [stamp(now - timedelta(days=limits.known_days))],
         )
 
 
@@ -218,5 +215,5 @@ def account_states(db: sqlite_utils.Database, now: datetime) -> dict[str, dict[s
         " max(blocked_until) FROM login_failures WHERE kind != 'address'"
         " GROUP BY username HAVING sum(failures) > 0"
     ):
-        states[username] = {"failures": failures, "until": until if until > _stamp(now) else None}
+        states[username] = {"failures": failures, "until": until if until > stamp(now) else None}
     return states

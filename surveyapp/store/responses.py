@@ -11,12 +11,18 @@ from typing import Any
 
 import sqlite_utils
 
-from surveyapp.store.connection import immediate, utcnow
+from surveyapp.store.connection import immediate
+from surveyapp.store.timestamps import utcnow
 
 
 def record_definitions(db: sqlite_utils.Database, definitions: Iterable[Any]) -> None:
-    """Keep the text of every definition version that responses may refer to."""
-    rows = [(d.version, d.id, d.edition, d.source, d.text, utcnow()) for d in definitions]
+    """Keep the text of every definition version that responses may refer to. Writes only
+    when one is new, so a worker booting on known definitions needs no write lock."""
+    stored = {version for (version,) in db.execute("SELECT version FROM definitions")}
+    rows = [(d.version, d.id, d.edition, d.source, d.text, utcnow())
+            for d in definitions if d.version not in stored]  # fmt: skip
+    if not rows:
+        return
     with immediate(db):
         db.conn.executemany(
             "INSERT INTO definitions (version, survey, edition, source, text, first_seen) "
@@ -191,21 +197,13 @@ def _answers_and_counters(
     fresh: list[tuple[tuple, dict]], first: int
 ) -> tuple[list[tuple], Counter[tuple]]:
     """Answer rows of responses numbered from `first`, and the counters they add up to
-    (the same as counter_deltas per response, in one pass)."""
+    (counter_deltas of each response, summed)."""
     params: list[tuple] = []
     totals: Counter[tuple] = Counter()
-    append = params.append
     for number, (_response, row) in enumerate(fresh, first):
-        survey, edition, counted = row["survey"], row["edition"], frozenset(row["counted"])
-        totals[survey, edition, "*", "*"] += 1
-        for field, value in row["answers"].items():
-            values = value if value.__class__ is list else (value,)
-            for one in values:
-                append((number, survey, edition, field, one))
-            if field in counted and value is not None:
-                totals[survey, edition, field, "*"] += 1
-                for one in values:
-                    totals[survey, edition, field, one] += 1
+        survey, edition, answers = row["survey"], row["edition"], row["answers"]
+        params.extend((number, survey, edition, f, v) for f, v in answer_rows(answers))
+        totals.update((survey, edition, f, v) for f, v in counter_deltas(answers, row["counted"]))
     return params, totals
 
 

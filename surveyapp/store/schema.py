@@ -1,77 +1,84 @@
-"""The database schema as sqlite-utils migrations, applied in order by `init-db`."""
+"""The database schema as sqlite-utils migrations, applied in order by `init-db` (and
+`serve`) before any worker starts; a worker only checks, reading, that nothing is pending."""
 
 from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable
+from typing import Any
 
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
 from surveyapp.store import audit
+from surveyapp.store.connection import StorageError
 
 migrations = Migrations("surveyapp")
 
 
+INITIAL = """
+    CREATE TABLE responses (
+        id INTEGER PRIMARY KEY,
+        response_id TEXT NOT NULL UNIQUE,
+        submission_key TEXT UNIQUE,
+        survey TEXT NOT NULL,
+        edition INTEGER NOT NULL,
+        version TEXT NOT NULL,
+        submitted_at TEXT NOT NULL,
+        answers TEXT NOT NULL
+    );
+    CREATE INDEX responses_by_time ON responses (survey, edition, submitted_at);
+    CREATE INDEX responses_by_survey_time ON responses (survey, submitted_at);
+    CREATE TABLE answers (
+        response INTEGER NOT NULL REFERENCES responses(id) ON DELETE CASCADE,
+        survey TEXT NOT NULL,
+        edition INTEGER NOT NULL,
+        field TEXT NOT NULL,
+        value TEXT NOT NULL
+    );
+    CREATE INDEX answers_by_field ON answers (survey, edition, field, value);
+    CREATE INDEX answers_by_response ON answers (response);
+    CREATE TABLE counters (
+        survey TEXT NOT NULL,
+        edition INTEGER NOT NULL,
+        field TEXT NOT NULL,
+        value TEXT NOT NULL,
+        count INTEGER NOT NULL,
+        PRIMARY KEY (survey, edition, field, value)
+    ) WITHOUT ROWID;
+    CREATE TABLE drafts (
+        key TEXT PRIMARY KEY,
+        survey TEXT NOT NULL,
+        answers TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE TABLE definitions (
+        version TEXT PRIMARY KEY,
+        survey TEXT NOT NULL,
+        edition INTEGER NOT NULL,
+        source TEXT NOT NULL,
+        text TEXT NOT NULL,
+        first_seen TEXT NOT NULL
+    );
+    CREATE TABLE admins (
+        id INTEGER PRIMARY KEY,
+        username TEXT NOT NULL UNIQUE,
+        password_hash TEXT NOT NULL,
+        role TEXT NOT NULL DEFAULT 'admin',
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE login_failures (
+        id INTEGER PRIMARY KEY,
+        subject TEXT NOT NULL,
+        at TEXT NOT NULL
+    );
+    CREATE INDEX login_failures_by_subject ON login_failures (subject, at);
+"""
+
+
 @migrations()
 def m001_initial(db: sqlite_utils.Database) -> None:
-    db.executescript(
-        """
-        CREATE TABLE responses (
-            id INTEGER PRIMARY KEY,
-            response_id TEXT NOT NULL UNIQUE,
-            submission_key TEXT UNIQUE,
-            survey TEXT NOT NULL,
-            edition INTEGER NOT NULL,
-            version TEXT NOT NULL,
-            submitted_at TEXT NOT NULL,
-            answers TEXT NOT NULL
-        );
-        CREATE INDEX responses_by_time ON responses (survey, edition, submitted_at);
-        CREATE INDEX responses_by_survey_time ON responses (survey, submitted_at);
-        CREATE TABLE answers (
-            response INTEGER NOT NULL REFERENCES responses(id) ON DELETE CASCADE,
-            survey TEXT NOT NULL,
-            edition INTEGER NOT NULL,
-            field TEXT NOT NULL,
-            value TEXT NOT NULL
-        );
-        CREATE INDEX answers_by_field ON answers (survey, edition, field, value);
-        CREATE INDEX answers_by_response ON answers (response);
-        CREATE TABLE counters (
-            survey TEXT NOT NULL,
-            edition INTEGER NOT NULL,
-            field TEXT NOT NULL,
-            value TEXT NOT NULL,
-            count INTEGER NOT NULL,
-            PRIMARY KEY (survey, edition, field, value)
-        ) WITHOUT ROWID;
-        CREATE TABLE drafts (
-            key TEXT PRIMARY KEY,
-            survey TEXT NOT NULL,
-            answers TEXT NOT NULL,
-            updated_at TEXT NOT NULL
-        );
-        CREATE TABLE definitions (
-            version TEXT PRIMARY KEY,
-            survey TEXT NOT NULL,
-            edition INTEGER NOT NULL,
-            source TEXT NOT NULL,
-            text TEXT NOT NULL,
-            first_seen TEXT NOT NULL
-        );
-        CREATE TABLE admins (
-            id INTEGER PRIMARY KEY,
-            username TEXT NOT NULL UNIQUE,
-            password_hash TEXT NOT NULL,
-            role TEXT NOT NULL DEFAULT 'admin',
-            created_at TEXT NOT NULL
-        );
-        CREATE TABLE login_failures (
-            id INTEGER PRIMARY KEY,
-            subject TEXT NOT NULL,
-            at TEXT NOT NULL
-        );
-        CREATE INDEX login_failures_by_subject ON login_failures (subject, at);
-        """
-    )
+    db.executescript(INITIAL)
 
 
 @migrations()
@@ -149,6 +156,55 @@ def m004_audit(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m005_privacy_invitation_attempt_window(db: sqlite_utils.Database) -> None:
+    """When the current window of final-submit attempts with an invitation started."""
+    db.execute("ALTER TABLE invitations ADD COLUMN attempts_since TEXT")
+
+
+@migrations()
+def m005_privacy_anonymous_days(db: sqlite_utils.Database) -> None:
+    """What anonymous invitation editions stored before: invitations lose their day of use
+    and responses keep their day only (see surveyapp.store.invitations)."""
+    from surveyapp.questionnaire.loader import DefinitionError, parse_definition
+
+    # Only an anonymous use was recorded without a response and to the day (10 characters).
+    db.execute(
+        "UPDATE invitations SET used_at = 'anonymous'"
+        " WHERE used_at IS NOT NULL AND response_id IS NULL AND length(used_at) = 10"
+    )
+    for version, source, text in db.execute(
+        "SELECT version, source, text FROM definitions"
+    ).fetchall():
+        try:
+            definition = parse_definition(text, source)
+        except DefinitionError:
+            continue
+        if definition.access == "invitation" and definition.anonymous:
+            db.execute(
+                "UPDATE responses SET submitted_at = substr(submitted_at, 1, 10)"
+                " || 'T00:00:00.000000Z' WHERE version = ?",
+                [version],
+            )
+
+
+@migrations()
+def m005_restore_maintenance(db: sqlite_utils.Database) -> None:
+    """One row the running server reads before each write: which process is restoring
+    (NULL: none) and how many restores there have been. A restore never copies it."""
+    db.executescript(
+        """
+        CREATE TABLE maintenance (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            restoring_pid INTEGER,
+            since TEXT,
+            generation INTEGER NOT NULL DEFAULT 0
+        );
+        INSERT INTO maintenance (id) VALUES (1);
+        """
+    )
+
+
 M005_SQL = """
 ALTER TABLE admins ADD COLUMN session_generation INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE admins ADD COLUMN disabled_at TEXT;
@@ -192,6 +248,32 @@ def m005_auth_sessions(db: sqlite_utils.Database) -> None:
     the audit log to its keyed chain (store/audit.py)."""
     db.executescript(M005_SQL)
     audit.switch_over(db)  # the log so far is a plain SHA-256 chain: anchor it with the key
+
+
+def known() -> list[str]:
+    """The names of every migration this code knows, in order."""
+    with contextlib.closing(sqlite_utils.Database(memory=True)) as empty:
+        return [m.name for m in migrations.pending(empty)]
+
+
+def check_ready(db: sqlite_utils.Database, definitions: Iterable[Any]) -> None:
+    """Refuse (StorageError) a database whose schema is behind or ahead of this code, or
+    that lacks the text of a loaded definition. Reads only: no write lock is needed."""
+    applied = {m.name for m in migrations.applied(db)}
+    newer = applied - set(known())
+    if newer:
+        raise StorageError(f"the database comes from a newer surveyapp (migrations "
+                           f"{sorted(newer)}): upgrade surveyapp")  # fmt: skip
+    pending = [m.name for m in migrations.pending(db)]
+    if pending:
+        raise StorageError(f"the database schema is behind ({len(pending)} migration(s) "
+                           f"pending: {', '.join(pending)}): run `surveyapp init-db`")  # fmt: skip
+    recorded = {row[0] for row in db.execute("SELECT version FROM definitions")}
+    missing = sorted({f"{d.source} ({d.id} {d.edition})" for d in definitions
+                      if d.version not in recorded})  # fmt: skip
+    if missing:
+        raise StorageError(f"definitions changed since the database was prepared: "
+                           f"{'; '.join(missing)}: run `surveyapp init-db`")  # fmt: skip
 
 
 def init_db(db: sqlite_utils.Database) -> list[str]:

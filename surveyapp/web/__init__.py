@@ -9,6 +9,8 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
 from surveyapp import store
+from surveyapp.questionnaire import types
+from surveyapp.questionnaire.catalog import Catalog
 from surveyapp.questionnaire.model import Definition
 from surveyapp.store import editions
 
@@ -24,6 +26,7 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "strict-origin-when-cross-origin",
     "X-Frame-Options": "DENY",
 }
+RESTORING = "The site is being restored from a backup: nothing was changed. Try again shortly."
 
 
 class SessionInterface(SecureCookieSessionInterface):
@@ -49,13 +52,12 @@ def get_db() -> sqlite_utils.Database:
     return g.db
 
 
-def catalog() -> dict[str, dict[int, Definition]]:
+def catalog() -> Catalog:
     return current_app.extensions["surveys"]
 
 
 def latest_definition(survey_id: str) -> Definition | None:
-    by_edition = catalog().get(survey_id)
-    return by_edition[max(by_edition)] if by_edition else None
+    return catalog().latest(survey_id)
 
 
 def open_definition(survey_id: str) -> Definition | None:
@@ -66,6 +68,7 @@ def open_definition(survey_id: str) -> Definition | None:
 def init_app(app: Flask) -> None:
     csrf.init_app(app)
     app.session_interface = SessionInterface()
+    app.jinja_env.globals["question_type"] = types.of
 
     @app.after_request
     def add_security_headers(response):
@@ -76,6 +79,12 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_failed(error):
         return render_template("error.html", code=400, message=error.description), 400
+
+    @app.errorhandler(store.Maintenance)
+    def restoring(_error):
+        # Pages that keep a respondent's answers catch it first (503, answers kept).
+        page = render_template("error.html", code=503, message=RESTORING)
+        return page, 503, {"Retry-After": "30"}
 
     @app.errorhandler(HTTPException)
     def http_error(error):

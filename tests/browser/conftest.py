@@ -14,7 +14,7 @@ from werkzeug.serving import make_server
 
 from surveyapp import SHIPPED_SURVEYS, create_app, store
 from surveyapp.store import accounts
-from surveyapp.web.admin.auth import hash_password
+from surveyapp.store.accounts import hash_password
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -52,7 +52,8 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
             "SECRET_KEY": "browser-test-secret",
             "DATABASE": str(folder / "live.db"),
             "SURVEY_FOLDERS": [str(SHIPPED_SURVEYS)],
-        }
+        },
+        init_db=True,
     )
     accounts.create_admin(
         store.thread_connection(app.config["DATABASE"]),

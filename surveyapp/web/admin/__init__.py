@@ -15,8 +15,9 @@ def _permissions() -> dict:
 
 
 from surveyapp.web.admin import (  # noqa: E402, F401 - register routes
+    editions,
     exports,
-    history,
+    imports,
     invitations,
     live,
     login,

@@ -16,7 +16,6 @@ from surveyapp.web import get_db
 # Checked against when the user does not exist, so both paths cost one hash.
 _DUMMY_HASH = passwords.hash_password("not a password")
 ROLES = accounts.ROLES
-hash_password = passwords.hash_password
 
 
 def authenticate(db: sqlite_utils.Database, username: str, password: str) -> dict | None:

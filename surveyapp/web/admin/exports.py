@@ -11,7 +11,7 @@ from flask import Response, abort, current_app, request
 
 from surveyapp import store
 from surveyapp.exchange import export
-from surveyapp.store import audit
+from surveyapp.store import audit, counts
 from surveyapp.store.filters import Filters
 from surveyapp.web import get_db
 from surveyapp.web.admin import auth, bp
@@ -29,9 +29,10 @@ def _download(chunks: Iterator, filename: str, mimetype: str) -> Response:
 def record_export(
     survey: str, fmt: str, filters: Filters, rows: int | None, **extra: object
 ) -> None:
-    """Audit a download when it starts; `rows` is counted just before streaming."""
-    audit.record(get_db(), auth.actor(), "export", survey=survey, format=fmt,
-                 filter=filters.query_args(), rows=rows, **extra)  # fmt: skip
+    """Audit a download when it starts; `rows` is counted just before streaming. A database
+    refusing the entry (full disk) does not stop the download: the failure is logged."""
+    audit.record_or_log(get_db(), auth.actor(), "export", survey=survey, format=fmt,
+                        filter=filters.query_args(), rows=rows, **extra)  # fmt: skip
 
 
 @bp.get("/surveys/<survey_id>/export.<fmt>")
@@ -45,7 +46,7 @@ def export_file(survey_id: str, fmt: str):
         abort(404, f"No edition {filters.edition}.")
     labels = request.args.get("labels") == "1"
     path = current_app.config["DATABASE"]
-    rows = export.count_responses(get_db(), survey_id, filters)
+    rows = counts.response_count(get_db(), survey_id, filters)
     record_export(survey_id, fmt, filters, rows, labels=labels)
 
     def chunks():

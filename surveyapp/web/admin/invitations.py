@@ -1,13 +1,13 @@
 """Who has responded to an invitation-only questionnaire: counts and the invitation list.
 
-For an anonymous edition only the day of use is known and no response is linked."""
+For an anonymous edition no time of use is kept and no response is linked."""
 
 from __future__ import annotations
 
 from flask import abort, current_app, render_template, request
 
 from surveyapp.store import invitations
-from surveyapp.web import get_db
+from surveyapp.web import catalog, get_db
 from surveyapp.web.admin import auth, bp
 from surveyapp.web.admin.common import editions_or_404
 
@@ -24,7 +24,7 @@ def invitation_list(survey_id: str):
     rows = invitations.listing(db, survey_id, size + 1, (page_number - 1) * size)
     return render_template(
         "admin/invitations.html",
-        definition=editions[max(editions)],
+        definition=catalog().latest(survey_id),
         editions=editions,
         counts=invitations.summary(db, survey_id),
         rows=rows[:size],

@@ -18,12 +18,16 @@ from typing import Any
 from flask import Response, render_template, request
 from markupsafe import Markup
 
-from surveyapp.figures import tallies
+from surveyapp.figures import released, tallies
+from surveyapp.store import counts
 from surveyapp.web import catalog, get_db
-from surveyapp.web.admin import auth, bp, history, reports
+from surveyapp.web.admin import auth, bp, reports
+from surveyapp.web.admin import editions as edition_views
 from surveyapp.web.admin.common import (
+    audit_filtered_read,
     conditional,
     profile_questions,
+    reads_raw,
     request_segment,
     requested_edition,
 )
@@ -36,11 +40,16 @@ POLL_MS = 1000
 BOOT = secrets.token_hex(8)
 
 
-def _mark(key: str, clock: bool) -> str:
-    """The ETag of a live partial: what the figures depend on, not the figures."""
-    parts = [BOOT, key, str(tallies.change_mark(get_db()))]
-    if clock:  # "last 24 hours" moves on with time alone
-        parts.append(str(int(time.time() // 60)))
+def _mark(key: str, clock: bool, surveys: list[str]) -> str:
+    """The ETag of a live partial: what the figures depend on, not the figures. A viewer's
+    depend on the released responses of `surveys` alone: the ETag does not change when a
+    response arrives, so polling cannot time one."""
+    if reads_raw():
+        parts = [BOOT, key, str(counts.change_mark(get_db()))]
+        if clock:  # "last 24 hours" moves on with time alone
+            parts.append(str(int(time.time() // 60)))
+    else:
+        parts = [BOOT, "released", key, released.mark(get_db(), catalog(), surveys)]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
 
 
@@ -51,10 +60,11 @@ def _live(
     figures: Callable[[], dict[str, Any]],
     page_context: dict[str, Any] | None = None,
     clock: bool = False,
+    surveys: list[str] | None = None,
 ):
     """The partial alone (for polling, with ETag/304) or the whole page around it;
     `key` names everything besides the stored responses that the figures depend on."""
-    etag = _mark(key, clock)
+    etag = _mark(key, clock, surveys or [])
     polling = request.args.get("partial") == "1"
     if polling and request.if_none_match.contains(etag):
         response = Response(status=304)
@@ -77,15 +87,18 @@ def dashboard():
     surveys = catalog()
 
     def figures():
-        numbers = tallies.dashboard(get_db(), sorted(surveys))
-        return {"rows": [(surveys[s][max(surveys[s])], sorted(surveys[s]), numbers[s])
+        if reads_raw():
+            numbers = tallies.dashboard(get_db(), sorted(surveys))
+        else:
+            numbers = released.dashboard(get_db(), surveys)
+        return {"rows": [(surveys.latest(s), sorted(surveys[s]), numbers[s])
                          for s in sorted(surveys)]}  # fmt: skip
 
     years = {e for editions in surveys.values() for e in editions}
     both_sides = {e for e in years if reports.mirrored_pairs(e)}
     return _live(
         "admin/dashboard.html", "admin/_dashboard_live.html", "dashboard", figures,
-        {"both_sides": both_sides}, clock=True,
+        {"both_sides": both_sides}, clock=True, surveys=sorted(surveys),
     )  # fmt: skip
 
 
@@ -99,27 +112,41 @@ def survey(survey_id: str):
     if order not in ORDERS:
         order = "definition"
 
+    raw = reads_raw()
+
     def figures():
-        result = tallies.tallies(get_db(), definition, filters, segment)
+        audit_filtered_read(survey_id, filters, segment)
+        result = _tallies(definition, filters, segment)
         ranked = tallies.rankings(definition, result)
         return {
             "definition": definition, "editions": sorted(editions), "filters": filters,
-            "segment": segment, "profile": profile_questions(definition),
-            "result": result, "order": order, "orders": ORDERS,
+            "segment": segment, "profile": profile_questions(definition) if raw else [],
+            "result": result, "order": order, "orders": ORDERS, "reads_raw": raw,
             "ranked": {qid: tallies.ordered(rows, order) for qid, rows in ranked.items()},
         }  # fmt: skip
 
     if request.args.get("partial") != "1":
-        page_context["edition_rows"] = history.edition_rows(survey_id)
+        shown = None if raw else released.edition_counts(get_db(), catalog(), survey_id)
+        page_context["edition_rows"] = edition_views.edition_rows(survey_id, shown)
         page_context["both_sides"] = bool(reports.mirrored_pairs(definition.edition))
     key = f"survey|{survey_id}|{definition.edition}|{filters.since}|{filters.until}|{order}"
     key += "|" + json.dumps(segment, sort_keys=True)
-    return _live("admin/survey.html", "admin/_tallies_live.html", key, figures, page_context)
+    return _live("admin/survey.html", "admin/_tallies_live.html", key, figures, page_context,
+                 surveys=[survey_id])  # fmt: skip
+
+
+def _tallies(definition, filters, segment) -> dict[str, Any]:
+    """Exact figures for an account that may read raw responses, else released ones."""
+    if reads_raw():
+        return tallies.tallies(get_db(), definition, filters, segment)
+    return released.edition_tallies(get_db(), definition)
 
 
 @bp.get("/surveys/<survey_id>/tallies.json")
 @auth.login_required
 def tallies_json(survey_id: str):
     _editions, filters, definition = requested_edition(survey_id)
-    result = tallies.tallies(get_db(), definition, filters, request_segment(definition))
+    segment = request_segment(definition)
+    audit_filtered_read(survey_id, filters, segment)
+    result = _tallies(definition, filters, segment)
     return conditional(json.dumps(result, ensure_ascii=False), "application/json")

@@ -37,6 +37,18 @@ def _page(form: LoginForm, message: str = "", status: int = 200):
     return render_template("admin/login.html", form=form, message=message), status
 
 
+def _unless_full(write, *args) -> None:
+    """Log-in bookkeeping that a database refusing writes (full disk) must not turn into
+    an error page: the log-in itself only reads. The failure is logged. During a restore
+    the attempt is refused (503, store.Maintenance): it could not be counted."""
+    try:
+        write(*args)
+    except store.Maintenance:
+        raise
+    except store.DatabaseError:
+        current_app.logger.exception("log-in bookkeeping not written")
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     form = LoginForm()
@@ -54,15 +66,11 @@ def _attempt(form: LoginForm):
         response = _page(form, TOO_MANY.format(seconds=wait), 429)
         return response[0], 429, {"Retry-After": str(wait)}
     admin = auth.authenticate(db, username, form.password.data)
-    # A database that refuses writes (full disk) must not turn a log-in into a 500.
     counted = logins.record_success if admin else logins.record_failure
-    try:
-        counted(db, username, address, limits, now)
-    except store.DatabaseError:
-        current_app.logger.exception("could not count a log-in attempt")
+    _unless_full(counted, db, username, address, limits, now)
     if admin is None:
         return _page(form, LOGIN_FAILED, 401)
-    audit.record(db, username, "login", username=username, address=address)
+    audit.record_or_log(db, username, "login", username=username, address=address)
     auth.start_session(admin)
     return redirect(_safe_next(request.args.get("next")))
 
@@ -79,5 +87,5 @@ def logout():
         current_app.logger.exception("could not end the sessions of %s", username)
         abort(503, "This browser is logged out, but other sessions of the account could not "
                    "be ended just now: log in and out again in a moment.")  # fmt: skip
-    audit.record(db, username, "logout", address=auth.client_address())
+    audit.record_or_log(db, username, "logout", address=auth.client_address())
     return redirect(url_for("admin.login"))

@@ -8,21 +8,23 @@ from typing import Any
 
 from flask import abort, render_template
 
-from surveyapp.exchange import export
-from surveyapp.figures import tallies
+from surveyapp.figures import released, tallies
 from surveyapp.figures import trends as trend_figures
 from surveyapp.figures.charts import trend_chart
 from surveyapp.questionnaire.model import Definition
+from surveyapp.questionnaire.types import REGISTRY
+from surveyapp.store import listing
+from surveyapp.store.filters import NO_FILTERS
 from surveyapp.web import catalog, get_db
 from surveyapp.web.admin import auth, bp
 from surveyapp.web.admin.common import (
+    audit_filtered_read,
     conditional,
     editions_or_404,
     profile_questions,
+    reads_raw,
     request_segment,
 )
-
-TEXT_TYPES = ("short_text", "long_text")
 
 
 def labels(editions: dict[int, Definition]) -> dict[tuple[str, str], str]:
@@ -39,9 +41,13 @@ def labels(editions: dict[int, Definition]) -> dict[tuple[str, str], str]:
 
 def _document(survey_id: str) -> tuple[dict[int, Definition], dict, dict[str, Any]]:
     editions = editions_or_404(survey_id)
-    segment = request_segment(editions[max(editions)])
+    segment = request_segment(catalog().latest(survey_id))
+    audit_filtered_read(survey_id, NO_FILTERS, segment)
+    counted = None if reads_raw() else released.trend_counts(get_db(), catalog(), survey_id)
     try:
-        document = trend_figures.trends(get_db(), catalog(), survey_id, segment or None)
+        document = trend_figures.trends(
+            get_db(), catalog(), survey_id, segment or None, counted=counted
+        )
     except ValueError as exc:
         abort(400, str(exc))
     return editions, segment, document
@@ -69,14 +75,14 @@ def charted(document: dict[str, Any], names: dict[tuple[str, str], str]) -> list
 @auth.login_required
 def trends(survey_id: str):
     editions, segment, document = _document(survey_id)
-    latest = editions[max(editions)]
+    latest = catalog().latest(survey_id)
     return render_template(
         "admin/trends.html",
         definition=latest,
         document=document,
         sections=charted(document, labels(editions)),
         segment=segment,
-        profile=profile_questions(latest),
+        profile=profile_questions(latest) if reads_raw() else [],
     )
 
 
@@ -90,8 +96,12 @@ def trends_json(survey_id: str):
 def ranked(definition: Definition) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The edition's tallies and its matrix items ranked by top-2-box (each question ranked
     on its own), each with its question and its rank change between the two orderings.
-    An item fewer than 5 answered is suppressed and ranks last."""
-    result = tallies.tallies(get_db(), definition, min_n=trend_figures.MIN_N)
+    An item fewer than 5 answered is suppressed and ranks last. A viewer's rest on the
+    released responses."""
+    if reads_raw():
+        result = tallies.tallies(get_db(), definition, min_n=tallies.MIN_N)
+    else:
+        result = released.edition_tallies(get_db(), definition)
     rows = []
     for question, items in tallies.rankings(definition, result).items():
         for row in tallies.ordered(items, "top2"):
@@ -156,14 +166,13 @@ def report(edition: int):
         result, rows = ranked(definition)
         document = trend_figures.trends(get_db(), catalog(), survey)
         names = labels(catalog()[survey])
-        sections = [s for s in charted(document, names)
-                    if any(q.id == s["id"] and q.type == "rating_matrix"
-                           for q in definition.questions())]  # fmt: skip
-        fields = [q.id for q in definition.questions() if q.type in TEXT_TYPES]
+        matrices = {q.id for q in definition.questions() if REGISTRY[q.type].tally == "matrix"}
+        sections = [s for s in charted(document, names) if s["id"] in matrices]
+        fields = [q.id for q in definition.questions() if REGISTRY[q.type].free_text]
         parts.append({
             "definition": definition, "result": result, "rows": rows,
             "document": document, "sections": sections,
-            "comments": export.text_answers(get_db(), survey, edition, fields),
+            "comments": listing.text_answers(get_db(), survey, edition, fields),
         })  # fmt: skip
     if not parts:
         abort(404, f"No questionnaire has an edition {edition}.")

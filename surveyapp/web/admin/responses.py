@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import abort, current_app, render_template
 
-from surveyapp.exchange import export
 from surveyapp.questionnaire.model import Definition
 from surveyapp.questionnaire.types import REGISTRY
-from surveyapp.web import get_db
+from surveyapp.store import listing
+from surveyapp.web import catalog, get_db
 from surveyapp.web.admin import auth, bp
 from surveyapp.web.admin.common import editions_or_404, page_number, request_filters
 
@@ -27,7 +27,7 @@ def answer_lines(definition: Definition | None, answers: dict) -> list[dict]:
             codes = value if isinstance(value, list) else [value]
             labels = {o.code: o.label for o in options.get(name, ())}
             lines.append({
-                "question": q.text, "item": qtype.label(q, name) if q.items else "",
+                "question": q.text, "item": qtype.item_label(q, name),
                 "field": name, "codes": codes, "labels": [labels.get(c, "") for c in codes],
                 "text": not options,
             })  # fmt: skip
@@ -46,12 +46,12 @@ def responses(survey_id: str):
     filters = request_filters()
     page = page_number()
     per_page = current_app.config["RESPONSES_PER_PAGE"]
-    rows = export.list_responses(get_db(), survey_id, filters, per_page + 1, (page - 1) * per_page)
+    rows = listing.list_responses(get_db(), survey_id, filters, per_page + 1, (page - 1) * per_page)
     for row in rows:
         row["lines"] = answer_lines(editions.get(row["edition"]), row["answers"])
     return render_template(
         "admin/responses.html",
-        definition=editions[max(editions)],
+        definition=catalog().latest(survey_id),
         editions=sorted(editions),
         filters=filters,
         rows=rows[:per_page],
@@ -64,8 +64,8 @@ def responses(survey_id: str):
 @auth.login_required
 def response(survey_id: str, response_id: str):
     editions = editions_or_404(survey_id)
-    row = export.get_response(get_db(), survey_id, response_id)
+    row = listing.get_response(get_db(), survey_id, response_id)
     if row is None:
         abort(404, "No such response.")
     row["lines"] = answer_lines(editions.get(row["edition"]), row["answers"])
-    return render_template("admin/response.html", definition=editions[max(editions)], row=row)
+    return render_template("admin/response.html", definition=catalog().latest(survey_id), row=row)

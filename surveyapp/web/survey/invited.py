@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from flask import current_app, redirect, render_template, request, session, url_for
 
+from surveyapp import store
 from surveyapp.questionnaire.model import Definition
 from surveyapp.store import invitations
 from surveyapp.web import catalog, get_db, open_definition
@@ -28,6 +29,7 @@ TOO_MANY_ATTEMPTS = (
     "This invitation has been submitted too many times just now. Your answers are kept "
     "below: please submit again in a few minutes."
 )
+UNAVAILABLE = "unavailable"  # the database refused a write before the response: a 503
 
 
 def _secret() -> str:
@@ -86,7 +88,7 @@ def gate(definition: Definition):
 
 def claim_for(definition: Definition, key: str) -> tuple[Callable | None, str]:
     """(claim for insert_response, '') or (None, reason) when refused before storing:
-    a refusal state for invitations, or a 429 notice."""
+    a refusal state for invitations, UNAVAILABLE (a 503), or a 429 notice."""
     config = current_app.config
     if definition.access != "invitation":
         limit = config["SUBMISSIONS_PER_ADDRESS"]
@@ -97,7 +99,22 @@ def claim_for(definition: Definition, key: str) -> tuple[Callable | None, str]:
     invitation, state = _session_invitation(definition)
     if state != "valid":
         return None, state
-    attempts = invitations.count_attempt(get_db(), invitation["token_id"])
+    try:
+        attempts = invitations.count_attempt(
+            get_db(), invitation["token_id"], config["INVITATION_ATTEMPT_WINDOW_SECONDS"]
+        )
+    except store.DatabaseError:
+        current_app.logger.exception("could not count an invitation attempt")
+        return None, UNAVAILABLE
     if attempts > config["INVITATION_ATTEMPTS"]:
         return None, TOO_MANY_ATTEMPTS
     return invitations.claimer(invitation["token_id"], definition.anonymous, key), ""
+
+
+def submitted_at(definition: Definition) -> str | None:
+    """The time to store with a response: the day only (midnight UTC) for an anonymous
+    invitation edition, so its time cannot be matched to an invitation or a log; else
+    None (the exact time)."""
+    if definition.access == "invitation" and definition.anonymous:
+        return invitations.day_start(store.utcnow())
+    return None

@@ -244,6 +244,8 @@ def _submit(definition: Definition, key: str, draft: dict):
     claim, refused = invited.claim_for(definition, key)
     if refused in invited.MESSAGES:
         return invited.refusal(refused, definition.id)
+    if refused == invited.UNAVAILABLE:
+        return _kept(definition, len(definition.pages))
     if refused:
         return _kept(definition, len(definition.pages), 429, refused)
     try:
@@ -256,6 +258,7 @@ def _submit(definition: Definition, key: str, draft: dict):
             counted=counted_fields(definition),
             # an anonymous invitation's key would tie the response to the invitation
             submission_key=None if definition.access == "invitation" else key,
+            submitted_at=invited.submitted_at(definition),
             claim=claim,
         )
     except Throttled:

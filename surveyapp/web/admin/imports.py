@@ -1,49 +1,16 @@
-"""Editions in the admin: opening and closing them, and importing past responses by upload.
-
-Both are writes, so both need the admin role; the CSRF token is checked by CSRFProtect."""
+"""Importing past responses by upload (admin role; the CSRF token is checked by CSRFProtect)."""
 
 from __future__ import annotations
 
-from flask import abort, current_app, redirect, render_template, request, url_for
+from flask import current_app, render_template, request
 
 from surveyapp.exchange import importer
-from surveyapp.figures import trends
-from surveyapp.store import audit, editions
+from surveyapp.store import audit
 from surveyapp.web import catalog, get_db
 from surveyapp.web.admin import auth, bp
 from surveyapp.web.admin.common import editions_or_404
 
-ACTIONS = ("open", "close")
 IMPORT_FORMATS = {"": "from the file name", "csv": "CSV", "jsonl": "JSON Lines"}
-
-
-def edition_rows(survey_id: str) -> list[dict]:
-    """Every edition with its status and response count, newest first."""
-    db = get_db()
-    counts = trends.edition_responses(db, survey_id)
-    statuses = editions.statuses(db, catalog(), survey_id)
-    return [{"edition": e, "status": statuses[e], "responses": counts.get(e, 0)}
-            for e in sorted(statuses, reverse=True)]  # fmt: skip
-
-
-@bp.post("/surveys/<survey_id>/editions/<int:edition>/<action>")
-@auth.login_required(role="admin")
-def edition_status(survey_id: str, edition: int, action: str):
-    editions_or_404(survey_id)
-    if action not in ACTIONS:
-        abort(404)
-    db = get_db()
-    try:
-        if action == "open":
-            closed = editions.open_only(db, catalog(), survey_id, edition)
-            audit.record(db, auth.actor(), "edition_open", survey=survey_id, edition=edition,
-                         closed=closed)  # fmt: skip
-        else:
-            editions.close(db, catalog(), survey_id, edition)
-            audit.record(db, auth.actor(), "edition_close", survey=survey_id, edition=edition)
-    except editions.EditionError as exc:
-        abort(404, str(exc))
-    return redirect(url_for("admin.survey", survey_id=survey_id) + "#editions", code=303)
 
 
 def _form_edition() -> int | None:
@@ -56,7 +23,7 @@ def _form_edition() -> int | None:
 @auth.login_required(role="admin")
 def import_history(survey_id: str):
     known = editions_or_404(survey_id)
-    definition = known[max(known)]
+    definition = catalog().latest(survey_id)
     limit = current_app.config.get("IMPORT_MAX_BYTES", 1024 * 1024)
     context = {"definition": definition, "editions": sorted(known), "formats": IMPORT_FORMATS,
                "limit": limit, "result": None, "problems": [], "chosen": {}}  # fmt: skip

@@ -1,0 +1,56 @@
+"""The catalogue: every loaded definition, by questionnaire id and edition.
+
+It is the one object the rest of the code asks which questionnaires exist, which
+editions they have, which definition is the newest, and which definition a stored
+version refers to. It reads like a mapping {id: {edition: Definition}}.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+
+from surveyapp.questionnaire.model import Definition
+
+
+class Catalog(Mapping[str, Mapping[int, Definition]]):
+    """Definitions by questionnaire id, then edition. Immutable once built."""
+
+    def __init__(self, definitions: Iterable[Definition] = ()):
+        by_id: dict[str, dict[int, Definition]] = {}
+        for definition in definitions:
+            by_id.setdefault(definition.id, {})[definition.edition] = definition
+        self._by_id = by_id
+        self._by_version = {d.version: d for d in self.definitions()}
+
+    def __getitem__(self, survey: str) -> Mapping[int, Definition]:
+        return self._by_id[survey]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._by_id)
+
+    def __len__(self) -> int:
+        return len(self._by_id)
+
+    def editions(self, survey: str) -> Mapping[int, Definition]:
+        """{edition: definition} of a questionnaire; empty when it is unknown."""
+        return self._by_id.get(survey, {})
+
+    def latest(self, survey: str) -> Definition | None:
+        """The definition of a questionnaire's newest edition."""
+        editions = self.editions(survey)
+        return editions[max(editions)] if editions else None
+
+    def edition(self, survey: str, edition: int) -> Definition | None:
+        return self.editions(survey).get(edition)
+
+    def for_edition(self, survey: str, edition: int) -> Definition | None:
+        """The edition's own definition, else the newest one (for editions known only
+        from imported responses)."""
+        return self.edition(survey, edition) or self.latest(survey)
+
+    def by_version(self, version: str) -> Definition | None:
+        return self._by_version.get(version)
+
+    def definitions(self) -> Iterator[Definition]:
+        for editions in self._by_id.values():
+            yield from editions.values()

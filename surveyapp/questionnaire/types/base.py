@@ -1,0 +1,103 @@
+"""What every question type declares: the rest of the code asks the type, never its name."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+from surveyapp.questionnaire.model import Option, Question
+
+if TYPE_CHECKING:
+    from surveyapp.questionnaire.loader import Reader
+
+Value = str | list[str] | None
+Tally = Literal["choice", "matrix", "none"]
+Layout = Literal["bars", "shares", "matrix", ""]
+REQUIRED_MESSAGE = "Please answer this question."
+
+
+def _single(raw: list[str]) -> str:
+    return raw[0].strip() if raw else ""
+
+
+def one_answer(q: Question, raw: list[str]) -> tuple[str | None, str]:
+    """(the one typed answer, "") or (None, why not: several given, or required and empty;
+    "" when an optional question was left empty)."""
+    if len(raw) > 1:
+        return None, "Please give one answer."
+    value = _single(raw)
+    if not value:
+        return None, (REQUIRED_MESSAGE if q.required else "")
+    return value, ""
+
+
+@dataclass(frozen=True)
+class Series:
+    """One trend line: among a field's respondents, the share picking a `top` code
+    (top box) and a `top2` code (top-2 box)."""
+
+    question: str
+    item: str
+    field: str
+    top: frozenset[str]
+    top2: frozenset[str]
+
+
+class QuestionType:
+    """Base: a question with one field named after the question id, neither tallied nor
+    trended; its answers are not comments and cannot filter a view."""
+
+    name = ""
+    keys: frozenset[str] = frozenset()
+    default_required = False
+    # How tallies count it: per option ("choice"), per item on one scale ("matrix"), or not.
+    tally: Tally = "none"
+    # How the tallies page draws it: a stacked bar, a share per option, or ranked items.
+    layout: Layout = ""
+    # Whether its tallies give top-box and top-2-box shares.
+    boxes = False
+    # Whether its answers are free text, listed as comments in the printable report.
+    free_text = False
+    # Whether it may filter a view (as a profile question on the first page).
+    segment = False
+    # What joins several codes in one imported cell (None: a cell is one value).
+    separator: str | None = None
+    # Whether a field renders as a group of inputs, so an error links to the first one.
+    grouped = False
+
+    @property
+    def partial(self) -> str:
+        """The template that renders a question of this type on a survey page."""
+        return f"partials/{self.name}.html"
+
+    def parse(self, raw: dict, path: str, reader: Reader) -> dict[str, Any]:
+        return {}
+
+    def field_names(self, q: Question) -> list[str]:
+        return [q.id]
+
+    def label(self, q: Question, field_name: str) -> str:
+        return q.text
+
+    def item_label(self, q: Question, field_name: str) -> str:
+        """The item a field stands for within its question ("" when the question has one field)."""
+        return ""
+
+    def tallied(self, q: Question) -> list[tuple[str, tuple[Option, ...]]]:
+        """(field, options) pairs whose codes are counted."""
+        return []
+
+    def series(self, q: Question) -> list[Series]:
+        """The trend lines of a question, one per option or item."""
+        return []
+
+    def split_cell(self, text: str) -> list[str]:
+        """The raw values of one imported cell."""
+        return text.split(self.separator) if self.separator else [text]
+
+    def check(self, q: Question, field_name: str, raw: list[str]) -> tuple[Value, str]:
+        """Return (clean value or None when unanswered, error message or "")."""
+        raise NotImplementedError
+
+    def unbound_field(self, q: Question, field_name: str):
+        raise NotImplementedError

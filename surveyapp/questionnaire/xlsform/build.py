@@ -1,0 +1,243 @@
+"""The pages, questions and choice lists of an XLSForm as the mapping a YAML definition
+holds, remembering which spreadsheet row each part came from."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from pyxform import constants
+
+from surveyapp.questionnaire.types import REGISTRY
+from surveyapp.questionnaire.types.xlsform import MATRIX, face_for
+from surveyapp.questionnaire.xlsform.rows import LOGIC, REFERENCE, SKIP, Classifier, Entry
+from surveyapp.questionnaire.xlsform.structure import (
+    Matrix,
+    Screen,
+    build_tree,
+    place_notes,
+    screens,
+)
+from surveyapp.questionnaire.xlsform.workbook import Row, Workbook, as_code
+
+OTHER = {"code": "other", "label": "Other"}
+OTHER_TEXT = "Specify other."
+OTHER_FACE = face_for("text", frozenset())
+# Keys a surveyapp:: column may not set: the standard columns say them.
+RESERVED = {"id", "type", "text", "help", "required", "options", "scale", "items", "integer"}
+
+
+@dataclass(frozen=True)
+class Place:
+    row: Row
+    column: str  # the column meant when an error names the part itself
+
+
+class Places:
+    """Which row (and column) each definition path came from."""
+
+    def __init__(self) -> None:
+        self.by_path: dict[str, Place] = {}
+
+    def add(self, path: str, row: Row, column: str = "type") -> None:
+        self.by_path.setdefault(path, Place(row, column))
+
+    def find(self, path: str) -> tuple[Place, str] | None:
+        """The place of the longest known prefix of `path`, and the rest of the path."""
+        best = ""
+        for known in self.by_path:
+            if len(known) > len(best) and (
+                path == known or path.startswith((f"{known}.", f"{known}["))
+            ):
+                best = known
+        return (self.by_path[best], path[len(best) :].lstrip(".")) if best else None
+
+
+def bool_text(value: bool) -> str:
+    return "true" if value else "false"
+
+
+class Builder:
+    """Builds the definition mapping; problems go to the workbook's collector."""
+
+    def __init__(self, workbook: Workbook):
+        self.workbook = workbook
+        self.problems = workbook.problems
+        self.places = Places()
+        self.lists: dict[str, list[tuple[Row, dict[str, str]]]] = {}
+        self.scales: list[str] = []
+        self.mirrors: dict[str, str] = {}
+
+    def read_choices(self) -> None:
+        for row in self.workbook.choices:
+            list_name, name = row.plain("list name").strip(), row.plain("name").strip()
+            label = self.workbook.text(row, "label")
+            if not (list_name or name or label):
+                continue
+            for column, value in (("list_name", list_name), ("name", name), ("label", label)):
+                if not value:
+                    self.problems.error(row.sheet, row.number, column, "missing")
+            if REFERENCE.search(label):
+                message = f"a reference to an answer ${{...}} is refused: {LOGIC}"
+                self.problems.error(row.sheet, row.number, "label", message)
+            code = as_code(name)
+            if code != name:
+                message = (
+                    f"{name!r} became {code!r}: surveyapp codes hold only letters, digits and _"
+                )
+                self.problems.warn(row.sheet, row.number, "name", message)
+            if list_name and name:
+                self.lists.setdefault(list_name, []).append((row, {"code": code, "label": label}))
+
+    def pages(self) -> tuple[str, list[Screen]]:
+        classifier = Classifier(self.workbook)
+        entries = [e for e in map(classifier.entry, self.workbook.survey) if e and e.kind != SKIP]
+        classifier.report_ignored()
+        found = screens(build_tree(entries, self.problems), self.problems)
+        introduction, pages = place_notes(found, self.problems)
+        if not pages and not self.problems.errors:
+            self.problems.error(constants.SURVEY, 1, "type", "the survey sheet holds no question")
+        return introduction, pages
+
+    def choose_scales(self, pages: list[Screen], marked: list[str]) -> dict[str, list]:
+        """Lists used by several questions or by a matrix, or named in surveyapp::scales."""
+        uses: Counter[str] = Counter()
+        for page in pages:
+            for item in page.items:
+                if isinstance(item, Matrix):
+                    uses[item.rows[0].list_name] += 2
+                elif item.list_name and not item.or_other:
+                    uses[item.list_name] += 1
+        self.scales = [name for name in self.lists if uses[name] > 1 or name in marked]
+        return {name: self.options(name, f"scales.{name}") for name in self.scales}
+
+    def options(self, list_name: str, path: str) -> list[dict[str, str]]:
+        entries = self.lists.get(list_name, [])
+        if entries:
+            self.places.add(path, entries[0][0], "list_name")
+        for index, (row, _) in enumerate(entries):
+            self.places.add(f"{path}[{index}]", row, "name")
+        return [dict(option) for _, option in entries]
+
+    def page(self, screen: Screen, path: str) -> dict[str, Any]:
+        self.places.add(path, screen.head.row, "label")
+        questions: list[dict[str, Any]] = []
+        for item in screen.items:
+            at = f"{path}.questions[{len(questions)}]"
+            if isinstance(item, Matrix):
+                questions.append(self.matrix(item, at))
+                continue
+            made = self.question(item, at)
+            for offset in range(1, len(made)):
+                self.places.add(f"{path}.questions[{len(questions) + offset}]", item.row)
+            questions.extend(made)
+        return {"title": screen.title, "questions": questions}
+
+    def question(self, entry: Entry, path: str) -> list[dict[str, Any]]:
+        face = face_for(entry.xls_type, entry.appearances)
+        if face is None:
+            self.problems.error(
+                entry.row.sheet, entry.number, "type", "surveyapp has no such question"
+            )
+            return []
+        self.places.add(path, entry.row)
+        question: dict[str, Any] = {"id": entry.name, "type": face.type_name, "text": entry.label}
+        if entry.hint:
+            question["help"] = entry.hint
+        if face.setting and face.setting[1]:
+            question[face.setting[0]] = bool_text(face.setting[1])
+        if entry.required != REGISTRY[face.type_name].default_required:
+            question["required"] = bool_text(entry.required)
+        if entry.list_name:
+            self.choices(question, entry, path)
+        question.update(self.custom(entry, entry.name))
+        return [question, *self.other_text(entry)]
+
+    def choices(self, question: dict[str, Any], entry: Entry, path: str) -> None:
+        if entry.list_name not in self.lists:
+            self.problems.error(
+                entry.row.sheet,
+                entry.number,
+                "type",
+                f"list {entry.list_name!r} is not in the choices sheet",
+            )
+        elif entry.or_other:
+            options = self.options(entry.list_name, f"{path}.options")
+            has_other = any(o["code"] == OTHER["code"] for o in options)
+            question["options"] = options if has_other else [*options, dict(OTHER)]
+        elif entry.list_name in self.scales:
+            question["scale"] = entry.list_name
+        else:
+            question["options"] = self.options(entry.list_name, f"{path}.options")
+
+    def other_text(self, entry: Entry) -> list[dict[str, Any]]:
+        """`or_other`: ODK's text box for the other answer (shown always: no logic yet)."""
+        if not entry.or_other:
+            return []
+        self.problems.warn(
+            entry.row.sheet,
+            entry.number,
+            "type",
+            f"or_other: the text box {entry.name}_other is always shown "
+            "(surveyapp has no conditions yet)",
+        )
+        return [
+            {
+                "id": f"{entry.name}_other",
+                "type": OTHER_FACE.type_name,
+                "text": OTHER_TEXT,
+                "required": "false",
+            }
+        ]
+
+    def custom(self, entry: Entry, field_name: str) -> dict[str, str]:
+        """surveyapp::<key> columns as keys; the loader checks them for the type."""
+        found = {}
+        for key, value in entry.custom.items():
+            if key == "mirror":
+                self.mirrors[field_name] = value
+                self.places.add(f"mirrors.{field_name}", entry.row, "surveyapp::mirror")
+            elif key in RESERVED:
+                self.problems.error(
+                    entry.row.sheet, entry.number, f"surveyapp::{key}", "use the standard column"
+                )
+            else:
+                found[key] = value
+        return found
+
+    def matrix(self, matrix: Matrix, path: str) -> dict[str, Any]:
+        head, rows = matrix.head, matrix.rows
+        self.places.add(path, head.row)
+        for column, value in (("name", head.name), ("label", head.label)):
+            if not value:
+                self.problems.error(
+                    head.row.sheet, head.number, column, "missing (a matrix needs it)"
+                )
+        required = any(row.required for row in rows)
+        if required and not all(row.required for row in rows):
+            self.problems.warn(
+                head.row.sheet, head.number, "required", "some matrix rows are required: all are"
+            )
+        question: dict[str, Any] = {"id": head.name, "type": MATRIX, "text": head.label}
+        if head.hint:
+            question["help"] = head.hint
+        if required != REGISTRY[MATRIX].default_required:
+            question["required"] = bool_text(required)
+        question["scale"] = rows[0].list_name
+        question["items"] = [
+            self.item(row, head.name, f"{path}.items[{i}]") for i, row in enumerate(rows)
+        ]
+        return question
+
+    def item(self, row: Entry, matrix: str, path: str) -> dict[str, str]:
+        self.places.add(path, row.row, "name")
+        if row.hint:
+            self.problems.warn(
+                row.row.sheet, row.number, "hint", "not shown: matrix rows have no help"
+            )
+        for key in self.custom(row, f"{matrix}-{row.name}"):
+            self.problems.error(
+                row.row.sheet, row.number, f"surveyapp::{key}", "not for a matrix row"
+            )
+        return {"code": row.name, "label": row.label}
