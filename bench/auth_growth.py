@@ -23,7 +23,7 @@ def _app(folder: Path):
         "TESTING": True, "SECRET_KEY": "bench", "AUDIT_KEY": "bench",
         "DATABASE": str(folder / "growth.db"), "SURVEY_FOLDERS": [str(SHIPPED_SURVEYS)],
         "WTF_CSRF_ENABLED": False,
-    })  # fmt: skip
+    }, init_db=True)  # fmt: skip
 
 
 def _figures(app) -> str:
