@@ -14,7 +14,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from surveyapp import config, store
 from surveyapp.config import SHIPPED_SURVEYS
 from surveyapp.questionnaire.loader import definition_files, load_all
-from surveyapp.store import schema
+from surveyapp.store import audit, schema
 
 __all__ = ["SHIPPED_SURVEYS", "check_store", "create_app", "init_store"]
 
@@ -64,6 +64,7 @@ def init_store(app: Flask) -> list[str]:
     """What `init-db` and `serve` do before any worker starts: create the database if it
     is missing (readable by its owner only), apply pending migrations and record the text
     of every loaded definition. Returns the migrations applied."""
+    _use_audit_key(app)
     db = store.connect(app.config["DATABASE"], create=True)
     try:
         store.check_settings(db)
@@ -78,10 +79,19 @@ def check_store(app: Flask, *, definitions: bool = True) -> sqlite_utils.Databas
     """The database, if it is ready to serve this app: it exists, its connection settings
     are safe, no migration is pending and (unless told otherwise) every loaded definition
     is recorded. StorageError otherwise."""
+    _use_audit_key(app)
     db = store.thread_connection(app.config["DATABASE"])
     store.check_settings(db)
     schema.check_ready(db, _definitions(app) if definitions else ())
     return db
+
+
+def _use_audit_key(app: Flask) -> None:
+    """Key the audit log of this app's database: AUDIT_KEY, else a key generated once into
+    instance/audit_key (outside the database)."""
+    if not app.config["AUDIT_KEY"]:
+        app.config["AUDIT_KEY"] = audit.instance_key(Path(app.instance_path) / "audit_key")
+    audit.register_key(app.config["DATABASE"], app.config["AUDIT_KEY"])
 
 
 def _definitions(app: Flask) -> list:

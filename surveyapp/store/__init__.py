@@ -19,7 +19,7 @@ from surveyapp.store.connection import (
     read_budget,
     thread_connection,
 )
-from surveyapp.store.drafts import load_draft, save_draft
+from surveyapp.store.drafts import DraftRules, DraftsThrottled, load_draft, save_draft
 from surveyapp.store.maintenance import Maintenance
 from surveyapp.store.responses import (
     counter_deltas,
@@ -32,6 +32,8 @@ from surveyapp.store.timestamps import utcnow
 
 __all__ = [
     "DatabaseError",
+    "DraftRules",
+    "DraftsThrottled",
     "IntegrityError",
     "Maintenance",
     "OperationalError",
