@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 from bench.targets import BENCH, answers  # noqa: E402
 from surveyapp import SHIPPED_SURVEYS, create_app, store  # noqa: E402
 from surveyapp.exchange.definition_files import import_files  # noqa: E402
-from surveyapp.store import definitions, schema  # noqa: E402
+from surveyapp.store import audit, definitions, schema  # noqa: E402
 from surveyapp.store.catalogue import LiveCatalog  # noqa: E402
 
 ROUNDS = 5
@@ -65,7 +65,8 @@ def hot_path(walks: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         shutil.copy(BENCH / "like_for_like.yaml", Path(tmp) / "bench.yaml")
         apps = {name: create_app({"SECRET_KEY": "x", "DATABASE": f"{tmp}/{i}.db",
-                                  "SURVEY_FOLDERS": [tmp], "SUBMISSIONS_PER_ADDRESS": 0})
+                                  "SURVEY_FOLDERS": [tmp], "SUBMISSIONS_PER_ADDRESS": 0},
+                                 init_db=True)
                 for i, name in enumerate(timings)}  # fmt: skip
         apps["without it"].extensions.pop("live_catalog")
         for round_number in range(ROUNDS):
@@ -87,7 +88,8 @@ def main() -> None:
     parser.add_argument("--walks", type=int, default=300)
     options = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        db = store.connect(Path(tmp) / "bench.db")
+        db = store.connect(Path(tmp) / "bench.db", create=True)
+        audit.register_key(Path(tmp) / "bench.db", "bench")
         schema.init_db(db)
         import_files(db, [SHIPPED_SURVEYS])
         live = LiveCatalog()

@@ -7,7 +7,7 @@ import pytest
 
 from surveyapp import store
 from surveyapp.questionnaire.loader import DefinitionError
-from surveyapp.store import definitions, editions, schema
+from surveyapp.store import audit, definitions, editions, schema
 from tests.conftest import TEST_QUESTIONNAIRES
 
 MATRIX = (TEST_QUESTIONNAIRES / "rating_matrix.yaml").read_text(encoding="utf-8")
@@ -17,7 +17,8 @@ HELPED = MATRIX.replace("text: Do you agree?", "text: Do you agree?\n        hel
 
 @pytest.fixture
 def fresh(tmp_path):
-    db = store.connect(tmp_path / "defs.db")
+    db = store.connect(tmp_path / "defs.db", create=True)
+    audit.register_key(tmp_path / "defs.db", "test-audit-key")
     schema.init_db(db)
     yield db
     db.close()
@@ -115,7 +116,7 @@ def test_non_breaking_change_needs_no_confirmation(fresh):
 
 
 def test_migration_keeps_versions_seen_before_in_their_order(tmp_path):
-    db = store.connect(tmp_path / "old.db")
+    db = store.connect(tmp_path / "old.db", create=True)
     schema.migrations.apply(db, stop_before="m006_defs_versions")
     day = "2024-{}T00:00:00.000000Z".format
     rows = [("v_old", "t_matrix", 2020, "m.yaml", MATRIX, day("01-01")),

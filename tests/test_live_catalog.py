@@ -3,9 +3,9 @@ request; a respondent mid-way finishes on the version their pages were rendered 
 
 from __future__ import annotations
 
-import pytest
+from click.testing import CliRunner
 
-from surveyapp import SHIPPED_SURVEYS, store
+from surveyapp import cli, create_app, store
 from surveyapp.store import definitions
 from tests.conftest import TEST_QUESTIONNAIRES
 from tests.walker import Respondent, cmo_answers
@@ -15,10 +15,11 @@ REWORDED = PAGES.replace("Second answer", "Second answer, reworded")
 ANSWERS = [{"first": "hello"}, {"second": "x"}, {"third": "p"}]
 
 
-@pytest.fixture
-def instance(tmp_path, monkeypatch):
-    monkeypatch.setenv("SURVEYAPP_INSTANCE", str(tmp_path / "instance"))
-    return tmp_path / "instance"
+def command(*args: str):
+    """Run `surveyapp ARGS` as the console script does (the app built by the command line)."""
+    result = CliRunner().invoke(cli.group, list(args))
+    store.close_thread_connections()
+    return result
 
 
 def _publish(make_app, text: str, tmp_path, *args: str) -> None:
@@ -42,20 +43,21 @@ def test_a_publish_elsewhere_is_served_at_the_next_request(make_app, tmp_path):
     assert "Three pages" in client.get("/").text
 
 
-def test_a_new_edition_opened_elsewhere_takes_the_next_answers(make_app, instance):
-    folders = (SHIPPED_SURVEYS, instance / "surveys")
-    running = make_app(*folders)
-    client = running.test_client()
-    wrote = make_app(*folders).test_cli_runner().invoke(args=["new-edition", "cmo", "2013"])
-    assert wrote.exit_code == 0, wrote.output
-    opened = make_app(*folders).test_cli_runner().invoke(args=["open-edition", "cmo", "2013"])
+def test_a_new_edition_opened_elsewhere_takes_the_next_answers(instance):
+    assert command("init-db").exit_code == 0
+    client = create_app().test_client()  # a worker, running from here on
+    assert "for CMO, 2012" in client.get("/").text
+    wrote = command("new-edition", "cmo", "2013")
+    assert wrote.exit_code == 0 and "then `surveyapp publish" in wrote.output
+    assert command("open-edition", "cmo", "2013").exit_code == 1  # not published yet
+    assert command("publish", str(instance / "surveys" / "cmo-2013.yaml")).exit_code == 0
+    opened = command("open-edition", "cmo", "2013")
     assert opened.exit_code == 0 and "cmo 2013 is open" in opened.output
     assert "for CMO, 2013" in client.get("/").text
     Respondent(client, "cmo").complete(cmo_answers())
-    db = store.thread_connection(running.config["DATABASE"])
+    db = store.thread_connection(instance / "surveyapp.db")
     assert db.execute("SELECT edition FROM responses").fetchall() == [(2013,)]
-    closed = make_app(*folders).test_cli_runner().invoke(args=["close-edition", "cmo", "2013"])
-    assert closed.exit_code == 0
+    assert command("close-edition", "cmo", "2013").exit_code == 0
     assert client.get("/s/cmo").status_code == 410
 
 

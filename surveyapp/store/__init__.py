@@ -9,14 +9,23 @@ from surveyapp.store.connection import (
     DatabaseError,
     IntegrityError,
     OperationalError,
+    ReadBudgetExceeded,
+    StorageBusy,
     StorageError,
     check_settings,
     close_thread_connections,
     connect,
     immediate,
+    read_budget,
     thread_connection,
 )
-from surveyapp.store.drafts import load_draft, load_draft_entry, save_draft
+from surveyapp.store.drafts import (
+    DraftRules,
+    DraftsThrottled,
+    load_draft,
+    load_draft_entry,
+    save_draft,
+)
 from surveyapp.store.maintenance import Maintenance
 from surveyapp.store.responses import (
     counter_deltas,
@@ -28,9 +37,13 @@ from surveyapp.store.timestamps import utcnow
 
 __all__ = [
     "DatabaseError",
+    "DraftRules",
+    "DraftsThrottled",
     "IntegrityError",
     "Maintenance",
     "OperationalError",
+    "ReadBudgetExceeded",
+    "StorageBusy",
     "StorageError",
     "check_settings",
     "close_thread_connections",
@@ -41,6 +54,7 @@ __all__ = [
     "insert_response",
     "load_draft",
     "load_draft_entry",
+    "read_budget",
     "response_for_key",
     "save_draft",
     "thread_connection",
