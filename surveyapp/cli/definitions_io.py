@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 from flask import current_app
 
+from surveyapp.cli import catalog
 from surveyapp.exchange.definition_files import scan
 from surveyapp.questionnaire.loader import DefinitionError, load_file
 from surveyapp.questionnaire.model import Definition
@@ -88,10 +89,8 @@ def export_definition_command(
     survey_id: str, fmt: str, edition: int | None, output: Path | None
 ) -> None:
     """Write a questionnaire's definition as its YAML text or as an XLSForm (.xlsx)."""
-    catalog = current_app.extensions["surveys"]
-    definition = (
-        catalog.latest(survey_id) if edition is None else catalog.edition(survey_id, edition)
-    )
+    known = catalog()
+    definition = known.latest(survey_id) if edition is None else known.edition(survey_id, edition)
     if definition is None:
         which = "" if edition is None else f" edition {edition}"
         raise click.ClickException(f"No questionnaire {survey_id!r}{which}.")

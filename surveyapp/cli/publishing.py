@@ -8,18 +8,13 @@ from pathlib import Path
 from typing import NoReturn
 
 import click
-from flask import current_app
 
-from surveyapp import store
+from surveyapp.cli import open_store
 from surveyapp.questionnaire import diff
 from surveyapp.questionnaire.loader import DefinitionError
 from surveyapp.questionnaire.model import Definition
 from surveyapp.questionnaire.publishing import parse, read_path
 from surveyapp.store import audit, definitions
-
-
-def _db():
-    return store.thread_connection(current_app.config["DATABASE"])
 
 
 def _fail(lines: list[str], summary: str) -> NoReturn:
@@ -55,7 +50,7 @@ def publish_command(file: Path, draft: bool, confirm: bool, edition: int | None)
         return
     try:
         result = definitions.publish_definition(
-            _db(), source.definition, audit.cli_actor(), confirm
+            open_store(), source.definition, audit.cli_actor(), confirm
         )
     except definitions.BreakingChange as exc:
         lines = [f"  ! {c.description}" for c in exc.changes]
@@ -64,7 +59,7 @@ def publish_command(file: Path, draft: bool, confirm: bool, edition: int | None)
 
 
 def _preview(definition: Definition) -> None:
-    current, changes, needs_confirmation = definitions.pending_changes(_db(), definition)
+    current, changes, needs_confirmation = definitions.pending_changes(open_store(), definition)
     name = f"{definition.id} {definition.edition}"
     if current == definition.version:
         click.echo(f"{name}: version {definition.version} is already current; nothing to do.")
@@ -98,7 +93,7 @@ def definitions_command(survey_id: str, versions: tuple[str, str] | None) -> Non
     if versions:
         _diff(*versions)
         return
-    rows = definitions.versions(_db(), survey_id)
+    rows = definitions.versions(open_store(), survey_id)
     if not rows:
         raise click.ClickException(f"there is no questionnaire called {survey_id!r}")
     for row in rows:
@@ -108,7 +103,7 @@ def definitions_command(survey_id: str, versions: tuple[str, str] | None) -> Non
 
 
 def _stored(version: str) -> tuple[str, Definition]:
-    found = definitions.version_source(_db(), version)
+    found = definitions.version_source(open_store(), version)
     if found is None:
         raise click.ClickException(f"there is no stored version {version!r}")
     text, source = found
