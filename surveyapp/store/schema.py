@@ -180,8 +180,27 @@ def m005_privacy_anonymous_days(db: sqlite_utils.Database) -> None:
             )
 
 
+@migrations()
+def m007_builder_drafts(db: sqlite_utils.Database) -> None:
+    """The browser builder's drafts: one per questionnaire (see store/builder_drafts.py)."""
+    db.executescript(
+        """
+        CREATE TABLE builder_drafts (
+            survey TEXT PRIMARY KEY,
+            text TEXT NOT NULL,
+            updated_by TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            base_version TEXT,
+            revision INTEGER NOT NULL,
+            previous_text TEXT
+        );
+        """
+    )
+
+
 def init_db(db: sqlite_utils.Database) -> list[str]:
     """Create or upgrade the schema; return the names of the migrations applied."""
     pending = [m.name for m in migrations.pending(db)]
     migrations.apply(db)
     return pending
+
