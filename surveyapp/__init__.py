@@ -11,8 +11,9 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from surveyapp import store
-from surveyapp.questionnaire.loader import definition_files, load_all
+from surveyapp.exchange import definition_files
 from surveyapp.store import schema
+from surveyapp.store.catalogue import LiveCatalog
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED_SURVEYS = Path(__file__).resolve().parent / "surveys"
@@ -68,9 +69,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path) / "secret_key")
 
-    app.extensions["surveys"] = load_all(
-        definition_files(*(Path(p) for p in app.config["SURVEY_FOLDERS"]))
-    )
     _prepare_database(app)
 
     from surveyapp import cli, web
@@ -107,6 +105,8 @@ def _prepare_database(app: Flask) -> None:
     store.check_settings(db)
     if schema.migrations.pending(db):
         schema.init_db(db)
-    store.record_definitions(
-        db, [d for editions in app.extensions["surveys"].values() for d in editions.values()]
-    )
+    imported = definition_files.import_files(db, map(Path, app.config["SURVEY_FOLDERS"]))
+    for problem in imported.problems:  # served without it; check-definitions exits 1 on it
+        app.logger.warning("%s", problem)
+    app.extensions["live_catalog"] = live = LiveCatalog()
+    app.extensions["surveys"] = live.current(db)

@@ -21,7 +21,6 @@ from surveyapp.store.responses import (
     counter_deltas,
     insert_many,
     insert_response,
-    record_definitions,
     response_for_key,
 )
 from surveyapp.store.timestamps import utcnow
@@ -39,7 +38,6 @@ __all__ = [
     "insert_many",
     "insert_response",
     "load_draft",
-    "record_definitions",
     "response_for_key",
     "save_draft",
     "thread_connection",

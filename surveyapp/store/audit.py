@@ -23,7 +23,7 @@ GENESIS = "0" * 64
 ACTIONS = (
     "login", "login_failed", "logout", "role_change", "user_create", "export",
     "import", "edition_open", "edition_close", "invitation", "backup", "restore",
-    "filtered_read", "builder_delete", "draft_discard",
+    "filtered_read", "publish", "builder_delete", "draft_discard",
 )  # fmt: skip
 
 

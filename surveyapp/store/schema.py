@@ -180,6 +180,40 @@ def m005_privacy_anonymous_days(db: sqlite_utils.Database) -> None:
             )
 
 
+def init_db(db: sqlite_utils.Database) -> list[str]:
+    """Create or upgrade the schema; return the names of the migrations applied."""
+    pending = [m.name for m in migrations.pending(db)]
+    migrations.apply(db)
+    return pending
+
+
+@migrations()
+def m006_defs_versions(db: sqlite_utils.Database) -> None:
+    """Definitions become published versions: who published each and when, the order in
+    which versions became current (`seq`), and a catalogue generation every worker polls.
+    Versions seen before were read from files: their order is the order they were seen."""
+    db.executescript(
+        """
+        ALTER TABLE definitions ADD COLUMN published_by TEXT NOT NULL DEFAULT 'file';
+        ALTER TABLE definitions ADD COLUMN published_at TEXT;
+        ALTER TABLE definitions ADD COLUMN seq INTEGER;
+        UPDATE definitions SET published_at = first_seen, seq = (
+            SELECT count(*) FROM definitions AS o
+            WHERE o.first_seen < definitions.first_seen
+               OR (o.first_seen = definitions.first_seen AND o.rowid <= definitions.rowid)
+        );
+        CREATE UNIQUE INDEX definitions_by_seq ON definitions (seq);
+        CREATE INDEX definitions_by_edition ON definitions (survey, edition, seq);
+        CREATE TABLE catalog_generation (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            generation INTEGER NOT NULL
+        );
+        INSERT INTO catalog_generation (id, generation) VALUES (1, 1);
+        """
+    )
+
+
+
 @migrations()
 def m007_builder_drafts(db: sqlite_utils.Database) -> None:
     """The browser builder's drafts: one per questionnaire (see store/builder_drafts.py)."""
@@ -196,11 +230,3 @@ def m007_builder_drafts(db: sqlite_utils.Database) -> None:
         );
         """
     )
-
-
-def init_db(db: sqlite_utils.Database) -> list[str]:
-    """Create or upgrade the schema; return the names of the migrations applied."""
-    pending = [m.name for m in migrations.pending(db)]
-    migrations.apply(db)
-    return pending
-
