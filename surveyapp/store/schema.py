@@ -213,7 +213,6 @@ def m006_defs_versions(db: sqlite_utils.Database) -> None:
     )
 
 
-
 @migrations()
 def m007_builder_drafts(db: sqlite_utils.Database) -> None:
     """The browser builder's drafts: one per questionnaire (see store/builder_drafts.py)."""

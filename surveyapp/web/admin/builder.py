@@ -8,7 +8,7 @@ import datetime
 import io
 
 import segno
-from flask import Response, abort, current_app, redirect, request, url_for
+from flask import Response, abort, redirect, request, url_for
 
 from surveyapp.questionnaire import checking
 from surveyapp.questionnaire.editing import new_document
@@ -24,11 +24,6 @@ QR_KINDS = {"png": "image/png", "svg": "image/svg+xml"}
 NEW_FIELDS = ("id", "title", "edition", "audience")
 
 
-def public_link(survey_id: str) -> str:
-    base = current_app.config["PUBLIC_URL"].rstrip("/")
-    return base + url_for("survey.page", survey_id=survey_id)
-
-
 def _rows() -> list[dict]:
     drafts = builder_drafts.all_drafts(get_db())
     rows = []
@@ -40,7 +35,7 @@ def _rows() -> list[dict]:
             "title": latest.title if latest else _draft_title(draft),
             "editions": edition_rows(survey_id) if latest else [],
             "draft": draft,
-            "link": public_link(survey_id) if latest else "",
+            "link": common.public_link(survey_id) if latest else "",
         })  # fmt: skip
     return rows
 
@@ -60,7 +55,7 @@ def builder_qr(survey_id: str, kind: str):
     """The public link as a QR code image (PNG or SVG), drawn here by segno."""
     if kind not in QR_KINDS or survey_id not in catalog():
         abort(404)
-    code = segno.make(public_link(survey_id), error="m")
+    code = segno.make(common.public_link(survey_id), error="m")
     buffer = io.BytesIO()
     if kind == "svg":
         code.save(buffer, kind="svg", scale=4, border=4, xmldecl=False, title="QR code")
@@ -94,7 +89,7 @@ def _arguments(values: dict[str, str]) -> dict[str, str]:
             "audience": values["audience"]}  # fmt: skip
 
 
-@bp.route("/questionnaires/new", methods=["GET", "POST"])
+@bp.route("/new-questionnaire", methods=["GET", "POST"])
 def builder_new():
     year = str(datetime.date.today().year)
     if request.method == "GET":
@@ -112,10 +107,11 @@ def builder_new():
     return redirect(url_for("admin.builder_edit", survey_id=values["id"]), code=303)
 
 
-@bp.post("/questionnaires/new/upload")
+@bp.post("/new-questionnaire/upload")
 def builder_new_upload():
     """A new questionnaire from a YAML or XLSForm file: its id comes from the file."""
-    text, problems, _warnings = text_views.uploaded_text()
+    upload = text_views.uploaded_text()
+    text, problems = upload.text, upload.problems
     doc, _problem = checking.document_of(text) if text else (None, "")
     survey_id = str(doc.get("id", "")) if doc else ""
     if text and not CODE.match(survey_id):

@@ -12,15 +12,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from flask import abort, render_template, request, url_for
+from flask import abort, current_app, render_template, request, url_for
 
 from surveyapp.questionnaire import checking
 from surveyapp.questionnaire import editing_forms as ef
+from surveyapp.questionnaire.catalog import Catalog
 from surveyapp.questionnaire.editing import Document
 from surveyapp.questionnaire.loader import CODE
 from surveyapp.questionnaire.model import Definition
 from surveyapp.questionnaire.types import REGISTRY
-from surveyapp.store import builder_drafts
+from surveyapp.store import builder_drafts, definitions
 from surveyapp.web import catalog, get_db, open_definition
 from surveyapp.web.admin import auth
 
@@ -127,7 +128,8 @@ def problem_links(state: State, checked: checking.Checked) -> dict[str, str]:
     """{key path: URL of the field where it is fixed} for every problem."""
     doc, _why = checking.document_of(state.text)
     if doc is None:
-        return {p.path: url_for("admin.builder_text", survey_id=state.survey) for p in checked.problems}
+        text_url = url_for("admin.builder_text", survey_id=state.survey)
+        return {p.path: text_url for p in checked.problems}
     return {p.path: where_url(state.survey, ef.problem_where(doc, p.path), doc)
             for p in checked.problems}  # fmt: skip
 
@@ -165,7 +167,22 @@ def render_plain(template: str, status: int = 200, **context: Any):
 
 def version_text(survey_id: str, version: str) -> str:
     """The text of one published version of this questionnaire; 404 for any other."""
-    definition = catalog().by_version(version)
-    if definition is None or definition.id != survey_id:
+    known = {row["version"] for row in definitions.versions(get_db(), survey_id)}
+    text = definitions.version_text(get_db(), version) if version in known else None
+    if text is None:
         abort(404, f"{survey_id} has no version {version!r}.")
-    return definition.text
+    return text
+
+
+def public_link(survey_id: str) -> str:
+    """The address respondents open (PUBLIC_URL + /s/<id>)."""
+    base = current_app.config["PUBLIC_URL"].rstrip("/")
+    return base + url_for("survey.page", survey_id=survey_id)
+
+
+def refreshed_catalog() -> Catalog:
+    """The catalogue with what this request has just published."""
+    live = current_app.extensions.get("live_catalog")
+    if live is not None:
+        current_app.extensions["surveys"] = live.current(get_db())
+    return catalog()

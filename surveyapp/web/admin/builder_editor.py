@@ -96,8 +96,12 @@ def builder_question(survey_id: str, p: int, q: int):
     context = _question_context(doc, p, q)
     if request.method == "POST":
         where = ef.Where("question", p, q)
-        return _apply(state, "question.html",
-                      lambda d: ef.question_action(d, where, request.form, _action()), **context)
+        return _apply(
+            state,
+            "question.html",
+            lambda d: ef.question_action(d, where, request.form, _action()),
+            **context,
+        )
     return common.page("question.html", state, doc=doc, **context)
 
 
@@ -123,8 +127,12 @@ def builder_scale(survey_id: str, index: int):
     context = {"index": index, "name": names[index], "users": ed.scale_users(doc, names[index])}
     if request.method == "POST":
         where = ef.Where("scale", name=names[index])
-        return _apply(state, "scale.html",
-                      lambda d: ef.scale_action(d, where, request.form, _action()), **context)
+        return _apply(
+            state,
+            "scale.html",
+            lambda d: ef.scale_action(d, where, request.form, _action()),
+            **context,
+        )
     return common.page("scale.html", state, doc=doc, **context)
 
 

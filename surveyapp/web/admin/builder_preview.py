@@ -41,8 +41,9 @@ def builder_preview(survey_id: str):
     number = _number(definition)
     form_class = build_page_form_class(definition, number)
     if request.method == "GET":
-        return _render(state, definition, number, form_class(formdata=None,
-                                                             submission_key=PREVIEW_KEY))
+        return _render(
+            state, definition, number, form_class(formdata=None, submission_key=PREVIEW_KEY)
+        )
     action = request.form.get("action", "next")
     if action == "back":
         return _go(survey_id, max(number - 1, 1))

@@ -4,6 +4,7 @@ as YAML or XLSForm."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import PurePath
 
 from flask import Response, abort, current_app, request
@@ -44,22 +45,41 @@ def _read_upload() -> tuple[bytes, str, list[str]]:
     return data, PurePath(upload.filename).name, []
 
 
-def uploaded_text(edition: int | None = None) -> tuple[str, list[str], list[str]]:
-    """(the YAML text of the uploaded file, problems, warnings): an XLSForm (by its
-    name or content) is converted; "" and every problem when it cannot be read."""
+@dataclass
+class Upload:
+    """An uploaded definition as YAML text ("" when it cannot be read, with every problem)."""
+
+    text: str = ""
+    problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    xlsform: bool = False
+
+
+def uploaded_text(edition: int | None = None) -> Upload:
+    """The uploaded file as YAML text: an XLSForm (by its name or content) is converted."""
     data, name, problems = _read_upload()
     if problems:
-        return "", problems, []
+        return Upload(problems=problems)
     if name.lower().endswith(".xlsx") or data.startswith(XLSX_MAGIC):
         try:
             imported = read_xlsform(data, name, edition)
         except XLSFormError as exc:
-            return "", exc.errors, []
-        return imported.text, [], imported.warnings
+            return Upload(problems=exc.errors, xlsform=True)
+        return Upload(imported.text, warnings=list(imported.warnings), xlsform=True)
     try:
-        return data.decode("utf-8-sig"), [], []
+        return Upload(data.decode("utf-8-sig"))
     except UnicodeDecodeError:
-        return "", [f"{name}: not UTF-8 text; upload YAML as UTF-8, or an .xlsx XLSForm"], []
+        return Upload(problems=[f"{name}: not UTF-8 text; upload YAML as UTF-8, or an XLSForm"])
+
+
+def _own_id(upload: Upload, survey_id: str) -> str:
+    """An XLSForm's text with this questionnaire's id (its form_id is often a file name)."""
+    doc, _why = checking.document_of(upload.text)
+    if not upload.xlsform or doc is None or doc.get("id") == survey_id:
+        return upload.text
+    upload.warnings.append(f"The file's id {doc.get('id')!r} became {survey_id!r}.")
+    doc["id"] = survey_id
+    return checking.text_of(doc)
 
 
 def _edition_of(state: common.State) -> int | None:
@@ -67,17 +87,21 @@ def _edition_of(state: common.State) -> int | None:
     return definition.edition if definition else None
 
 
+def _page(state: common.State, status: int = 200, **context):
+    return common.page("text.html", state, status, upload_limit=upload_limit(), **context)
+
+
 @bp.route("/questionnaires/<survey_id>/text", methods=["GET", "POST"])
 def builder_text(survey_id: str):
     state = common.load(survey_id)
     if request.method == "GET":
-        return common.page("text.html", state, text=state.text)
+        return _page(state, text=state.text)
     text = request.form.get("text", "").replace("\r\n", "\n")
     if not common.save_text(state, text):
-        return common.page("text.html", state, 409, notice=common.CONFLICT, text=text)
+        return _page(state, 409, notice=common.CONFLICT, text=text)
     state = common.load(survey_id)
     saved = "Saved." if state.checked.ok else "Saved, with the problems listed."
-    return common.page("text.html", state, text=state.text, saved=saved)
+    return _page(state, text=state.text, saved=saved)
 
 
 @bp.post("/questionnaires/<survey_id>/upload")
@@ -85,20 +109,14 @@ def builder_upload(survey_id: str):
     """Replace the draft's text by an uploaded YAML file or XLSForm (an XLSForm keeps
     this questionnaire's id)."""
     state = common.load(survey_id)
-    text, problems, warnings = uploaded_text(_edition_of(state))
-    if problems:
-        return common.page("text.html", state, 422, text=state.text, upload_problems=problems)
-    doc, _why = checking.document_of(text)
-    if doc is not None and request.files["file"].filename.lower().endswith(".xlsx"):
-        if doc.get("id") != survey_id:
-            warnings.append(f"The file's id {doc.get('id')!r} became {survey_id!r}.")
-            doc["id"] = survey_id
-            text = checking.text_of(doc)
-    if not common.save_text(state, text):
-        return common.page("text.html", state, 409, notice=common.CONFLICT, text=state.text)
+    upload = uploaded_text(_edition_of(state))
+    if upload.problems:
+        return _page(state, 422, text=state.text, upload_problems=upload.problems)
+    if not common.save_text(state, _own_id(upload, survey_id)):
+        return _page(state, 409, notice=common.CONFLICT, text=state.text)
     state = common.load(survey_id)
-    return common.page("text.html", state, text=state.text, saved="Uploaded into the draft.",
-                       warnings=warnings)  # fmt: skip
+    return _page(state, text=state.text, saved="Uploaded into the draft.",
+                 warnings=upload.warnings)  # fmt: skip
 
 
 @bp.get("/questionnaires/<survey_id>/download.<fmt>")
