@@ -193,9 +193,13 @@ def apply_question(doc: ed.Document, p: int, q: int, form: Form) -> None:
     ed.questions(doc, p)[q] = new
 
 
+KEY_ORDER = ("scale", "options", "items", "min_picks", "max_picks", "max_length", "min", "max",
+             "integer")  # fmt: skip
+
+
 def ordered_keys(keys: frozenset[str]) -> list[str]:
-    order = ("scale", "options", "items")
-    return [k for k in order if k in keys] + sorted(keys - set(order))
+    """A type's keys in the order forms show them (keys of new types last, by name)."""
+    return [k for k in KEY_ORDER if k in keys] + sorted(keys - set(KEY_ORDER))
 
 
 def _key_value(doc: ed.Document, old: dict, key: str, form: Form, shown: set[str]) -> Any:
