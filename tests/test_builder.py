@@ -18,9 +18,13 @@ from tests.walker import Respondent
 
 # How the test sets each key a type may declare (a new key needs a line here).
 KEY_VALUES = {
-    "min_picks": "1", "max_picks": "2", "max_length": "80", "min": "0", "max": "1000",
+    "min_picks": "1",
+    "max_picks": "2",
+    "max_length": "80",
+    "min": "0",
+    "max": "1000",
     "integer": "true",
-}  # fmt: skip
+}
 TABLES = ("responses", "answers", "counters", "drafts", "submission_log")
 
 
@@ -41,8 +45,11 @@ def set_every_key(builder: Builder, p: int, q: int, type_name: str, shared: bool
     changes = {"help": f"Help for question {q + 1}.", "required": "true"}
     changes |= {key: KEY_VALUES[key] for key in keys if key in KEY_VALUES}
     if "options" in keys and "scale" in keys:
-        changes |= {"source": "scale", "scale": "ratings"} if shared else {
-            "options-0-label": "First choice", "options-0-code": "first"}  # fmt: skip
+        changes |= (
+            {"source": "scale", "scale": "ratings"}
+            if shared
+            else {"options-0-label": "First choice", "options-0-code": "first"}
+        )
     elif "scale" in keys:
         changes["scale"] = "ratings"
     unknown = keys - set(KEY_VALUES) - {"options", "scale", "items"}
@@ -61,14 +68,24 @@ def build_every_type(builder: Builder) -> list[list[str]]:
     builder.press("", "page_add", **{"new-page-title": "Second page"})
     builder.press("", "page_add", **{"new-page-title": "Third page"})
     builder.press("", "scale_add", **{"new-scale-name": "ratings"})
-    builder.press("/scales/0", **{"options-0-label": "Good", "options-0-code": "good",
-                                  "options-1-label": "Poor", "options-1-code": "poor"})  # fmt: skip
+    builder.press(
+        "/scales/0",
+        **{
+            "options-0-label": "Good",
+            "options-0-code": "good",
+            "options-1-label": "Poor",
+            "options-1-code": "poor",
+        },
+    )
     names = list(REGISTRY)
     pages = [names[0::3], names[1::3], names[2::3]]
     for p, types in enumerate(pages):
         for name in types:
-            builder.press("", f"question_add:{p}", **{f"new-{p}-type": name,
-                                                     f"new-{p}-text": f"About {name}?"})  # fmt: skip
+            builder.press(
+                "",
+                f"question_add:{p}",
+                **{f"new-{p}-type": name, f"new-{p}-text": f"About {name}?"},
+            )
     shared_done = False
     for p, types in enumerate(pages):
         for q, name in enumerate(types):
@@ -133,16 +150,20 @@ def test_a_preview_stores_nothing_and_counts_nothing(app, builder, db):
     page = builder.open("/preview")
     assert "Preview of the draft" in page and "Yes?" in page and "Page 1 of 2" in page
     token = csrf(page)
-    refused = builder.client.post(builder.url("/preview?page=1"),
-                                  data={"csrf_token": token, "action": "next"})  # fmt: skip
+    refused = builder.client.post(
+        builder.url("/preview?page=1"), data={"csrf_token": token, "action": "next"}
+    )
     assert refused.status_code == 422 and "Please answer this question." in refused.text
-    moved = builder.client.post(builder.url("/preview?page=1"),
-                                data={"csrf_token": token, "action": "next", "q1": "option_1"})  # fmt: skip
+    moved = builder.client.post(
+        builder.url("/preview?page=1"),
+        data={"csrf_token": token, "action": "next", "q1": "option_1"},
+    )
     assert moved.status_code == 303 and moved.headers["Location"].endswith("page=2")
     second = builder.open("/preview?page=2")
     assert "Why?" in second and 'action="/admin/questionnaires/peek/preview?page=2"' in second
-    end = builder.client.post(builder.url("/preview?page=2"),
-                              data={"csrf_token": token, "action": "submit", "q2": "x"})  # fmt: skip
+    end = builder.client.post(
+        builder.url("/preview?page=2"), data={"csrf_token": token, "action": "submit", "q2": "x"}
+    )
     assert end.status_code == 200 and "End of the preview" in end.text
     assert counts(db) == before
 
@@ -150,8 +171,13 @@ def test_a_preview_stores_nothing_and_counts_nothing(app, builder, db):
 def test_a_validation_error_keeps_what_was_typed_with_the_message_at_its_field(builder):
     builder.create("typed", "Typed")
     builder.press("", "question_add:0", **{"new-0-type": "multiple_choice", "new-0-text": "Pick"})
-    builder.press(builder.question(0, 0), "option_add", min_picks="two", text="Kept wording",
-                  **{"new-options-label": "Kept option", "options-1-code": "bad code"})  # fmt: skip
+    builder.press(
+        builder.question(0, 0),
+        "option_add",
+        min_picks="two",
+        text="Kept wording",
+        **{"new-options-label": "Kept option", "options-1-code": "bad code"},
+    )
     html = builder.html
     assert 'value="two"' in html and "Kept wording" in html and 'value="Kept option"' in html
     assert 'value="bad code"' in html
@@ -172,9 +198,11 @@ def test_the_text_editor_shows_each_problem_on_its_line(builder):
     builder.create("lines", "Lines")
     text = builder.open("/text").split('name="text"', 1)[1].split(">", 1)[1].split("</textarea>")[0]
     assert "questions: []" in text
-    broken = ("id: lines\ntitle: Lines\naudience: x\nedition: 2026\npages:\n- title: One\n"
-              "  questions:\n  - id: q1\n    type: single_choice\n    text: Hm\n"
-              "    scale: nowhere\n")  # fmt: skip
+    broken = (
+        "id: lines\ntitle: Lines\naudience: x\nedition: 2026\npages:\n- title: One\n"
+        "  questions:\n  - id: q1\n    type: single_choice\n    text: Hm\n"
+        "    scale: nowhere\n"
+    )
     builder.post("/text", {"text": broken}, status=200)
     page = builder.open("/text")
     assert "Line 11</a>: <code>pages[0].questions[0].scale</code>: unknown scale" in page

@@ -4,13 +4,14 @@ stands on. The messages are the loader's, word for word."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import yaml
 
 from surveyapp.questionnaire import yamltext
 from surveyapp.questionnaire.editing import Document, structure_problem
-from surveyapp.questionnaire.editing_forms import tidy
+from surveyapp.questionnaire.editing_forms import Where, tidy
 from surveyapp.questionnaire.loader import DefinitionError, parse_definition
 from surveyapp.questionnaire.model import Definition
 
@@ -94,3 +95,35 @@ def document_of(text: str) -> tuple[Document | None, str]:
         return None, f"The YAML text has an error{f' on line {line}' if line else ''}."
     problem = structure_problem(doc)
     return (None, problem) if problem else (doc, "")
+
+
+QUESTION_PATH = re.compile(r"pages\[([0-9]+)\]\.questions\[([0-9]+)\]\.?(.*)")
+PAGE_PATH = re.compile(r"pages\[([0-9]+)\]")
+SETTINGS_KEYS = ("id", "title", "audience", "edition", "introduction", "access", "anonymous")
+
+
+def field_name(path: str) -> str:
+    """The form field of a key path inside a question or scale: options[2].code ->
+    options-2-code."""
+    return re.sub(r"\[([0-9]+)\]\.?", r"-\1-", path).strip("-")
+
+
+def problem_where(doc: Document, path: str) -> Where:
+    """The builder view (and field) where a problem at a loader key path is fixed."""
+    found = QUESTION_PATH.match(path)
+    if found:
+        p, q, rest = int(found[1]), int(found[2]), found[3]
+        return Where("question", p, q, anchor=f"f-{field_name(rest)}" if rest else "problems")
+    found = PAGE_PATH.match(path)
+    if found:
+        return Where("outline", anchor=f"page-{found[1]}")
+    scales = doc.get("scales") if isinstance(doc.get("scales"), dict) else {}
+    names = [n for n in scales if path == f"scales.{n}" or path.startswith(f"scales.{n}")]
+    if names:
+        name = max(names, key=len)
+        rest = path[len(f"scales.{name}") :]
+        anchor = f"f-{field_name('options' + rest)}" if rest else "f-name"
+        return Where("scale", name=name, anchor=anchor)
+    if path in SETTINGS_KEYS:
+        return Where("settings", anchor=f"f-{path}")
+    return Where("outline", anchor="pages" if path == "pages" else "problems")

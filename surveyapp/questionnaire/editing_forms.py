@@ -8,7 +8,6 @@ hidden field `shown`; keys it does not show keep their values.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
@@ -57,37 +56,6 @@ def _set(target: dict, key: str, value: str, default: str = "") -> None:
         target[key] = value
     else:
         target.pop(key, None)
-
-
-QUESTION_PATH = re.compile(r"pages\[([0-9]+)\]\.questions\[([0-9]+)\]\.?(.*)")
-PAGE_PATH = re.compile(r"pages\[([0-9]+)\]")
-SETTINGS_KEYS = ("id", "title", "audience", "edition", "introduction", "access", "anonymous")
-
-
-def field_name(path: str) -> str:
-    """The form field of a key path inside a question or scale: options[2].code ->
-    options-2-code."""
-    return re.sub(r"\[([0-9]+)\]\.?", r"-\1-", path).strip("-")
-
-
-def problem_where(doc: ed.Document, path: str) -> Where:
-    """The builder view (and field) where a problem at a loader key path is fixed."""
-    found = QUESTION_PATH.match(path)
-    if found:
-        p, q, rest = int(found[1]), int(found[2]), found[3]
-        return Where("question", p, q, anchor=f"f-{field_name(rest)}" if rest else "problems")
-    found = PAGE_PATH.match(path)
-    if found:
-        return Where("outline", anchor=f"page-{found[1]}")
-    names = [n for n in ed.scales(doc) if path == f"scales.{n}" or path.startswith(f"scales.{n}")]
-    if names:
-        name = max(names, key=len)
-        rest = path[len(f"scales.{name}") :]
-        anchor = f"f-{field_name('options' + rest)}" if rest else "f-name"
-        return Where("scale", name=name, anchor=anchor)
-    if path in SETTINGS_KEYS:
-        return Where("settings", anchor=f"f-{path}")
-    return Where("outline", anchor="pages" if path == "pages" else "problems")
 
 
 # Settings and outline ---------------------------------------------------------------

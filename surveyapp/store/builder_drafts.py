@@ -48,11 +48,12 @@ def all_drafts(db: sqlite_utils.Database) -> dict[str, Draft]:
 
 def save(
     db: sqlite_utils.Database, survey: str, text: str, actor: str,
-    revision: int | None = None, base_version: str | None = None,
+    revision: int | None = None, base_version: str | None = None, before: str | None = None,
 ) -> int:  # fmt: skip
     """Store the draft's text; its new revision. `revision` is the one the edit started
     from (0: there was no draft); DraftConflict when the stored one differs.
-    `base_version` is recorded when the draft is created."""
+    `base_version` and `before` (the text an undo goes back to) are recorded when the
+    draft is created."""
     with immediate(db):
         current = get(db, survey)
         stored = current.revision if current else 0
@@ -60,8 +61,8 @@ def save(
             raise DraftConflict(survey)
         if current is None:
             db.execute(
-                f"INSERT INTO builder_drafts ({COLUMNS}) VALUES (?, ?, ?, ?, ?, 1, NULL)",  # noqa: S608
-                [survey, text, actor, utcnow(), base_version],
+                f"INSERT INTO builder_drafts ({COLUMNS}) VALUES (?, ?, ?, ?, ?, 1, ?)",  # noqa: S608
+                [survey, text, actor, utcnow(), base_version, before],
             )
             return 1
         db.execute(

@@ -90,9 +90,11 @@ def test_three_pages_built_with_the_mouse_at_desktop(admin_page, new_page, live_
     check(page, "builder-history-desktop", artifacts)
 
     respondent = new_page()
-    answers = [{"q1": "option_1", "q2": "Engineer"},
-               {"q3-item_1": "agree", "q3-colleagues": "strongly_agree", "q4": "7"},
-               {"q5": "Built and answered."}]  # fmt: skip
+    answers = [
+        {"q1": "option_1", "q2": "Engineer"},
+        {"q3-item_1": "agree", "q3-colleagues": "strongly_agree", "q4": "7"},
+        {"q5": "Built and answered."},
+    ]
     complete(respondent, "mouse", answers)
     rows = live_server.responses("mouse")
     assert len(rows) == 1
@@ -146,8 +148,9 @@ def add_by_keyboard(page, p: int, type_label: str, text: str) -> None:
         page.keyboard.press("Enter")
 
 
-def test_a_questionnaire_built_with_the_keyboard_alone_at_phone_width(admin_page, live_server,
-                                                                      artifacts):  # fmt: skip
+def test_a_questionnaire_built_with_the_keyboard_alone_at_phone_width(
+    admin_page, live_server, artifacts
+):
     page = admin_page(phone=True)
     page.goto("/admin/questionnaires")
     check(page, "builder-list-phone", artifacts)
@@ -164,8 +167,10 @@ def test_a_questionnaire_built_with_the_keyboard_alone_at_phone_width(admin_page
     page.wait_for_function("document.activeElement !== document.body")
     focused = page.evaluate(FOCUSED)  # the focus follows the question moved
     assert focused["text"] == "Down question 2 of page 1", focused
-    for p, title, type_label, text in ((1, "Middle", "multiple", "Which tools?"),
-                                       (2, "End", "long", "Comments?")):  # fmt: skip
+    for p, title, type_label, text in (
+        (1, "Middle", "multiple", "Which tools?"),
+        (2, "End", "long", "Comments?"),
+    ):
         type_into(page, "new-page-title", title)
         with page.expect_navigation():
             page.keyboard.press("Enter")
@@ -189,5 +194,6 @@ def test_a_questionnaire_built_with_the_keyboard_alone_at_phone_width(admin_page
     labels = page.locator("label").all_inner_texts()
     assert labels.index("Your name?") < labels.index("Which team? *")
     stored = live_server.db.execute(
-        "SELECT count(*) FROM definitions WHERE survey = 'keys'").fetchone()[0]  # fmt: skip
+        "SELECT count(*) FROM definitions WHERE survey = 'keys'"
+    ).fetchone()[0]
     assert stored == 1

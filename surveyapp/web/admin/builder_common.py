@@ -98,10 +98,12 @@ def save_text(state: State, text: str) -> bool:
     """Store the text as the draft, from the revision the form was shown with; False
     when the draft changed meanwhile (nothing is stored then)."""
     base = state.draft.base_version if state.draft else None
+    before = None
     if state.draft is None and state.published is not None:
-        base = state.published.version
+        base, before = state.published.version, state.published.text
     try:
-        builder_drafts.save(get_db(), state.survey, text, auth.actor(), posted_revision(), base)
+        builder_drafts.save(get_db(), state.survey, text, auth.actor(), posted_revision(), base,
+                            before)  # fmt: skip
     except builder_drafts.DraftConflict:
         return False
     return True
@@ -130,7 +132,7 @@ def problem_links(state: State, checked: checking.Checked) -> dict[str, str]:
     if doc is None:
         text_url = url_for("admin.builder_text", survey_id=state.survey)
         return {p.path: text_url for p in checked.problems}
-    return {p.path: where_url(state.survey, ef.problem_where(doc, p.path), doc)
+    return {p.path: where_url(state.survey, checking.problem_where(doc, p.path), doc)
             for p in checked.problems}  # fmt: skip
 
 

@@ -41,7 +41,8 @@ def _read_upload() -> tuple[bytes, str, list[str]]:
     finally:
         upload.close()
     if len(data) > limit:
-        return b"", upload.filename, [f"The file is larger than {limit // 1024} KiB."]
+        size = f"{limit // 1024} KiB" if limit >= 1024 else f"{limit} bytes"
+        return b"", upload.filename, [f"The file is larger than {size}."]
     return data, PurePath(upload.filename).name, []
 
 
