@@ -18,6 +18,8 @@ import requests
 
 from bench.harness import ADMIN_PASSWORD, ADMIN_USER, NETWORK_ERRORS
 
+ROOT = Path(__file__).resolve().parent.parent
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -40,6 +42,8 @@ class Server:
         self.log = self.workdir / "server.log"
         self.env = {
             **os.environ,
+            # `surveyapp serve` and commands run this checkout's code, not the installed one
+            "PYTHONPATH": str(ROOT),
             "SURVEYAPP_DATABASE": str(self.database),
             "SURVEYAPP_INSTANCE": str(self.workdir / "instance"),
             "SURVEYAPP_SECRET_KEY": "bench-secret",

@@ -51,12 +51,13 @@ def _commands() -> list[click.Command]:
     from surveyapp.cli.definitions_io import COMMANDS as IO_COMMANDS
     from surveyapp.cli.editions import COMMANDS as HISTORY_COMMANDS
     from surveyapp.cli.invitations import COMMANDS as INVITE_COMMANDS
+    from surveyapp.cli.publishing import COMMANDS as PUBLISH_COMMANDS
     from surveyapp.cli.serve import serve_command
     from surveyapp.cli.transfer import COMMANDS as ADMIN_COMMANDS
 
     return [init_db_command, create_admin_command, serve_command,
             *HISTORY_COMMANDS, *ADMIN_COMMANDS, *OPS_COMMANDS,
-            *INVITE_COMMANDS, *IO_COMMANDS]  # fmt: skip
+            *INVITE_COMMANDS, *IO_COMMANDS, *PUBLISH_COMMANDS]  # fmt: skip
 
 
 def init_app(app: Flask) -> None:

@@ -63,11 +63,13 @@ def close_edition_command(survey: str, edition: int) -> None:
 
 @_edition_command("new-edition")
 def new_edition_command(survey: str, edition: int) -> None:
-    """Copy the latest definition of SURVEY to instance/surveys/SURVEY-EDITION.yaml."""
+    """Copy the latest definition of SURVEY to instance/surveys/SURVEY-EDITION.yaml, to
+    edit and publish."""
     folder = Path(current_app.instance_path) / "surveys"
     path = editions.new_edition_file(_catalog(), survey, edition, folder)
     click.echo(
-        f"Wrote {path}: edit it, then restart the app. As the latest edition it is open"
+        f"Wrote {path}: edit it, then `publish {path}` (any command or a restart publishes"
+        f" it too); every worker serves it within a second. As the latest edition it is open"
         f" unless closed: `close-edition {survey} {edition}` keeps it closed."
     )
 

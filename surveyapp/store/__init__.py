@@ -16,7 +16,8 @@ from surveyapp.store.connection import (
     immediate,
     thread_connection,
 )
-from surveyapp.store.drafts import load_draft, save_draft
+from surveyapp.store.drafts import load_draft, load_draft_entry, save_draft
+from surveyapp.store.maintenance import Maintenance
 from surveyapp.store.responses import (
     counter_deltas,
     insert_many,
@@ -28,6 +29,7 @@ from surveyapp.store.timestamps import utcnow
 __all__ = [
     "DatabaseError",
     "IntegrityError",
+    "Maintenance",
     "OperationalError",
     "StorageError",
     "check_settings",
@@ -38,6 +40,7 @@ __all__ = [
     "insert_many",
     "insert_response",
     "load_draft",
+    "load_draft_entry",
     "response_for_key",
     "save_draft",
     "thread_connection",

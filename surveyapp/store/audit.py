@@ -22,7 +22,7 @@ from surveyapp import store
 GENESIS = "0" * 64
 ACTIONS = (
     "login", "login_failed", "logout", "role_change", "user_create", "export",
-    "import", "edition_open", "edition_close", "invitation", "backup", "restore",
+    "import", "edition_open", "edition_close", "invitation", "backup", "restore", "recover",
     "filtered_read", "publish", "builder_delete", "draft_discard",
 )  # fmt: skip
 

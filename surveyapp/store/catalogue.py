@@ -19,24 +19,24 @@ log = logging.getLogger(__name__)
 
 class LiveCatalog:
     """One per process: `current(db)` costs one indexed SELECT unless the generation
-    moved, then builds a new Catalog (threads keep reading the old one meanwhile).
+    (or a restore) moved, then builds a new Catalog (threads keep reading the old one meanwhile).
     Parsed versions are kept, since a version's text never changes."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._generation: int | None = None
+        self._generation: tuple[int, int] | None = None
         self._catalog = Catalog()
         self._parsed: dict[str, Definition | None] = {}
 
     def current(self, db: sqlite_utils.Database) -> Catalog:
-        if definitions.generation(db) != self._generation:
+        if definitions.catalogue_mark(db) != self._generation:
             self.refresh(db)
         return self._catalog
 
     def refresh(self, db: sqlite_utils.Database) -> Catalog:
         with self._lock:
             # Read the generation before the rows: the rows are then at least as new.
-            seen = definitions.generation(db)
+            seen = definitions.catalogue_mark(db)
             if seen != self._generation:
                 self._catalog = self._build(db)
                 self._generation = seen

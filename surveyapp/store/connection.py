@@ -18,6 +18,8 @@ from typing import Any
 import sqlite_utils
 from sqlite_utils.utils import sqlite3
 
+from surveyapp.store.maintenance import refuse_while_restoring
+
 MIN_SQLITE = (3, 51, 3)
 BUSY_TIMEOUT_MS = 10_000
 IntegrityError = sqlite3.IntegrityError
@@ -146,8 +148,11 @@ def upsert(
 def immediate(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
     """A write transaction that takes the write lock up front (BEGIN IMMEDIATE),
     so a busy database waits for the busy timeout instead of failing at once.
-    Writers in this process and its sibling workers queue first (_WriterQueue)."""
+    Writers in this process and its sibling workers queue first (_WriterQueue), unless
+    a restore runs: then they are refused at once (maintenance.Maintenance)."""
     queue = _writer_queue(db)
+    if queue:
+        refuse_while_restoring(db)
     with queue.turn() if queue else contextlib.nullcontext():
         db.execute("BEGIN IMMEDIATE")
         try:

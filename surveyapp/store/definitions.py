@@ -69,20 +69,19 @@ def publish_definition(
     which the version history records as published by `file`."""
     found_version = definition.version
     with immediate(db):
-        current = current_version(db, definition.id, definition.edition)
-        known = version_text(db, definition.version) is not None
-        if current == definition.version:
-            return PublishResult(definition.version, False, definition, [], current)
-        found = _changes(db, current, definition)
-        if diff.breaking(found) and not confirm and _has_responses(db, definition):
+        current, found, needs_confirmation = pending_changes(db, definition)
+        if current == found_version:
+            return PublishResult(found_version, False, definition, [], current)
+        if needs_confirmation and not confirm:
             raise BreakingChange(definition, diff.breaking(found))
+        known = is_known(db, found_version)
         seq = db.execute("SELECT coalesce(max(seq), 0) + 1 FROM definitions").fetchone()[0]
         if known:
             db.execute("UPDATE definitions SET seq = ? WHERE version = ?", [seq, found_version])
         else:
             _insert(db, definition, actor, seq)
         bump_generation(db)
-        result = PublishResult(definition.version, not known, definition, found, current)
+        result = PublishResult(found_version, not known, definition, found, current)
         if audited:
             audit.record(db, actor, "publish", **_details(result))
     return result
@@ -106,8 +105,18 @@ def _insert(db: sqlite_utils.Database, definition: Definition, actor: str, seq: 
     )  # fmt: skip
 
 
+def pending_changes(
+    db: sqlite_utils.Database, definition: Definition
+) -> tuple[str | None, list[diff.Change], bool]:
+    """What publishing `definition` would do, storing nothing: (the version it would
+    replace, the changes from it, whether publishing needs confirmation)."""
+    current = current_version(db, definition.id, definition.edition)
+    found = _changes(db, current, definition)
+    return current, found, bool(diff.breaking(found)) and _has_responses(db, definition)
+
+
 def _changes(db: sqlite_utils.Database, current: str | None, new: Definition) -> list[diff.Change]:
-    if current is None:
+    if current is None or current == new.version:
         return []
     row = db.execute("SELECT text, source FROM definitions WHERE version = ?", [current])
     text, source = row.fetchone()
@@ -183,6 +192,16 @@ def catalog_rows(db: sqlite_utils.Database) -> list[tuple[str, str, str, bool]]:
 def generation(db: sqlite_utils.Database) -> int:
     """The catalogue generation: changes on every publish and edition open or close."""
     return db.execute("SELECT generation FROM catalog_generation WHERE id = 1").fetchone()[0]
+
+
+def catalogue_mark(db: sqlite_utils.Database) -> tuple[int, int]:
+    """What a served catalogue is checked against, in one indexed read: the catalogue
+    generation and the restore generation (a restore brings back the backup's catalogue
+    generation, which may equal the one a worker cached)."""
+    return db.execute(
+        "SELECT generation, (SELECT generation FROM maintenance WHERE id = 1)"
+        " FROM catalog_generation WHERE id = 1"
+    ).fetchone()
 
 
 def bump_generation(db: sqlite_utils.Database) -> None:

@@ -1,4 +1,5 @@
-"""Drafts: the answers of an unfinished response, keyed by its submission key."""
+"""Drafts: the answers of an unfinished response, keyed by its submission key, with the
+definition version its pages were answered on (the respondent finishes on that version)."""
 
 from __future__ import annotations
 
@@ -12,12 +13,19 @@ from surveyapp.store.timestamps import utcnow
 
 
 def load_draft(db: sqlite_utils.Database, key: str) -> dict[str, Any]:
-    row = db.execute("SELECT answers FROM drafts WHERE key = ?", [key]).fetchone()
-    return json.loads(row[0]) if row else {}
+    return load_draft_entry(db, key)[0]
 
 
-def save_draft(db: sqlite_utils.Database, key: str, survey: str, answers: dict) -> None:
+def load_draft_entry(db: sqlite_utils.Database, key: str) -> tuple[dict[str, Any], str | None]:
+    """(answers, version) of a draft; ({}, None) when there is none."""
+    row = db.execute("SELECT answers, version FROM drafts WHERE key = ?", [key]).fetchone()
+    return (json.loads(row[0]), row[1]) if row else ({}, None)
+
+
+def save_draft(
+    db: sqlite_utils.Database, key: str, survey: str, answers: dict, version: str | None = None
+) -> None:
     row = {"key": key, "survey": survey, "answers": json.dumps(answers, ensure_ascii=False),
-           "updated_at": utcnow()}  # fmt: skip
+           "updated_at": utcnow(), "version": version}  # fmt: skip
     with immediate(db):
-        upsert(db, "drafts", row, key=("key",), update=("answers", "updated_at"))
+        upsert(db, "drafts", row, key=("key",), update=("answers", "updated_at", "version"))

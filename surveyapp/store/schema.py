@@ -180,6 +180,23 @@ def m005_privacy_anonymous_days(db: sqlite_utils.Database) -> None:
             )
 
 
+@migrations()
+def m005_restore_maintenance(db: sqlite_utils.Database) -> None:
+    """One row the running server reads before each write: which process is restoring
+    (NULL: none) and how many restores there have been. A restore never copies it."""
+    db.executescript(
+        """
+        CREATE TABLE maintenance (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            restoring_pid INTEGER,
+            since TEXT,
+            generation INTEGER NOT NULL DEFAULT 0
+        );
+        INSERT INTO maintenance (id) VALUES (1);
+        """
+    )
+
+
 def init_db(db: sqlite_utils.Database) -> list[str]:
     """Create or upgrade the schema; return the names of the migrations applied."""
     pending = [m.name for m in migrations.pending(db)]
@@ -211,6 +228,12 @@ def m006_defs_versions(db: sqlite_utils.Database) -> None:
         INSERT INTO catalog_generation (id, generation) VALUES (1, 1);
         """
     )
+
+
+@migrations()
+def m006_defs_draft_version(db: sqlite_utils.Database) -> None:
+    """The definition version a draft's pages were answered on (NULL: before versions)."""
+    db.execute("ALTER TABLE drafts ADD COLUMN version TEXT")
 
 
 @migrations()

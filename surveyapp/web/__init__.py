@@ -26,6 +26,7 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "strict-origin-when-cross-origin",
     "X-Frame-Options": "DENY",
 }
+RESTORING = "The site is being restored from a backup: nothing was changed. Try again shortly."
 
 
 class SessionInterface(SecureCookieSessionInterface):
@@ -85,6 +86,12 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_failed(error):
         return render_template("error.html", code=400, message=error.description), 400
+
+    @app.errorhandler(store.Maintenance)
+    def restoring(_error):
+        # Pages that keep a respondent's answers catch it first (503, answers kept).
+        page = render_template("error.html", code=503, message=RESTORING)
+        return page, 503, {"Retry-After": "30"}
 
     @app.errorhandler(HTTPException)
     def http_error(error):

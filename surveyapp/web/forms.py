@@ -19,6 +19,9 @@ _form_classes: dict[tuple[str, int], type[FlaskForm]] = {}
 
 class PageForm(FlaskForm):
     submission_key = HiddenField()
+    # The definition version the page was rendered with: the answers are checked and
+    # stored against it even when another version was published meanwhile.
+    definition_version = HiddenField()
 
 
 def page_form_class(definition: Definition, page_number: int) -> type[FlaskForm]:

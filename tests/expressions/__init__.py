@@ -1,0 +1,1 @@
+"""The shared expression corpus: cases, their generator and the runner both evaluators share."""
