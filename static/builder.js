@@ -37,7 +37,7 @@
     }
     var target = location.hash ? document.getElementById(decodeURIComponent(location.hash.slice(1))) : null;
     if (!stored) { return; }
-    if (/_add$/.test(stored.verb) && stored.field) {
+    if (stored.field && (/_add$/.test(stored.verb) || /^new-/.test(stored.field))) {
       var again = document.querySelector("[name='" + stored.field.replace(/'/g, "") + "']");
       if (again && again.type !== "hidden") { again.focus(); return; }
     }

@@ -165,3 +165,39 @@ def test_xlsform_and_yaml_uploads_and_downloads(app, db):
     yaml_file = builder.client.get("/admin/questionnaires/fresh/download.yaml")
     assert yaml_file.data == fresh
     assert "attachment" in yaml_file.headers["Content-Disposition"]
+
+
+def test_the_check_answers_problems_by_key_path_and_stores_nothing(app, db):
+    builder = builder_for(app)
+    page = builder.open(builder.question(0, 0))
+    data = form_fields(page) | {"view": "question", "id": "bad id", "required": "maybe"}
+    answer = builder.client.post(builder.url("/check"), data=data).get_json()
+    assert answer["problems"] == {
+        "pages[0].questions[0].id": ["'bad id' may hold only letters, digits, _"],
+        "pages[0].questions[0].required": ["must be true or false, not 'maybe'"],
+    }
+    renamed = form_fields(builder.open("/scales/1")) | {"view": "scale", "name": "region"}
+    assert builder.client.post(builder.url("/check"), data=renamed).get_json()["refused"] == {
+        "name": "there is already a scale 'region'"
+    }
+    assert builder_drafts.get(db, "cmo") is None
+
+
+def test_hostile_posts_get_a_clear_refusal_and_change_nothing(app, db):
+    builder = builder_for(app)
+    builder.press("", **{"page-0-title": "Kept"})
+    before = builder_drafts.get(db, "cmo")
+    for action in ("page_up:x", "page_up:99999999", "question_down:0", "scale_copy:nope",
+                   "explode", "option_up:0"):
+        builder.press("", action, status=422)
+        assert 'role="alert" id="notice"' in builder.html, action
+    assert builder.post("", {"action": "save"}, status=303)
+    bad_revision = builder.client.post(builder.url(""), data={"revision": "x"})
+    assert bad_revision.status_code == 400
+    assert builder.client.get(builder.url("/pages/9/questions/0")).status_code == 404
+    assert builder.client.get(builder.url("/scales/99")).status_code == 404
+    assert builder.client.get("/admin/questionnaires/no%20such").status_code == 404
+    assert builder.client.get(builder.url("/download.exe")).status_code == 404
+    assert builder.client.get(builder.url("/download.yaml?version=nope")).status_code == 404
+    after = builder_drafts.get(db, "cmo")
+    assert after.text == before.text and after.revision == before.revision + 1

@@ -38,8 +38,8 @@ def add_question(page, number: int, type_label: str, text: str) -> None:
     go(page, box.get_by_role("button", name="Add question").click)
 
 
-def test_three_pages_built_with_the_mouse_at_desktop(admin_page, new_page, live_server, artifacts):
-    page = admin_page()
+def build_with_the_mouse(page, artifacts) -> None:
+    """Create "mouse" and its three pages of questions from the list page."""
     go(page, page.get_by_role("link", name="Questionnaires", exact=True).click)
     check(page, "builder-list-desktop", artifacts)
     go(page, page.get_by_role("link", name="New questionnaire").click)
@@ -47,7 +47,6 @@ def test_three_pages_built_with_the_mouse_at_desktop(admin_page, new_page, live_
     page.get_by_label("Id", exact=True).fill("mouse")
     page.get_by_label("Title").fill("Built with the mouse")
     go(page, page.get_by_role("button", name="Create questionnaire").click)
-
     page.get_by_label("Title of page 1").fill("About you")
     add_question(page, 1, "single choice", "Do you work on site?")
     add_question(page, 1, "short text", "What is your job title?")
@@ -60,6 +59,10 @@ def test_three_pages_built_with_the_mouse_at_desktop(admin_page, new_page, live_
     add_question(page, 3, "long text", "Anything else?")
     check(page, "builder-editor-desktop", artifacts)
 
+
+def edit_with_the_mouse(page, artifacts) -> None:
+    """A matrix item added, a refused value shown at its field, the scale, the settings
+    and the text editor."""
     go(page, page.get_by_role("link", name="How do you rate these?").click)
     page.get_by_label("Label", exact=True).first.fill("Tools")
     page.get_by_role("group", name="New item").get_by_label("Label", exact=True).fill("Colleagues")
@@ -67,6 +70,14 @@ def test_three_pages_built_with_the_mouse_at_desktop(admin_page, new_page, live_
     assert page.locator("#f-items-1-label").input_value() == "Colleagues"
     check(page, "builder-question-desktop", artifacts)
     go(page, page.get_by_role("link", name="Back to the outline").click)
+    go(page, page.get_by_role("link", name="How many years have you worked there?").click)
+    page.get_by_label("Smallest answer allowed").fill("a few")
+    go(page, page.get_by_role("button", name="Save question").first.click)
+    assert page.locator("#f-min-error").inner_text() == "must be a number, not 'a few'"
+    check(page, "builder-question-errors-desktop", artifacts)
+    page.get_by_label("Smallest answer allowed").fill("0")
+    go(page, page.get_by_role("button", name="Save question").first.click)
+    go(page, page.get_by_role("link", name="Editor", exact=True).click)
     go(page, page.get_by_role("link", name="agreement").click)
     check(page, "builder-scale-desktop", artifacts)
     go(page, page.get_by_role("link", name="Settings", exact=True).click)
@@ -77,6 +88,8 @@ def test_three_pages_built_with_the_mouse_at_desktop(admin_page, new_page, live_
     assert "Three short pages." in page.get_by_label("Definition").input_value()
     check(page, "builder-text-desktop", artifacts)
 
+
+def preview_and_publish(page, artifacts) -> None:
     go(page, page.get_by_role("link", name="Preview", exact=True).click)
     assert page.locator("p.progress").inner_text() == "Page 1 of 3"
     check(page, "builder-preview-desktop", artifacts)
@@ -87,8 +100,13 @@ def test_three_pages_built_with_the_mouse_at_desktop(admin_page, new_page, live_
     check(page, "builder-publish-desktop", artifacts)
     go(page, page.get_by_role("button", name="Publish").click)
     assert page.locator(".notice.published").is_visible()
-    check(page, "builder-history-desktop", artifacts)
 
+
+def test_three_pages_built_with_the_mouse_at_desktop(admin_page, new_page, live_server, artifacts):
+    page = admin_page()
+    build_with_the_mouse(page, artifacts)
+    edit_with_the_mouse(page, artifacts)
+    preview_and_publish(page, artifacts)
     respondent = new_page()
     answers = [
         {"q1": "option_1", "q2": "Engineer"},
@@ -99,6 +117,18 @@ def test_three_pages_built_with_the_mouse_at_desktop(admin_page, new_page, live_
     rows = live_server.responses("mouse")
     assert len(rows) == 1
     assert json.loads(rows[0]["answers"]) == {k: v for a in answers for k, v in a.items()}
+
+    go(page, page.get_by_role("link", name="YAML text").click)
+    text = page.get_by_label("Definition")
+    text.fill(text.input_value().replace("text: Anything else?", "text: Anything more?"))
+    go(page, page.get_by_role("button", name="Save text").click)
+    go(page, page.get_by_role("link", name="Publish", exact=True).click)
+    assert page.get_by_text("wording changed").is_visible()
+    check(page, "builder-publish-confirm-desktop", artifacts)
+    page.get_by_label("I confirm").check()
+    go(page, page.get_by_role("button", name="Publish").click)
+    assert page.locator("pre.diff del").inner_text() == "-    text: Anything else?"
+    check(page, "builder-history-desktop", artifacts)
 
 
 def key(page, name: str) -> dict:

@@ -98,6 +98,10 @@ def builder_publish(survey_id: str):
     except DefinitionError as exc:
         return common.page("publish.html", state, 422, notice=" ".join(exc.errors),
                            **_context(state, definition))  # fmt: skip
+    if not result.changed:
+        notice = f"Nothing to publish: edition {definition.edition} serves this version already."
+        return common.page("publish.html", state, 409, notice=notice,
+                           **_context(state, definition))  # fmt: skip
     if state.draft is not None:
         builder_drafts.delete(get_db(), survey_id, state.revision)
     if is_new_edition:
