@@ -187,8 +187,14 @@ def test_hostile_posts_get_a_clear_refusal_and_change_nothing(app, db):
     builder = builder_for(app)
     builder.press("", **{"page-0-title": "Kept"})
     before = builder_drafts.get(db, "cmo")
-    for action in ("page_up:x", "page_up:99999999", "question_down:0", "scale_copy:nope",
-                   "explode", "option_up:0"):
+    for action in (
+        "page_up:x",
+        "page_up:99999999",
+        "question_down:0",
+        "scale_copy:nope",
+        "explode",
+        "option_up:0",
+    ):
         builder.press("", action, status=422)
         assert 'role="alert" id="notice"' in builder.html, action
     assert builder.post("", {"action": "save"}, status=303)
@@ -201,3 +207,17 @@ def test_hostile_posts_get_a_clear_refusal_and_change_nothing(app, db):
     assert builder.client.get(builder.url("/download.yaml?version=nope")).status_code == 404
     after = builder_drafts.get(db, "cmo")
     assert after.text == before.text and after.revision == before.revision + 1
+
+
+def test_the_publish_page_warns_when_the_edition_was_published_since_the_draft(app, db):
+    from surveyapp.store import definitions
+
+    builder = builder_for(app)
+    builder.press(builder.question(0, 1), help="Where your head office is.")
+    elsewhere = app.extensions["surveys"]["cmo"][2012].text.replace(
+        "Where is your organisation based?", "Where are you based?"
+    )
+    definitions.publish(db, elsewhere, "cmo.yaml", "cli:someone")
+    page = builder.open("/publish")
+    assert "has been published again since" in page
+    assert "region</code>: wording changed" in page  # the draft would undo that change

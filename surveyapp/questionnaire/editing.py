@@ -15,7 +15,6 @@ import re
 import unicodedata
 from typing import Any
 
-from surveyapp.questionnaire.loader import CODE
 from surveyapp.questionnaire.types import REGISTRY
 
 Document = dict[str, Any]
@@ -284,7 +283,3 @@ def delete_scale(doc: Document, name: str) -> None:
     del doc["scales"][name]
     if not doc["scales"]:
         del doc["scales"]
-
-
-def valid_code(text: str) -> bool:
-    return bool(CODE.match(text))

@@ -10,6 +10,7 @@ outdated page is refused with what was typed kept, never applied over another ed
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from flask import abort, current_app, render_template, request, url_for
@@ -62,7 +63,7 @@ class State:
     draft: builder_drafts.Draft | None
     published: Definition | None
 
-    @property
+    @cached_property
     def checked(self) -> checking.Checked:
         return checking.check_text(self.text, self.survey)
 
