@@ -1,15 +1,19 @@
 """What the per-request catalogue check costs: one indexed SELECT of the generation.
 
-    .venv/bin/python bench/catalog_check.py [--n 20000]
+    .venv/bin/python bench/catalog_check.py [--n 20000] [--walks 300]
 
 On a temporary database holding the shipped questionnaires, times LiveCatalog.current()
 when nothing changed (the cost every request pays), then a rebuild after a publish
-(the cost each worker pays once per change), and prints microseconds per call.
+(the cost each worker pays once per change). Then the respondent hot path (GET the
+like-for-like form, POST it) through Flask's test client with the check and without it
+(the app's live catalogue taken out), alternating rounds: median ms of each.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
+import shutil
 import statistics
 import sys
 import tempfile
@@ -18,12 +22,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from surveyapp import SHIPPED_SURVEYS, store  # noqa: E402
+from bench.targets import BENCH, answers  # noqa: E402
+from surveyapp import SHIPPED_SURVEYS, create_app, store  # noqa: E402
 from surveyapp.exchange.definition_files import import_files  # noqa: E402
 from surveyapp.store import definitions, schema  # noqa: E402
 from surveyapp.store.catalogue import LiveCatalog  # noqa: E402
 
 ROUNDS = 5
+TOKENS = re.compile(r'name="(csrf_token|submission_key|definition_version)"[^>]*?value="([^"]*)"')
 
 
 def per_check_us(live: LiveCatalog, db, n: int) -> float:
@@ -44,9 +50,41 @@ def rebuild_ms(live: LiveCatalog, db, text: str, n: int) -> float:
     return statistics.median(times)
 
 
+def walk_ms(client, n: int) -> float:
+    start = time.perf_counter()
+    html = client.get("/s/bench").get_data(as_text=True)
+    form = dict(TOKENS.findall(html)) | {"action": "submit"} | answers(n)
+    if client.post("/s/bench", data=form).status_code != 302:
+        raise SystemExit("the submit was refused")
+    return (time.perf_counter() - start) * 1000
+
+
+def hot_path(walks: int) -> None:
+    """Walks with the per-request check and without it, alternating rounds."""
+    timings: dict[str, list[float]] = {"with the check": [], "without it": []}
+    with tempfile.TemporaryDirectory() as tmp:
+        shutil.copy(BENCH / "like_for_like.yaml", Path(tmp) / "bench.yaml")
+        apps = {name: create_app({"SECRET_KEY": "x", "DATABASE": f"{tmp}/{i}.db",
+                                  "SURVEY_FOLDERS": [tmp], "SUBMISSIONS_PER_ADDRESS": 0})
+                for i, name in enumerate(timings)}  # fmt: skip
+        apps["without it"].extensions.pop("live_catalog")
+        for round_number in range(ROUNDS):
+            for name, app in apps.items():
+                client = app.test_client()
+                for i in range(walks // ROUNDS):
+                    timings[name].append(walk_ms(client, round_number * walks + i))
+        store.close_thread_connections()
+    for name, values in timings.items():
+        print(
+            f"hot path (GET form + POST submit) {name}: {len(values)} walks,"
+            f" median {statistics.median(values):.2f} ms"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=20000)
+    parser.add_argument("--walks", type=int, default=300)
     options = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         db = store.connect(Path(tmp) / "bench.db")
@@ -64,6 +102,7 @@ def main() -> None:
             f" ({len(list(live.current(db).definitions()))} current definitions)"
         )
         db.close()
+    hot_path(options.walks)
 
 
 if __name__ == "__main__":

@@ -44,7 +44,7 @@ pages:
           - {{code: good, label: Good}}
           - {{code: bad, label: Bad}}
 """
-LOG_LINE = re.compile(r"^<(\d+)> probe=(\d+) (\d{3})$")
+LOG_LINE = re.compile(r"^<(\d+)> (\S+) probe=(\d+) (\d{3})$")
 
 
 @dataclass
@@ -78,7 +78,7 @@ class Probes:
 def server_with_worker_log(workers: int) -> Server:
     server = Server(workers=workers, threads=4)
     server.env["SURVEYAPP_ACCESS_LOG"] = str(server.workdir / "access.log")
-    server.env["GUNICORN_CMD_ARGS"] = "--access-logformat '%(p)s %(q)s %(s)s'"
+    server.env["GUNICORN_CMD_ARGS"] = "--access-logformat '%(p)s %(U)s %(q)s %(s)s'"
     return server
 
 
@@ -95,13 +95,13 @@ def run_command(server: Server, *args: str) -> float:
     return confirmed
 
 
-def worker_answers(server: Server) -> dict[int, tuple[int, int]]:
-    """{probe: (worker pid, status)} from the access log."""
+def worker_answers(server: Server, path: str) -> dict[int, tuple[int, int]]:
+    """{probe: (worker pid, status)} of the probes of `path`, from the access log."""
     found = {}
     for line in (server.workdir / "access.log").read_text().splitlines():
         match = LOG_LINE.match(line.strip())
-        if match:
-            found[int(match[2])] = (int(match[1]), int(match[3]))
+        if match and match[2] == path:
+            found[int(match[3])] = (int(match[1]), int(match[4]))
     return found
 
 
@@ -124,7 +124,7 @@ def wait_for_workers(probes: Probes, server: Server, since: float, expected: int
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         time.sleep(0.2)
-        first, _ = after(probes, worker_answers(server), since, expected)
+        first, _ = after(probes, worker_answers(server, probes.path), since, expected)
         if set(first) >= set(server.worker_pids()):
             return
     raise RuntimeError("not every worker answered within 20 s")
@@ -143,7 +143,7 @@ def change_round(server: Server, number: int) -> list[tuple[str, dict, int]]:
                                (("close-edition", survey, "2026"), 410)):  # fmt: skip
             since = run_command(server, *args)
             wait_for_workers(probes, server, since, expected)
-            first, stale = after(probes, worker_answers(server), since, expected)
+            first, stale = after(probes, worker_answers(server, probes.path), since, expected)
             results.append((args[0], first, stale))
     finally:
         probes.stop.set()

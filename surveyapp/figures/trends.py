@@ -88,13 +88,8 @@ def trends(
         e: {(s.question, s.item) for q in d.questions() for s in series_of(q)}
         for e, d in definitions.items()
     }
-    ordered: dict[tuple[str, str], Series] = {}
-    for d in [definitions[e] for e in reversed(editions)]:
-        for q in d.questions():
-            for s in series_of(q):
-                ordered.setdefault((s.question, s.item), s)
     questions: dict[str, Any] = {}
-    for (question, item), s in ordered.items():
+    for (question, item), s in _ordered(definitions).items():
         cells: dict[str, Any] = {}
         previous: tuple[int, int] | None = None
         for e in editions:
@@ -115,6 +110,16 @@ def trends(
     if segment:
         result["segment"] = {f: [c] if isinstance(c, str) else list(c) for f, c in segment.items()}
     return result
+
+
+def _ordered(definitions: dict[int, Definition]) -> dict[tuple[str, str], Series]:
+    """Every (question, item) of any edition, in the newest edition's order first."""
+    ordered: dict[tuple[str, str], Series] = {}
+    for edition in sorted(definitions, reverse=True):
+        for q in definitions[edition].questions():
+            for s in series_of(q):
+                ordered.setdefault((s.question, s.item), s)
+    return ordered
 
 
 BREAKS = (diff.WORDING, diff.SCALE, "type changed")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
+from surveyapp.questionnaire import types
 from surveyapp.questionnaire.model import Definition, Option, Question
 
 WORDING, SCALE = "wording changed", "scale changed"
@@ -97,8 +98,8 @@ def _question_changes(old: Definition, new: Definition) -> list[Change]:
 def question_changes(old: Question, new: Question) -> list[Change]:
     """How one question changed (same id in both versions)."""
     qid = new.id
-    if old.type != new.type:
-        return [Change(qid, "type changed", f"{old.type} → {new.type}", True)]
+    if types.of(old) is not types.of(new):
+        return [Change(qid, "type changed", f"{types.of(old).name} → {types.of(new).name}", True)]
     found = []
     if old.text != new.text:
         found.append(Change(qid, WORDING, f"{_short(old.text)} → {_short(new.text)}", True))
