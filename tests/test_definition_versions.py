@@ -124,7 +124,7 @@ def test_migration_keeps_versions_seen_before_in_their_order(tmp_path):
             ("v_21", "t_matrix", 2021, "n.yaml", MATRIX, day("01-15"))]  # fmt: skip
     db.conn.executemany("INSERT INTO definitions VALUES (?, ?, ?, ?, ?, ?)", rows)
     db.conn.commit()
-    assert schema.init_db(db) == ["m006_defs_versions", "m006_defs_draft_version"]
+    assert schema.init_db(db)[:2] == ["m006_defs_versions", "m006_defs_draft_version"]
     listed = definitions.versions(db, "t_matrix")
     assert [(r["version"], r["current"], r["published_by"]) for r in listed] == [
         ("v_new", True, "file"), ("v_21", True, "file"), ("v_old", False, "file")]  # fmt: skip

@@ -306,3 +306,21 @@ def m006_defs_versions(db: sqlite_utils.Database) -> None:
 def m006_defs_draft_version(db: sqlite_utils.Database) -> None:
     """The definition version a draft's pages were answered on (NULL: before versions)."""
     db.execute("ALTER TABLE drafts ADD COLUMN version TEXT")
+
+
+@migrations()
+def m007_builder_drafts(db: sqlite_utils.Database) -> None:
+    """The browser builder's drafts: one per questionnaire (see store/builder_drafts.py)."""
+    db.executescript(
+        """
+        CREATE TABLE builder_drafts (
+            survey TEXT PRIMARY KEY,
+            text TEXT NOT NULL,
+            updated_by TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            base_version TEXT,
+            revision INTEGER NOT NULL,
+            previous_text TEXT
+        );
+        """
+    )
