@@ -61,6 +61,7 @@ class Server:
             # never throttled at 1,000 a second
             "SURVEYAPP_SUBMISSIONS_PER_ADDRESS": "1000",
             "SURVEYAPP_SUBMISSION_WINDOW_SECONDS": "1",
+            "SURVEYAPP_DRAFTS_PER_ADDRESS": "1000",
             # this checkout's surveyapp, not the one the venv's editable install points at
             "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
         }

@@ -162,7 +162,8 @@ def all_targets(tmp: Path, peer_py: str) -> list[Target]:
     # each submission is still counted (up to the limit), as in production.
     app_env = {"SURVEYAPP_INSTANCE": str(instance), "SURVEYAPP_SECRET_KEY": "bench-secret",
                "SURVEYAPP_SUBMISSIONS_PER_ADDRESS": "1000",
-               "SURVEYAPP_SUBMISSION_WINDOW_SECONDS": "1"}  # fmt: skip
+               "SURVEYAPP_SUBMISSION_WINDOW_SECONDS": "1",
+               "SURVEYAPP_DRAFTS_PER_ADDRESS": "1000"}  # fmt: skip
     init_app = [sys.executable, "-m", "surveyapp", "init-db"]
     peer_dir = BENCH / "peer"
 

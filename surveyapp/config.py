@@ -29,8 +29,20 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_SECURE": False,
-    "LOGIN_MAX_FAILURES": 5,
-    "LOGIN_LOCK_SECONDS": 900,
+    "LOGIN_MAX_FAILURES": 5,  # per account+address before delays start
+    "LOGIN_ADDRESS_FAILURES": 20,
+    "LOGIN_ACCOUNT_FAILURES": 100,
+    "LOGIN_DELAY_SECONDS": 30,  # the first delay, doubling with each further failure
+    "LOGIN_LOCK_SECONDS": 900,  # the longest delay
+    "LOGIN_FORGET_SECONDS": 86400,
+    "LOGIN_KNOWN_DAYS": 30,
+    "LOGIN_AUDIT_WINDOW_SECONDS": 3600,
+    "LOGIN_AUDIT_ENTRIES": 50,
+    "ADMIN_IDLE_MINUTES": 60,
+    "ADMIN_SESSION_HOURS": 12,
+    "DRAFT_DAYS": 30,
+    "DRAFTS_PER_ADDRESS": 100,  # new drafts per SUBMISSION_WINDOW_SECONDS
+    "AUDIT_KEY": "",  # empty: generated once into instance/audit_key
     "RESPONSES_PER_PAGE": 50,
     "SUBMISSIONS_PER_ADDRESS": 60,
     "SUBMISSION_WINDOW_SECONDS": 600,

@@ -59,6 +59,7 @@ def make_app(tmp_path):
         settings = {
             "TESTING": True,
             "SECRET_KEY": "test-secret",
+            "AUDIT_KEY": "test-audit-key",
             "DATABASE": str(tmp_path / "test.db"),
             "SURVEY_FOLDERS": [str(f) for f in folders] or [str(SHIPPED_SURVEYS)],
         }

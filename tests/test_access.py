@@ -22,6 +22,7 @@ def routes(app):
     """(endpoint, method, url) of every rule, logout last (it ends the session). There is
     an API token of the viewer (#1) and a webhook message (#1) of endpoint #1; the
     endpoint deleted is #2."""
+    make_admin(app, "ada")
     make_admin(app, "vic", role="viewer")
     db = store.thread_connection(app.config["DATABASE"])
     tokens.create(db, "vic", "read")
@@ -31,7 +32,8 @@ def routes(app):
     values = {"survey_id": "cmo", "response_id": response_id, "username": "ada",
               "filename": "style.css", "edition": "2012", "action": "close",
               "token": "not-an-invitation.0", "token_id": "1", "endpoint_id": "2",
-              "message_id": "1", "version": "v"}  # fmt: skip
+              "message_id": "1", "version": "v", "kind": "png", "p": "0", "q": "0",
+              "index": "0"}  # fmt: skip
     found = []
     for rule in app.url_map.iter_rules():
         formats = ("csv", "jsonl", "xlsx") if "fmt" in rule.arguments else ("csv",)
@@ -257,19 +259,19 @@ def failing_logins(app, forwarded: list[str]) -> int:
 
 
 def test_forwarded_for_is_ignored_without_proxy_hops(make_app):
-    app = make_app(LOGIN_MAX_FAILURES=3)
-    # Three failures from the socket address lock it, whatever the header claims.
-    assert failing_logins(app, ["1.1.1.1", "2.2.2.2", "3.3.3.3", "4.4.4.4"]) == 401
+    app = make_app(LOGIN_ADDRESS_FAILURES=3)
+    # Three failures from the socket address hold it up, whatever the header claims.
+    assert failing_logins(app, ["1.1.1.1", "2.2.2.2", "3.3.3.3", "4.4.4.4"]) == 429
     db = store.thread_connection(app.config["DATABASE"])
     assert {e["details"]["address"] for e in audit.entries(db, 10, 0)} == {"10.0.0.1"}
 
 
 def test_forwarded_for_is_the_address_with_proxy_hops(make_app):
-    app = make_app(LOGIN_MAX_FAILURES=3, PROXY_HOPS=1)
+    app = make_app(LOGIN_ADDRESS_FAILURES=3, PROXY_HOPS=1)
     assert failing_logins(app, ["1.1.1.1", "2.2.2.2", "3.3.3.3", "4.4.4.4"]) == 302
     store.close_thread_connections()
-    locked = make_app(LOGIN_MAX_FAILURES=3, PROXY_HOPS=1, DATABASE=app.config["DATABASE"] + "2")
-    assert failing_logins(locked, ["9.9.9.9"] * 4) == 401
+    locked = make_app(LOGIN_ADDRESS_FAILURES=3, PROXY_HOPS=1, DATABASE=app.config["DATABASE"] + "2")
+    assert failing_logins(locked, ["9.9.9.9"] * 4) == 429
 
 
 def test_proxy_hops_from_environment(env_app):
@@ -283,16 +285,16 @@ def test_proxy_hops_from_environment(env_app):
 
 
 def test_two_app_instances_share_the_lock_out(make_app, tmp_path):
-    first = make_app(LOGIN_MAX_FAILURES=3)
-    second = make_app(LOGIN_MAX_FAILURES=3)
+    first = make_app(LOGIN_MAX_FAILURES=3, LOGIN_ACCOUNT_FAILURES=3)
+    second = make_app(LOGIN_MAX_FAILURES=3, LOGIN_ACCOUNT_FAILURES=3)
     assert first is not second and first.config["DATABASE"] == second.config["DATABASE"]
     make_admin(first)
     for app in (first, second, first):
         login(app.test_client(), password="wrong", REMOTE_ADDR="10.0.0.9")
     # Neither instance alone saw three failures; together they did.
-    assert login(second.test_client(), REMOTE_ADDR="10.0.0.9").status_code == 401
-    assert login(first.test_client(), REMOTE_ADDR="10.0.0.9").status_code == 401
-    assert login(second.test_client(), REMOTE_ADDR="10.0.0.10").status_code == 401  # account
+    assert login(second.test_client(), REMOTE_ADDR="10.0.0.9").status_code == 429
+    assert login(first.test_client(), REMOTE_ADDR="10.0.0.9").status_code == 429
+    assert login(second.test_client(), REMOTE_ADDR="10.0.0.10").status_code == 429  # account
 
 
 def test_viewers_see_no_links_they_cannot_follow(app):

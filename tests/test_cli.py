@@ -64,7 +64,7 @@ def test_create_admin_refuses_a_short_password(runner, monkeypatch):
     monkeypatch.setenv("SURVEYAPP_ADMIN_PASSWORD", "short")
     result = runner.invoke(args=["create-admin", "eve"])
     assert result.exit_code != 0
-    assert "at least 8" in result.output
+    assert "at least 12" in result.output
 
 
 def test_configuration_precedence(tmp_path: Path, monkeypatch):

@@ -22,7 +22,7 @@ TRENDS = "/admin/surveys/cmo/trends.json"
 
 @pytest.fixture
 def conn(tmp_path):
-    db = store.connect(tmp_path / "budget.db")
+    db = store.connect(tmp_path / "budget.db", create=True)
     db.execute("CREATE TABLE t (x INTEGER)")
     yield db
     db.close()

@@ -10,6 +10,7 @@ import json
 import re
 import shutil
 import tempfile
+import time
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
@@ -74,10 +75,17 @@ def snapshot(app) -> tuple:
     )
 
 
+def sign_in(app, client, username="ada") -> None:
+    """Put a valid session of `username` (its current generation) into the client."""
+    generation = accounts.get_admin(database(app), username)["session_generation"]
+    now = int(time.time())
+    with client.session_transaction() as session:
+        session.update(admin=username, gen=generation, since=now, seen=now)
+
+
 def signed_in(app, username="ada"):
     client = app.test_client()
-    with client.session_transaction() as session:
-        session["admin"] = username
+    sign_in(app, client, username)
     return client
 
 
@@ -127,7 +135,7 @@ def test_hostile_login_posts(hostile):
     @given(post=form_posts(["username", "password", "next"]))
     def run(post):
         response = send(client, "/admin/login", post, known)
-        assert response.status_code in (200, 400, 401, 405, 413), response.status_code
+        assert response.status_code in (200, 400, 401, 405, 413, 429), response.status_code
         assert response.status_code != 302, "no hostile post logs in"
 
     run()
@@ -162,6 +170,39 @@ def test_hostile_role_changes(hostile):
     run()
 
 
+def test_hostile_account_changes(hostile):
+    """Disable/enable, clear failures and password resets of any account but the one
+    signed in: no 5xx; a refused post changes no account and writes no audit entry."""
+    db = database(hostile)
+    accounts.set_role(db, "ada", "admin")
+    client = signed_in(hostile)
+    known = tokens(hostile, client)
+    usernames = st.one_of(st.sampled_from(["vic", "nobody"]), st.text(max_size=20))
+    actions = st.sampled_from(["status", "unlock", "password"])
+
+    def state():
+        return db.execute("SELECT * FROM admins ORDER BY id").fetchall()
+
+    @examples(600)
+    @given(post=form_posts(["status", "password", "generate"]), username=usernames,
+           action=actions)  # fmt: skip
+    def run(post, username, action):
+        if username == "ada":
+            return
+        before = state()
+        entries = db.execute("SELECT count(*) FROM audit").fetchone()[0]
+        url = f"/admin/users/{quote(username, safe='')}/{action}"
+        response = send(client, url, post, known)
+        status = response.status_code
+        assert status in (200, 302, 308, 400, 404, 405, 409, 413, 422), status
+        if status not in (200, 302):
+            assert state() == before
+            assert db.execute("SELECT count(*) FROM audit").fetchone()[0] == entries
+
+    run()
+    assert accounts.get_admin(db, "ada")["disabled_at"] is None
+
+
 def test_hostile_edition_changes(hostile):
     client = signed_in(hostile)
     known = tokens(hostile, client)
@@ -193,8 +234,7 @@ def test_hostile_logout_posts(hostile):
     @examples()
     @given(post=form_posts(["next"]))
     def run(post):
-        with client.session_transaction() as session:
-            session["admin"] = "ada"
+        sign_in(hostile, client)
         response = send(client, "/admin/logout", post, known)
         assert response.status_code in (302, 400, 405, 413), response.status_code
         if response.status_code == 302:

@@ -40,7 +40,7 @@ def test_an_admin_adds_an_endpoint_and_sees_its_secret_once(make_app):
         assert secret not in again and receiver.url in again
         assert "response.completed, edition.closed" in again
         add(app, "cmo", cmo())
-        Deliverer(app.config["DATABASE"], app.extensions["surveys"], True, threads=1).run_once()
+        Deliverer(app.config["DATABASE"], True, threads=1).run_once()
     assert verified(secret, receiver.received[0])["type"] == "response.completed"
     page = client.get(PAGE).text
     assert "delivered" in page and "200" in page  # the message and the delivery log
@@ -75,7 +75,7 @@ def test_delete_and_resend_from_the_page(make_app):
     with Receiver() as receiver:
         add_on_page(client, receiver.url)
         add(app, "cmo", cmo())
-        worker = Deliverer(app.config["DATABASE"], app.extensions["surveys"], True, threads=1)
+        worker = Deliverer(app.config["DATABASE"], True, threads=1)
         worker.run_once()
         page = client.get(PAGE).text
         resent = client.post(f"{PAGE}/messages/1/resend", data={"csrf_token": csrf(page)})

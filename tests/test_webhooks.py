@@ -35,7 +35,7 @@ def endpoint(app, url: str, events=EVERY, survey="cmo") -> str:
 
 
 def deliverer(app, **options) -> delivery.Deliverer:
-    return delivery.Deliverer(app.config["DATABASE"], app.extensions["surveys"],
+    return delivery.Deliverer(app.config["DATABASE"],
                               allow_private=True, threads=1, **options)  # fmt: skip
 
 
@@ -282,7 +282,7 @@ def test_many_messages_go_out_several_at_a_time(app):
     with Receiver() as receiver:
         secret = endpoint(app, receiver.url, ["response.completed"])
         made = {add(app, "cmo", cmo()) for _ in range(20)}
-        worker = delivery.Deliverer(app.config["DATABASE"], app.extensions["surveys"], True)
+        worker = delivery.Deliverer(app.config["DATABASE"], True)
         try:
             assert worker.run_once() == 16 and worker.run_once() == 4
         finally:

@@ -6,8 +6,6 @@ Every command reaches the database through `open_store()` and the questionnaires
 
 from __future__ import annotations
 
-import os
-
 import click
 import sqlite_utils
 from flask import Flask, current_app
@@ -15,8 +13,6 @@ from flask.cli import FlaskGroup, ScriptInfo, with_appcontext
 
 from surveyapp import store
 from surveyapp.questionnaire.catalog import Catalog
-from surveyapp.store import accounts, audit
-from surveyapp.store.accounts import ROLES, hash_password
 
 
 def loading_for_a_command() -> bool:
@@ -27,17 +23,19 @@ def loading_for_a_command() -> bool:
 
 
 def open_store() -> sqlite_utils.Database:
-    """The database, checked as a worker checks it (except that a definition added since
-    `init-db` is no obstacle to a command); a clear error when it is not ready."""
+    """The database, checked as a worker checks it, the catalogue read from its stored
+    versions; a clear error when it is not ready."""
     from surveyapp import check_store
 
     try:
-        return check_store(current_app, definitions=False)
+        return check_store(current_app)
     except store.StorageError as exc:
         raise click.ClickException(_about_the_database(exc)) from None
 
 
 def catalog() -> Catalog:
+    """The questionnaires as the database holds them now."""
+    open_store()
     return current_app.extensions["surveys"]
 
 
@@ -65,41 +63,22 @@ def init_db_command() -> None:
                f" ({len(applied)} migration(s) applied).")  # fmt: skip
 
 
-@click.command("create-admin")
-@click.argument("username")
-@click.option("--role", type=click.Choice(ROLES), default="admin", show_default=True)
-def create_admin_command(username: str, role: str) -> None:
-    """Create an admin account (or reset its password). The password comes from
-    SURVEYAPP_ADMIN_PASSWORD or is prompted for."""
-    password = os.environ.get("SURVEYAPP_ADMIN_PASSWORD") or click.prompt(
-        "Password", hide_input=True, confirmation_prompt=True
-    )
-    if len(password) < 8:
-        raise click.ClickException("The password must have at least 8 characters.")
-    db = open_store()
-    before = accounts.get_admin(db, username)
-    accounts.create_admin(db, username, hash_password(password), role)
-    if before is None:
-        audit.record(db, audit.cli_actor(), "user_create", username=username, role=role)
-    else:
-        audit.record(db, audit.cli_actor(), "role_change", username=username,
-                     old=before["role"], new=role, password_reset=True)  # fmt: skip
-    click.echo(f"Admin {username!r} ({role}) saved.")
-
-
 def _commands() -> list[click.Command]:
+    from surveyapp.cli.accounts import COMMANDS as ACCOUNT_COMMANDS
     from surveyapp.cli.backup import COMMANDS as OPS_COMMANDS
     from surveyapp.cli.definitions_io import COMMANDS as IO_COMMANDS
     from surveyapp.cli.editions import COMMANDS as HISTORY_COMMANDS
     from surveyapp.cli.invitations import COMMANDS as INVITE_COMMANDS
+    from surveyapp.cli.publishing import COMMANDS as PUBLISH_COMMANDS
     from surveyapp.cli.serve import serve_command
     from surveyapp.cli.tokens import COMMANDS as TOKEN_COMMANDS
     from surveyapp.cli.transfer import COMMANDS as ADMIN_COMMANDS
     from surveyapp.cli.webhooks import COMMANDS as WEBHOOK_COMMANDS
 
-    return [init_db_command, create_admin_command, serve_command,
+    return [init_db_command, serve_command, *ACCOUNT_COMMANDS,
             *HISTORY_COMMANDS, *ADMIN_COMMANDS, *OPS_COMMANDS,
-            *INVITE_COMMANDS, *IO_COMMANDS, *TOKEN_COMMANDS, *WEBHOOK_COMMANDS]  # fmt: skip
+            *INVITE_COMMANDS, *IO_COMMANDS, *PUBLISH_COMMANDS, *TOKEN_COMMANDS,
+            *WEBHOOK_COMMANDS]  # fmt: skip
 
 
 def init_app(app: Flask) -> None:

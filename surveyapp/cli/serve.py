@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import secrets
 import sys
 
 import click
@@ -11,20 +10,23 @@ from flask import current_app
 
 from surveyapp.cli import catalog, init_database, open_store
 from surveyapp.config import server_settings
-from surveyapp.store import accounts
-from surveyapp.store.accounts import hash_password
+from surveyapp.store import accounts, passwords
 
 
 def bootstrap_admin(db) -> str | None:
-    """Create the first admin when there is none; return a generated password to print once."""
+    """Create the first admin when there is none; return a generated password to print
+    once. A SURVEYAPP_ADMIN_PASSWORD that fails the password policy is refused."""
     if accounts.admin_count(db):
         return None
     username = os.environ.get("SURVEYAPP_ADMIN_USER", "admin")
     password = os.environ.get("SURVEYAPP_ADMIN_PASSWORD")
     generated = None
     if not password:
-        password = generated = secrets.token_urlsafe(12)
-    accounts.create_admin(db, username, hash_password(password), "admin")
+        password = generated = passwords.generate()
+    refused = passwords.problem(password)
+    if refused:
+        raise click.ClickException(f"SURVEYAPP_ADMIN_PASSWORD: {refused}")
+    accounts.create_admin(db, username, passwords.hash_password(password), "admin")
     return generated
 
 

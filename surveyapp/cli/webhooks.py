@@ -19,7 +19,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from surveyapp.cli import catalog, open_store
+from surveyapp.cli import open_store
 from surveyapp.exchange.webhooks import Deliverer
 
 POLL_SECONDS = 0.5
@@ -44,7 +44,7 @@ class _Stop:
 def _deliver(stop: _Stop) -> None:
     open_store()
     config = current_app.config
-    deliverer = Deliverer(config["DATABASE"], catalog(), bool(config["WEBHOOKS_ALLOW_PRIVATE"]))
+    deliverer = Deliverer(config["DATABASE"], bool(config["WEBHOOKS_ALLOW_PRIVATE"]))
     deliverer.run(lambda: not stop())
 
 
@@ -93,8 +93,7 @@ def deliver_command(once: bool, exit_with: int | None, supervised: bool) -> None
     if once:
         config = current_app.config
         open_store()
-        deliverer = Deliverer(config["DATABASE"], catalog(),
-                              bool(config["WEBHOOKS_ALLOW_PRIVATE"]))  # fmt: skip
+        deliverer = Deliverer(config["DATABASE"], bool(config["WEBHOOKS_ALLOW_PRIVATE"]))
         deliverer.start()
         click.echo(f"{deliverer.run_once()} message(s) taken.")
         return

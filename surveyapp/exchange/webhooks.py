@@ -31,8 +31,8 @@ import sqlite_utils
 
 from surveyapp import store
 from surveyapp.exchange import targets
-from surveyapp.questionnaire.catalog import Catalog
 from surveyapp.store import deliveries, listing
+from surveyapp.store.catalogue import LiveCatalog
 from surveyapp.store.deliveries import Attempt, Message
 
 _log = logging.getLogger(__name__)
@@ -94,11 +94,11 @@ class Deliverer:
     (tests move time on instead of sleeping)."""
 
     database: str
-    catalog: Catalog
     allow_private: bool = False
     threads: int = 4
     clock: Clock = field(default=lambda: datetime.now(UTC))
     _pool: ThreadPoolExecutor | None = field(default=None, init=False, repr=False)
+    _catalogue: LiveCatalog = field(default_factory=LiveCatalog, init=False, repr=False)
 
     def _db(self) -> sqlite_utils.Database:
         return store.thread_connection(self.database)
@@ -169,7 +169,8 @@ class Deliverer:
         if message.event != "response.completed" or message.payload is not None:
             return False
         found = listing.get_response(db, message.survey, message.subject)
-        definition = self.catalog.by_version(found["version"]) if found else None
+        catalog = self._catalogue.current(db)  # published versions, kept up to date
+        definition = catalog.by_version(found["version"]) if found else None
         anonymous = definition is not None and definition.access == "invitation" and (
             definition.anonymous)  # fmt: skip
         return anonymous and found["submitted_at"][:10] >= now.strftime("%Y-%m-%d")

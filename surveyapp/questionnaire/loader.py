@@ -24,6 +24,7 @@ TOP_KEYS = {"id", "title", "audience", "edition", "introduction", "scales", "pag
             "access", "anonymous"}  # fmt: skip
 ACCESS = ("open", "invitation")
 QUESTION_KEYS = {"id", "type", "text", "help", "required"}
+FORM_NAMES = {"csrf_token", "submission_key", "definition_version", "action"}  # page form's own
 
 
 class DefinitionError(Exception):
@@ -228,6 +229,8 @@ def _read_pages(raw_pages: Any, reader: Reader) -> tuple[Page, ...]:
                 continue
             if question.id in seen_ids:
                 reader.error(f"{at}.questions[{q}].id", f"duplicate question id {question.id!r}")
+            if question.id in FORM_NAMES:
+                reader.error(f"{at}.questions[{q}].id", f"{question.id!r} is a name the form uses")
             seen_ids.add(question.id)
             questions.append(question)
         pages.append(Page(reader.string(raw_page, "title", at), tuple(questions)))

@@ -17,6 +17,7 @@ from surveyapp.questionnaire.catalog import Catalog
 from surveyapp.questionnaire.model import Definition
 from surveyapp.store import webhooks
 from surveyapp.store.connection import upsert
+from surveyapp.store.definitions import bump_generation
 
 EDITION_STATUSES = ("open", "closed")
 
@@ -87,6 +88,7 @@ def set_edition_status(
     row = {"survey": survey, "edition": edition, "status": status, "changed_at": now}
     with store.immediate(db):
         upsert(db, "editions", row, key=("survey", "edition"), update=("status", "changed_at"))
+        bump_generation(db)
         if status != was:
             data = {"survey": survey, "edition": edition, "status": status, "changed_at": now}
             webhooks.enqueue(db, WEBHOOK_EVENTS[status], survey, str(edition), json.dumps(data))

@@ -4,12 +4,11 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable
-from typing import Any
 
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
+from surveyapp.store import audit
 from surveyapp.store.connection import StorageError
 
 migrations = Migrations("surveyapp")
@@ -204,6 +203,129 @@ def m005_restore_maintenance(db: sqlite_utils.Database) -> None:
     )
 
 
+M005_SQL = """
+ALTER TABLE admins ADD COLUMN session_generation INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE admins ADD COLUMN disabled_at TEXT;
+DROP TABLE login_failures;
+CREATE TABLE login_failures (
+    kind TEXT NOT NULL CHECK (kind IN ('pair', 'address', 'account')),
+    username TEXT NOT NULL,
+    address TEXT NOT NULL,
+    failures INTEGER NOT NULL,
+    unreported INTEGER NOT NULL,
+    last_at TEXT NOT NULL,
+    blocked_until TEXT NOT NULL,
+    PRIMARY KEY (kind, username, address)
+) WITHOUT ROWID;
+CREATE INDEX login_failures_by_time ON login_failures (last_at);
+CREATE TABLE login_known (
+    username TEXT NOT NULL,
+    address TEXT NOT NULL,
+    at TEXT NOT NULL,
+    PRIMARY KEY (username, address)
+) WITHOUT ROWID;
+CREATE TABLE login_window (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    started TEXT NOT NULL,
+    entries INTEGER NOT NULL
+);
+CREATE INDEX drafts_by_time ON drafts (updated_at);
+CREATE TABLE draft_log (
+    address TEXT NOT NULL,
+    at TEXT NOT NULL
+);
+CREATE INDEX draft_log_by_address ON draft_log (address, at);
+CREATE INDEX draft_log_by_time ON draft_log (at);
+"""
+
+
+@migrations()
+def m005_auth_sessions(db: sqlite_utils.Database) -> None:
+    """Account session generations and disabling; log-in failures counted per account and
+    address with their delays (store/logins.py); expiring, throttled drafts; the switch of
+    the audit log to its keyed chain (store/audit.py)."""
+    db.executescript(M005_SQL)
+    audit.switch_over(db)  # the log so far is a plain SHA-256 chain: anchor it with the key
+
+
+def known() -> list[str]:
+    """The names of every migration this code knows, in order."""
+    with contextlib.closing(sqlite_utils.Database(memory=True)) as empty:
+        return [m.name for m in migrations.pending(empty)]
+
+
+def check_ready(db: sqlite_utils.Database) -> None:
+    """Refuse (StorageError) a database whose schema is behind or ahead of this code.
+    Reads only: no write lock is needed. (Definitions are the versions the database
+    holds: a file changed since is published by the next `init-db` or `serve`.)"""
+    applied = {m.name for m in migrations.applied(db)}
+    newer = applied - set(known())
+    if newer:
+        raise StorageError(f"the database comes from a newer surveyapp (migrations "
+                           f"{sorted(newer)}): upgrade surveyapp")  # fmt: skip
+    pending = [m.name for m in migrations.pending(db)]
+    if pending:
+        raise StorageError(f"the database schema is behind ({len(pending)} migration(s) "
+                           f"pending: {', '.join(pending)}): run `surveyapp init-db`")  # fmt: skip
+
+
+def init_db(db: sqlite_utils.Database) -> list[str]:
+    """Create or upgrade the schema; return the names of the migrations applied."""
+    pending = [m.name for m in migrations.pending(db)]
+    migrations.apply(db)
+    return pending
+
+
+@migrations()
+def m006_defs_versions(db: sqlite_utils.Database) -> None:
+    """Definitions become published versions: who published each and when, the order in
+    which versions became current (`seq`), and a catalogue generation every worker polls.
+    Versions seen before were read from files: their order is the order they were seen."""
+    db.executescript(
+        """
+        ALTER TABLE definitions ADD COLUMN published_by TEXT NOT NULL DEFAULT 'file';
+        ALTER TABLE definitions ADD COLUMN published_at TEXT;
+        ALTER TABLE definitions ADD COLUMN seq INTEGER;
+        UPDATE definitions SET published_at = first_seen, seq = (
+            SELECT count(*) FROM definitions AS o
+            WHERE o.first_seen < definitions.first_seen
+               OR (o.first_seen = definitions.first_seen AND o.rowid <= definitions.rowid)
+        );
+        CREATE UNIQUE INDEX definitions_by_seq ON definitions (seq);
+        CREATE INDEX definitions_by_edition ON definitions (survey, edition, seq);
+        CREATE TABLE catalog_generation (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            generation INTEGER NOT NULL
+        );
+        INSERT INTO catalog_generation (id, generation) VALUES (1, 1);
+        """
+    )
+
+
+@migrations()
+def m006_defs_draft_version(db: sqlite_utils.Database) -> None:
+    """The definition version a draft's pages were answered on (NULL: before versions)."""
+    db.execute("ALTER TABLE drafts ADD COLUMN version TEXT")
+
+
+@migrations()
+def m007_builder_drafts(db: sqlite_utils.Database) -> None:
+    """The browser builder's drafts: one per questionnaire (see store/builder_drafts.py)."""
+    db.executescript(
+        """
+        CREATE TABLE builder_drafts (
+            survey TEXT PRIMARY KEY,
+            text TEXT NOT NULL,
+            updated_by TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            base_version TEXT,
+            revision INTEGER NOT NULL,
+            previous_text TEXT
+        );
+        """
+    )
+
+
 @migrations()
 def m011_api_tokens(db: sqlite_utils.Database) -> None:
     """API tokens (hashed), their request windows and API submissions' idempotency keys."""
@@ -218,36 +340,3 @@ def m012_webhooks(db: sqlite_utils.Database) -> None:
     from surveyapp.store import webhooks
 
     db.executescript(webhooks.SQL)
-
-
-def known() -> list[str]:
-    """The names of every migration this code knows, in order."""
-    with contextlib.closing(sqlite_utils.Database(memory=True)) as empty:
-        return [m.name for m in migrations.pending(empty)]
-
-
-def check_ready(db: sqlite_utils.Database, definitions: Iterable[Any]) -> None:
-    """Refuse (StorageError) a database whose schema is behind or ahead of this code, or
-    that lacks the text of a loaded definition. Reads only: no write lock is needed."""
-    applied = {m.name for m in migrations.applied(db)}
-    newer = applied - set(known())
-    if newer:
-        raise StorageError(f"the database comes from a newer surveyapp (migrations "
-                           f"{sorted(newer)}): upgrade surveyapp")  # fmt: skip
-    pending = [m.name for m in migrations.pending(db)]
-    if pending:
-        raise StorageError(f"the database schema is behind ({len(pending)} migration(s) "
-                           f"pending: {', '.join(pending)}): run `surveyapp init-db`")  # fmt: skip
-    recorded = {row[0] for row in db.execute("SELECT version FROM definitions")}
-    missing = sorted({f"{d.source} ({d.id} {d.edition})" for d in definitions
-                      if d.version not in recorded})  # fmt: skip
-    if missing:
-        raise StorageError(f"definitions changed since the database was prepared: "
-                           f"{'; '.join(missing)}: run `surveyapp init-db`")  # fmt: skip
-
-
-def init_db(db: sqlite_utils.Database) -> list[str]:
-    """Create or upgrade the schema; return the names of the migrations applied."""
-    pending = [m.name for m in migrations.pending(db)]
-    migrations.apply(db)
-    return pending

@@ -9,9 +9,8 @@ from typing import Any
 from flask import Response
 
 from surveyapp.figures import released
-from surveyapp.questionnaire.loader import DefinitionError, parse_definition
 from surveyapp.questionnaire.model import Definition
-from surveyapp.store import audit, editions, versions
+from surveyapp.store import audit, definitions, editions
 from surveyapp.web import catalog, get_db, open_definition
 from surveyapp.web.admin import editions as edition_views
 from surveyapp.web.admin.common import reads_raw
@@ -86,30 +85,26 @@ def questionnaire(survey_id: str):
 
 @operation(
     "/questionnaires/<survey_id>/versions",
-    summary="Recorded definition versions",
+    summary="Published definition versions",
     scope="read",
     mirrors="admin.survey",
     tag=TAG,
-    description="Every version of the definition that responses may refer to.",
+    description="Every published version, the one made current last first; `current`: its"
+    " edition's current version.",
     replies={200: Reply("The versions", {"type": "array", "items": ref("Version")})},
 )
 def definition_versions(survey_id: str):
     editions_or_404(survey_id)
-    return versions.versions(get_db(), survey_id)
+    return definitions.versions(get_db(), survey_id)
 
 
-def _definition(survey_id: str, version: str) -> tuple[Definition, str]:
+def _definition(survey_id: str, version: str) -> Definition:
+    """A published version of the questionnaire (the catalogue holds every one)."""
     editions_or_404(survey_id)
-    found = versions.version_text(get_db(), survey_id, version)
-    if found is None:
+    found = catalog().by_version(version)
+    if found is None or found.id != survey_id:
         fail(404, f"{survey_id} has no version {version!r}.")
-    loaded = catalog().by_version(version)
-    if loaded is not None:
-        return loaded, found[0]
-    try:
-        return parse_definition(*found), found[0]
-    except DefinitionError as exc:  # recorded by an older surveyapp with other rules
-        fail(404, f"Version {version} no longer reads as a definition: {exc}")
+    return found
 
 
 def as_json(definition: Definition) -> dict[str, Any]:
@@ -128,7 +123,7 @@ def as_json(definition: Definition) -> dict[str, Any]:
     replies={200: Reply("The parsed definition", ref("Definition"))},
 )
 def definition_json(survey_id: str, version: str):
-    return as_json(_definition(survey_id, version)[0])
+    return as_json(_definition(survey_id, version))
 
 
 @operation(
@@ -140,7 +135,7 @@ def definition_json(survey_id: str, version: str):
     replies={200: Reply("The definition's YAML text", {"type": "string"}, "application/yaml")},
 )
 def definition_yaml(survey_id: str, version: str):
-    return Response(_definition(survey_id, version)[1], mimetype="application/yaml")
+    return Response(_definition(survey_id, version).text, mimetype="application/yaml")
 
 
 @operation(

@@ -80,14 +80,16 @@ SCHEMAS: dict[str, Schema] = {
     },
     "Version": {
         "type": "object",
-        "required": ["version", "edition", "source", "first_seen"],
+        "required": ["version", "edition", "source", "published_by", "published_at", "current"],
         "properties": {
             "version": TEXT,
             "edition": WHOLE,
             "source": TEXT,
-            "first_seen": TEXT,
+            "published_by": TEXT,
+            "published_at": nullable("string"),
+            "current": {"type": "boolean"},
         },
-    },
+    },  # fmt: skip
     "Definition": {
         "type": "object",
         "description": "A parsed definition: the YAML file's content as surveyapp reads it.",

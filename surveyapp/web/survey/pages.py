@@ -22,13 +22,17 @@ from surveyapp.questionnaire.answers import (
     page_fields,
 )
 from surveyapp.questionnaire.model import Definition
-from surveyapp.store.invitations import InvitationUsed, Throttled
+from surveyapp.store.invitations import InvitationUsed, Throttled, address_hash
 from surveyapp.web import catalog, csrf, get_db, latest_definition, open_definition
 from surveyapp.web.forms import page_form_class, show_errors
 from surveyapp.web.survey import bp, invited
 from surveyapp.web.survey import keys as keys_
 
 STORAGE_FAILED = "We could not save your answers just now. They are kept below: please try again."
+DRAFTS_THROTTLED = (
+    "Too many questionnaires were started from your network just now. Your answers are kept "
+    "below: please press the button again in a few minutes."
+)
 
 
 @bp.get("/")
@@ -89,6 +93,7 @@ def _page_number(definition: Definition) -> int:
 
 
 def _render(definition, number, form, status=200, notice="", errors=False):
+    form.definition_version.data = definition.version
     return render_template(
         "survey/page.html",
         definition=definition,
@@ -123,6 +128,17 @@ def _blank_page(definition: Definition, number: int, key: str) -> str:
     return html.replace(CSRF_SLOT, token).replace(KEY_SLOT, key)
 
 
+def _version(current: Definition, started_on: str | None) -> Definition:
+    """The version a respondent is answering: the one their page (or draft) was rendered
+    with while it is a version of the open edition, else the open edition's current one."""
+    if not started_on or started_on == current.version:
+        return current
+    started = catalog().by_version(started_on)
+    if started is None or (started.id, started.edition) != (current.id, current.edition):
+        return current
+    return started
+
+
 def _answerable(survey_id: str):
     """(the definition this browser may answer, None) or (None, the page that refuses it)."""
     definition = _open(survey_id)
@@ -136,9 +152,10 @@ def page(survey_id: str):
     definition, refused = _answerable(survey_id)
     if refused is not None:
         return refused
-    number = _page_number(definition)
     key = _session_key(survey_id, definition.edition)
-    draft = store.load_draft(get_db(), key)
+    draft, started_on = store.load_draft_entry(get_db(), key, current_app.config["DRAFT_DAYS"])
+    definition = _version(definition, started_on)
+    number = _page_number(definition)
     if not draft.keys() & page_fields(definition.pages[number - 1]):
         return _blank_page(definition, number, key)
     form = page_form_class(definition, number)(formdata=None, data=draft, submission_key=key)
@@ -162,6 +179,7 @@ def answer(survey_id: str):
     definition, refused = _answerable(survey_id)
     if refused is not None:
         return refused
+    definition = _version(definition, request.form.get("definition_version"))
     number = _page_number(definition)
     db = get_db()
     key = request.form.get("submission_key", "")
@@ -176,20 +194,20 @@ def answer(survey_id: str):
     page_obj = definition.pages[number - 1]
     answers, errors = check_pages([page_obj], request.form.getlist)
     action = request.form.get("action", "next")
-    draft = store.load_draft(db, key)
+    draft = store.load_draft(db, key, current_app.config["DRAFT_DAYS"])
     on_page = set(page_fields(page_obj))
     draft = {name: value for name, value in draft.items() if name not in on_page} | answers
     if action == "back":
-        if not _saved_draft(db, key, survey_id, draft):
-            return _kept(definition, number)
+        if refused := _saved_draft(db, key, definition, draft):
+            return _kept(definition, number, *refused)
         return redirect(url_for("survey.page", survey_id=survey_id, page=max(number - 1, 1)))
     if errors:
         form = page_form_class(definition, number)()
         show_errors(form, errors)
         return _render(definition, number, form, 422, errors=True)
     if action != "submit" or number < len(definition.pages):
-        if not _saved_draft(db, key, survey_id, draft):
-            return _kept(definition, number)
+        if refused := _saved_draft(db, key, definition, draft):
+            return _kept(definition, number, *refused)
         next_page = min(number + 1, len(definition.pages))
         return redirect(url_for("survey.page", survey_id=survey_id, page=next_page))
     return _submit(definition, key, draft)
@@ -201,14 +219,27 @@ def _kept(definition: Definition, number: int, status: int = 503, notice: str = 
     return _render(definition, number, page_form_class(definition, number)(), status, notice)
 
 
-def _saved_draft(db, key: str, survey_id: str, draft: dict) -> bool:
-    """Keep the answers so far; False when the database refuses the write."""
+def _draft_rules() -> store.DraftRules:
+    config = current_app.config
+    return store.DraftRules(
+        address=address_hash(config["SECRET_KEY"], request.remote_addr or ""),
+        limit=config["DRAFTS_PER_ADDRESS"],
+        window_seconds=config["SUBMISSION_WINDOW_SECONDS"],
+        keep_days=config["DRAFT_DAYS"],
+    )
+
+
+def _saved_draft(db, key: str, definition: Definition, draft: dict) -> tuple[int, str] | None:
+    """Keep the answers so far and the version they answer; else (status, notice) saying
+    why nothing was stored."""
     try:
-        store.save_draft(db, key, survey_id, draft)
+        store.save_draft(db, key, definition.id, draft, _draft_rules(), definition.version)
+    except store.DraftsThrottled:
+        return 429, DRAFTS_THROTTLED
     except store.DatabaseError:
         current_app.logger.exception("could not save a draft")
-        return False
-    return True
+        return 503, STORAGE_FAILED
+    return None
 
 
 def _submit(definition: Definition, key: str, draft: dict):
@@ -218,7 +249,7 @@ def _submit(definition: Definition, key: str, draft: dict):
         # A copy of this POST stored the response (and removed the draft) meanwhile.
         return redirect(url_for("survey.thanks", survey_id=definition.id, again=1))
     if errors:
-        _saved_draft(db, key, definition.id, draft)
+        _saved_draft(db, key, definition, draft)
         first = next(
             n for n, p in enumerate(definition.pages, 1) if set(page_fields(p)) & set(errors)
         )
