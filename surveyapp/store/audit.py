@@ -25,7 +25,7 @@ GENESIS = "0" * 64
 ACTIONS = (
     "login", "login_failed", "logout", "role_change", "user_create", "export",
     "import", "edition_open", "edition_close", "invitation", "backup", "restore", "recover",
-    "filtered_read",
+    "filtered_read", "weights",
 )  # fmt: skip
 
 

@@ -204,6 +204,27 @@ def m005_restore_maintenance(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m010_statfiles_weights(db: sqlite_utils.Database) -> None:
+    """Weighting targets: per edition and profile question, each code's share of the
+    population (decimal text as entered, a fraction of 1); see surveyapp/store/weights.py."""
+    db.executescript(
+        """
+        CREATE TABLE weight_targets (
+            survey TEXT NOT NULL,
+            edition INTEGER NOT NULL,
+            field TEXT NOT NULL,
+            code TEXT NOT NULL,
+            position INTEGER NOT NULL,
+            share TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            updated_by TEXT NOT NULL,
+            PRIMARY KEY (survey, edition, field, code)
+        ) WITHOUT ROWID;
+        """
+    )
+
+
 def known() -> list[str]:
     """The names of every migration this code knows, in order."""
     with contextlib.closing(sqlite_utils.Database(memory=True)) as empty:
