@@ -25,7 +25,7 @@ from surveyapp.exchange import statvars as sv
 
 VERSION = 14  # pyreadstat's name for format 118
 STR_MAX = 2045  # longer text is a strL
-NAME_SIZE = 129  # a value label name's bytes in format 118
+NAME_SIZE = 129  # the bytes of a variable or value label name in format 118
 GSO_STRING = 130
 MISSING_DOUBLE = 0x7FE0000000000000  # "."; .a adds 1 << 40, .b 2 << 40...
 Extractor = Callable[[sv.Variable, dict[str, float]], Callable[[list], list]]
@@ -51,14 +51,20 @@ def _strl(variable: sv.Variable) -> bool:
 
 
 def template(variables: list[sv.Variable], path: str) -> bytes:
-    """The file pyreadstat writes for one row: everything but the data is kept."""
-    data = {v.dta: ["x" * max(v.width, 1)] if v.kind == sv.STRING else [1.0] for v in variables}
+    """The file pyreadstat writes for one row: everything but the data is kept. Variables
+    are named v1, v2... here (pyreadstat names each value label set after its variable
+    with a number appended, which a 32-character name would take past Stata's limit); Layout
+    gives them their names."""
+    names = [f"v{index}" for index in range(1, len(variables) + 1)]
+    data = {n: ["x" * max(v.width, 1)] if v.kind == sv.STRING else [1.0]
+            for n, v in zip(names, variables, strict=True)}  # fmt: skip
+    pairs = list(zip(names, variables, strict=True))
     pyreadstat.write_dta(
         pd.DataFrame(data), path, version=VERSION,
-        column_labels={v.dta: sv.label_for(v, "dta") for v in variables},
-        variable_value_labels={v.dta: labels for v in variables
+        column_labels={n: sv.label_for(v, "dta") for n, v in pairs},
+        variable_value_labels={n: labels for n, v in pairs
                                if (labels := sv.value_labels(v, "dta"))},
-        missing_user_values={v.dta: [m.dta for m in sv.MISSING] for v in variables
+        missing_user_values={n: [m.dta for m in sv.MISSING] for n, v in pairs
                              if sv.answers(v)},
     )  # fmt: skip
     with open(path, "rb") as file:
@@ -78,22 +84,26 @@ class Layout:
         self._rename(variables)
 
     def _rename(self, variables: list[sv.Variable]) -> None:
-        """Name each value label set after its variable (pyreadstat appends a counter, which
-        can make a name longer than Stata's 32 characters)."""
-        at = self.map[6] + len(b"<value_label_names>")
-        renamed = {}
-        for index, variable in enumerate(variables):
-            start = at + index * NAME_SIZE
-            old = bytes(self.head[start : start + NAME_SIZE]).rstrip(b"\0")
-            if old:
-                new = variable.dta.encode().ljust(NAME_SIZE, b"\0")
-                self.head[start : start + NAME_SIZE], renamed[old] = new, new
+        """Give each variable, and its value label set, the variable's name."""
+        names = [v.dta.encode().ljust(NAME_SIZE, b"\0") for v in variables]
+        self._entries(self.map[3] + len(b"<varnames>"), names, {})
+        renamed: dict[bytes, bytes] = {}
+        self._entries(self.map[6] + len(b"<value_label_names>"), names, renamed)
         pos = len(b"<value_labels>")
         while self.tail[pos : pos + 5] == b"<lbl>":
             (size,) = struct.unpack_from("<i", self.tail, pos + 5)
             name = bytes(self.tail[pos + 9 : pos + 9 + NAME_SIZE]).rstrip(b"\0")
             self.tail[pos + 9 : pos + 9 + NAME_SIZE] = renamed[name]
             pos += 9 + NAME_SIZE + 3 + size + len(b"</lbl>")
+
+    def _entries(self, at: int, names: list[bytes], renamed: dict[bytes, bytes]) -> None:
+        """Overwrite the fixed-width name entries starting at `at` (an empty one stays
+        empty), noting each old name's new one in `renamed`."""
+        for index, new in enumerate(names):
+            start = at + index * NAME_SIZE
+            old = bytes(self.head[start : start + NAME_SIZE]).rstrip(b"\0")
+            if old:
+                self.head[start : start + NAME_SIZE], renamed[old] = new, new
 
     def header(self, count: int, record: int, strls: int) -> bytes:
         """The head for `count` rows of `record` bytes and a strls section of `strls` bytes."""

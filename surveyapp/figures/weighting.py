@@ -26,6 +26,7 @@ from surveyapp.figures import stats
 TRIM = (0.3, 3.0)
 TOLERANCE = 1e-12  # largest difference between a weighted share and its target
 MAX_SWEEPS = 2000
+TRIM_ROUNDS = 200  # clipping moves the mean; each round closes most of the gap
 Cell = tuple[str, ...]
 
 
@@ -74,18 +75,22 @@ def _sweep(counts, weights, targets, total) -> None:
 
 
 def _trim(counts, weights, bounds: tuple[float, float]) -> bool:
-    """Clip every positive weight to bounds times the mean positive weight; whether any moved."""
+    """Clip every positive weight to bounds times the mean positive weight, again until
+    the mean the bounds rest on stops moving; whether any weight moved."""
     live = [(cell, n) for cell, n in counts.items() if weights[cell] > 0]
     people = sum(n for _cell, n in live)
-    if not people:
-        return False
-    mean = sum(n * weights[cell] for cell, n in live) / people
-    low, high = bounds[0] * mean, bounds[1] * mean
     moved = False
-    for cell, _n in live:
-        clipped = min(max(weights[cell], low), high)
-        moved = moved or clipped != weights[cell]
-        weights[cell] = clipped
+    for _ in range(TRIM_ROUNDS):
+        mean = sum(n * weights[cell] for cell, n in live) / people if people else 0.0
+        low, high = bounds[0] * mean, bounds[1] * mean
+        change = 0.0
+        for cell, _n in live:
+            clipped = min(max(weights[cell], low), high)
+            change = max(change, abs(clipped - weights[cell]))
+            weights[cell] = clipped
+        moved = moved or change > 0
+        if change <= TOLERANCE * mean:
+            break
     return moved
 
 
