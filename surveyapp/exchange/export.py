@@ -164,8 +164,8 @@ def codebook_rows(
             continue
         yield from _field_rows(column, found[column], chosen)
     for m in statvars.MISSING:
-        yield ["", "Missing-value code", "", "missing", m.state, m.label, f"{m.sav:g}",
-               f".{m.dta}", f"{m.sav:g} / .{m.dta}"]  # fmt: skip
+        yield ["", "Missing-value code", "", "missing", m.state, m.label, "", "",
+               f"sav {m.sav:g}, dta .{m.dta}"]  # fmt: skip
 
 
 def _field_rows(column: str, found: tuple, chosen: list[statvars.Variable]) -> Iterator[list[str]]:
