@@ -18,9 +18,7 @@ import struct
 import tempfile
 from collections.abc import Callable, Iterator
 
-import pandas as pd
-import pyreadstat
-
+from surveyapp.exchange import sav
 from surveyapp.exchange import statvars as sv
 
 VERSION = 14  # pyreadstat's name for format 118
@@ -55,12 +53,18 @@ def template(variables: list[sv.Variable], path: str) -> bytes:
     are named v1, v2... here (pyreadstat names each value label set after its variable
     with a number appended, which a 32-character name would take past Stata's limit); Layout
     gives them their names."""
+    pl, pyreadstat = sav.libraries()
     names = [f"v{index}" for index in range(1, len(variables) + 1)]
-    data = {n: ["x" * max(v.width, 1)] if v.kind == sv.STRING else [1.0]
-            for n, v in zip(names, variables, strict=True)}  # fmt: skip
     pairs = list(zip(names, variables, strict=True))
+    # pyreadstat checks a column against its extended missing values (letters) with polars'
+    # is_in, which a Float64 column refuses; an Object column of floats is checked in Python.
+    frame = pl.DataFrame([
+        pl.Series(n, ["x" * max(v.width, 1)]) if v.kind == sv.STRING
+        else pl.Series(n, [1.0], dtype=pl.Object if sv.answers(v) else pl.Float64)
+        for n, v in pairs
+    ])  # fmt: skip
     pyreadstat.write_dta(
-        pd.DataFrame(data), path, version=VERSION,
+        frame, path, version=VERSION,
         column_labels={n: sv.label_for(v, "dta") for n, v in pairs},
         variable_value_labels={n: labels for n, v in pairs
                                if (labels := sv.value_labels(v, "dta"))},

@@ -17,11 +17,12 @@ import os
 import struct
 import tempfile
 from collections.abc import Callable, Iterator
-
-import pandas as pd
-import pyreadstat
+from typing import TYPE_CHECKING
 
 from surveyapp.exchange import statvars as sv
+
+if TYPE_CHECKING:
+    import polars as pl
 
 HEADER_SIZE = 176
 CASES_AT = 80  # the header's number of cases (int32)
@@ -60,17 +61,29 @@ def options(variables: list[sv.Variable]) -> dict:
     }
 
 
-def frame(variables: list[sv.Variable], getters: list[Callable], chunk: list) -> pd.DataFrame:
-    data = {}
+def libraries():
+    """polars and pyreadstat, imported on first use: they add about 50 MiB to a process,
+    which a worker that never writes these files should not carry. (pyreadstat writes from a
+    pandas or a polars data frame; with pandas installed, sqlite-utils would import it in
+    every process.)"""
+    import polars
+    import pyreadstat
+
+    return polars, pyreadstat
+
+
+def frame(variables: list[sv.Variable], getters: list[Callable], chunk: list) -> pl.DataFrame:
+    pl, _pyreadstat = libraries()
+    data = []
     for variable, get in zip(variables, getters, strict=True):
         values = get(chunk)
         if variable.kind == sv.STRING:
             width = max(variable.width, 1)
-            values = pd.Series([pad(t, width) for t in values], dtype="str")
-        else:
-            values = pd.Series(values, dtype="float64")
-        data[variable.sav] = values
-    return pd.DataFrame(data)
+            series = pl.Series(variable.sav, [pad(t, width) for t in values], dtype=pl.String)
+        else:  # NaN (no value) becomes null, which pyreadstat writes as system-missing
+            series = pl.Series(variable.sav, values, dtype=pl.Float64, nan_to_null=True)
+        data.append(series)
+    return pl.DataFrame(data)
 
 
 def dictionary_end(data: bytes) -> tuple[int, list[int]]:
@@ -122,6 +135,7 @@ def write(
     """The file's bytes: the dictionary first, then each chunk's data as it is written."""
     getters = [extractor(v, _missing(v)) for v in variables]
     kwargs = options(variables)
+    _pl, pyreadstat = libraries()
     handle, path = tempfile.mkstemp(suffix=".sav")
     os.close(handle)
     try:

@@ -29,8 +29,11 @@ def snapshot(db: sqlite_utils.Database) -> Iterator[None]:
 
 
 def _scope(survey: str, filters: Filters) -> tuple[str, list]:
+    """The questionnaire (and edition): with every edition named, the (survey, edition,
+    field, value) index serves the answers table."""
     if filters.edition is None:
-        return "survey = ?", [survey]
+        editions = "SELECT edition FROM counters WHERE survey = ? AND field = '*' AND value = '*'"
+        return f"survey = ? AND edition IN ({editions})", [survey, survey]
     return "survey = ? AND edition = ?", [survey, filters.edition]
 
 
@@ -74,15 +77,16 @@ def meta_widths(db: sqlite_utils.Database, survey: str, filters: Filters) -> dic
 def stored_codes(
     db: sqlite_utils.Database, survey: str, filters: Filters, fields: Iterable[str]
 ) -> dict[str, list[str]]:
-    """{field: every distinct value stored for it}, in code order."""
+    """{field: every distinct value stored for it}, in code order, from the counters (every
+    choice field is counted)."""
     fields = list(fields)
     if not fields:
         return {}
     scope, params = _scope(survey, filters)
     marks = ", ".join("?" * len(fields))
     rows = db.execute(
-        f"SELECT DISTINCT field, value FROM answers WHERE {scope}"  # noqa: S608 - placeholders only
-        f" AND field IN ({marks}) ORDER BY field, value",
+        f"SELECT DISTINCT field, value FROM counters WHERE {scope}"  # noqa: S608 - placeholders only
+        f" AND field IN ({marks}) AND value != '*' AND count > 0 ORDER BY field, value",
         [*params, *fields],
     )
     found: dict[str, list[str]] = {}
