@@ -37,4 +37,5 @@ from surveyapp.web.admin import (  # noqa: E402, F401 - register routes
     reports,
     responses,
     users,
+    weights,
 )
