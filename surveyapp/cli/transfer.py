@@ -9,7 +9,7 @@ import click
 
 from surveyapp.cli import catalog, open_store
 from surveyapp.exchange import export
-from surveyapp.figures import tallies
+from surveyapp.figures import tallies, weighted_views
 from surveyapp.store import audit, counts
 from surveyapp.store.filters import FilterError, parse_filters
 
@@ -30,7 +30,11 @@ def verify_tallies_command() -> None:
 @click.argument("survey_id")
 @click.option("--format", "fmt", type=click.Choice(sorted(export.STREAMS)), default="csv",
               show_default=True)  # fmt: skip
-@click.option("--labels", is_flag=True, help="Write option labels instead of codes.")
+@click.option(
+    "--labels",
+    is_flag=True,
+    help="Write option labels instead of codes (sav and dta always hold both).",
+)
 @click.option("--codebook", is_flag=True, help="Write the codebook (CSV) instead of responses.")
 @click.option("--edition", help="Only this edition.")
 @click.option("--since", help="Submitted at or after this date/time (UTC).")
@@ -41,7 +45,8 @@ def export_command(
     survey_id: str, fmt: str, labels: bool, codebook: bool, edition: str | None,
     since: str | None, until: str | None, output: Path | None,
 ) -> None:  # fmt: skip
-    """Export every response of a questionnaire as CSV, JSON Lines or XLSX."""
+    """Export every response of a questionnaire as CSV, JSON Lines, XLSX, SPSS (sav) or
+    Stata (dta)."""
     editions = catalog().get(survey_id)
     if not editions:
         raise click.ClickException(f"No questionnaire {survey_id!r}.")
@@ -56,13 +61,14 @@ def export_command(
     audit.record_or_log(db, audit.cli_actor(), "export", survey=survey_id,
                         format="codebook" if codebook else fmt, filter=filters.query_args(),
                         rows=rows, labels=labels, output=str(output or "-"))  # fmt: skip
+    weights = weighted_views.weigher(db, editions, filters)
     if codebook:
-        chunks = export.codebook_csv(editions, filters)
+        chunks = export.codebook_csv(editions, filters, weights)
     else:
-        chunks = export.STREAMS[fmt](db, survey_id, editions, filters, labels)
-    binary = fmt == "xlsx" and not codebook
+        chunks = export.STREAMS[fmt](db, survey_id, editions, filters, labels, weights)
+    binary = fmt in export.BINARY and not codebook
     if output is None and binary and sys.stdout.isatty():
-        raise click.ClickException("XLSX is binary: give -o FILE or redirect the output.")
+        raise click.ClickException(f"{fmt.upper()} is binary: give -o FILE or redirect the output.")
     with click.open_file(str(output or "-"), "wb") as handle:
         for chunk in chunks:
             handle.write(chunk if binary else chunk.encode("utf-8"))

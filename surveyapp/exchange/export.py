@@ -13,51 +13,25 @@ from typing import Any
 import orjson
 import sqlite_utils
 
-from surveyapp.exchange import xlsx
+from surveyapp.exchange import layout, statfiles, statvars, xlsx
 from surveyapp.exchange.cells import csv_text, neutralise, text_cell
-from surveyapp.questionnaire.model import Definition
+from surveyapp.exchange.layout import EMAIL, EMAIL_TEXT, META, META_TEXT, Editions, Weigher, columns
 from surveyapp.questionnaire.types import REGISTRY
 from surveyapp.store import listing
 from surveyapp.store.filters import NO_FILTERS, Filters
 
-META = ["response_id", "submitted_at", "edition", "version"]
-META_TEXT = {
-    "response_id": "Response identifier",
-    "submitted_at": "Time the response was submitted (UTC, ISO 8601)",
-    "edition": "Questionnaire edition",
-    "version": "Definition version the respondent saw",
-}
-EMAIL = "email"
-EMAIL_TEXT = "Email of the invitation answered (non-anonymous editions only)"
-CODEBOOK = ["column", "question", "item", "type", "code", "label"]
+CODEBOOK = ["column", "question", "item", "type", "code", "label", "sav_name", "dta_name",
+            "stat_value"]  # fmt: skip
 FORMATS = {
     "csv": "text/csv; charset=utf-8",
     "jsonl": "application/x-ndjson; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "sav": "application/x-spss-sav",
+    "dta": "application/x-stata-dta",
 }
+BINARY = frozenset({"xlsx", "sav", "dta"})
 BATCH = 500
-Editions = dict[int, Definition]
-
-
-def columns(editions: Editions, filters: Filters = NO_FILTERS) -> list[str]:
-    """META, then every field name in definition order; across editions the union:
-    the oldest edition's fields, then each field a later edition adds, in its order."""
-    names: list[str] = []
-    for _edition, definition in _chosen(editions, filters):
-        for q in definition.questions():
-            for name in REGISTRY[q.type].field_names(q):
-                if name not in names:
-                    names.append(name)
-    return META + ([EMAIL] if _tied(editions, filters) else []) + names
-
-
-def _tied(editions: Editions, filters: Filters) -> bool:
-    """Whether an email column is exported: only when a chosen edition is non-anonymous."""
-    return any(not d.anonymous for _e, d in _chosen(editions, filters))
-
-
-def _chosen(editions: Editions, filters: Filters) -> list[tuple[int, Definition]]:
-    return [(e, d) for e, d in sorted(editions.items()) if filters.edition in (None, e)]
+_chosen, _tied = layout.chosen, layout.tied
 
 
 def _labels(editions: Editions) -> dict[int, dict[str, dict[str, str]]]:
@@ -74,19 +48,21 @@ def _labels(editions: Editions) -> dict[int, dict[str, dict[str, str]]]:
 
 def value_rows(
     db: sqlite_utils.Database, survey: str, editions: Editions,
-    filters: Filters = NO_FILTERS, labels: bool = False,
+    filters: Filters = NO_FILTERS, labels: bool = False, weights: Weigher | None = None,
 ) -> Iterator[list[Any]]:  # fmt: skip
     """One list per response with a value for every column, in `columns` order (None
-    when unanswered; multiple choice stays a list)."""
+    when unanswered; multiple choice stays a list; the weight is a number or None)."""
     tied = _tied(editions, filters)
-    first = len(META) + tied
-    fields = columns(editions, filters)[first:]
+    fields = layout.fields(editions, filters)
+    first = len(META) + tied + (weights is not None)
     names = _labels(editions) if labels else {}
     emails = listing.invitation_emails(db, survey) if tied else {}
     for response_id, submitted_at, edition, version, answers in listing.response_rows(
         db, survey, filters
     ):
         values = [response_id, submitted_at, edition, version, *map(answers.get, fields)]
+        if weights is not None:
+            values.insert(len(META), weights(edition, answers))
         if tied:
             values.insert(len(META), emails.get(response_id))
         lookup = names.get(edition)
@@ -104,11 +80,11 @@ def value_rows(
 
 def records(
     db: sqlite_utils.Database, survey: str, editions: Editions,
-    filters: Filters = NO_FILTERS, labels: bool = False,
+    filters: Filters = NO_FILTERS, labels: bool = False, weights: Weigher | None = None,
 ) -> Iterator[dict[str, Any]]:  # fmt: skip
     """One dict per response with every column (None when unanswered; lists stay lists)."""
-    names = columns(editions, filters)
-    for values in value_rows(db, survey, editions, filters, labels):
+    names = columns(editions, filters, weights is not None)
+    for values in value_rows(db, survey, editions, filters, labels, weights):
         yield dict(zip(names, values, strict=True))
 
 
@@ -125,65 +101,88 @@ def _batched(items: Iterable[Any], size: int = BATCH) -> Iterator[list[Any]]:
 
 def csv_stream(
     db: sqlite_utils.Database, survey: str, editions: Editions,
-    filters: Filters = NO_FILTERS, labels: bool = False,
+    filters: Filters = NO_FILTERS, labels: bool = False, weights: Weigher | None = None,
 ) -> Iterator[str]:  # fmt: skip
     """CSV text in chunks: the header first (so a download starts at once), then rows."""
-    yield csv_text([columns(editions, filters)])
-    for chunk in _batched(value_rows(db, survey, editions, filters, labels)):
+    yield csv_text([columns(editions, filters, weights is not None)])
+    for chunk in _batched(value_rows(db, survey, editions, filters, labels, weights)):
         yield csv_text(chunk)
 
 
 def jsonl_stream(
     db: sqlite_utils.Database, survey: str, editions: Editions,
-    filters: Filters = NO_FILTERS, labels: bool = False,
+    filters: Filters = NO_FILTERS, labels: bool = False, weights: Weigher | None = None,
 ) -> Iterator[str]:  # fmt: skip
     """One JSON object per line, keys in column order; multiple choice stays a list."""
-    for chunk in _batched(records(db, survey, editions, filters, labels)):
+    for chunk in _batched(records(db, survey, editions, filters, labels, weights)):
         yield b"".join(orjson.dumps(r) + b"\n" for r in chunk).decode()
 
 
 def xlsx_stream(
     db: sqlite_utils.Database, survey: str, editions: Editions,
-    filters: Filters = NO_FILTERS, labels: bool = False,
+    filters: Filters = NO_FILTERS, labels: bool = False, weights: Weigher | None = None,
 ) -> Iterator[bytes]:  # fmt: skip
     """An XLSX workbook streamed as the rows are read (surveyapp.xlsx): numbers and inline
     strings only, so no cell can become a formula; formula-like text is neutralised."""
-    header = [neutralise(name) for name in columns(editions, filters)]
+    header = [neutralise(name) for name in columns(editions, filters, weights is not None)]
 
     def rows() -> Iterator[list[Any]]:
         yield header
-        for values in value_rows(db, survey, editions, filters, labels):
+        for values in value_rows(db, survey, editions, filters, labels, weights):
             yield list(map(text_cell, values))
 
     yield from xlsx.stream(rows(), "responses")
 
 
-STREAMS = {"csv": csv_stream, "jsonl": jsonl_stream, "xlsx": xlsx_stream}
+# Each takes (db, survey, editions, filters, labels, weights) and yields text or, for the
+# BINARY formats, bytes.
+STREAMS = {
+    "csv": csv_stream,
+    "jsonl": jsonl_stream,
+    "xlsx": xlsx_stream,
+    "sav": statfiles.sav_stream,
+    "dta": statfiles.dta_stream,
+}
 
 
-def codebook_rows(editions: Editions, filters: Filters = NO_FILTERS) -> Iterator[list[str]]:
-    """CODEBOOK rows: one per code of a choice field, one per other column. A field takes
-    its text from the newest edition that has it."""
-    for name in META:
-        yield [name, META_TEXT[name], "", "meta", "", ""]
-    if _tied(editions, filters):
-        yield [EMAIL, EMAIL_TEXT, "", "meta", "", ""]
-    seen: set[str] = set()
-    for _edition, definition in reversed(_chosen(editions, filters)):
-        for q in definition.questions():
-            qtype = REGISTRY[q.type]
-            for name in qtype.field_names(q):
-                if name in seen:
-                    continue
-                seen.add(name)
-                item = qtype.item_label(q, name)
-                options = dict(qtype.tallied(q)).get(name, ())
-                for option in options or [None]:
-                    code, label = (option.code, option.label) if option else ("", "")
-                    yield [name, q.text, item, q.type, code, label]
+def codebook_rows(
+    editions: Editions, filters: Filters = NO_FILTERS, weights: Weigher | None = None
+) -> Iterator[list[str]]:
+    """CODEBOOK rows in column order: one per code of a choice field, one per other column,
+    then the missing-value codes. Each names its SPSS and Stata variable and, for a code,
+    the number standing for it there (1 for a multiple-choice option: its 0/1 variable).
+    A field takes its text from the newest edition that has it."""
+    found = statvars.field_questions(editions, filters)
+    by_column: dict[str, list[statvars.Variable]] = {}
+    for variable in statfiles.variables(editions, filters, weights):
+        by_column.setdefault(variable.column, []).append(variable)
+    for column, chosen in by_column.items():
+        if column not in found:
+            text = weights.label if weights is not None and column == layout.WEIGHT else None
+            text = text or (EMAIL_TEXT if column == EMAIL else META_TEXT[column])
+            yield [column, text, "", "meta", "", "", chosen[0].sav, chosen[0].dta, ""]
+            continue
+        yield from _field_rows(column, found[column], chosen)
+    for m in statvars.MISSING:
+        yield ["", "Missing-value code", "", "missing", m.state, m.label, "", "",
+               f"sav {m.sav:g}, dta .{m.dta}"]  # fmt: skip
 
 
-def codebook_csv(editions: Editions, filters: Filters = NO_FILTERS) -> Iterator[str]:
-    order = {name: i for i, name in enumerate(columns(editions, filters))}
-    rows = sorted(codebook_rows(editions, filters), key=lambda r: order[r[0]])
-    yield csv_text([CODEBOOK, *rows])
+def _field_rows(column: str, found: tuple, chosen: list[statvars.Variable]) -> Iterator[list[str]]:
+    q, qtype, options = found
+    item = qtype.item_label(q, column)
+    if not options:
+        yield [column, q.text, item, q.type, "", "", chosen[0].sav, chosen[0].dta, ""]
+        return
+    flags = {v.code: v for v in chosen if v.kind == statvars.FLAG}
+    for option in options:
+        variable = flags.get(option.code, chosen[0])
+        value = "1" if variable.kind == statvars.FLAG else f"{variable.values[option.code]:g}"
+        yield [column, q.text, item, q.type, option.code, option.label, variable.sav,
+               variable.dta, value]  # fmt: skip
+
+
+def codebook_csv(
+    editions: Editions, filters: Filters = NO_FILTERS, weights: Weigher | None = None
+) -> Iterator[str]:
+    yield csv_text([CODEBOOK, *codebook_rows(editions, filters, weights)])

@@ -29,6 +29,8 @@ from surveyapp.questionnaire.types import REGISTRY
 from surveyapp.store import imports, timestamps
 
 META = ("response_id", "submitted_at", "edition", "version")
+# Read and dropped: an export's weights are recomputed from the targets, never imported.
+IGNORED = ("weight",)
 FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl"}
 
 
@@ -99,7 +101,7 @@ def check_file(
     pages, counted = list(definition.pages), counted_fields(definition)
     rows: list[dict[str, Any]] = []
     first_row_of: dict[str, int] = {}
-    for number, raw in getattr(reader, fmt)(text, set(META) | set(fields)):
+    for number, raw in getattr(reader, fmt)(text, set(META) | set(IGNORED) | set(fields)):
         answers, problems = check_pages(pages, _getter(raw, splitters))
         for field_name, message in problems.items():
             reader.error(number, f"{field_name}: {message}")

@@ -64,6 +64,9 @@ class QuestionType:
     separator: str | None = None
     # Whether a field renders as a group of inputs, so an error links to the first one.
     grouped = False
+    # Whether its answers are numbers (SPSS and Stata files hold them as numeric variables;
+    # other answers without options are text there).
+    numeric = False
 
     @property
     def partial(self) -> str:

@@ -39,4 +39,5 @@ from surveyapp.web.admin import (  # noqa: E402, F401 - register routes
     tokens,
     users,
     webhooks,
+    weights,
 )

@@ -18,7 +18,7 @@ from typing import Any
 from flask import Response, render_template, request
 from markupsafe import Markup
 
-from surveyapp.figures import released, tallies
+from surveyapp.figures import released, tallies, weighted_views
 from surveyapp.store import counts
 from surveyapp.web import catalog, get_db
 from surveyapp.web.admin import auth, bp, reports
@@ -137,9 +137,12 @@ def survey(survey_id: str):
 
 
 def tallies_for(definition, filters, segment) -> dict[str, Any]:
-    """Exact figures for an account that may read raw responses, else released ones."""
+    """Exact figures, weighted ones beside them when the edition has targets, for an
+    account that may read raw responses; else released ones (never weighted)."""
     if reads_raw():
-        return tallies.tallies(get_db(), definition, filters, segment)
+        result = tallies.tallies(get_db(), definition, filters, segment)
+        weighted_views.add_to_tallies(get_db(), definition, result, filters, segment)
+        return result
     return released.edition_tallies(get_db(), definition)
 
 

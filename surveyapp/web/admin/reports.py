@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import abort, render_template
 
-from surveyapp.figures import released, tallies
+from surveyapp.figures import released, tallies, weighted_views
 from surveyapp.figures import trends as trend_figures
 from surveyapp.figures.charts import trend_chart
 from surveyapp.questionnaire.model import Definition
@@ -55,6 +55,8 @@ def trend_document(
         )
     except ValueError as exc:
         abort(400, str(exc))
+    if reads_raw():
+        weighted_views.add_to_trends(get_db(), catalog(), survey_id, document, segment or None)
     return editions, segment, document
 
 
@@ -108,6 +110,7 @@ def ranked(definition: Definition) -> tuple[dict[str, Any], list[dict[str, Any]]
     released responses."""
     if reads_raw():
         result = tallies.tallies(get_db(), definition, min_n=tallies.MIN_N)
+        weighted_views.add_to_tallies(get_db(), definition, result)
     else:
         result = released.edition_tallies(get_db(), definition)
     rows = []
@@ -116,6 +119,7 @@ def ranked(definition: Definition) -> tuple[dict[str, Any], list[dict[str, Any]]
             row["field"] = f"{question}-{row['item']}"
             row["question"] = question
             row["rank_change"] = row["rank_top2"] - row["rank_top"]
+            row["weighted"] = result["questions"][question]["items"][row["item"]].get("weighted")
             rows.append(row)
     return result, rows
 
@@ -175,6 +179,7 @@ def report(edition: int):
             continue
         result, rows = ranked(definition)
         document = trend_figures.trends(get_db(), catalog(), survey)
+        weighted_views.add_to_trends(get_db(), catalog(), survey, document)
         names = labels(catalog()[survey])
         matrices = {q.id for q in definition.questions() if REGISTRY[q.type].tally == "matrix"}
         sections = [s for s in charted(document, names) if s["id"] in matrices]
