@@ -56,6 +56,8 @@ def request_for(endpoint: str, known: dict) -> tuple[str, str, dict | None]:
         "api.submit": ("POST", "/questionnaires/cmo/responses", {"answers": cmo()}),
         "api.invitation_page": ("GET", "/questionnaires/invited/invitations", None),
         "api.invitation_create": ("POST", "/questionnaires/invited/invitations", {"count": 2}),
+        "api.export_file": ("GET", "/questionnaires/cmo/export.sav", None),
+        "api.codebook": ("GET", "/questionnaires/cmo/codebook.csv", None),
         "api.openapi": ("GET", "/openapi.json", None),
         "api.reference": ("GET", "/docs", None),
     }[endpoint]
@@ -68,6 +70,8 @@ def test_the_matrix_lists_every_operation():
         "api.response_page",
         "api.response_stream",
         "api.response_one",
+        "api.export_file",
+        "api.codebook",
         "api.submit",
         "api.invitation_page",
         "api.invitation_create",

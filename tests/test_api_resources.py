@@ -6,12 +6,13 @@ from __future__ import annotations
 import json
 import threading
 
+import pyreadstat
 import pytest
 import yaml
 
 from surveyapp import store
 from surveyapp.store import audit
-from tests.adminkit import add, cmo
+from tests.adminkit import add, cmo, login
 from tests.apikit import api_app, bearer, token
 from tests.walker import Respondent
 
@@ -301,3 +302,34 @@ def test_open_editions_take_no_invitations(client, write):
         "/api/v1/questionnaires/cmo/invitations", json={"count": 1}, headers=write
     )
     assert refused.status_code == 409
+
+
+def test_exports_and_the_codebook_through_the_api(app, client, write, tmp_path):
+    for size in ("small", "large"):
+        add(app, "cmo", cmo(size=size))
+    page = app.test_client()
+    login(page, "ada")
+    for fmt in ("csv", "jsonl", "xlsx", "sav", "dta"):
+        by_api = client.get(f"/api/v1/questionnaires/cmo/export.{fmt}?edition=2012",
+                            headers=write)  # fmt: skip
+        assert by_api.status_code == 200, fmt
+        by_page = page.get(f"/admin/surveys/cmo/export.{fmt}?edition=2012")
+        if fmt in ("csv", "jsonl"):
+            assert by_api.data == by_page.data
+        assert by_api.mimetype == by_page.mimetype
+    sav = client.get("/api/v1/questionnaires/cmo/export.sav", headers=write)
+    (tmp_path / "cmo.sav").write_bytes(sav.data)
+    frame, meta = pyreadstat.read_sav(str(tmp_path / "cmo.sav"))
+    assert len(frame) == 2 and "company_size" in meta.column_names
+    codebook = client.get("/api/v1/questionnaires/cmo/codebook.csv", headers=write)
+    assert codebook.status_code == 200 and b"company_size" in codebook.data
+    assert client.get("/api/v1/questionnaires/cmo/export.pdf", headers=write).status_code == 404
+    entries = audit.entries(store.thread_connection(app.config["DATABASE"]), 20, 0)
+    assert {e["details"].get("format") for e in entries if e["action"] == "export"} >= {
+        "csv",
+        "jsonl",
+        "xlsx",
+        "sav",
+        "dta",
+        "codebook",
+    }

@@ -47,6 +47,11 @@ def record_export(
 @bp.get("/surveys/<survey_id>/export.<fmt>")
 @auth.login_required
 def export_file(survey_id: str, fmt: str):
+    return export_download(survey_id, fmt)
+
+
+def export_download(survey_id: str, fmt: str) -> Response:
+    """The streamed download of the request's filters (the page and the API's alike)."""
     if fmt not in export.STREAMS:
         abort(404)
     editions = editions_or_404(survey_id)
@@ -73,6 +78,10 @@ def export_file(survey_id: str, fmt: str):
 @bp.get("/surveys/<survey_id>/codebook.csv")
 @auth.login_required
 def codebook(survey_id: str):
+    return codebook_download(survey_id)
+
+
+def codebook_download(survey_id: str) -> Response:
     editions = editions_or_404(survey_id)
     filters = request_filters()
     record_export(survey_id, "codebook", filters, None)

@@ -37,6 +37,7 @@ def _storage_error(error):
 
 from surveyapp.web.api import (  # noqa: E402, F401 - register routes
     docs,
+    exports,
     figures,
     invitations,
     questionnaires,

@@ -78,20 +78,20 @@ def openapi_path(rule: str) -> str:
 
 
 def _parameters(op: Operation) -> list[Schema]:
-    found = [
-        {"name": name, "in": "path", "required": True, "schema": dict(_TYPES[converter or None])}
-        for converter, name in _CONVERTER.findall(op.rule)
-    ]
+    """The rule's path parameters (a Param with where="path" describes one more closely),
+    then the declared query and header parameters."""
+    declared = {p.name: p for p in op.params if p.where == "path"}
+    found = []
+    for converter, name in _CONVERTER.findall(op.rule):
+        given = declared.get(name)
+        schema = given.schema if given else dict(_TYPES[converter or None])
+        entry = {"name": name, "in": "path", "required": True, "schema": schema}
+        found.append(entry | ({"description": given.description} if given else {}))
     for p in op.params:
-        entry = {
-            "name": p.name,
-            "in": p.where,
-            "required": p.required,
-            "description": p.description,
-            "schema": p.schema,
-        }
-        if p.schema.get("type") == "object":
-            entry |= {"style": "form", "explode": True}
+        if p.where == "path":
+            continue
+        entry = {"name": p.name, "in": p.where, "required": p.required,
+                 "description": p.description, "schema": p.schema}  # fmt: skip
         found.append(entry)
     return found
 
