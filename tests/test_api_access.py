@@ -12,13 +12,12 @@ from surveyapp.web.api.spec import OPERATIONS
 from tests.adminkit import add, cmo, login
 from tests.apikit import api_app, bearer, token
 
-# What a viewer reads on the admin pages: questionnaires, editions, tallies and trends.
+# What a viewer reads on the admin pages: questionnaires (their questions, as the tallies
+# page shows them), editions, tallies and trends; not the version history or YAML texts.
 VIEWER_READS = {
     "api.questionnaires",
     "api.questionnaire",
-    "api.definition_versions",
     "api.definition_json",
-    "api.definition_yaml",
     "api.edition_list",
     "api.tallies",
     "api.trends",
@@ -65,6 +64,8 @@ def request_for(endpoint: str, known: dict) -> tuple[str, str, dict | None]:
 
 def test_the_matrix_lists_every_operation():
     assert set(OPERATIONS) == VIEWER_READS | PUBLIC | {
+        "api.definition_versions",
+        "api.definition_yaml",
         "api.edition_open",
         "api.edition_close",
         "api.response_page",

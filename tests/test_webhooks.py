@@ -289,3 +289,17 @@ def test_many_messages_go_out_several_at_a_time(app):
             worker.close()
     assert {verified(secret, r)["data"]["response_id"] for r in receiver.received} == made
     assert {r["status"] for r in outbox(app)} == {"delivered"}
+
+
+def test_edition_events_fire_only_on_a_change(app):
+    from surveyapp.store import editions
+
+    endpoint(app, "http://127.0.0.1:9/hook", ["edition.opened", "edition.closed"])
+    db, catalog = db_of(app), app.extensions["surveys"]
+    editions.open_only(db, catalog, "cmo", 2012)  # open already (the latest, nothing recorded)
+    editions.set_edition_status(db, "cmo", 2012, "open")  # recorded open already
+    assert outbox(app) == []
+    editions.close(db, catalog, "cmo", 2012)
+    editions.close(db, catalog, "cmo", 2012)
+    editions.set_edition_status(db, "cmo", 2012, "open")
+    assert [r["event"] for r in outbox(app)] == ["edition.closed", "edition.opened"]

@@ -79,14 +79,16 @@ WEBHOOK_EVENTS = {"open": "edition.opened", "closed": "edition.closed"}
 def set_edition_status(
     db: sqlite_utils.Database, survey: str, edition: int, status: str, was: str | None = None
 ) -> None:
-    """Record an edition's status; when it differs from `was` (the status in effect before),
-    the edition.opened or edition.closed webhooks go into the outbox in the same
-    transaction."""
+    """Record an edition's status. When it differs from `was`, the status in effect before
+    (default: the one recorded; none recorded, e.g. a new edition, is no change), the
+    edition.opened or edition.closed webhooks go into the outbox in the same transaction."""
     if status not in EDITION_STATUSES:
         raise ValueError(f"status must be one of {EDITION_STATUSES}, not {status!r}")
     now = store.utcnow()
     row = {"survey": survey, "edition": edition, "status": status, "changed_at": now}
     with store.immediate(db):
+        if was is None:
+            was = edition_statuses(db, survey).get(edition, status)
         upsert(db, "editions", row, key=("survey", "edition"), update=("status", "changed_at"))
         bump_generation(db)
         if status != was:

@@ -87,7 +87,7 @@ def questionnaire(survey_id: str):
     "/questionnaires/<survey_id>/versions",
     summary="Published definition versions",
     scope="read",
-    mirrors="admin.survey",
+    mirrors="admin.builder_history",
     tag=TAG,
     description="Every published version, the one made current last first; `current`: its"
     " edition's current version.",
@@ -130,7 +130,7 @@ def definition_json(survey_id: str, version: str):
     "/questionnaires/<survey_id>/versions/<version>.yaml",
     summary="A version's YAML",
     scope="read",
-    mirrors="admin.survey",
+    mirrors="admin.builder_download",
     tag=TAG,
     replies={200: Reply("The definition's YAML text", {"type": "string"}, "application/yaml")},
 )
