@@ -55,11 +55,8 @@ def create_app(test_config: dict[str, Any] | None = None, *, init_db: bool = Fal
     hops = int(app.config["PROXY_HOPS"])
     if hops > 0:  # only behind a proxy we run: otherwise clients could forge their address
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
-    app.register_blueprint(survey.bp)
-    app.register_blueprint(survey.invite_bp)
-    app.register_blueprint(admin.bp)
-    web.csrf.exempt(api.bp)
-    app.register_blueprint(api.bp)
+    for blueprint in (survey.bp, survey.invite_bp, admin.bp, api.bp):
+        app.register_blueprint(blueprint)
     cli.init_app(app)
     return app
 

@@ -11,42 +11,17 @@ import pytest
 
 from bench.receiver import Receiver, signed_by, verified
 from surveyapp import store
-from surveyapp.exchange import targets
 from surveyapp.exchange import webhooks as delivery
 from surveyapp.store import deliveries, webhooks
 from tests.adminkit import add, cmo
 from tests.apikit import INVITES, api_app, bearer, token
+from tests.hookkit import db_of, deliverer, drain, endpoint, outbox
 from tests.walker import Respondent, cmo_answers
-
-EVERY = list(webhooks.EVENTS)
 
 
 @pytest.fixture
 def app(make_app):
     return api_app(make_app, WEBHOOKS_ALLOW_PRIVATE=True)
-
-
-def db_of(app):
-    return store.thread_connection(app.config["DATABASE"])
-
-
-def endpoint(app, url: str, events=EVERY, survey="cmo") -> str:
-    return webhooks.add_endpoint(db_of(app), survey, url, list(events), "test")[1]
-
-
-def deliverer(app, **options) -> delivery.Deliverer:
-    return delivery.Deliverer(app.config["DATABASE"],
-                              allow_private=True, threads=1, **options)  # fmt: skip
-
-
-def drain(worker: delivery.Deliverer, rounds: int = 10) -> None:
-    for _ in range(rounds):
-        if not worker.run_once():
-            return
-
-
-def outbox(app) -> list[dict]:
-    return list(db_of(app).query("SELECT * FROM webhook_outbox ORDER BY id"))
 
 
 def test_every_event_is_delivered_signed_and_verifies(app):
@@ -157,37 +132,6 @@ def test_failures_are_retried_with_backoff_then_dead_then_resent(app):
     assert all(signed_by(secret, r) for r in receiver.received)
 
 
-def test_redirects_are_not_followed(app):
-    with Receiver(answer=lambda r: 302 if r.path == "/hook" else 200) as receiver:
-        endpoint(app, receiver.url)
-        add(app, "cmo", cmo())
-        assert (
-            deliverer(app).deliver(deliveries.take_due(db_of(app), datetime.now(UTC), 1)[0])
-            == "retry"
-        )
-    assert [r.path for r in receiver.received] == ["/hook"]
-    (attempt,) = deliveries.attempts(db_of(app), "cmo", 5)
-    assert (attempt["status"], attempt["error"]) == (302, "HTTP 302")
-
-
-def test_a_slow_receiver_times_out(app, monkeypatch):
-    monkeypatch.setattr(targets, "READ_SECONDS", 0.3)
-    monkeypatch.setattr(targets, "CONNECT_SECONDS", 0.3)
-    import threading
-
-    release = threading.Event()
-    with Receiver(answer=lambda _r: release.wait(5) and 200) as receiver:
-        endpoint(app, receiver.url)
-        add(app, "cmo", cmo())
-        message = deliveries.take_due(db_of(app), datetime.now(UTC), 1)[0]
-        outcome = deliverer(app).deliver(message)
-        release.set()
-    assert outcome == "retry"
-    (attempt,) = deliveries.attempts(db_of(app), "cmo", 5)
-    assert attempt["status"] is None and "timed out" in attempt["error"]
-    assert len(receiver.received) == 1
-
-
 def test_a_deleted_endpoint_s_messages_die_and_cannot_be_resent(app):
     endpoint(app, "http://127.0.0.1:9/hook")
     add(app, "cmo", cmo())
@@ -199,50 +143,6 @@ def test_a_deleted_endpoint_s_messages_die_and_cannot_be_resent(app):
     assert not deliveries.resend(db_of(app), "cmo", row["id"], datetime.now(UTC))
     add(app, "cmo", cmo())
     assert len(outbox(app)) == 1  # a deleted endpoint gets no new messages
-
-
-def test_private_targets_are_refused_at_delivery_unless_allowed(app):
-    with Receiver() as receiver:
-        endpoint(app, receiver.url)
-        add(app, "cmo", cmo())
-        strict = deliverer(app)
-        strict.allow_private = False
-        assert strict.run_once() == 1
-        (attempt,) = deliveries.attempts(db_of(app), "cmo", 5)
-        assert "TargetRefused" in attempt["error"] and receiver.received == []
-
-
-@pytest.mark.parametrize(
-    ("url", "problem"),
-    [
-        ("http://example.org/hook", "https://"),
-        ("https://127.0.0.1/hook", "private, loopback"),
-        ("https://10.1.2.3/hook", "private, loopback"),
-        ("https://169.254.169.254/latest", "private, loopback"),
-        ("https://[::1]/hook", "private, loopback"),
-        ("https://[::ffff:127.0.0.1]/hook", "private, loopback"),
-        ("https://100.64.0.1/hook", "private, loopback"),
-        ("https://0.0.0.0/hook", "private, loopback"),
-        ("https://224.0.0.1/hook", "private, loopback"),
-        ("https://240.0.0.1/hook", "private, loopback"),
-        ("https://localhost/hook", "private, loopback"),
-        ("https://user:pw@203.0.113.9/hook", "no user name"),
-        ("ftp://203.0.113.9/hook", "https://"),
-        ("https:///hook", "host name"),
-        ("https://a b/hook", "without spaces"),
-        ("https://203.0.113.9:99999/hook", "not a URL"),
-    ],
-)
-def test_targets_are_checked(url, problem):
-    with pytest.raises(targets.TargetRefused, match=problem):
-        targets.check(url, allow_private=False)
-
-
-def test_public_and_allowed_targets_pass():
-    assert targets.check("https://8.8.8.8/hook?x=1", False).path == "/hook?x=1"
-    assert targets.check("http://127.0.0.1:8080/", True).port == 8080
-    with pytest.raises(targets.TargetRefused):
-        targets.check("https://0.0.0.0/", True)  # never the unspecified address
 
 
 def test_anonymous_edition_responses_are_held_to_the_next_day(make_app):
@@ -266,16 +166,6 @@ def test_anonymous_edition_responses_are_held_to_the_next_day(make_app):
     payload = got.json()
     assert payload["timestamp"] == day and payload["data"]["submitted_at"] == day
     assert signed_by(secret, got)
-
-
-def test_the_delay_schedule():
-    assert [delivery.delay_after(n) for n in (1, 2, 3)] == [30, 60, 120]
-    assert delivery.delay_after(12) == 7.5 * 3600
-    assert delivery.delay_after(13) is None
-    secret = webhooks.new_secret()
-    assert secret.startswith("whsec_")
-    signature = delivery.sign(secret, "msg_1", 1_700_000_000, b"{}")
-    assert signature.startswith("v1,") and len(signature) == 47
 
 
 def test_many_messages_go_out_several_at_a_time(app):

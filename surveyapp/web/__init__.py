@@ -107,10 +107,6 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(store.Maintenance)
     def restoring(_error):
         # Pages that keep a respondent's answers catch it first (503, answers kept).
-        if request.path.startswith(API_PATHS):
-            from surveyapp.web.api.problems import problem
-
-            return problem(503, RESTORING, {"Retry-After": "30"})
         page = render_template("error.html", code=503, message=RESTORING)
         return page, 503, {"Retry-After": "30"}
 

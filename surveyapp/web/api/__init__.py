@@ -6,8 +6,10 @@ from flask import Blueprint
 from werkzeug.exceptions import HTTPException
 
 from surveyapp import store
+from surveyapp.web import csrf
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)  # no cookie authenticates the API, so no request can be forged with one
 
 from surveyapp.web.api import access, problems  # noqa: E402
 
