@@ -58,3 +58,29 @@ def test_serve_delivers_restarts_its_deliverer_and_stops_it(tmp_path):
         running = server.deliverer_pids()
     assert [verified(secret, r)["data"]["response_id"] for r in receiver.received] == made
     assert wait_for(lambda: not any(alive(pid) for pid in running), 15)
+
+
+def test_serve_without_webhooks_tells_gunicorn_not_to_start_the_deliverer(runner, monkeypatch):
+    calls = []
+    monkeypatch.setattr("os.execv", lambda path, args: calls.append(args))
+    assert runner.invoke(args=["serve"]).exit_code == 0
+    assert runner.invoke(args=["serve", "--no-webhooks"]).exit_code == 0
+    with_hooks, without = calls
+    assert "SURVEYAPP_DELIVER_WEBHOOKS=0" not in with_hooks
+    assert without[without.index("--env") + 1] == "SURVEYAPP_DELIVER_WEBHOOKS=0"
+
+
+def test_the_gunicorn_hook_starts_a_supervised_deliverer_unless_told_not_to(monkeypatch):
+    from surveyapp import gunicorn_conf
+
+    started = []
+    monkeypatch.setattr("subprocess.Popen", lambda command, **_kw: started.append(command))
+    monkeypatch.setenv("SURVEYAPP_DELIVER_WEBHOOKS", "0")
+    gunicorn_conf.on_starting(None)
+    assert started == []
+    monkeypatch.delenv("SURVEYAPP_DELIVER_WEBHOOKS")
+    gunicorn_conf.on_starting(None)
+    (command,) = started
+    assert command[1:] == ["-m", "surveyapp", "deliver-webhooks", "--supervise", "--exit-with",
+                           str(os.getpid())]  # fmt: skip
+    gunicorn_conf._deliverer.clear()
