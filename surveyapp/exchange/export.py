@@ -18,6 +18,7 @@ import sqlite_utils
 
 from surveyapp.exchange import xlsx
 from surveyapp.questionnaire.model import Definition
+from surveyapp.questionnaire.randomize import elements
 from surveyapp.questionnaire.types import REGISTRY
 from surveyapp.store import listing
 from surveyapp.store.filters import NO_FILTERS, Filters
@@ -32,6 +33,7 @@ META_TEXT = {
 EMAIL = "email"
 EMAIL_TEXT = "Email of the invitation answered (non-anonymous editions only)"
 CODEBOOK = ["column", "question", "item", "type", "code", "label"]
+ORDER_ITEM = "order shown (codes joined by ';', first shown first)"
 FORMATS = {
     "csv": "text/csv; charset=utf-8",
     "jsonl": "application/x-ndjson; charset=utf-8",
@@ -53,15 +55,18 @@ def neutralise(text: str) -> str:
 
 
 def columns(editions: Editions, filters: Filters = NO_FILTERS) -> list[str]:
-    """META, then every field name in definition order; across editions the union:
-    the oldest edition's fields, then each field a later edition adds, in its order."""
+    """META, then every field name in definition order, then the order column of every
+    randomised list (the codes in the order shown); across editions the union: the oldest
+    edition's columns, then each column a later edition adds, in its order."""
     names: list[str] = []
+    orders: list[str] = []
     for _edition, definition in _chosen(editions, filters):
         for q in definition.questions():
             for name in REGISTRY[q.type].field_names(q):
                 if name not in names:
                     names.append(name)
-    return META + ([EMAIL] if _tied(editions, filters) else []) + names
+        orders.extend(e.name for e in elements(definition) if e.name not in orders)
+    return META + ([EMAIL] if _tied(editions, filters) else []) + names + orders
 
 
 def _tied(editions: Editions, filters: Filters) -> bool:
@@ -221,6 +226,18 @@ def codebook_rows(editions: Editions, filters: Filters = NO_FILTERS) -> Iterator
                 for option in options or [None]:
                     code, label = (option.code, option.label) if option else ("", "")
                     yield [name, q.text, item, q.type, code, label]
+        yield from _order_rows(definition, seen)
+
+
+def _order_rows(definition: Definition, seen: set[str]) -> Iterator[list[str]]:
+    """Codebook rows of the order columns: one per code that can appear in them."""
+    for element in elements(definition):
+        if element.name in seen:
+            continue
+        seen.add(element.name)
+        for code, label in zip(element.codes, element.labels, strict=True):
+            fixed = " (anchored: always in this place)" if code in element.anchored else ""
+            yield [element.name, element.text, ORDER_ITEM, "order", code, label + fixed]
 
 
 def codebook_csv(editions: Editions, filters: Filters = NO_FILTERS) -> Iterator[str]:

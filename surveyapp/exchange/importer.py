@@ -26,6 +26,7 @@ from surveyapp.questionnaire.answers import check_pages, counted_fields
 from surveyapp.questionnaire.catalog import Catalog
 from surveyapp.questionnaire.loader import field_names
 from surveyapp.questionnaire.model import Definition
+from surveyapp.questionnaire.randomize import ORDER_SEPARATOR, check_orders, elements
 from surveyapp.questionnaire.types import REGISTRY
 from surveyapp.store import imports, timestamps
 
@@ -133,9 +134,15 @@ def _getter(
 
 
 def _splitters(definition: Definition) -> dict[str, Callable[[str], list[str]]]:
-    """Per field, how its question type splits one imported cell into raw values."""
-    return {name: REGISTRY[q.type].split_cell for q in definition.questions()
-            for name in REGISTRY[q.type].field_names(q)}  # fmt: skip
+    """Per field, how its question type splits one imported cell into raw values; an
+    order column is codes joined by ";"."""
+    fields = {name: REGISTRY[q.type].cell_splitter(q, name) for q in definition.questions()
+              for name in REGISTRY[q.type].field_names(q)}  # fmt: skip
+    return fields | {e.name: _split_order for e in elements(definition)}
+
+
+def _split_order(text: str) -> list[str]:
+    return text.split(ORDER_SEPARATOR)
 
 
 def check_file(
@@ -152,14 +159,17 @@ def check_file(
     text = _decode(data, reader)
     if text is None:
         return [], errors, file_hash
-    fields = field_names(definition)
+    fields = field_names(definition) + [e.name for e in elements(definition)]
     splitters = _splitters(definition)
     pages, counted = list(definition.pages), counted_fields(definition)
     rows: list[dict[str, Any]] = []
     first_row_of: dict[str, int] = {}
     for number, raw in getattr(reader, fmt)(text, set(META) | set(fields)):
-        answers, problems = check_pages(pages, _getter(raw, splitters))
-        for field_name, message in problems.items():
+        getlist = _getter(raw, splitters)
+        answers, problems = check_pages(pages, getlist)
+        orders, order_problems = check_orders(definition, getlist)
+        answers |= orders
+        for field_name, message in (problems | order_problems).items():
             reader.error(number, f"{field_name}: {message}")
         response_id = str(raw.get("response_id") or "").strip()
         response_id = response_id or f"{survey}-{edition}-{file_hash[:16]}-r{number}"

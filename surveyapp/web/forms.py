@@ -22,10 +22,12 @@ class PageForm(FlaskForm):
 
 
 def page_form_class(definition: Definition, page_number: int) -> type[FlaskForm]:
-    """The form class of one page (1-based); built once per definition version."""
-    cache_key = (definition.version, page_number)
+    """The form class of the page shown at `page_number` (1-based); built once per definition
+    version and page, whatever order the respondent sees pages, questions and options in
+    (the partials render options in the question's order)."""
+    page = definition.pages[page_number - 1]
+    cache_key = (definition.version, page.number or page_number)
     if cache_key not in _form_classes:
-        page = definition.pages[page_number - 1]
         fields: dict[str, Any] = {}
         for question in page.questions:
             qtype = REGISTRY[question.type]
