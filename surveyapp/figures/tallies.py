@@ -83,7 +83,7 @@ def _item(
     apart = sum(found.get((field, code), 0) for code in na)
     n = found.get((field, "*"), 0) - apart
     if n < min_n:
-        return {"n": n, "suppressed": True, **({"na": apart} if na else {})}
+        return {"n": n, "suppressed": True}
     picked = {code: found.get((field, code), 0) for code in codes}
     entry: dict[str, Any] = {
         "n": n,

@@ -114,7 +114,7 @@ def _cells(
         k1 = sum(picks.get((e, s.field, c), 0) for c in s.top)
         k2 = sum(picks.get((e, s.field, c), 0) for c in s.top2)
         cells[str(e)] = _cell(n, k1, k2, previous, min_n)
-        if s.excluded:
+        if s.excluded and n >= min_n:
             cells[str(e)]["na"] = na
         previous = (k2, n)
     return cells

@@ -126,9 +126,9 @@ def check_arrangement(
             places.setdefault(page.group, []).append(index)
     for group, indexes in places.items():
         if indexes != list(range(indexes[0], indexes[0] + len(indexes))):
-            gap = next(i for i, j in zip(indexes, indexes[1:], strict=False) if j != i + 1)
+            apart = next(j for i, j in zip(indexes, indexes[1:], strict=False) if j != i + 1)
             message = f"the pages of group {group!r} must follow one another"
-            error(f"pages[{gap + 1}].group", message)
+            error(f"pages[{apart}].group", message)
 
 
 def _rank(seed: str, code: str) -> bytes:

@@ -20,9 +20,12 @@ REQUIRED_MESSAGE = "Please answer this question."
 FLAGS = ("other", "exclusive", "anchor", "na")
 
 
-def check_flags(reader: Reader, raw: dict, path: str, options: Any, allowed: set[str]) -> None:
+def check_flags(
+    reader: Reader, raw: dict, path: str, options: Any, allowed: set[str], key: str = "options"
+) -> None:
     """An option flag (other, exclusive, anchor, na) this question type does not honour is
-    an error: at the option, or at `scale` when the options come from a shared scale."""
+    an error: at the option (in the list `key`), or at `scale` when the options come from
+    a shared scale."""
     for index, option in enumerate(options):
         for flag in FLAGS:
             if not getattr(option, flag) or flag in allowed:
@@ -31,7 +34,7 @@ def check_flags(reader: Reader, raw: dict, path: str, options: Any, allowed: set
                 reader.error(f"{path}.scale", f"option {option.code!r} of the scale is marked "
                              f"{flag}, which this question type does not take")  # fmt: skip
             else:
-                reader.error(f"{path}.options[{index}].{flag}", "not for this question type")
+                reader.error(f"{path}.{key}[{index}].{flag}", "not for this question type")
 
 
 def _single(raw: list[str]) -> str:

@@ -207,7 +207,7 @@ class RatingMatrix(ChoiceType):
         scale = reader.scale_ref(raw, path)
         items = reader.option_list(raw.get("items"), f"{path}.items")
         check_flags(reader, raw, path, scale, {"na"})
-        check_flags(reader, {}, f"{path}.items", items, {"anchor"})
+        check_flags(reader, {}, path, items, {"anchor"}, key="items")
         if scale and all(o.na for o in scale):
             reader.error(f"{path}.scale", "needs a point that is not marked na")
         return {"options": scale, "items": items}
