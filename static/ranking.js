@@ -1,4 +1,4 @@
-// Ranking questions: "Move up" / "Move down" buttons beside each option, usable by
+// Ranking questions: "Up" / "Down" buttons ("Move up: <option>") beside each option, usable by
 // keyboard; the list's order sets the ranks (1 at the top). The rank selects stay, so
 // the page works without this file; ranks chosen by hand order the list before a move.
 (function () {
@@ -52,12 +52,12 @@
       var label = row.querySelector(".rank-label").textContent;
       var tools = document.createElement("span");
       tools.className = "rank-moves";
-      [["up", "Move up"], ["down", "Move down"]].forEach(function (way) {
+      [["up", "Up", "Move up"], ["down", "Down", "Move down"]].forEach(function (way) {
         var button = document.createElement("button");
         button.type = "button";
         button.className = "secondary rank-move rank-" + way[0];
         button.textContent = way[1];
-        button.setAttribute("aria-label", way[1] + ": " + label);
+        button.setAttribute("aria-label", way[2] + ": " + label);
         button.addEventListener("click", function () {
           if (button.getAttribute("aria-disabled") !== "true") { move(row, way[0] === "up", button); }
         });
