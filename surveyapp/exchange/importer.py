@@ -145,6 +145,15 @@ def _split_order(text: str) -> list[str]:
     return text.split(ORDER_SEPARATOR)
 
 
+def _checked(
+    definition: Definition, pages: list, getlist: Callable[[str], list[str]]
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """(answers with the order columns, {column: problem}) of one row."""
+    answers, problems = check_pages(pages, getlist)
+    orders, order_problems = check_orders(definition, getlist)
+    return answers | orders, problems | order_problems
+
+
 def check_file(
     catalog: Catalog, survey: str, edition: int, data: bytes, fmt: str, name: str
 ) -> tuple[list[dict[str, Any]], list[str], str]:
@@ -165,11 +174,8 @@ def check_file(
     rows: list[dict[str, Any]] = []
     first_row_of: dict[str, int] = {}
     for number, raw in getattr(reader, fmt)(text, set(META) | set(fields)):
-        getlist = _getter(raw, splitters)
-        answers, problems = check_pages(pages, getlist)
-        orders, order_problems = check_orders(definition, getlist)
-        answers |= orders
-        for field_name, message in (problems | order_problems).items():
+        answers, problems = _checked(definition, pages, _getter(raw, splitters))
+        for field_name, message in problems.items():
             reader.error(number, f"{field_name}: {message}")
         response_id = str(raw.get("response_id") or "").strip()
         response_id = response_id or f"{survey}-{edition}-{file_hash[:16]}-r{number}"
