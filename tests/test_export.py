@@ -203,7 +203,7 @@ def test_jsonl_export_imports_back_exactly(make_app, tmp_path):
     other = create_app({
         "TESTING": True, "SECRET_KEY": "t", "DATABASE": str(tmp_path / "other.db"),
         "SURVEY_FOLDERS": [str(PETS)],
-    })  # fmt: skip
+    }, init_db=True)  # fmt: skip
     db = store.thread_connection(other.config["DATABASE"])
     result = import_file(db, other.extensions["surveys"], "pets", 2024, data, name="pets.jsonl")
     assert result.ok and result.created == 2, result.errors

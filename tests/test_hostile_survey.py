@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import quote
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
-from werkzeug.datastructures import MultiDict
 
-from surveyapp import SHIPPED_SURVEYS
+from surveyapp import SHIPPED_SURVEYS, store
 from surveyapp.questionnaire import randomize
 from surveyapp.questionnaire.answers import check_definition
 from surveyapp.questionnaire.loader import definition_files, field_names, load_all
-from tests.conftest import TEST_QUESTIONNAIRES
+from surveyapp.store import invitations
+from tests.conftest import TEST_QUESTIONNAIRES, examples
+from tests.hostile import EDITS, NUMBERS, RAW, edited, form_body
 from tests.walker import hidden
 
 CATALOG = load_all(definition_files(SHIPPED_SURVEYS, TEST_QUESTIONNAIRES))
@@ -26,16 +28,7 @@ HOSTILE_TEXT = st.one_of(
     st.just("x" * 100_000),
 )  # fmt: skip
 SHIPPED_IDS = {"cmo", "client"}
-
-
-def examples(count: int):
-    return settings(
-        max_examples=count,
-        derandomize=True,
-        deadline=None,
-        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-        database=None,
-    )
+INVITED = TEST_QUESTIONNAIRES.parent / "invite_questionnaires"
 
 
 # Ranks in and out of range, and orders a client might forge.
@@ -55,13 +48,16 @@ def page_posts(definition):
     field_value = st.one_of(value, st.lists(value, min_size=0, max_size=3))
     return st.fixed_dictionaries(
         {
-            "page": st.integers(min_value=-1, max_value=len(definition.pages) + 1),
+            "page": st.one_of(
+                st.integers(min_value=-1, max_value=len(definition.pages) + 1).map(str), NUMBERS
+            ),
             "fields": st.dictionaries(
                 st.one_of(st.sampled_from(names), st.text(max_size=20)), field_value, max_size=14
             ),
             "action": st.sampled_from(["next", "back", "submit", "", "delete", "submit\x00"]),
-            "csrf": st.sampled_from(["valid", "missing", "stale", "foreign"]),
-            "key": st.sampled_from(["valid", "missing", "forged", "other_survey"]),
+            "csrf": st.sampled_from(["valid", "valid", "missing", "stale", "foreign", "edited"]),
+            "key": st.sampled_from(["valid", "valid", "missing", "forged", "other", "edited"]),
+            "edit": EDITS,
         }
     )
 
@@ -84,24 +80,26 @@ def test_hostile_page_posts(hostile_app, definition):
 
     own = tokens_for(client, definition.id)
 
-    # 2,000 examples per shipped questionnaire; the one-feature test questionnaires get fewer.
+    # 2,000 examples per shipped questionnaire in the thorough profile; the one-feature
+    # test questionnaires get fewer.
     @examples(2000 if definition.id in SHIPPED_IDS else 150)
     @given(post=page_posts(definition))
     def run(post):
         nonlocal own
-        data = [
+        pairs = [
             (k, v)
             for k, vs in post["fields"].items()
             for v in (vs if isinstance(vs, list) else [vs])
         ]
-        csrf = {"valid": own["csrf_token"], "stale": own["csrf_token"][:-4] + "AAAA",
-                "foreign": foreign["csrf_token"], "missing": None}[post["csrf"]]  # fmt: skip
-        key = {"valid": own["submission_key"], "forged": "abc.def", "missing": None,
-               "other_survey": other_key}[post["key"]]  # fmt: skip
-        data += [("csrf_token", csrf)] if csrf else []
-        data += [("submission_key", key)] if key else []
-        data += [("action", post["action"])]
-        response = client.post(f"/s/{definition.id}?page={post['page']}", data=MultiDict(data))
+        stale = own["csrf_token"][:-4] + "AAAA"
+        csrf = token_for(post["csrf"], own["csrf_token"], post["edit"],
+                         {"stale": stale, "foreign": foreign["csrf_token"]})  # fmt: skip
+        key = token_for(post["key"], own["submission_key"], post["edit"],
+                        {"forged": "abc.def", "other": other_key})  # fmt: skip
+        raw = [(n, t) for n, t in (("csrf_token", csrf), ("submission_key", key)) if t]
+        data = form_body([*pairs, ("action", post["action"])], raw)
+        url = f"/s/{definition.id}?page={quote(post['page'], safe='')}"
+        response = client.post(url, data=data, content_type="application/x-www-form-urlencoded")
         assert response.status_code < 500, response.status_code
         if "/thanks" in response.headers.get("Location", ""):
             own = tokens_for(client, definition.id)
@@ -110,9 +108,16 @@ def test_hostile_page_posts(hostile_app, definition):
     assert_only_valid_responses_stored(hostile_app, definition)
 
 
-def assert_only_valid_responses_stored(app, definition):
-    from surveyapp import store
+def token_for(choice: str, valid: str, edit, others: dict[str, str]) -> str | None:
+    """The token a drawn choice names, percent-encoded; None when it is left out."""
+    if choice == "edited":
+        return edited(valid, edit)
+    if choice == "missing":
+        return None
+    return quote(valid if choice == "valid" else others[choice], safe="")
 
+
+def assert_only_valid_responses_stored(app, definition):
     db = store.thread_connection(app.config["DATABASE"])
     sql = "SELECT answers, submission_key FROM responses WHERE survey = ?"
     for row in db.query(sql, [definition.id]):
@@ -143,6 +148,41 @@ def test_lone_surrogates_and_nul_bytes_in_raw_bodies(client, db):
     response = client.post("/s/cmo", data=body, content_type="application/x-www-form-urlencoded")
     assert response.status_code == 422
     assert db.execute("SELECT count(*) FROM responses").fetchone()[0] == 0
+
+
+def test_non_ascii_submission_key_is_refused_with_the_answers_kept(client, db):
+    """`a.é` once reached hmac.compare_digest, which refuses non-ASCII text (a 500)."""
+    tokens = tokens_for(client, "cmo")
+    data = f"csrf_token={tokens['csrf_token']}&submission_key=a.%C3%A9&company_size=small"
+    response = client.post("/s/cmo", data=data, content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 400 and "Your answers are kept" in response.text
+    assert db.execute("SELECT count(*) FROM responses").fetchone()[0] == 0
+
+
+@pytest.fixture
+def invited_app(make_app):
+    return make_app(INVITED)
+
+
+def test_hostile_invitation_tokens(invited_app):
+    """/i/<token> with a real token edited (non-ASCII text, odd bytes) or with text that
+    was never a token: the one refusal page, never a 5xx, no session for the edition."""
+    db = store.thread_connection(invited_app.config["DATABASE"])
+    secret = invited_app.config["SECRET_KEY"]
+    [(token, _email, _expires)] = invitations.create(db, secret, "invited", 2026, [None], 30)
+    client = invited_app.test_client()
+    never = st.one_of(st.text(max_size=60).map(lambda t: quote(t, safe="")), RAW)
+
+    @examples()
+    @given(choice=st.one_of(EDITS, never))
+    def run(choice):
+        path = "/i/" + (edited(token, choice) if isinstance(choice, tuple) else choice)
+        response = client.get(path)
+        assert response.status_code in (403, 404), (path, response.status_code)
+
+    run()
+    assert client.get("/s/invited").status_code == 403, "no edited token opened the edition"
+    assert client.get(f"/i/{token}").status_code == 302, "the real token still works"
 
 
 NEW_OPTIONS = ["t_ranking", "t_other", "t_exclusive", "t_matrix_na", "t_random"]
@@ -190,7 +230,7 @@ def test_near_valid_posts_store_only_what_the_rules_allow(hostile_app, survey):
     pages = len(definition.pages)
     stored = 0
 
-    @examples(300)
+    @examples()  # 2,000 in the thorough profile, 100 in the quick one
     @given(answers=near_valid_posts(definition))
     def run(answers):
         nonlocal stored
@@ -207,8 +247,6 @@ def test_near_valid_posts_store_only_what_the_rules_allow(hostile_app, survey):
     run()
     assert stored > 0  # some posts were valid, so the checks below are not vacuous
     assert_only_valid_responses_stored(hostile_app, definition)
-    from surveyapp import store
-
     db = store.thread_connection(hostile_app.config["DATABASE"])
     for (answers,) in db.execute("SELECT answers FROM responses WHERE survey = ?", [survey]):
         assert_rules_hold(definition, json.loads(answers))

@@ -8,18 +8,14 @@ from pathlib import Path
 from typing import Any
 
 import click
-import sqlite_utils
 from flask import current_app
 
 from surveyapp import store
+from surveyapp.cli import open_store
 from surveyapp.questionnaire.answers import counted_fields
 from surveyapp.store import audit, recover
 from surveyapp.store.backup import BackupError, backup, check_restorable
 from surveyapp.store.restore import Restored, restore
-
-
-def _live() -> sqlite_utils.Database:
-    return store.thread_connection(current_app.config["DATABASE"])
 
 
 @click.command("backup")
@@ -29,11 +25,12 @@ def backup_command(file: Path, force: bool) -> None:
     """Copy the database to FILE while the site keeps running (SQLite backup API)."""
     if file.exists() and not force:
         raise click.ClickException(f"{file} exists: choose another name or pass --force")
+    live = open_store()
     try:
-        count = backup(_live(), file)
+        count = backup(live, file)
     except BackupError as exc:
         raise click.ClickException(str(exc)) from None
-    audit.record(_live(), audit.cli_actor(), "backup", file=str(file), responses=count)
+    audit.record(live, audit.cli_actor(), "backup", file=str(file), responses=count)
     click.echo(f"Backed up {count} response(s) to {file} (integrity_check ok).")
 
 
@@ -55,13 +52,14 @@ def restore_command(file: Path, yes: bool) -> None:
         click.confirm(f"Replace {database} with {file} ({count} responses)?", abort=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     safety = database.with_name(f"{database.name}.before-restore-{stamp}")
+    live = open_store()
     try:
-        result = restore(_live(), file, safety)
+        result = restore(live, file, safety)
     except BackupError as exc:
         raise click.ClickException(str(exc)) from None
     # The restored database holds the backup's own audit log; entries written since the
     # backup stay in the safety copy, which this entry names.
-    audit.record(_live(), audit.cli_actor(), "restore", file=str(file), responses=count,
+    audit.record(live, audit.cli_actor(), "restore", file=str(file), responses=count,
                  previous=str(safety), discarded=len(result.discarded))  # fmt: skip
     click.echo(f"Restored {count} response(s) from {file}; previous database kept in {safety}.")
     click.echo(f"Writes were held out for {result.held_seconds:.1f} s.")
@@ -98,19 +96,19 @@ def recover_command(file: Path, response_ids: tuple[str, ...], everything: bool)
         raise click.UsageError("Name response ids or pass --all, not both.")
     try:
         if not (response_ids or everything):
-            rows = recover.missing(_live(), file)
+            rows = recover.missing(open_store(), file)
             click.echo(f"{len(rows)} response(s) in {file} are not in the database:")
             _print_rows(rows)
             return
-        rows = recover.fetch(_live(), file, None if everything else list(response_ids))
+        rows = recover.fetch(open_store(), file, None if everything else list(response_ids))
     except BackupError as exc:
         raise click.ClickException(str(exc)) from None
     unknown = sorted(set(response_ids) - {row["response_id"] for row in rows})
     if unknown:
         raise click.ClickException(f"not in {file}, or already in the database:"
                                    f" {', '.join(unknown)}; nothing recovered")  # fmt: skip
-    created = store.insert_many(_live(), _counted(rows))
-    audit.record(_live(), audit.cli_actor(), "recover", file=str(file), responses=created)
+    created = store.insert_many(open_store(), _counted(rows))
+    audit.record(open_store(), audit.cli_actor(), "recover", file=str(file), responses=created)
     click.echo(f"Recovered {created} response(s) from {file}.")
 
 

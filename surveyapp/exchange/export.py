@@ -7,9 +7,6 @@ is neutralised in CSV and XLSX (OWASP CSV injection); JSON keeps text exactly.
 
 from __future__ import annotations
 
-import csv
-import io
-import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -17,6 +14,7 @@ import orjson
 import sqlite_utils
 
 from surveyapp.exchange import xlsx
+from surveyapp.exchange.cells import csv_text, neutralise, text_cell
 from surveyapp.questionnaire.model import Definition
 from surveyapp.questionnaire.randomize import elements
 from surveyapp.questionnaire.types import REGISTRY
@@ -40,18 +38,7 @@ FORMATS = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 BATCH = 500
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\0")
-PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
-
 Editions = dict[int, Definition]
-
-
-def neutralise(text: str) -> str:
-    """Prefix "'" to text a spreadsheet would run as a formula; a plain negative number
-    such as "-3" is data, not a formula, and stays as it is."""
-    if text.startswith(FORMULA_START) and not PLAIN_NUMBER.fullmatch(text):
-        return "'" + text
-    return text
 
 
 def columns(editions: Editions, filters: Filters = NO_FILTERS) -> list[str]:
@@ -130,33 +117,6 @@ def records(
         yield dict(zip(names, values, strict=True))
 
 
-def _text_cell(value: Any) -> Any:
-    """A cell for CSV and XLSX: lists joined with ";", text neutralised, None and
-    numbers as they are."""
-    if value.__class__ is str:
-        return value if value[:1] not in _FORMULA_FIRST else neutralise(value)
-    if value.__class__ is list:
-        return neutralise(";".join(value))
-    return value
-
-
-_FORMULA_FIRST = frozenset(FORMULA_START)
-
-
-def _csv_text(rows: Iterable[list[Any]]) -> str:
-    buffer = io.StringIO()
-    first = _FORMULA_FIRST
-    csv.writer(buffer).writerows(
-        [c if c.__class__ is str and c[:1] not in first else _csv_cell(c) for c in row]
-        for row in rows
-    )
-    return buffer.getvalue()
-
-
-def _csv_cell(value: Any) -> str:
-    return "" if value is None else str(_text_cell(value))
-
-
 def _batched(items: Iterable[Any], size: int = BATCH) -> Iterator[list[Any]]:
     chunk: list[Any] = []
     for item in items:
@@ -173,9 +133,9 @@ def csv_stream(
     filters: Filters = NO_FILTERS, labels: bool = False,
 ) -> Iterator[str]:  # fmt: skip
     """CSV text in chunks: the header first (so a download starts at once), then rows."""
-    yield _csv_text([columns(editions, filters)])
+    yield csv_text([columns(editions, filters)])
     for chunk in _batched(value_rows(db, survey, editions, filters, labels)):
-        yield _csv_text(chunk)
+        yield csv_text(chunk)
 
 
 def jsonl_stream(
@@ -198,7 +158,7 @@ def xlsx_stream(
     def rows() -> Iterator[list[Any]]:
         yield header
         for values in value_rows(db, survey, editions, filters, labels):
-            yield list(map(_text_cell, values))
+            yield list(map(text_cell, values))
 
     yield from xlsx.stream(rows(), "responses")
 
@@ -243,4 +203,4 @@ def _order_rows(definition: Definition, seen: set[str]) -> Iterator[list[str]]:
 def codebook_csv(editions: Editions, filters: Filters = NO_FILTERS) -> Iterator[str]:
     order = {name: i for i, name in enumerate(columns(editions, filters))}
     rows = sorted(codebook_rows(editions, filters), key=lambda r: order[r[0]])
-    yield _csv_text([CODEBOOK, *rows])
+    yield csv_text([CODEBOOK, *rows])

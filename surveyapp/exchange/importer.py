@@ -10,11 +10,9 @@ first data row is row 2 (JSON Lines: the line number).
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,6 +20,7 @@ from typing import Any
 import sqlite_utils
 
 from surveyapp import store
+from surveyapp.exchange.rows import Rows
 from surveyapp.questionnaire.answers import check_pages, counted_fields
 from surveyapp.questionnaire.catalog import Catalog
 from surveyapp.questionnaire.loader import field_names
@@ -48,64 +47,7 @@ class ImportResult:
         return not self.errors
 
 
-class _Rows:
-    """Raw rows of one file: (row number, {column: value}); problems go to `errors`."""
-
-    def __init__(self, name: str, errors: list[str]):
-        self.name = name
-        self.errors = errors
-
-    def error(self, row: int | None, message: str) -> None:
-        where = f"{self.name}:row {row}" if row else self.name
-        self.errors.append(f"{where}: {message}")
-
-    def csv(self, text: str, known: set[str]) -> Iterator[tuple[int, dict[str, Any]]]:
-        records = csv.reader(io.StringIO(text, newline=""))
-        header = [cell.strip() for cell in next(records, [])]
-        if not any(header):
-            self.error(1, "missing header: row 1 must name the columns")
-            return
-        if not set(header) & known:
-            hint = ": separate columns with commas" if ";" in header[0] else ""
-            self.error(1, f"missing header: no known column in row 1 ({header[0]!r}, ...){hint}")
-            return
-        self._check_columns(header, known, 1)
-        for number, record in enumerate(records, 2):
-            if not any(cell.strip() for cell in record):
-                continue
-            if len(record) != len(header):
-                self.error(number, f"{len(record)} cells, but the header has {len(header)}")
-                continue
-            yield number, dict(zip(header, record, strict=True))
-
-    def jsonl(self, text: str, known: set[str]) -> Iterator[tuple[int, dict[str, Any]]]:
-        for number, line in enumerate(text.splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except ValueError as exc:
-                self.error(number, f"not valid JSON: {exc}")
-                continue
-            if not isinstance(row, dict):
-                self.error(number, "must be a JSON object of column: value")
-                continue
-            if self._check_columns(list(row), known, number):
-                yield number, row
-
-    def _check_columns(self, columns: list[str], known: set[str], row: int) -> bool:
-        before = len(self.errors)
-        seen: set[str] = set()
-        for column in columns:
-            if column in seen:
-                self.error(row, f"{column}: column appears twice")
-            elif column not in known:
-                self.error(row, f"{column}: unknown column")
-            seen.add(column)
-        return len(self.errors) == before
-
-
-def _decode(data: bytes, rows: _Rows) -> str | None:
+def _decode(data: bytes, rows: Rows) -> str | None:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -159,7 +101,7 @@ def check_file(
 ) -> tuple[list[dict[str, Any]], list[str], str]:
     """Parse and check a whole file; return (rows for db.insert_many, errors, file hash)."""
     errors: list[str] = []
-    reader = _Rows(name, errors)
+    reader = Rows(name, errors)
     file_hash = hashlib.sha256(data).hexdigest()
     definition = catalog.for_edition(survey, edition)
     if definition is None:

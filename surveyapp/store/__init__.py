@@ -9,14 +9,17 @@ from surveyapp.store.connection import (
     DatabaseError,
     IntegrityError,
     OperationalError,
+    ReadBudgetExceeded,
+    StorageBusy,
     StorageError,
     check_settings,
     close_thread_connections,
     connect,
     immediate,
+    read_budget,
     thread_connection,
 )
-from surveyapp.store.drafts import load_draft, save_draft
+from surveyapp.store.drafts import DraftRules, DraftsThrottled, load_draft, save_draft
 from surveyapp.store.maintenance import Maintenance
 from surveyapp.store.responses import (
     counter_deltas,
@@ -29,9 +32,13 @@ from surveyapp.store.timestamps import utcnow
 
 __all__ = [
     "DatabaseError",
+    "DraftRules",
+    "DraftsThrottled",
     "IntegrityError",
     "Maintenance",
     "OperationalError",
+    "ReadBudgetExceeded",
+    "StorageBusy",
     "StorageError",
     "check_settings",
     "close_thread_connections",
@@ -41,6 +48,7 @@ __all__ = [
     "insert_many",
     "insert_response",
     "load_draft",
+    "read_budget",
     "record_definitions",
     "response_for_key",
     "save_draft",

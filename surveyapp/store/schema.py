@@ -1,9 +1,17 @@
-"""The database schema as sqlite-utils migrations, applied in order by `init-db`."""
+"""The database schema as sqlite-utils migrations, applied in order by `init-db` (and
+`serve`) before any worker starts; a worker only checks, reading, that nothing is pending."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterable
+from typing import Any
+
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
+
+from surveyapp.store import audit
+from surveyapp.store.connection import StorageError
 
 migrations = Migrations("surveyapp")
 
@@ -195,6 +203,77 @@ def m005_restore_maintenance(db: sqlite_utils.Database) -> None:
         INSERT INTO maintenance (id) VALUES (1);
         """
     )
+
+
+M005_SQL = """
+ALTER TABLE admins ADD COLUMN session_generation INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE admins ADD COLUMN disabled_at TEXT;
+DROP TABLE login_failures;
+CREATE TABLE login_failures (
+    kind TEXT NOT NULL CHECK (kind IN ('pair', 'address', 'account')),
+    username TEXT NOT NULL,
+    address TEXT NOT NULL,
+    failures INTEGER NOT NULL,
+    unreported INTEGER NOT NULL,
+    last_at TEXT NOT NULL,
+    blocked_until TEXT NOT NULL,
+    PRIMARY KEY (kind, username, address)
+) WITHOUT ROWID;
+CREATE INDEX login_failures_by_time ON login_failures (last_at);
+CREATE TABLE login_known (
+    username TEXT NOT NULL,
+    address TEXT NOT NULL,
+    at TEXT NOT NULL,
+    PRIMARY KEY (username, address)
+) WITHOUT ROWID;
+CREATE TABLE login_window (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    started TEXT NOT NULL,
+    entries INTEGER NOT NULL
+);
+CREATE INDEX drafts_by_time ON drafts (updated_at);
+CREATE TABLE draft_log (
+    address TEXT NOT NULL,
+    at TEXT NOT NULL
+);
+CREATE INDEX draft_log_by_address ON draft_log (address, at);
+CREATE INDEX draft_log_by_time ON draft_log (at);
+"""
+
+
+@migrations()
+def m005_auth_sessions(db: sqlite_utils.Database) -> None:
+    """Account session generations and disabling; log-in failures counted per account and
+    address with their delays (store/logins.py); expiring, throttled drafts; the switch of
+    the audit log to its keyed chain (store/audit.py)."""
+    db.executescript(M005_SQL)
+    audit.switch_over(db)  # the log so far is a plain SHA-256 chain: anchor it with the key
+
+
+def known() -> list[str]:
+    """The names of every migration this code knows, in order."""
+    with contextlib.closing(sqlite_utils.Database(memory=True)) as empty:
+        return [m.name for m in migrations.pending(empty)]
+
+
+def check_ready(db: sqlite_utils.Database, definitions: Iterable[Any]) -> None:
+    """Refuse (StorageError) a database whose schema is behind or ahead of this code, or
+    that lacks the text of a loaded definition. Reads only: no write lock is needed."""
+    applied = {m.name for m in migrations.applied(db)}
+    newer = applied - set(known())
+    if newer:
+        raise StorageError(f"the database comes from a newer surveyapp (migrations "
+                           f"{sorted(newer)}): upgrade surveyapp")  # fmt: skip
+    pending = [m.name for m in migrations.pending(db)]
+    if pending:
+        raise StorageError(f"the database schema is behind ({len(pending)} migration(s) "
+                           f"pending: {', '.join(pending)}): run `surveyapp init-db`")  # fmt: skip
+    recorded = {row[0] for row in db.execute("SELECT version FROM definitions")}
+    missing = sorted({f"{d.source} ({d.id} {d.edition})" for d in definitions
+                      if d.version not in recorded})  # fmt: skip
+    if missing:
+        raise StorageError(f"definitions changed since the database was prepared: "
+                           f"{'; '.join(missing)}: run `surveyapp init-db`")  # fmt: skip
 
 
 def init_db(db: sqlite_utils.Database) -> list[str]:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit, urlunsplit
+
 import sqlite_utils
-from flask import Flask, current_app, g, render_template
+from flask import Flask, Response, current_app, g, render_template
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
@@ -65,10 +67,24 @@ def open_definition(survey_id: str) -> Definition | None:
     return editions.open_definition(get_db(), catalog(), survey_id)
 
 
+def relative_location(response: Response) -> Response:
+    """Keep only the path of an absolute Location. The app never redirects elsewhere, but
+    werkzeug's own redirects (a missing trailing slash, doubled slashes) are built from
+    the request's Host header, which a client may forge."""
+    location = response.headers.get("Location")
+    if location:
+        parts = urlsplit(location)
+        if parts.scheme or parts.netloc:
+            path = "/" + parts.path.lstrip("/")  # never "//host", a URL of another site
+            response.headers["Location"] = urlunsplit(("", "", path, parts.query, parts.fragment))
+    return response
+
+
 def init_app(app: Flask) -> None:
     csrf.init_app(app)
     app.session_interface = SessionInterface()
     app.jinja_env.globals["question_type"] = types.of
+    app.after_request(relative_location)
 
     @app.after_request
     def add_security_headers(response):

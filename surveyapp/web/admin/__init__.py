@@ -9,6 +9,14 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 bp.before_request(auth.guard_blueprint)
 
 
+@bp.after_request
+def _no_store(response):
+    """Admin pages show responses and accounts: no browser or proxy may keep a copy.
+    Live figures still answer 304: admin.js sends the ETag it holds itself."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 @bp.context_processor
 def _permissions() -> dict:
     return {"may": auth.allowed}

@@ -29,9 +29,13 @@ def _download(chunks: Iterator, filename: str, mimetype: str) -> Response:
 def record_export(
     survey: str, fmt: str, filters: Filters, rows: int | None, **extra: object
 ) -> None:
-    """Audit a download when it starts; `rows` is counted just before streaming."""
-    audit.record(get_db(), auth.actor(), "export", survey=survey, format=fmt,
-                 filter=filters.query_args(), rows=rows, **extra)  # fmt: skip
+    """Audit a download when it starts; `rows` is counted just before streaming. A HEAD
+    request sends no body, so it exports nothing and is not recorded. A database refusing
+    the entry (full disk) does not stop the download: the failure is logged."""
+    if request.method == "HEAD":
+        return
+    audit.record_or_log(get_db(), auth.actor(), "export", survey=survey, format=fmt,
+                        filter=filters.query_args(), rows=rows, **extra)  # fmt: skip
 
 
 @bp.get("/surveys/<survey_id>/export.<fmt>")

@@ -31,6 +31,7 @@ from surveyapp.web.admin.common import (
     request_segment,
     requested_edition,
 )
+from surveyapp.web.admin.heavy import heavy_read
 
 ORDERS = {"definition": "definition order", "top2": "top-2-box", "top": "top-box"}
 POLL_MS = 1000
@@ -75,7 +76,6 @@ def _live(
             body = render_template(page, live=Markup(body), etag=f'"{etag}"', poll_ms=POLL_MS,  # noqa: S704 - our own template
                                    **context, **(page_context or {}))  # fmt: skip
         response = Response(body, mimetype="text/html")
-    response.headers["Cache-Control"] = "no-cache, private"
     if polling:
         response.set_etag(etag)
     return response
@@ -116,7 +116,8 @@ def survey(survey_id: str):
 
     def figures():
         audit_filtered_read(survey_id, filters, segment)
-        result = _tallies(definition, filters, segment)
+        with heavy_read(filters.timed or bool(segment)):
+            result = _tallies(definition, filters, segment)
         ranked = tallies.rankings(definition, result)
         return {
             "definition": definition, "editions": sorted(editions), "filters": filters,
@@ -148,5 +149,6 @@ def tallies_json(survey_id: str):
     _editions, filters, definition = requested_edition(survey_id)
     segment = request_segment(definition)
     audit_filtered_read(survey_id, filters, segment)
-    result = _tallies(definition, filters, segment)
+    with heavy_read(filters.timed or bool(segment)):
+        result = _tallies(definition, filters, segment)
     return conditional(json.dumps(result, ensure_ascii=False), "application/json")

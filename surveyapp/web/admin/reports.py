@@ -25,6 +25,7 @@ from surveyapp.web.admin.common import (
     reads_raw,
     request_segment,
 )
+from surveyapp.web.admin.heavy import heavy_read
 
 
 def labels(editions: dict[int, Definition]) -> dict[tuple[str, str], str]:
@@ -73,6 +74,7 @@ def charted(document: dict[str, Any], names: dict[tuple[str, str], str]) -> list
 
 @bp.get("/surveys/<survey_id>/trends")
 @auth.login_required
+@heavy_read()
 def trends(survey_id: str):
     editions, segment, document = _document(survey_id)
     latest = catalog().latest(survey_id)
@@ -88,6 +90,7 @@ def trends(survey_id: str):
 
 @bp.get("/surveys/<survey_id>/trends.json")
 @auth.login_required
+@heavy_read()
 def trends_json(survey_id: str):
     _editions, _segment, document = _document(survey_id)
     return conditional(json.dumps(document, ensure_ascii=False), "application/json")
@@ -136,6 +139,7 @@ def aligned(left: Definition, right: Definition) -> list[tuple[str, str]]:
 
 @bp.get("/compare/<int:edition>")
 @auth.login_required
+@heavy_read()
 def compare(edition: int):
     pairs = mirrored_pairs(edition)
     if not pairs:
@@ -157,6 +161,7 @@ def compare(edition: int):
 
 @bp.get("/report/<int:edition>")
 @auth.login_required
+@heavy_read()
 def report(edition: int):
     parts = []
     for survey in sorted(catalog()):

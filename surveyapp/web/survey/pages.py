@@ -23,13 +23,17 @@ from surveyapp.questionnaire.answers import (
     page_fields,
 )
 from surveyapp.questionnaire.model import Definition
-from surveyapp.store.invitations import InvitationUsed, Throttled
+from surveyapp.store.invitations import InvitationUsed, Throttled, address_hash
 from surveyapp.web import catalog, csrf, get_db, latest_definition, open_definition
 from surveyapp.web.forms import page_form_class, show_errors
 from surveyapp.web.survey import bp, invited
 from surveyapp.web.survey import keys as keys_
 
 STORAGE_FAILED = "We could not save your answers just now. They are kept below: please try again."
+DRAFTS_THROTTLED = (
+    "Too many questionnaires were started from your network just now. Your answers are kept "
+    "below: please press the button again in a few minutes."
+)
 
 
 @bp.get("/")
@@ -140,7 +144,7 @@ def page(survey_id: str):
     number = _page_number(definition)
     key = _session_key(survey_id, definition.edition)
     definition = randomize.arranged(definition, key)
-    draft = store.load_draft(get_db(), key)
+    draft = store.load_draft(get_db(), key, current_app.config["DRAFT_DAYS"])
     blank = not draft.keys() & page_fields(definition.pages[number - 1])
     if blank and not randomize.randomized(definition):  # a shuffled page differs per key
         return _blank_page(definition, number, key)
@@ -182,20 +186,20 @@ def answer(survey_id: str):
     page_obj = definition.pages[number - 1]
     answers, errors = check_pages([page_obj], request.form.getlist)
     action = request.form.get("action", "next")
-    draft = store.load_draft(db, key)
+    draft = store.load_draft(db, key, current_app.config["DRAFT_DAYS"])
     on_page = set(page_fields(page_obj))
     draft = {name: value for name, value in draft.items() if name not in on_page} | answers
     if action == "back":
-        if not _saved_draft(db, key, survey_id, draft):
-            return _kept(definition, number)
+        if refused := _saved_draft(db, key, survey_id, draft):
+            return _kept(definition, number, *refused)
         return redirect(url_for("survey.page", survey_id=survey_id, page=max(number - 1, 1)))
     if errors:
         form = page_form_class(definition, number)()
         show_errors(form, errors)
         return _render(definition, number, form, 422, errors=True)
     if action != "submit" or number < len(definition.pages):
-        if not _saved_draft(db, key, survey_id, draft):
-            return _kept(definition, number)
+        if refused := _saved_draft(db, key, survey_id, draft):
+            return _kept(definition, number, *refused)
         next_page = min(number + 1, len(definition.pages))
         return redirect(url_for("survey.page", survey_id=survey_id, page=next_page))
     return _submit(definition, key, draft)
@@ -207,14 +211,26 @@ def _kept(definition: Definition, number: int, status: int = 503, notice: str = 
     return _render(definition, number, page_form_class(definition, number)(), status, notice)
 
 
-def _saved_draft(db, key: str, survey_id: str, draft: dict) -> bool:
-    """Keep the answers so far; False when the database refuses the write."""
+def _draft_rules() -> store.DraftRules:
+    config = current_app.config
+    return store.DraftRules(
+        address=address_hash(config["SECRET_KEY"], request.remote_addr or ""),
+        limit=config["DRAFTS_PER_ADDRESS"],
+        window_seconds=config["SUBMISSION_WINDOW_SECONDS"],
+        keep_days=config["DRAFT_DAYS"],
+    )
+
+
+def _saved_draft(db, key: str, survey_id: str, draft: dict) -> tuple[int, str] | None:
+    """Keep the answers so far; else (status, notice) saying why nothing was stored."""
     try:
-        store.save_draft(db, key, survey_id, draft)
+        store.save_draft(db, key, survey_id, draft, _draft_rules())
+    except store.DraftsThrottled:
+        return 429, DRAFTS_THROTTLED
     except store.DatabaseError:
         current_app.logger.exception("could not save a draft")
-        return False
-    return True
+        return 503, STORAGE_FAILED
+    return None
 
 
 def _submit(definition: Definition, key: str, draft: dict):
