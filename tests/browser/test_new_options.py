@@ -27,7 +27,7 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
         "SECRET_KEY": "browser-test-secret",
         "DATABASE": str(folder / "options.db"),
         "SURVEY_FOLDERS": [str(SHIPPED_SURVEYS), str(TEST_QUESTIONNAIRES)],
-    })  # fmt: skip
+    }, init_db=True)  # fmt: skip
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
