@@ -228,3 +228,32 @@ def test_xlsform_writes_and_reads_rank():
     assert [(q.type, q.options, q.settings) for q in back.questions()] == [
         (q.type, q.options, q.settings) for q in original.questions()
     ]
+
+
+def test_an_odk_rank_imports_and_rank_or_other_is_refused():
+    from tests.xlsform_fixtures import workbook
+
+    choices = [["list_name", "name", "label", "surveyapp_anchor"], ["l", "a", "A", ""],
+               ["l", "b", "B", ""], ["l", "z", "None", "yes"]]  # fmt: skip
+    good = workbook({
+        "survey": [["type", "name", "label", "surveyapp::randomize"], ["rank l", "r", "R", "yes"]],
+        "choices": choices, "settings": [["form_id"], ["ranks"]],
+    })  # fmt: skip
+    ranked = read_xlsform(good, "ranks.xlsx").definition.question("r")
+    assert (ranked.type, [o.code for o in ranked.options], ranked.settings) == (
+        "ranking",
+        ["a", "b", "z"],
+        {"randomize": True},
+    )
+    assert ranked.options[2].anchor
+    bad = workbook({"survey": [["type", "name", "label"], ["rank l or_other", "r", "R"],
+                               ["text", "t", "T"]],
+                    "choices": choices, "settings": [["form_id"], ["ranks"]]})  # fmt: skip
+    from surveyapp.questionnaire.xlsform import XLSFormError
+
+    with pytest.raises(XLSFormError) as caught:
+        read_xlsform(bad, "bad.xlsx")
+    assert caught.value.errors == [
+        "bad.xlsx:survey:row 2: type: rank ... or_other is refused: a ranking has no 'please"
+        " specify' text"
+    ]

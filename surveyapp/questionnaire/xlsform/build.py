@@ -31,6 +31,7 @@ OPTION_FLAGS = ("other", "exclusive", "anchor", "na")
 CHOICE_PREFIX = "surveyapp_"
 # surveyapp:: columns of a page's group row.
 PAGE_KEYS = ("group", "randomize", "anchor")
+YES_NO = {"randomize", "anchor"}
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,13 @@ class Places:
 
 def bool_text(value: bool) -> str:
     return "true" if value else "false"
+
+
+def yes_no(key: str, value: str) -> str:
+    """A yes/no cell of a surveyapp:: column that takes one, as the loader reads it; any
+    other text as it is, for the loader to refuse."""
+    truth = boolean(value.strip()) if key in YES_NO else None
+    return value if truth is None else bool_text(truth)
 
 
 class Builder:
@@ -169,8 +177,7 @@ class Builder:
         found = {}
         for key, value in head.custom.items():
             if key in PAGE_KEYS:
-                truth = boolean(value.strip()) if key != "group" else None
-                found[key] = value if truth is None else bool_text(truth)
+                found[key] = yes_no(key, value)
                 self.places.add(f"{path}.{key}", head.row, f"surveyapp::{key}")
             else:
                 message = f"not for a page (a page takes {', '.join(PAGE_KEYS)})"
@@ -230,7 +237,7 @@ class Builder:
                     entry.row.sheet, entry.number, f"surveyapp::{key}", "use the standard column"
                 )
             else:
-                found[key] = value
+                found[key] = yes_no(key, value)
         return found
 
     def matrix(self, matrix: Matrix, path: str) -> dict[str, Any]:
@@ -267,8 +274,7 @@ class Builder:
         item = {"code": row.name, "label": row.label}
         for key, value in self.custom(row, f"{matrix}-{row.name}").items():
             if key == "anchor":  # the item keeps its place when the items are shuffled
-                truth = boolean(value.strip())
-                item[key] = value if truth is None else bool_text(truth)
+                item[key] = yes_no(key, value)
                 continue
             self.problems.error(
                 row.row.sheet, row.number, f"surveyapp::{key}", "not for a matrix row"
