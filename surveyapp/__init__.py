@@ -13,8 +13,10 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from surveyapp import config, store
 from surveyapp.config import SHIPPED_SURVEYS
-from surveyapp.questionnaire.loader import definition_files, load_all
+from surveyapp.exchange import definition_files
+from surveyapp.questionnaire.catalog import Catalog
 from surveyapp.store import audit, schema
+from surveyapp.store.catalogue import LiveCatalog
 
 __all__ = ["SHIPPED_SURVEYS", "check_store", "create_app", "init_store"]
 
@@ -38,9 +40,9 @@ def create_app(test_config: dict[str, Any] | None = None, *, init_db: bool = Fal
     config.load(app.config, test_config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path) / "secret_key")
-    app.extensions["surveys"] = load_all(
-        definition_files(*(Path(p) for p in app.config["SURVEY_FOLDERS"]))
-    )
+    # The stored versions, read by check_store and at each request (surveyapp.web).
+    app.extensions["live_catalog"] = LiveCatalog()
+    app.extensions["surveys"] = Catalog()
 
     from surveyapp import cli, web
     from surveyapp.web import admin, survey
@@ -62,27 +64,32 @@ def create_app(test_config: dict[str, Any] | None = None, *, init_db: bool = Fal
 
 def init_store(app: Flask) -> list[str]:
     """What `init-db` and `serve` do before any worker starts: create the database if it
-    is missing (readable by its owner only), apply pending migrations and record the text
-    of every loaded definition. Returns the migrations applied."""
+    is missing (readable by its owner only), apply pending migrations and publish each
+    definition file never stored (a file that cannot be is logged and skipped: see
+    surveyapp.exchange.definition_files). Returns the migrations applied."""
     _use_audit_key(app)
     db = store.connect(app.config["DATABASE"], create=True)
     try:
         store.check_settings(db)
         applied = schema.init_db(db)
-        store.record_definitions(db, _definitions(app))
+        folders = map(Path, app.config["SURVEY_FOLDERS"])
+        problems = definition_files.import_files(db, folders).problems
     finally:
         db.close()
+    for problem in problems:  # served without it; check-definitions exits 1 on it
+        app.logger.warning("%s", problem)
     return applied
 
 
-def check_store(app: Flask, *, definitions: bool = True) -> sqlite_utils.Database:
+def check_store(app: Flask) -> sqlite_utils.Database:
     """The database, if it is ready to serve this app: it exists, its connection settings
-    are safe, no migration is pending and (unless told otherwise) every loaded definition
-    is recorded. StorageError otherwise."""
+    are safe and no migration is pending (StorageError otherwise); the app's catalogue is
+    then read from its stored versions."""
     _use_audit_key(app)
     db = store.thread_connection(app.config["DATABASE"])
     store.check_settings(db)
-    schema.check_ready(db, _definitions(app) if definitions else ())
+    schema.check_ready(db)
+    app.extensions["surveys"] = app.extensions["live_catalog"].current(db)
     return db
 
 
@@ -92,10 +99,6 @@ def _use_audit_key(app: Flask) -> None:
     if not app.config["AUDIT_KEY"]:
         app.config["AUDIT_KEY"] = audit.instance_key(Path(app.instance_path) / "audit_key")
     audit.register_key(app.config["DATABASE"], app.config["AUDIT_KEY"])
-
-
-def _definitions(app: Flask) -> list:
-    return list(app.extensions["surveys"].definitions())
 
 
 def _shipped(folder: str) -> str:

@@ -14,7 +14,8 @@ from surveyapp.web.admin.login import LOGIN_FAILED
 from tests.adminkit import PASSWORD, admin_client, csrf, login, make_admin
 
 ARGS = {"survey_id": "cmo", "response_id": "nope", "fmt": "csv", "edition": "2012",
-        "action": "close", "username": "ada"}  # fmt: skip
+        "action": "close", "username": "ada", "kind": "png", "p": "0", "q": "0",
+        "index": "0"}  # fmt: skip
 
 
 @pytest.fixture

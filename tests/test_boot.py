@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from surveyapp import cli, create_app, store
+from surveyapp import SHIPPED_SURVEYS, cli, create_app, store
 from surveyapp.store import accounts, audit, schema
 from tests.adminkit import PASSWORD, admin_client, login, make_admin
 from tests.walker import Respondent, cmo_answers
@@ -107,16 +107,16 @@ def test_a_worker_refuses_a_schema_that_is_behind_until_init_db(instance):
     assert create_app().test_client().get("/").status_code == 200
 
 
-def test_a_worker_refuses_definitions_not_recorded_by_init_db(instance):
+def test_a_worker_serves_the_stored_versions_until_init_db_publishes_a_changed_file(instance):
     assert command("init-db").exit_code == 0
-    db = store.connect(instance / "surveyapp.db")
-    with db.ensure_autocommit_on():
-        db.execute("DELETE FROM definitions WHERE survey = 'cmo'")
-    db.close()
-    with pytest.raises(store.StorageError, match=r"cmo.yaml \(cmo 2012\).*init-db"):
-        create_app()
+    folder = instance / "surveys"
+    folder.mkdir()
+    cmo = (SHIPPED_SURVEYS / "cmo.yaml").read_text(encoding="utf-8")
+    (folder / "cmo.yaml").write_text(cmo.replace("Working with", "Our work with"))
+    worker = create_app()  # starts: the database holds the versions it serves
+    assert "Working with" in worker.test_client().get("/s/cmo").text
     assert command("init-db").exit_code == 0
-    create_app()
+    assert "Our work with" in worker.test_client().get("/s/cmo").text
 
 
 def test_serve_prepares_the_database_before_starting_gunicorn(instance, monkeypatch):

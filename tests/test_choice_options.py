@@ -219,3 +219,27 @@ def test_xlsform_round_trips_the_na_point():
     original = load_file(TEST_QUESTIONNAIRES / "matrix_na.yaml")
     back = read_xlsform(definition_to_xlsform(original), "m.xlsx").definition
     assert back.scales == original.scales and back.scales["frequency"][-1].na
+
+
+def test_the_builder_s_forms_keep_option_flags_anchors_and_groups():
+    from surveyapp.questionnaire import checking, yamltext
+    from surveyapp.questionnaire import editing_forms as ef
+
+    for name, p, q, scale in (("randomize", 0, 0, "agree"), ("matrix_na", 0, 0, "frequency"),
+                              ("other", 0, 1, "")):  # fmt: skip
+        original = load_file(TEST_QUESTIONNAIRES / f"{name}.yaml")
+        doc = yamltext.load(original.text)
+        question = original.pages[p].questions[q]
+        form = {"id": question.id, "type": question.type, "text": question.text, "shown": "",
+                "options-count": str(len(question.options))}  # fmt: skip
+        for n, option in enumerate(question.options):
+            form |= {f"options-{n}-code": option.code, f"options-{n}-label": option.label}
+        ef.apply_question(doc, p, q, form if not question.scale else {**form, "source": "scale"})
+        if scale:
+            rows = {f"options-{n}-{k}": getattr(o, k) for n, o in enumerate(original.scales[scale])
+                    for k in ("code", "label")}  # fmt: skip
+            form = {"name": scale, "options-count": str(len(original.scales[scale])), **rows}
+            ef.scale_action(doc, ef.Where("scale", name=scale), form, "save")
+        again = checking.check(doc).definition
+        assert again.pages == original.pages and again.scales == original.scales, name
+        assert again.randomize_pages == original.randomize_pages

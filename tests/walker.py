@@ -6,10 +6,15 @@ import re
 
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 KEY = re.compile(r'name="submission_key" type="hidden" value="([^"]*)"')
+VERSION = re.compile(r'name="definition_version" type="hidden" value="([^"]*)"')
 
 
 def hidden(html: str) -> dict[str, str]:
-    return {"csrf_token": TOKEN.search(html).group(1), "submission_key": KEY.search(html).group(1)}
+    """The page form's hidden fields, as a browser posts them back."""
+    fields = {"csrf_token": TOKEN.search(html).group(1)}
+    fields["submission_key"] = KEY.search(html).group(1)
+    version = VERSION.search(html)
+    return fields | ({"definition_version": version.group(1)} if version else {})
 
 
 class Respondent:

@@ -23,17 +23,19 @@ def loading_for_a_command() -> bool:
 
 
 def open_store() -> sqlite_utils.Database:
-    """The database, checked as a worker checks it (except that a definition added since
-    `init-db` is no obstacle to a command); a clear error when it is not ready."""
+    """The database, checked as a worker checks it, the catalogue read from its stored
+    versions; a clear error when it is not ready."""
     from surveyapp import check_store
 
     try:
-        return check_store(current_app, definitions=False)
+        return check_store(current_app)
     except store.StorageError as exc:
         raise click.ClickException(_about_the_database(exc)) from None
 
 
 def catalog() -> Catalog:
+    """The questionnaires as the database holds them now."""
+    open_store()
     return current_app.extensions["surveys"]
 
 
@@ -67,12 +69,13 @@ def _commands() -> list[click.Command]:
     from surveyapp.cli.definitions_io import COMMANDS as IO_COMMANDS
     from surveyapp.cli.editions import COMMANDS as HISTORY_COMMANDS
     from surveyapp.cli.invitations import COMMANDS as INVITE_COMMANDS
+    from surveyapp.cli.publishing import COMMANDS as PUBLISH_COMMANDS
     from surveyapp.cli.serve import serve_command
     from surveyapp.cli.transfer import COMMANDS as ADMIN_COMMANDS
 
     return [init_db_command, serve_command, *ACCOUNT_COMMANDS,
             *HISTORY_COMMANDS, *ADMIN_COMMANDS, *OPS_COMMANDS,
-            *INVITE_COMMANDS, *IO_COMMANDS]  # fmt: skip
+            *INVITE_COMMANDS, *IO_COMMANDS, *PUBLISH_COMMANDS]  # fmt: skip
 
 
 def init_app(app: Flask) -> None:

@@ -11,7 +11,7 @@ import click
 from flask import current_app
 
 from surveyapp import store
-from surveyapp.cli import open_store
+from surveyapp.cli import catalog, open_store
 from surveyapp.questionnaire.answers import counted_fields
 from surveyapp.store import audit, recover
 from surveyapp.store.backup import BackupError, backup, check_restorable
@@ -114,13 +114,13 @@ def recover_command(file: Path, response_ids: tuple[str, ...], everything: bool)
 
 def _counted(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Each row with the fields its questionnaire edition tallies, as a submission has."""
-    catalog = current_app.extensions["surveys"]
+    known = catalog()
     unknown = sorted({(r["survey"], r["edition"]) for r in rows
-                      if r["edition"] not in catalog.get(r["survey"], {})})  # fmt: skip
+                      if r["edition"] not in known.get(r["survey"], {})})  # fmt: skip
     if unknown:
         names = ", ".join(f"{survey} edition {edition}" for survey, edition in unknown)
         raise click.ClickException(f"no definition loaded for {names}; nothing recovered")
-    return [row | {"counted": counted_fields(catalog[row["survey"]][row["edition"]])}
+    return [row | {"counted": counted_fields(known[row["survey"]][row["edition"]])}
             for row in rows]  # fmt: skip
 
 

@@ -81,13 +81,14 @@ def close_edition_command(survey: str, edition: int) -> None:
 
 @_edition_command("new-edition")
 def new_edition_command(survey: str, edition: int) -> None:
-    """Copy the latest definition of SURVEY to instance/surveys/SURVEY-EDITION.yaml."""
+    """Copy the latest definition of SURVEY to instance/surveys/SURVEY-EDITION.yaml, to
+    edit and publish."""
     folder = Path(current_app.instance_path) / "surveys"
     path = new_edition_file(catalog(), survey, edition, folder)
     click.echo(
-        f"Wrote {path}: edit it, then run `surveyapp init-db` and restart the app. As the"
-        f" latest edition it is open unless closed: `close-edition {survey} {edition}` keeps"
-        " it closed."
+        f"Wrote {path}: edit it, then `surveyapp publish {path}` (or `init-db` or `serve`):"
+        f" every worker serves it within a second. As the latest edition it is open unless"
+        f" closed: `close-edition {survey} {edition}` keeps it closed."
     )
 
 

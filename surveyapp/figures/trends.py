@@ -12,6 +12,10 @@ that an edition's definition lacks is a gap (None), never zero. A cell with n be
 `min_n` is suppressed: {"n": 3, "suppressed": true} and no shares. The change is taken
 from the previous edition that has the item. Counts come from the `answers` table,
 so a segment filter ({profile field: code or [codes]}) applies to every figure.
+
+An item whose question's or own wording, or whose scale, differs from the previous
+edition that asked the question is not silently joined: its question gains
+`"breaks": {item: [{"edition": 2012, "what": "wording changed", "detail": "..."}]}`.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import sqlite_utils
 
 from surveyapp.figures import stats
 from surveyapp.figures.tallies import MIN_N
+from surveyapp.questionnaire import diff
 from surveyapp.questionnaire.catalog import Catalog
 from surveyapp.questionnaire.model import Definition, Question
 from surveyapp.questionnaire.types import REGISTRY, Series
@@ -84,16 +89,14 @@ def trends(
         e: {(s.question, s.item) for q in d.questions() for s in series_of(q)}
         for e, d in definitions.items()
     }
-    ordered: dict[tuple[str, str], Series] = {}
-    for d in [definitions[e] for e in reversed(editions)]:
-        for q in d.questions():
-            for s in series_of(q):
-                ordered.setdefault((s.question, s.item), s)
     questions: dict[str, Any] = {}
-    for (question, item), s in ordered.items():
+    for (question, item), s in _ordered(definitions).items():
         asked = [e for e in editions if (question, item) in present[e]]
         cells = {str(e): None for e in editions} | _cells(s, asked, answered, picks, min_n)
         questions.setdefault(question, {"items": {}})["items"][item] = cells
+    for question, found in breaks(definitions).items():
+        if question in questions:
+            questions[question]["breaks"] = found
     result: dict[str, Any] = {"survey": survey, "editions": editions, "questions": questions}
     result["respondents"] = {str(e): respondents.get(e, 0) for e in editions}
     if segment:
@@ -118,6 +121,49 @@ def _cells(
             cells[str(e)]["na"] = na
         previous = (k2, n)
     return cells
+
+
+def _ordered(definitions: dict[int, Definition]) -> dict[tuple[str, str], Series]:
+    """Every (question, item) of any edition, in the newest edition's order first."""
+    ordered: dict[tuple[str, str], Series] = {}
+    for edition in sorted(definitions, reverse=True):
+        for q in definitions[edition].questions():
+            for s in series_of(q):
+                ordered.setdefault((s.question, s.item), s)
+    return ordered
+
+
+BREAKS = (diff.WORDING, diff.SCALE, "type changed")
+
+
+def breaks(definitions: dict[int, Definition]) -> dict[str, dict[str, list[dict[str, Any]]]]:
+    """{question: {item: [{"edition", "what", "detail"}]}}: where an item's question text,
+    own label or scale changed from the previous edition that asked the question."""
+    found: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    asked: dict[str, Question] = {}
+    for edition in sorted(definitions):
+        for question in definitions[edition].questions():
+            before = asked.get(question.id)
+            asked[question.id] = question
+            if before is None or before == question:
+                continue
+            items = [s.item for s in series_of(question)]
+            for change in diff.question_changes(before, question):
+                if change.what not in BREAKS:
+                    continue
+                mark = {"edition": edition, "what": change.what, "detail": change.detail}
+                for item in _items_of(change.where, question.id, items):
+                    found.setdefault(question.id, {}).setdefault(item, []).append(mark)
+    return found
+
+
+def _items_of(where: str, question: str, items: list[str]) -> list[str]:
+    """The trend items a change applies to: all of the question's, or the one it names
+    (`<question>-<item>` for a matrix item, `<question> option <code>` for an option)."""
+    if where == question:
+        return items
+    named = where.removeprefix(f"{question}-").removeprefix(f"{question} option ")
+    return [named] if named in items else []
 
 
 def _cell(n: int, k1: int, k2: int, previous: tuple[int, int] | None, min_n: int) -> dict:

@@ -27,6 +27,7 @@ ACCESS = ("open", "invitation")
 QUESTION_KEYS = {"id", "type", "text", "help", "required", "anchor"}
 OPTION_FLAGS = ("other", "exclusive", "anchor", "na")
 PAGE_KEYS = {"title", "questions", "group", "randomize", "anchor"}
+FORM_NAMES = {"csrf_token", "submission_key", "definition_version", "action"}  # page form's own
 
 
 class DefinitionError(Exception):
@@ -234,6 +235,8 @@ def _read_pages(raw_pages: Any, reader: Reader) -> tuple[Page, ...]:
                 continue
             if question.id in seen_ids:
                 reader.error(f"{at}.questions[{q}].id", f"duplicate question id {question.id!r}")
+            if question.id in FORM_NAMES:
+                reader.error(f"{at}.questions[{q}].id", f"{question.id!r} is a name the form uses")
             seen_ids.add(question.id)
             questions.append(question)
         title, number = reader.string(raw_page, "title", at), len(pages) + 1

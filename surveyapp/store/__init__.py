@@ -19,13 +19,18 @@ from surveyapp.store.connection import (
     read_budget,
     thread_connection,
 )
-from surveyapp.store.drafts import DraftRules, DraftsThrottled, load_draft, save_draft
+from surveyapp.store.drafts import (
+    DraftRules,
+    DraftsThrottled,
+    load_draft,
+    load_draft_entry,
+    save_draft,
+)
 from surveyapp.store.maintenance import Maintenance
 from surveyapp.store.responses import (
     counter_deltas,
     insert_many,
     insert_response,
-    record_definitions,
     response_for_key,
 )
 from surveyapp.store.timestamps import utcnow
@@ -48,8 +53,8 @@ __all__ = [
     "insert_many",
     "insert_response",
     "load_draft",
+    "load_draft_entry",
     "read_budget",
-    "record_definitions",
     "response_for_key",
     "save_draft",
     "thread_connection",

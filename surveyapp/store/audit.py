@@ -39,7 +39,7 @@ ACTIONS = (
     "login", "login_failed", "login_failures", "logout", "role_change", "user_create",
     "account_disable", "account_enable", "password_reset", "unlock", "export", "import",
     "edition_open", "edition_close", "invitation", "backup", "restore", "recover",
-    "filtered_read",
+    "filtered_read", "publish", "builder_delete", "draft_discard",
 )  # fmt: skip
 _keys: dict[str, bytes] = {}
 

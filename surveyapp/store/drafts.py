@@ -1,4 +1,5 @@
-"""Drafts: the answers of an unfinished response, keyed by its submission key.
+"""Drafts: the answers of an unfinished response, keyed by its submission key, with the
+definition version its pages were answered on (the respondent finishes on that version).
 
 Drafts expire `keep_days` after their last change: an expired draft is never loaded, and
 creating a draft deletes a bounded batch of expired ones (an index on updated_at keeps
@@ -33,11 +34,18 @@ class DraftRules:
 
 
 def load_draft(db: sqlite_utils.Database, key: str, keep_days: int = 30) -> dict[str, Any]:
+    return load_draft_entry(db, key, keep_days)[0]
+
+
+def load_draft_entry(
+    db: sqlite_utils.Database, key: str, keep_days: int = 30
+) -> tuple[dict[str, Any], str | None]:
+    """(answers, version) of a draft; ({}, None) when there is none."""
     row = db.execute(
-        "SELECT answers FROM drafts WHERE key = ? AND updated_at >= ?",
+        "SELECT answers, version FROM drafts WHERE key = ? AND updated_at >= ?",
         [key, ago(days=keep_days)],
     ).fetchone()
-    return json.loads(row[0]) if row else {}
+    return (json.loads(row[0]), row[1]) if row else ({}, None)
 
 
 def save_draft(
@@ -46,15 +54,17 @@ def save_draft(
     survey: str,
     answers: dict,
     rules: DraftRules | None = None,
+    version: str | None = None,
 ) -> None:
-    """Keep the answers so far; a new draft over the address's limit raises DraftsThrottled."""
+    """Keep the answers so far and the definition version they answer; a new draft over
+    the address's limit raises DraftsThrottled."""
     rules = rules or DraftRules()
     row = {"key": key, "survey": survey, "answers": json.dumps(answers, ensure_ascii=False),
-           "updated_at": utcnow()}  # fmt: skip
+           "updated_at": utcnow(), "version": version}  # fmt: skip
     with immediate(db):
         if db.execute("SELECT 1 FROM drafts WHERE key = ?", [key]).fetchone() is None:
             _count_new_draft(db, rules)
-        upsert(db, "drafts", row, key=("key",), update=("answers", "updated_at"))
+        upsert(db, "drafts", row, key=("key",), update=("answers", "updated_at", "version"))
 
 
 def _count_new_draft(db: sqlite_utils.Database, rules: DraftRules) -> None:

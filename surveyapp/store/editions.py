@@ -15,6 +15,7 @@ from surveyapp import store
 from surveyapp.questionnaire.catalog import Catalog
 from surveyapp.questionnaire.model import Definition
 from surveyapp.store.connection import upsert
+from surveyapp.store.definitions import bump_generation
 
 EDITION_STATUSES = ("open", "closed")
 
@@ -79,6 +80,7 @@ def set_edition_status(db: sqlite_utils.Database, survey: str, edition: int, sta
     row = {"survey": survey, "edition": edition, "status": status, "changed_at": store.utcnow()}
     with store.immediate(db):
         upsert(db, "editions", row, key=("survey", "edition"), update=("status", "changed_at"))
+        bump_generation(db)
 
 
 def edition_statuses(db: sqlite_utils.Database, survey: str) -> dict[int, str]:

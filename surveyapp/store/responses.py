@@ -1,5 +1,5 @@
 """The response write path: a response, its answer rows and counters in one transaction;
-the bulk path for imports; drafts of unfinished responses; definition texts."""
+the bulk path for imports."""
 
 from __future__ import annotations
 
@@ -13,22 +13,6 @@ import sqlite_utils
 
 from surveyapp.store.connection import immediate
 from surveyapp.store.timestamps import utcnow
-
-
-def record_definitions(db: sqlite_utils.Database, definitions: Iterable[Any]) -> None:
-    """Keep the text of every definition version that responses may refer to. Writes only
-    when one is new, so a worker booting on known definitions needs no write lock."""
-    stored = {version for (version,) in db.execute("SELECT version FROM definitions")}
-    rows = [(d.version, d.id, d.edition, d.source, d.text, utcnow())
-            for d in definitions if d.version not in stored]  # fmt: skip
-    if not rows:
-        return
-    with immediate(db):
-        db.conn.executemany(
-            "INSERT INTO definitions (version, survey, edition, source, text, first_seen) "
-            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (version) DO NOTHING",
-            rows,
-        )
 
 
 def answer_rows(answers: dict[str, str | list[str]]) -> Iterator[tuple[str, str]]:

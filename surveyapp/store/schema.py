@@ -4,8 +4,6 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable
-from typing import Any
 
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
@@ -256,9 +254,10 @@ def known() -> list[str]:
         return [m.name for m in migrations.pending(empty)]
 
 
-def check_ready(db: sqlite_utils.Database, definitions: Iterable[Any]) -> None:
-    """Refuse (StorageError) a database whose schema is behind or ahead of this code, or
-    that lacks the text of a loaded definition. Reads only: no write lock is needed."""
+def check_ready(db: sqlite_utils.Database) -> None:
+    """Refuse (StorageError) a database whose schema is behind or ahead of this code.
+    Reads only: no write lock is needed. (Definitions are the versions the database
+    holds: a file changed since is published by the next `init-db` or `serve`.)"""
     applied = {m.name for m in migrations.applied(db)}
     newer = applied - set(known())
     if newer:
@@ -268,12 +267,6 @@ def check_ready(db: sqlite_utils.Database, definitions: Iterable[Any]) -> None:
     if pending:
         raise StorageError(f"the database schema is behind ({len(pending)} migration(s) "
                            f"pending: {', '.join(pending)}): run `surveyapp init-db`")  # fmt: skip
-    recorded = {row[0] for row in db.execute("SELECT version FROM definitions")}
-    missing = sorted({f"{d.source} ({d.id} {d.edition})" for d in definitions
-                      if d.version not in recorded})  # fmt: skip
-    if missing:
-        raise StorageError(f"definitions changed since the database was prepared: "
-                           f"{'; '.join(missing)}: run `surveyapp init-db`")  # fmt: skip
 
 
 def init_db(db: sqlite_utils.Database) -> list[str]:
@@ -281,3 +274,53 @@ def init_db(db: sqlite_utils.Database) -> list[str]:
     pending = [m.name for m in migrations.pending(db)]
     migrations.apply(db)
     return pending
+
+
+@migrations()
+def m006_defs_versions(db: sqlite_utils.Database) -> None:
+    """Definitions become published versions: who published each and when, the order in
+    which versions became current (`seq`), and a catalogue generation every worker polls.
+    Versions seen before were read from files: their order is the order they were seen."""
+    db.executescript(
+        """
+        ALTER TABLE definitions ADD COLUMN published_by TEXT NOT NULL DEFAULT 'file';
+        ALTER TABLE definitions ADD COLUMN published_at TEXT;
+        ALTER TABLE definitions ADD COLUMN seq INTEGER;
+        UPDATE definitions SET published_at = first_seen, seq = (
+            SELECT count(*) FROM definitions AS o
+            WHERE o.first_seen < definitions.first_seen
+               OR (o.first_seen = definitions.first_seen AND o.rowid <= definitions.rowid)
+        );
+        CREATE UNIQUE INDEX definitions_by_seq ON definitions (seq);
+        CREATE INDEX definitions_by_edition ON definitions (survey, edition, seq);
+        CREATE TABLE catalog_generation (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            generation INTEGER NOT NULL
+        );
+        INSERT INTO catalog_generation (id, generation) VALUES (1, 1);
+        """
+    )
+
+
+@migrations()
+def m006_defs_draft_version(db: sqlite_utils.Database) -> None:
+    """The definition version a draft's pages were answered on (NULL: before versions)."""
+    db.execute("ALTER TABLE drafts ADD COLUMN version TEXT")
+
+
+@migrations()
+def m007_builder_drafts(db: sqlite_utils.Database) -> None:
+    """The browser builder's drafts: one per questionnaire (see store/builder_drafts.py)."""
+    db.executescript(
+        """
+        CREATE TABLE builder_drafts (
+            survey TEXT PRIMARY KEY,
+            text TEXT NOT NULL,
+            updated_by TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            base_version TEXT,
+            revision INTEGER NOT NULL,
+            previous_text TEXT
+        );
+        """
+    )

@@ -86,6 +86,13 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["question_type"] = types.of
     app.after_request(relative_location)
 
+    @app.before_request
+    def current_catalog():
+        """Serve what was published or opened since, in this worker too (one SELECT)."""
+        live = app.extensions.get("live_catalog")
+        if live is not None:
+            app.extensions["surveys"] = live.current(get_db())
+
     @app.after_request
     def add_security_headers(response):
         for name, value in SECURITY_HEADERS.items():

@@ -64,7 +64,7 @@ def bool_text(value: bool) -> str:
     return "true" if value else "false"
 
 
-def yes_no(key: str, value: str) -> str:
+def truth_cell(key: str, value: str) -> str:
     """A yes/no cell of a surveyapp:: column that takes one, as the loader reads it; any
     other text as it is, for the loader to refuse."""
     truth = boolean(value.strip()) if key in YES_NO else None
@@ -177,7 +177,7 @@ class Builder:
         found = {}
         for key, value in head.custom.items():
             if key in PAGE_KEYS:
-                found[key] = yes_no(key, value)
+                found[key] = truth_cell(key, value)
                 self.places.add(f"{path}.{key}", head.row, f"surveyapp::{key}")
             else:
                 message = f"not for a page (a page takes {', '.join(PAGE_KEYS)})"
@@ -237,7 +237,7 @@ class Builder:
                     entry.row.sheet, entry.number, f"surveyapp::{key}", "use the standard column"
                 )
             else:
-                found[key] = yes_no(key, value)
+                found[key] = truth_cell(key, value)
         return found
 
     def matrix(self, matrix: Matrix, path: str) -> dict[str, Any]:
@@ -274,7 +274,7 @@ class Builder:
         item = {"code": row.name, "label": row.label}
         for key, value in self.custom(row, f"{matrix}-{row.name}").items():
             if key == "anchor":  # the item keeps its place when the items are shuffled
-                item[key] = yes_no(key, value)
+                item[key] = truth_cell(key, value)
                 continue
             self.problems.error(
                 row.row.sheet, row.number, f"surveyapp::{key}", "not for a matrix row"

@@ -23,6 +23,11 @@ def _permissions() -> dict:
 
 
 from surveyapp.web.admin import (  # noqa: E402, F401 - register routes
+    builder,
+    builder_editor,
+    builder_preview,
+    builder_publish,
+    builder_text,
     editions,
     exports,
     imports,

@@ -66,6 +66,7 @@ def charted(document: dict[str, Any], names: dict[tuple[str, str], str]) -> list
             items.append({
                 "item": item, "name": name, "cells": cells,
                 "chart": trend_chart(name, document["editions"], cells),
+                "breaks": body.get("breaks", {}).get(item, []),
             })  # fmt: skip
         sections.append({"id": question, "text": names.get((question, ""), question),
                          "items": items})  # fmt: skip

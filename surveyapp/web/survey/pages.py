@@ -94,6 +94,7 @@ def _page_number(definition: Definition) -> int:
 
 
 def _render(definition, number, form, status=200, notice="", errors=False):
+    form.definition_version.data = definition.version
     return render_template(
         "survey/page.html",
         definition=definition,
@@ -128,6 +129,17 @@ def _blank_page(definition: Definition, number: int, key: str) -> str:
     return html.replace(CSRF_SLOT, token).replace(KEY_SLOT, key)
 
 
+def _version(current: Definition, started_on: str | None) -> Definition:
+    """The version a respondent is answering: the one their page (or draft) was rendered
+    with while it is a version of the open edition, else the open edition's current one."""
+    if not started_on or started_on == current.version:
+        return current
+    started = catalog().by_version(started_on)
+    if started is None or (started.id, started.edition) != (current.id, current.edition):
+        return current
+    return started
+
+
 def _answerable(survey_id: str):
     """(the definition this browser may answer, None) or (None, the page that refuses it)."""
     definition = _open(survey_id)
@@ -141,10 +153,10 @@ def page(survey_id: str):
     definition, refused = _answerable(survey_id)
     if refused is not None:
         return refused
-    number = _page_number(definition)
     key = _session_key(survey_id, definition.edition)
-    definition = randomize.arranged(definition, key)
-    draft = store.load_draft(get_db(), key, current_app.config["DRAFT_DAYS"])
+    draft, started_on = store.load_draft_entry(get_db(), key, current_app.config["DRAFT_DAYS"])
+    definition = randomize.arranged(_version(definition, started_on), key)
+    number = _page_number(definition)
     blank = not draft.keys() & page_fields(definition.pages[number - 1])
     if blank and not randomize.randomized(definition):  # a shuffled page differs per key
         return _blank_page(definition, number, key)
@@ -169,6 +181,7 @@ def answer(survey_id: str):
     definition, refused = _answerable(survey_id)
     if refused is not None:
         return refused
+    definition = _version(definition, request.form.get("definition_version"))
     number = _page_number(definition)
     db = get_db()
     key = request.form.get("submission_key", "")
@@ -190,7 +203,7 @@ def answer(survey_id: str):
     on_page = set(page_fields(page_obj))
     draft = {name: value for name, value in draft.items() if name not in on_page} | answers
     if action == "back":
-        if refused := _saved_draft(db, key, survey_id, draft):
+        if refused := _saved_draft(db, key, definition, draft):
             return _kept(definition, number, *refused)
         return redirect(url_for("survey.page", survey_id=survey_id, page=max(number - 1, 1)))
     if errors:
@@ -198,7 +211,7 @@ def answer(survey_id: str):
         show_errors(form, errors)
         return _render(definition, number, form, 422, errors=True)
     if action != "submit" or number < len(definition.pages):
-        if refused := _saved_draft(db, key, survey_id, draft):
+        if refused := _saved_draft(db, key, definition, draft):
             return _kept(definition, number, *refused)
         next_page = min(number + 1, len(definition.pages))
         return redirect(url_for("survey.page", survey_id=survey_id, page=next_page))
@@ -221,10 +234,11 @@ def _draft_rules() -> store.DraftRules:
     )
 
 
-def _saved_draft(db, key: str, survey_id: str, draft: dict) -> tuple[int, str] | None:
-    """Keep the answers so far; else (status, notice) saying why nothing was stored."""
+def _saved_draft(db, key: str, definition: Definition, draft: dict) -> tuple[int, str] | None:
+    """Keep the answers so far and the version they answer; else (status, notice) saying
+    why nothing was stored."""
     try:
-        store.save_draft(db, key, survey_id, draft, _draft_rules())
+        store.save_draft(db, key, definition.id, draft, _draft_rules(), definition.version)
     except store.DraftsThrottled:
         return 429, DRAFTS_THROTTLED
     except store.DatabaseError:
@@ -240,7 +254,7 @@ def _submit(definition: Definition, key: str, draft: dict):
         # A copy of this POST stored the response (and removed the draft) meanwhile.
         return redirect(url_for("survey.thanks", survey_id=definition.id, again=1))
     if errors:
-        _saved_draft(db, key, definition.id, draft)
+        _saved_draft(db, key, definition, draft)
         first = next(
             n for n, p in enumerate(definition.pages, 1) if set(page_fields(p)) & set(errors)
         )
