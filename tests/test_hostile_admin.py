@@ -277,7 +277,8 @@ def assert_on_site(location: str, start: str) -> None:
 
 def admin_urls(app) -> tuple[list[str], list[str]]:
     """(pages, downloads): a URL of every admin GET route in the url_map."""
-    values = {"survey_id": "cmo", "response_id": "nope", "edition": "2012"}
+    values = {"survey_id": "cmo", "response_id": "nope", "edition": "2012", "kind": "svg",
+              "p": "0", "q": "0", "index": "0"}  # fmt: skip
     pages, downloads = [], []
     for rule in app.url_map.iter_rules():
         if not rule.endpoint.startswith("admin.") or "GET" not in rule.methods:
