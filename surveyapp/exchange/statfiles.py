@@ -22,6 +22,7 @@ from surveyapp.exchange.layout import (
     EMAIL,
     EMAIL_TEXT,
     META_TEXT,
+    ORDER_TEXT,
     WEIGHT,
     Editions,
     Weigher,
@@ -64,7 +65,7 @@ def variables(
 
 
 def _meta(name: str, widths: dict[str, int]) -> sv.Variable:
-    label = EMAIL_TEXT if name == EMAIL else META_TEXT[name]
+    label = EMAIL_TEXT if name == EMAIL else META_TEXT.get(name, ORDER_TEXT)
     if name == "edition":
         return sv.Variable(name, label, sv.NUMERIC, meta=True)
     return sv.Variable(name, label, sv.STRING, width=widths.get(name, 0), meta=True)
