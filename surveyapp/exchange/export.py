@@ -7,7 +7,7 @@ is neutralised in CSV and XLSX (OWASP CSV injection); JSON keeps text exactly.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import orjson
@@ -23,6 +23,7 @@ from surveyapp.exchange.layout import (
     ORDER_TEXT,
     Editions,
     Weigher,
+    chunked,
     columns,
     order_elements,
 )  # fmt: skip
@@ -98,24 +99,13 @@ def records(
         yield dict(zip(names, values, strict=True))
 
 
-def _batched(items: Iterable[Any], size: int = BATCH) -> Iterator[list[Any]]:
-    chunk: list[Any] = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
 def csv_stream(
     db: sqlite_utils.Database, survey: str, editions: Editions,
     filters: Filters = NO_FILTERS, labels: bool = False, weights: Weigher | None = None,
 ) -> Iterator[str]:  # fmt: skip
     """CSV text in chunks: the header first (so a download starts at once), then rows."""
     yield csv_text([columns(editions, filters, weights is not None)])
-    for chunk in _batched(value_rows(db, survey, editions, filters, labels, weights)):
+    for chunk in chunked(value_rows(db, survey, editions, filters, labels, weights), BATCH):
         yield csv_text(chunk)
 
 
@@ -124,7 +114,7 @@ def jsonl_stream(
     filters: Filters = NO_FILTERS, labels: bool = False, weights: Weigher | None = None,
 ) -> Iterator[str]:  # fmt: skip
     """One JSON object per line, keys in column order; multiple choice stays a list."""
-    for chunk in _batched(records(db, survey, editions, filters, labels, weights)):
+    for chunk in chunked(records(db, survey, editions, filters, labels, weights), BATCH):
         yield b"".join(orjson.dumps(r) + b"\n" for r in chunk).decode()
 
 

@@ -5,6 +5,7 @@ edition adds, in its order)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from typing import Any, Protocol
 
 from surveyapp.questionnaire.model import Definition
@@ -69,3 +70,15 @@ def columns(editions: Editions, filters: Filters = NO_FILTERS, weighted: bool = 
     column of every randomised list (the codes in the order shown)."""
     extra = ([EMAIL] if tied(editions, filters) else []) + ([WEIGHT] if weighted else [])
     return META + extra + fields(editions, filters) + list(order_elements(editions, filters))
+
+
+def chunked(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    """Lists of `size` items (the last may be shorter), so exports write in batches."""
+    chunk: list[Any] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk

@@ -26,6 +26,7 @@ from surveyapp.exchange.layout import (
     WEIGHT,
     Editions,
     Weigher,
+    chunked,
     columns,
 )
 from surveyapp.store import counts, listing
@@ -135,17 +136,6 @@ def _flag(value: Any, code: str, missing: dict[str, float]) -> float:
 def _number(value: Any, missing: dict[str, float]) -> float:
     state = sv.state_of(value)
     return missing[state] if state is not None else float(value)
-
-
-def chunked(rows: Iterator[Row], size: int) -> Iterator[list[Row]]:
-    chunk: list[Row] = []
-    for row in rows:
-        chunk.append(row)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
 
 
 def rows_per_chunk(chosen: list[sv.Variable], budget: int = 4 << 20) -> int:
