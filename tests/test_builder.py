@@ -24,6 +24,7 @@ KEY_VALUES = {
     "min": "0",
     "max": "1000",
     "integer": "true",
+    "max_ranks": "2",
 }
 TABLES = ("responses", "answers", "counters", "drafts", "submission_log")
 
@@ -96,15 +97,16 @@ def build_every_type(builder: Builder) -> list[list[str]]:
 
 
 def answers_for(definition) -> list[dict]:
-    """Per page, an answer each field's type accepts: codes, a number or a text."""
+    """Per page, an answer each field's type accepts: codes, a rank (a field's place in its
+    question), a number or a text."""
     pages = []
     for page in definition.pages:
         answers = {}
         for question in page.questions:
             qtype = REGISTRY[question.type]
             codes = [o.code for o in question.options]
-            for name in qtype.field_names(question):
-                for raw in (codes[:1], ["42"], ["Typed answer"]):
+            for index, name in enumerate(qtype.field_names(question)):
+                for raw in (codes[:1], [str(index + 1)], ["42"], ["Typed answer"]):
                     value, error = qtype.check(question, name, raw)
                     if raw and value is not None and not error:
                         answers[name] = raw if isinstance(value, list) else raw[0]

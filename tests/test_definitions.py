@@ -61,8 +61,8 @@ def test_the_good_definition_parses():
     [
         ("scale: frequency", "scale: frequncy",
          "cmo.yaml: pages[1].questions[0].scale: unknown scale 'frequncy'"),
-        ("type: rating_matrix", "type: ranking",
-         "cmo.yaml: pages[1].questions[0].type: unknown question type 'ranking'"),
+        ("type: rating_matrix", "type: slider",
+         "cmo.yaml: pages[1].questions[0].type: unknown question type 'slider'"),
         ("id: grid", "id: size",
          "cmo.yaml: pages[1].questions[0].id: duplicate question id 'size'"),
         ("{code: b, label: B}", "{code: a, label: B}",

@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from surveyapp import SHIPPED_SURVEYS, store
+from surveyapp.questionnaire import randomize
 from surveyapp.questionnaire.answers import check_definition
 from surveyapp.questionnaire.loader import definition_files, field_names, load_all
 from surveyapp.store import invitations
@@ -30,13 +31,19 @@ SHIPPED_IDS = {"cmo", "client"}
 INVITED = TEST_QUESTIONNAIRES.parent / "invite_questionnaires"
 
 
+# Ranks in and out of range, and orders a client might forge.
+RANKS = ["1", "2", "3", "4", "0", "-1", "99", "1.0", " 2 "]
+
+
 def values_for(definition):
     codes = [o.code for q in definition.questions() for o in (*q.options, *q.items)]
-    return st.one_of(HOSTILE_TEXT, st.sampled_from(codes or ["x"]))
+    orders = [";".join(reversed(e.codes)) for e in randomize.elements(definition)]
+    return st.one_of(HOSTILE_TEXT, st.sampled_from(codes or ["x"]), st.sampled_from(RANKS),
+                     st.sampled_from(orders or ["x"]))  # fmt: skip
 
 
 def page_posts(definition):
-    names = field_names(definition)
+    names = field_names(definition) + [e.name for e in randomize.elements(definition)]
     value = values_for(definition)
     field_value = st.one_of(value, st.lists(value, min_size=0, max_size=3))
     return st.fixed_dictionaries(
@@ -112,10 +119,12 @@ def token_for(choice: str, valid: str, edit, others: dict[str, str]) -> str | No
 
 def assert_only_valid_responses_stored(app, definition):
     db = store.thread_connection(app.config["DATABASE"])
-    for row in db.query("SELECT answers FROM responses WHERE survey = ?", [definition.id]):
+    sql = "SELECT answers, submission_key FROM responses WHERE survey = ?"
+    for row in db.query(sql, [definition.id]):
         answers = json.loads(row["answers"])
+        orders = randomize.orders(definition, row["submission_key"])
         clean, errors = check_definition(definition, answers)
-        assert errors == {} and clean == answers
+        assert errors == {} and clean | orders == answers  # the order shown, never a forged one
 
 
 @pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH"])
@@ -174,3 +183,87 @@ def test_hostile_invitation_tokens(invited_app):
     run()
     assert client.get("/s/invited").status_code == 403, "no edited token opened the edition"
     assert client.get(f"/i/{token}").status_code == 302, "the real token still works"
+
+
+NEW_OPTIONS = ["t_ranking", "t_other", "t_exclusive", "t_matrix_na", "t_random"]
+
+
+def _question_answers(q):
+    """A valid-looking answer to one question: a permutation of ranks, code lists (maybe an
+    exclusive code with others), one code per field, a text for free fields."""
+    from surveyapp.questionnaire.types import REGISTRY
+
+    qtype = REGISTRY[q.type]
+    coded = dict(qtype.tallied(q))
+    names = qtype.field_names(q)
+    if qtype.tally == "ranks":
+        ranks = [o.code for o in coded[names[0]]]
+        return st.permutations(names).map(lambda order: dict(zip(order, ranks, strict=False)))
+    fields = {}
+    for name in names:
+        codes = [o.code for o in coded.get(name, ())]
+        if codes and qtype.separator:
+            fields[name] = st.lists(st.sampled_from(codes), min_size=1, max_size=3, unique=True)
+        else:
+            fields[name] = st.sampled_from(codes or ["Fine", "", "x" * 300])
+    return st.fixed_dictionaries(fields)
+
+
+def near_valid_posts(definition):
+    """Answers close to valid, some with one field replaced by a hostile value (a rank out of
+    range, a code or text where it does not belong) or by another field's value (a rank
+    given twice), always with forged orders."""
+    forged = {e.name: ";".join(reversed(e.codes)) for e in randomize.elements(definition)}
+    parts = [_question_answers(q) for q in definition.questions()]
+    answers = st.tuples(*parts).map(lambda found: {k: v for d in found for k, v in d.items()})
+    names = field_names(definition)
+    spoiled = st.tuples(answers, st.sampled_from(names), values_for(definition)).map(
+        lambda t: {**t[0], t[1]: t[2]})  # fmt: skip
+    copied = st.tuples(answers, st.sampled_from(names), st.sampled_from(names)).map(
+        lambda t: {**t[0], t[2]: t[0].get(t[1], "")})  # fmt: skip
+    return st.one_of(answers, spoiled, copied).map(lambda a: {**a, **forged})
+
+
+@pytest.mark.parametrize("survey", NEW_OPTIONS)
+def test_near_valid_posts_store_only_what_the_rules_allow(hostile_app, survey):
+    definition = CATALOG.latest(survey)
+    pages = len(definition.pages)
+    stored = 0
+
+    @examples()  # 2,000 in the thorough profile, 100 in the quick one
+    @given(answers=near_valid_posts(definition))
+    def run(answers):
+        nonlocal stored
+        client = hostile_app.test_client()
+        data = {**tokens_for(client, survey), **answers}
+        for number in range(1, pages + 1):
+            action = "submit" if number == pages else "next"
+            response = client.post(f"/s/{survey}?page={number}", data={**data, "action": action})
+            assert response.status_code < 500, response.status_code
+            if response.status_code != 302:
+                return
+        stored += "/thanks" in response.headers["Location"]
+
+    run()
+    assert stored > 0  # some posts were valid, so the checks below are not vacuous
+    assert_only_valid_responses_stored(hostile_app, definition)
+    db = store.thread_connection(hostile_app.config["DATABASE"])
+    for (answers,) in db.execute("SELECT answers FROM responses WHERE survey = ?", [survey]):
+        assert_rules_hold(definition, json.loads(answers))
+
+
+def assert_rules_hold(definition, answers):
+    """The new rules, checked apart from the code that enforces them."""
+    for q in definition.questions():
+        if q.type == "ranking":
+            ranks = sorted(int(answers[f"{q.id}-{o.code}"]) for o in q.options
+                           if f"{q.id}-{o.code}" in answers)  # fmt: skip
+            top = q.settings.get("max_ranks") or len(q.options)
+            assert ranks in ([], list(range(1, top + 1))), (q.id, ranks)
+        picked = answers.get(q.id, [])
+        picked = picked if isinstance(picked, list) else [picked]
+        if any(o.exclusive and o.code in picked for o in q.options):
+            assert len(picked) == 1, (q.id, picked)
+        other = next((o for o in q.options if o.other), None)
+        if other is not None:
+            assert (f"{q.id}-other" in answers) == (other.code in picked), (q.id, answers)

@@ -7,7 +7,7 @@ is neutralised in CSV and XLSX (OWASP CSV injection); JSON keeps text exactly.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import orjson
@@ -15,7 +15,18 @@ import sqlite_utils
 
 from surveyapp.exchange import layout, statfiles, statvars, xlsx
 from surveyapp.exchange.cells import csv_text, neutralise, text_cell
-from surveyapp.exchange.layout import EMAIL, EMAIL_TEXT, META, META_TEXT, Editions, Weigher, columns
+from surveyapp.exchange.layout import (
+    EMAIL,
+    EMAIL_TEXT,
+    META,
+    META_TEXT,
+    ORDER_TEXT,
+    Editions,
+    Weigher,
+    chunked,
+    columns,
+    order_elements,
+)  # fmt: skip
 from surveyapp.questionnaire.types import REGISTRY
 from surveyapp.store import listing
 from surveyapp.store.filters import NO_FILTERS, Filters
@@ -53,7 +64,7 @@ def value_rows(
     """One list per response with a value for every column, in `columns` order (None
     when unanswered; multiple choice stays a list; the weight is a number or None)."""
     tied = _tied(editions, filters)
-    fields = layout.fields(editions, filters)
+    fields = layout.fields(editions, filters) + list(order_elements(editions, filters))
     first = len(META) + tied + (weights is not None)
     names = _labels(editions) if labels else {}
     emails = listing.invitation_emails(db, survey) if tied else {}
@@ -88,24 +99,13 @@ def records(
         yield dict(zip(names, values, strict=True))
 
 
-def _batched(items: Iterable[Any], size: int = BATCH) -> Iterator[list[Any]]:
-    chunk: list[Any] = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
 def csv_stream(
     db: sqlite_utils.Database, survey: str, editions: Editions,
     filters: Filters = NO_FILTERS, labels: bool = False, weights: Weigher | None = None,
 ) -> Iterator[str]:  # fmt: skip
     """CSV text in chunks: the header first (so a download starts at once), then rows."""
     yield csv_text([columns(editions, filters, weights is not None)])
-    for chunk in _batched(value_rows(db, survey, editions, filters, labels, weights)):
+    for chunk in chunked(value_rows(db, survey, editions, filters, labels, weights), BATCH):
         yield csv_text(chunk)
 
 
@@ -114,7 +114,7 @@ def jsonl_stream(
     filters: Filters = NO_FILTERS, labels: bool = False, weights: Weigher | None = None,
 ) -> Iterator[str]:  # fmt: skip
     """One JSON object per line, keys in column order; multiple choice stays a list."""
-    for chunk in _batched(records(db, survey, editions, filters, labels, weights)):
+    for chunk in chunked(records(db, survey, editions, filters, labels, weights), BATCH):
         yield b"".join(orjson.dumps(r) + b"\n" for r in chunk).decode()
 
 
@@ -148,24 +148,36 @@ STREAMS = {
 def codebook_rows(
     editions: Editions, filters: Filters = NO_FILTERS, weights: Weigher | None = None
 ) -> Iterator[list[str]]:
-    """CODEBOOK rows in column order: one per code of a choice field, one per other column,
-    then the missing-value codes. Each names its SPSS and Stata variable and, for a code,
-    the number standing for it there (1 for a multiple-choice option: its 0/1 variable).
-    A field takes its text from the newest edition that has it."""
+    """CODEBOOK rows in column order: one per code of a choice field or of a randomised
+    list's order column, one per other column, then the missing-value codes. Each names its
+    SPSS and Stata variable and, for a code, the number standing for it there (1 for a
+    multiple-choice option: its 0/1 variable). A field takes its text from the newest
+    edition that has it."""
     found = statvars.field_questions(editions, filters)
+    orders = order_elements(editions, filters)
     by_column: dict[str, list[statvars.Variable]] = {}
     for variable in statfiles.variables(editions, filters, weights):
         by_column.setdefault(variable.column, []).append(variable)
     for column, chosen in by_column.items():
-        if column not in found:
+        if column in orders:
+            yield from _order_rows(orders[column], chosen[0])
+        elif column in found:
+            yield from _field_rows(column, found[column], chosen)
+        else:
             text = weights.label if weights is not None and column == layout.WEIGHT else None
             text = text or (EMAIL_TEXT if column == EMAIL else META_TEXT[column])
             yield [column, text, "", "meta", "", "", chosen[0].sav, chosen[0].dta, ""]
-            continue
-        yield from _field_rows(column, found[column], chosen)
     for m in statvars.MISSING:
         yield ["", "Missing-value code", "", "missing", m.state, m.label, "", "",
                f"sav {m.sav:g}, dta .{m.dta}"]  # fmt: skip
+
+
+def _order_rows(element, variable: statvars.Variable) -> Iterator[list[str]]:
+    """Codebook rows of an order column: one per code that can appear in it."""
+    for code, label in zip(element.codes, element.labels, strict=True):
+        fixed = " (anchored: always in this place)" if code in element.anchored else ""
+        yield [element.name, element.text, ORDER_TEXT, "order", code, label + fixed,
+               variable.sav, variable.dta, ""]  # fmt: skip
 
 
 def _field_rows(column: str, found: tuple, chosen: list[statvars.Variable]) -> Iterator[list[str]]:

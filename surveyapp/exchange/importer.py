@@ -25,6 +25,7 @@ from surveyapp.questionnaire.answers import check_pages, counted_fields
 from surveyapp.questionnaire.catalog import Catalog
 from surveyapp.questionnaire.loader import field_names
 from surveyapp.questionnaire.model import Definition
+from surveyapp.questionnaire.randomize import ORDER_SEPARATOR, check_orders, elements
 from surveyapp.questionnaire.types import REGISTRY
 from surveyapp.store import imports, timestamps
 
@@ -77,9 +78,24 @@ def _getter(
 
 
 def _splitters(definition: Definition) -> dict[str, Callable[[str], list[str]]]:
-    """Per field, how its question type splits one imported cell into raw values."""
-    return {name: REGISTRY[q.type].split_cell for q in definition.questions()
-            for name in REGISTRY[q.type].field_names(q)}  # fmt: skip
+    """Per field, how its question type splits one imported cell into raw values; an
+    order column is codes joined by ";"."""
+    fields = {name: REGISTRY[q.type].cell_splitter(q, name) for q in definition.questions()
+              for name in REGISTRY[q.type].field_names(q)}  # fmt: skip
+    return fields | {e.name: _split_order for e in elements(definition)}
+
+
+def _split_order(text: str) -> list[str]:
+    return text.split(ORDER_SEPARATOR)
+
+
+def _checked(
+    definition: Definition, pages: list, getlist: Callable[[str], list[str]]
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """(answers with the order columns, {column: problem}) of one row."""
+    answers, problems = check_pages(pages, getlist)
+    orders, order_problems = check_orders(definition, getlist)
+    return answers | orders, problems | order_problems
 
 
 def check_file(
@@ -96,13 +112,13 @@ def check_file(
     text = _decode(data, reader)
     if text is None:
         return [], errors, file_hash
-    fields = field_names(definition)
+    fields = field_names(definition) + [e.name for e in elements(definition)]
     splitters = _splitters(definition)
     pages, counted = list(definition.pages), counted_fields(definition)
     rows: list[dict[str, Any]] = []
     first_row_of: dict[str, int] = {}
     for number, raw in getattr(reader, fmt)(text, set(META) | set(IGNORED) | set(fields)):
-        answers, problems = check_pages(pages, _getter(raw, splitters))
+        answers, problems = _checked(definition, pages, _getter(raw, splitters))
         for field_name, message in problems.items():
             reader.error(number, f"{field_name}: {message}")
         response_id = str(raw.get("response_id") or "").strip()

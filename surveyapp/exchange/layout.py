@@ -5,9 +5,11 @@ edition adds, in its order)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from typing import Any, Protocol
 
 from surveyapp.questionnaire.model import Definition
+from surveyapp.questionnaire.randomize import Element, elements
 from surveyapp.questionnaire.types import REGISTRY
 from surveyapp.store.filters import NO_FILTERS, Filters
 
@@ -20,6 +22,7 @@ META_TEXT = {
 }
 EMAIL = "email"
 EMAIL_TEXT = "Email of the invitation answered (non-anonymous editions only)"
+ORDER_TEXT = "order shown (codes joined by ';', first shown first)"
 WEIGHT = "weight"
 Editions = dict[int, Definition]
 
@@ -54,7 +57,28 @@ def fields(editions: Editions, filters: Filters = NO_FILTERS) -> list[str]:
     return names
 
 
+def order_elements(editions: Editions, filters: Filters = NO_FILTERS) -> dict[str, Element]:
+    """{order column: its randomised list} across the chosen editions (the newest wins)."""
+    found: dict[str, Element] = {}
+    for _edition, definition in chosen(editions, filters):
+        found.update((e.name, e) for e in elements(definition))
+    return found
+
+
 def columns(editions: Editions, filters: Filters = NO_FILTERS, weighted: bool = False) -> list[str]:
-    """META, the email and weight columns when there are any, then every field."""
+    """META, the email and weight columns when there are any, every field, then the order
+    column of every randomised list (the codes in the order shown)."""
     extra = ([EMAIL] if tied(editions, filters) else []) + ([WEIGHT] if weighted else [])
-    return META + extra + fields(editions, filters)
+    return META + extra + fields(editions, filters) + list(order_elements(editions, filters))
+
+
+def chunked(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    """Lists of `size` items (the last may be shorter), so exports write in batches."""
+    chunk: list[Any] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk

@@ -22,9 +22,11 @@ from surveyapp.exchange.layout import (
     EMAIL,
     EMAIL_TEXT,
     META_TEXT,
+    ORDER_TEXT,
     WEIGHT,
     Editions,
     Weigher,
+    chunked,
     columns,
 )
 from surveyapp.store import counts, listing
@@ -64,7 +66,7 @@ def variables(
 
 
 def _meta(name: str, widths: dict[str, int]) -> sv.Variable:
-    label = EMAIL_TEXT if name == EMAIL else META_TEXT[name]
+    label = EMAIL_TEXT if name == EMAIL else META_TEXT.get(name, ORDER_TEXT)
     if name == "edition":
         return sv.Variable(name, label, sv.NUMERIC, meta=True)
     return sv.Variable(name, label, sv.STRING, width=widths.get(name, 0), meta=True)
@@ -134,17 +136,6 @@ def _flag(value: Any, code: str, missing: dict[str, float]) -> float:
 def _number(value: Any, missing: dict[str, float]) -> float:
     state = sv.state_of(value)
     return missing[state] if state is not None else float(value)
-
-
-def chunked(rows: Iterator[Row], size: int) -> Iterator[list[Row]]:
-    chunk: list[Row] = []
-    for row in rows:
-        chunk.append(row)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
 
 
 def rows_per_chunk(chosen: list[sv.Variable], budget: int = 4 << 20) -> int:

@@ -17,7 +17,7 @@ import sqlite_utils
 
 from surveyapp import store
 from surveyapp.questionnaire.catalog import Catalog
-from surveyapp.questionnaire.model import Definition
+from surveyapp.questionnaire.model import Definition, Question
 from surveyapp.questionnaire.types import REGISTRY
 from surveyapp.store import counts, timestamps
 from surveyapp.store.counts import Counts, Segment
@@ -75,8 +75,13 @@ def _count_responses(
     return tally
 
 
-def _item(codes: list[str], found: Counts, field: str, boxes: bool, min_n: int) -> dict[str, Any]:
-    n = found.get((field, "*"), 0)
+def _item(
+    codes: list[str], found: Counts, field: str, boxes: bool, min_n: int, na: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """Counts and shares of one field; answers coded `na` (not applicable) are left out
+    of n and of every share, and counted apart as "na"."""
+    apart = sum(found.get((field, code), 0) for code in na)
+    n = found.get((field, "*"), 0) - apart
     if n < min_n:
         return {"n": n, "suppressed": True}
     picked = {code: found.get((field, code), 0) for code in codes}
@@ -85,6 +90,8 @@ def _item(codes: list[str], found: Counts, field: str, boxes: bool, min_n: int) 
         "counts": picked,
         "percent": {code: percent(c, n) for code, c in picked.items()},
     }
+    if na:
+        entry["na"] = apart
     if boxes:
         entry["top_box"] = percent(picked[codes[0]], n) if codes else None
         entry["top2_box"] = percent(sum(picked[c] for c in codes[:2]), n) if codes else None
@@ -117,22 +124,11 @@ def shaped(
     segment: Segment | None = None,
 ) -> dict[str, Any]:  # fmt: skip
     """The tallies JSON contract from counts as the counters hold them."""
-    questions: dict[str, Any] = {}
-    for q in definition.questions():
-        qtype = REGISTRY[q.type]
-        tallied = qtype.tallied(q)
-        if not tallied:
-            continue
-        codes = [o.code for o in q.options]
-        if qtype.tally == "matrix":
-            items = {
-                item.code: _item(codes, found, field, boxes=qtype.boxes, min_n=min_n)
-                for item, (field, _options) in zip(q.items, tallied, strict=True)
-            }
-            questions[q.id] = {"type": q.type, "scale": codes, "items": items}
-        else:
-            entry = _item(codes, found, q.id, boxes=qtype.boxes, min_n=min_n)
-            questions[q.id] = {"type": q.type, **entry}
+    questions = {
+        q.id: _question(q, found, min_n)
+        for q in definition.questions()
+        if REGISTRY[q.type].tallied(q)
+    }
     result = {
         "survey": definition.id,
         "edition": definition.edition,
@@ -143,6 +139,52 @@ def shaped(
     if segment:
         result["segment"] = {f: [c] if isinstance(c, str) else list(c) for f, c in segment.items()}
     return result
+
+
+def _question(q: Question, found: Counts, min_n: int) -> dict[str, Any]:
+    qtype = REGISTRY[q.type]
+    tallied = qtype.tallied(q)
+    codes = [o.code for o in q.options if not o.na]
+    na = tuple(o.code for o in q.options if o.na)
+    if qtype.tally == "ranks":
+        return {"type": q.type, **_ranked(q, tallied, found, min_n)}
+    if qtype.tally == "matrix":
+        items = {
+            item.code: _item(codes, found, field, qtype.boxes, min_n, na)
+            for item, (field, _options) in zip(q.items, tallied, strict=True)
+        }
+        return {"type": q.type, "scale": codes, "items": items}
+    return {"type": q.type, **_item(codes, found, q.id, qtype.boxes, min_n)}
+
+
+def _ranked(q: Question, tallied: list, found: Counts, min_n: int) -> dict[str, Any]:
+    """A ranking: n = those who ranked (each gave exactly one rank 1); per option, those
+    who ranked it (its own n), the count of each rank, the mean rank among them and the
+    share of n ranking it first. The codes of a "ranks" tally are the ranks 1, 2, ..."""
+    n = sum(found.get((field, "1"), 0) for field, _ranks in tallied)
+    if n < min_n:
+        return {"n": n, "suppressed": True}
+    options: dict[str, Any] = {}
+    for option, (field, ranks) in zip(q.options, tallied, strict=True):
+        ranked = found.get((field, "*"), 0)
+        if ranked < min_n:
+            options[option.code] = {"n": ranked, "suppressed": True}
+            continue
+        counts = {r.code: found.get((field, r.code), 0) for r in ranks}
+        total = sum(int(code) * count for code, count in counts.items())
+        options[option.code] = {
+            "n": ranked,
+            "counts": counts,
+            "mean_rank": _two_places(Fraction(total, ranked)) if ranked else None,
+            "first": counts["1"],
+            "first_share": percent(counts["1"], n),
+        }
+    return {"n": n, "ranks": len(tallied[0][1]), "options": options}
+
+
+def _two_places(value: Fraction) -> float:
+    exact = Decimal(value.numerator) / Decimal(value.denominator)
+    return float(exact.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
 def _competition_ranks(values: list[Fraction]) -> list[int]:

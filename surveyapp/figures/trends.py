@@ -5,7 +5,8 @@
          "2011": {"n": 50, "top_box": 52.0, "top2_box": 92.0, "top2_ci95": [81.2, 96.8]},
          "2012": {..., "change_top2": {"points": -5.9, "p": 0.45, "significant": false}}}}}}}
 
-A matrix item's top box is the first scale code, its top-2 box the first two. A choice
+A matrix item's top box is the first scale code, its top-2 box the first two; answers on
+a point marked `na` (not applicable) are left out of n and counted apart as "na". A choice
 option's top box and top-2 box are both the share of respondents picking it. An item
 that an edition's definition lacks is a gap (None), never zero. A cell with n below
 `min_n` is suppressed: {"n": 3, "suppressed": true} and no shares. The change is taken
@@ -90,17 +91,8 @@ def trends(
     }
     questions: dict[str, Any] = {}
     for (question, item), s in _ordered(definitions).items():
-        cells: dict[str, Any] = {}
-        previous: tuple[int, int] | None = None
-        for e in editions:
-            if (question, item) not in present[e]:
-                cells[str(e)] = None
-                continue
-            n = answered.get((e, s.field), 0)
-            k1 = sum(picks.get((e, s.field, c), 0) for c in s.top)
-            k2 = sum(picks.get((e, s.field, c), 0) for c in s.top2)
-            cells[str(e)] = _cell(n, k1, k2, previous, min_n)
-            previous = (k2, n)
+        asked = [e for e in editions if (question, item) in present[e]]
+        cells = {str(e): None for e in editions} | _cells(s, asked, answered, picks, min_n)
         questions.setdefault(question, {"items": {}})["items"][item] = cells
     for question, found in breaks(definitions).items():
         if question in questions:
@@ -110,6 +102,25 @@ def trends(
     if segment:
         result["segment"] = {f: [c] if isinstance(c, str) else list(c) for f, c in segment.items()}
     return result
+
+
+def _cells(
+    s: Series, editions: list[int], answered: dict, picks: dict, min_n: int
+) -> dict[str, Any]:
+    """The cells of one series in the editions that asked it, each compared with the one
+    before."""
+    cells: dict[str, Any] = {}
+    previous: tuple[int, int] | None = None
+    for e in editions:
+        na = sum(picks.get((e, s.field, c), 0) for c in s.excluded)
+        n = answered.get((e, s.field), 0) - na
+        k1 = sum(picks.get((e, s.field, c), 0) for c in s.top)
+        k2 = sum(picks.get((e, s.field, c), 0) for c in s.top2)
+        cells[str(e)] = _cell(n, k1, k2, previous, min_n)
+        if s.excluded and n >= min_n:
+            cells[str(e)]["na"] = na
+        previous = (k2, n)
+    return cells
 
 
 def _ordered(definitions: dict[int, Definition]) -> dict[tuple[str, str], Series]:
@@ -191,6 +202,8 @@ def _cell_text(cell: dict[str, Any] | None) -> str:
         return f"{cell['n']:>4} {'n < 5':>27}"
     low, high = cell["top2_ci95"]
     change = cell.get("change_top2", {}).get("wording", "")
+    if "na" in cell:
+        change = f"{change}  N/A: {cell['na']}".strip()
     return (
         f"{cell['n']:>4} {cell['top_box']:>6.1f} {cell['top2_box']:>6.1f} "
         f"{f'{low:.1f}–{high:.1f}':>13}  {change}"

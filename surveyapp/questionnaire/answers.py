@@ -27,9 +27,7 @@ def check_pages(
     errors: dict[str, str] = {}
     for page in pages:
         for question in page.questions:
-            qtype = REGISTRY[question.type]
-            for name in qtype.field_names(question):
-                value, error = qtype.check(question, name, getlist(name))
+            for name, value, error in REGISTRY[question.type].check_question(question, getlist):
                 if error:
                     errors[name] = error
                 elif value is not None:

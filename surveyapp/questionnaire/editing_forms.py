@@ -147,7 +147,7 @@ def apply_question(doc: ed.Document, p: int, q: int, form: Form) -> None:
     type_name = form.get("type", str(old.get("type", ""))).strip()
     new: dict[str, Any] = {k: form.get(k, str(old.get(k, ""))).strip() for k in ("id", "type")}
     new["text"] = form.get("text", str(old.get("text", ""))).strip()
-    for key in ("help", "required"):
+    for key in ("help", "required", "anchor"):
         _set(new, key, form.get(key, str(old.get(key, ""))))
     qtype = REGISTRY.get(type_name)
     shown = set(form.get("shown", "").split())
@@ -186,7 +186,7 @@ def _list_value(doc: ed.Document, old: dict, key: str, form: Form) -> list | Non
     if key == "options" and form.get("source") == "scale":
         return None
     if f"{key}-count" in form:
-        entries = read_entries(form, key)
+        entries = read_entries(form, key, old.get(key))
     elif key == "options" and form.get("source") == "options" and "options" not in old:
         entries = [dict(e) for e in ed.scales(doc).get(str(old.get("scale")), [])]
     else:
@@ -195,12 +195,15 @@ def _list_value(doc: ed.Document, old: dict, key: str, form: Form) -> list | Non
     return entries
 
 
-def read_entries(form: Form, key: str) -> list[ed.Entry]:
-    """Rows `<key>-<n>-code` / `<key>-<n>-label` of a form, n < `<key>-count`."""
+def read_entries(form: Form, key: str, before: Any = None) -> list[ed.Entry]:
+    """Rows `<key>-<n>-code` / `<key>-<n>-label` of a form, n < `<key>-count`; the other
+    keys of the entry shown in row n (`before[n]`: other, exclusive, anchor, na) are kept."""
     count = form.get(f"{key}-count", "0")
     total = min(int(count), MAX_ROWS) if count.isascii() and count.isdigit() else 0
+    kept = [e if isinstance(e, dict) else {} for e in before] if isinstance(before, list) else []
     return [
-        {"code": form.get(f"{key}-{n}-code", "").strip(),
+        {**(kept[n] if n < len(kept) else {}),
+         "code": form.get(f"{key}-{n}-code", "").strip(),
          "label": form.get(f"{key}-{n}-label", "").strip()}
         for n in range(total)
     ]  # fmt: skip
@@ -258,7 +261,7 @@ def scale_action(doc: ed.Document, where: Where, form: Form, action: str) -> Whe
     """Save a shared scale's form (name and options), then perform its button."""
     entries = ed.scale(doc, where.name)
     if "options-count" in form:
-        entries[:] = read_entries(form, "options")
+        entries[:] = read_entries(form, "options", list(entries))
     add_typed_entry(entries, form, "options")
     where = replace(where, name=ed.rename_scale(doc, where.name, form.get("name", where.name)))
     verb = action.partition(":")[0]

@@ -17,13 +17,16 @@ import yaml
 
 from surveyapp.questionnaire.catalog import Catalog
 from surveyapp.questionnaire.model import Definition, Option, Page, Question
+from surveyapp.questionnaire.randomize import check_arrangement, page_keys, randomized_groups
 from surveyapp.questionnaire.types import REGISTRY
 
 CODE = re.compile(r"^[A-Za-z0-9_]+$")
 TOP_KEYS = {"id", "title", "audience", "edition", "introduction", "scales", "pages", "mirrors",
-            "access", "anonymous"}  # fmt: skip
+            "access", "anonymous", "randomize_pages"}  # fmt: skip
 ACCESS = ("open", "invitation")
-QUESTION_KEYS = {"id", "type", "text", "help", "required"}
+QUESTION_KEYS = {"id", "type", "text", "help", "required", "anchor"}
+OPTION_FLAGS = ("other", "exclusive", "anchor", "na")
+PAGE_KEYS = {"title", "questions", "group", "randomize", "anchor"}
 FORM_NAMES = {"csrf_token", "submission_key", "definition_version", "action"}  # page form's own
 
 
@@ -115,7 +118,7 @@ class Reader:
         for at, entry in self.mappings(
             raw,
             path,
-            {"code", "label"},
+            {"code", "label", *OPTION_FLAGS},
             "code and label",
             "must be a non-empty list of {code, label}",
         ):
@@ -123,7 +126,8 @@ class Reader:
             if code in seen:
                 self.error(f"{at}.code", f"duplicate code {code!r}")
             seen.add(code)
-            options.append(Option(code, label))
+            flags = {flag: self.boolean(entry, flag, at, False) for flag in OPTION_FLAGS}
+            options.append(Option(code, label, **flags))
         return tuple(options)
 
     def scale_ref(self, raw: dict, path: str) -> tuple[Option, ...]:
@@ -163,8 +167,10 @@ def parse_definition(text: str, filename: str) -> Definition:
         mirrors=_read_mirrors(raw, reader),
         access=access,
         anonymous=anonymous,
+        randomize_pages=randomized_groups(raw, reader),
     )
     _check_mirrors(definition, reader)
+    check_arrangement(definition, field_names(definition), reader.error)
     if not anonymous and "email" in field_names(definition):
         reader.error("anonymous", "false adds an 'email' export column: no field may be 'email'")
     if reader.errors:
@@ -214,7 +220,7 @@ def _read_pages(raw_pages: Any, reader: Reader) -> tuple[Page, ...]:
     for at, raw_page in reader.mappings(
         raw_pages,
         "pages",
-        {"title", "questions"},
+        PAGE_KEYS,
         "title and questions",
         "must be a non-empty list",
     ):
@@ -233,7 +239,8 @@ def _read_pages(raw_pages: Any, reader: Reader) -> tuple[Page, ...]:
                 reader.error(f"{at}.questions[{q}].id", f"{question.id!r} is a name the form uses")
             seen_ids.add(question.id)
             questions.append(question)
-        pages.append(Page(reader.string(raw_page, "title", at), tuple(questions)))
+        title, number = reader.string(raw_page, "title", at), len(pages) + 1
+        pages.append(Page(title, tuple(questions), number, **page_keys(raw_page, at, reader)))
     return tuple(pages)
 
 
@@ -248,9 +255,13 @@ def _read_question(raw: Any, path: str, reader: Reader) -> Question | None:
             known = ", ".join(sorted(REGISTRY))
             reader.error(f"{path}.type", f"unknown question type {type_name!r} (one of {known})")
         return None
-    for extra in sorted(set(raw) - QUESTION_KEYS - qtype.keys):
+    shuffled = {"randomize"} if qtype.shuffles else set()
+    for extra in sorted(set(raw) - QUESTION_KEYS - qtype.keys - shuffled):
         reader.error(f"{path}.{extra}", f"unknown key for a {type_name} question")
     settings = qtype.parse(raw, path, reader)
+    for key in ("randomize", "anchor"):
+        if reader.boolean(raw, key, path, False) and (key != "randomize" or qtype.shuffles):
+            settings[key] = True
     return Question(
         id=reader.code(raw, "id", path),
         type=type_name,

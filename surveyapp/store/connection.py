@@ -20,6 +20,7 @@ import sqlite_utils
 from sqlite_utils.utils import sqlite3
 
 from surveyapp.store.maintenance import refuse_while_restoring
+from surveyapp.store.transaction import transaction
 
 MIN_SQLITE = (3, 51, 3)
 BUSY_TIMEOUT_MS = 10_000
@@ -247,16 +248,8 @@ def immediate(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
     queue = _writer_queue(db)
     if queue:
         refuse_while_restoring(db)
-    with queue.turn() if queue else contextlib.nullcontext():
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            yield db
-            # A failed COMMIT (full disk) must not leave this reused connection in a transaction.
-            db.execute("COMMIT")
-        except BaseException:
-            if db.conn.in_transaction:
-                db.execute("ROLLBACK")
-            raise
+    with queue.turn() if queue else contextlib.nullcontext(), transaction(db):
+        yield db
 
 
 @contextlib.contextmanager

@@ -22,6 +22,8 @@ from datetime import UTC, datetime
 import sqlite_utils
 from sqlite_utils.utils import sqlite3
 
+from surveyapp.store.transaction import transaction
+
 
 class Maintenance(sqlite3.OperationalError):
     """A write refused because a restore is replacing the database."""
@@ -74,14 +76,8 @@ def generation(db: sqlite_utils.Database) -> int:
 
 def _commit(db: sqlite_utils.Database, sql: str, params: list) -> None:
     """One write transaction for a caller that already holds the writer queue."""
-    db.execute("BEGIN IMMEDIATE")
-    try:
+    with transaction(db):
         db.execute(sql, params)
-        db.execute("COMMIT")
-    except BaseException:
-        if db.conn.in_transaction:
-            db.execute("ROLLBACK")
-        raise
 
 
 @contextlib.contextmanager

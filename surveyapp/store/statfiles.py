@@ -37,22 +37,31 @@ def _scope(survey: str, filters: Filters) -> tuple[str, list]:
     return "survey = ? AND edition = ?", [survey, filters.edition]
 
 
+def _by_field(
+    db: sqlite_utils.Database, select: str, tail: str, survey: str, filters: Filters,
+    fields: Iterable[str],
+) -> list[tuple]:  # fmt: skip
+    """Rows of `select ... WHERE <scope> AND field IN (fields) tail`; none without fields.
+    `select` and `tail` are fixed text from this module; every value is a parameter."""
+    fields = list(fields)
+    if not fields:
+        return []
+    scope, params = _scope(survey, filters)
+    marks = ", ".join("?" * len(fields))
+    sql = f"{select} WHERE {scope} AND field IN ({marks}) {tail}"  # noqa: S608 - fixed text
+    return db.execute(sql, [*params, *fields]).fetchall()
+
+
 def answer_widths(
     db: sqlite_utils.Database, survey: str, filters: Filters, fields: Iterable[str]
 ) -> dict[str, int]:
     """{field: the longest answer in UTF-8 bytes} over the edition (or all editions); a
     time range is not narrowed, so this is an upper bound for it."""
-    fields = list(fields)
-    if not fields:
-        return {}
-    scope, params = _scope(survey, filters)
-    marks = ", ".join("?" * len(fields))
-    rows = db.execute(
-        f"SELECT field, max(length(CAST(value AS BLOB))) FROM answers WHERE {scope}"  # noqa: S608 - placeholders only
-        f" AND field IN ({marks}) GROUP BY field",
-        [*params, *fields],
-    )
-    return {field: width or 0 for field, width in rows.fetchall()}
+    rows = _by_field(
+        db, "SELECT field, max(length(CAST(value AS BLOB))) FROM answers", "GROUP BY field",
+        survey, filters, fields,
+    )  # fmt: skip
+    return {field: width or 0 for field, width in rows}
 
 
 def meta_widths(db: sqlite_utils.Database, survey: str, filters: Filters) -> dict[str, int]:
@@ -79,17 +88,11 @@ def stored_codes(
 ) -> dict[str, list[str]]:
     """{field: every distinct value stored for it}, in code order, from the counters (every
     choice field is counted)."""
-    fields = list(fields)
-    if not fields:
-        return {}
-    scope, params = _scope(survey, filters)
-    marks = ", ".join("?" * len(fields))
-    rows = db.execute(
-        f"SELECT DISTINCT field, value FROM counters WHERE {scope}"  # noqa: S608 - placeholders only
-        f" AND field IN ({marks}) AND value != '*' AND count > 0 ORDER BY field, value",
-        [*params, *fields],
-    )
+    rows = _by_field(
+        db, "SELECT DISTINCT field, value FROM counters",
+        "AND value != '*' AND count > 0 ORDER BY field, value", survey, filters, fields,
+    )  # fmt: skip
     found: dict[str, list[str]] = {}
-    for field, value in rows.fetchall():
+    for field, value in rows:
         found.setdefault(field, []).append(value)
     return found

@@ -25,8 +25,11 @@ class PageForm(FlaskForm):
 
 
 def page_form_class(definition: Definition, page_number: int) -> type[FlaskForm]:
-    """The form class of one page (1-based); built once per definition version."""
-    cache_key = (definition.version, page_number)
+    """The form class of the page shown at `page_number` (1-based); built once per definition
+    version and page, whatever order the respondent sees pages, questions and options in
+    (the partials render options in the question's order)."""
+    page = definition.pages[page_number - 1]
+    cache_key = (definition.version, page.number or page_number)
     if cache_key not in _form_classes:
         _form_classes[cache_key] = build_page_form_class(definition, page_number)
     return _form_classes[cache_key]

@@ -26,6 +26,7 @@ from surveyapp.questionnaire.types.choice import (
     SingleChoice,
 )
 from surveyapp.questionnaire.types.number import Number
+from surveyapp.questionnaire.types.ranking import Ranking
 from surveyapp.questionnaire.types.text import LongText, ShortText
 
 REGISTRY: dict[str, QuestionType] = {
@@ -38,6 +39,7 @@ REGISTRY: dict[str, QuestionType] = {
         ShortText(),
         LongText(),
         Number(),
+        Ranking(),
     )
 }
 

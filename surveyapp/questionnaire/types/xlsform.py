@@ -31,6 +31,7 @@ FACES = (
     Face("long_text", "text", "multiline"),
     Face("number", "integer", setting=("integer", True)),
     Face("number", "decimal", setting=("integer", False)),
+    Face("ranking", "rank"),
 )
 # A matrix is a table-list group of MATRIX_ROW rows sharing one choice list (its scale).
 MATRIX = "rating_matrix"

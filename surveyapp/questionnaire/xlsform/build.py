@@ -11,7 +11,7 @@ from pyxform import constants
 
 from surveyapp.questionnaire.types import REGISTRY
 from surveyapp.questionnaire.types.xlsform import MATRIX, face_for
-from surveyapp.questionnaire.xlsform.rows import LOGIC, REFERENCE, SKIP, Classifier, Entry
+from surveyapp.questionnaire.xlsform.rows import BEGIN, LOGIC, REFERENCE, SKIP, Classifier, Entry
 from surveyapp.questionnaire.xlsform.structure import (
     Matrix,
     Screen,
@@ -19,13 +19,19 @@ from surveyapp.questionnaire.xlsform.structure import (
     place_notes,
     screens,
 )
-from surveyapp.questionnaire.xlsform.workbook import Row, Workbook, as_code
+from surveyapp.questionnaire.xlsform.workbook import Row, Workbook, as_code, boolean
 
+# ODK's `or_other` choice, and the flag that gives it a "please specify" text box.
 OTHER = {"code": "other", "label": "Other"}
-OTHER_TEXT = "Specify other."
-OTHER_FACE = face_for("text", frozenset())
 # Keys a surveyapp:: column may not set: the standard columns say them.
 RESERVED = {"id", "type", "text", "help", "required", "options", "scale", "items", "integer"}
+# surveyapp's columns of the choices sheet (option flags), written `surveyapp_other`...:
+# pyxform reads `::` there as a language or media column, and keeps plain ones as data.
+OPTION_FLAGS = ("other", "exclusive", "anchor", "na")
+CHOICE_PREFIX = "surveyapp_"
+# surveyapp:: columns of a page's group row.
+PAGE_KEYS = ("group", "randomize", "anchor")
+YES_NO = {"randomize", "anchor"}
 
 
 @dataclass(frozen=True)
@@ -58,6 +64,13 @@ def bool_text(value: bool) -> str:
     return "true" if value else "false"
 
 
+def truth_cell(key: str, value: str) -> str:
+    """A yes/no cell of a surveyapp:: column that takes one, as the loader reads it; any
+    other text as it is, for the loader to refuse."""
+    truth = boolean(value.strip()) if key in YES_NO else None
+    return value if truth is None else bool_text(truth)
+
+
 class Builder:
     """Builds the definition mapping; problems go to the workbook's collector."""
 
@@ -88,7 +101,28 @@ class Builder:
                 )
                 self.problems.warn(row.sheet, row.number, "name", message)
             if list_name and name:
-                self.lists.setdefault(list_name, []).append((row, {"code": code, "label": label}))
+                option = {"code": code, "label": label, **self.flags(row)}
+                self.lists.setdefault(list_name, []).append((row, option))
+
+    def flags(self, row: Row) -> dict[str, str]:
+        """An option's surveyapp_other, _exclusive, _anchor and _na columns (yes/no)."""
+        given = row.custom() | {
+            key[len(CHOICE_PREFIX) :].lower(): value
+            for key, value in row.data.items()
+            if key.lower().startswith(CHOICE_PREFIX) and isinstance(value, str)
+        }
+        found = {}
+        for key, value in given.items():
+            truth, column = boolean(value.strip()), f"{CHOICE_PREFIX}{key}"
+            if key not in OPTION_FLAGS:
+                known = ", ".join(f"{CHOICE_PREFIX}{k}" for k in OPTION_FLAGS)
+                message = f"unknown; the choices sheet's own columns are {known}"
+                self.problems.error(row.sheet, row.number, column, message)
+            elif truth is None and value.strip():
+                self.problems.error(row.sheet, row.number, column, "write yes or no")
+            elif truth:
+                found[key] = "true"
+        return found
 
     def pages(self) -> tuple[str, list[Screen]]:
         classifier = Classifier(self.workbook)
@@ -132,7 +166,23 @@ class Builder:
             for offset in range(1, len(made)):
                 self.places.add(f"{path}.questions[{len(questions) + offset}]", item.row)
             questions.extend(made)
-        return {"title": screen.title, "questions": questions}
+        return {"title": screen.title, **self.page_keys(screen, path), "questions": questions}
+
+    def page_keys(self, screen: Screen, path: str) -> dict[str, str]:
+        """surveyapp::group, randomize and anchor on a page's group row."""
+        head = screen.head
+        own = [i for i in screen.items if isinstance(i, Matrix) and i.head is head]
+        if head.kind != BEGIN or own:
+            return {}
+        found = {}
+        for key, value in head.custom.items():
+            if key in PAGE_KEYS:
+                found[key] = truth_cell(key, value)
+                self.places.add(f"{path}.{key}", head.row, f"surveyapp::{key}")
+            else:
+                message = f"not for a page (a page takes {', '.join(PAGE_KEYS)})"
+                self.problems.error(head.row.sheet, head.number, f"surveyapp::{key}", message)
+        return found
 
     def question(self, entry: Entry, path: str) -> list[dict[str, Any]]:
         face = face_for(entry.xls_type, entry.appearances)
@@ -152,7 +202,7 @@ class Builder:
         if entry.list_name:
             self.choices(question, entry, path)
         question.update(self.custom(entry, entry.name))
-        return [question, *self.other_text(entry)]
+        return [question]
 
     def choices(self, question: dict[str, Any], entry: Entry, path: str) -> None:
         if entry.list_name not in self.lists:
@@ -162,34 +212,18 @@ class Builder:
                 "type",
                 f"list {entry.list_name!r} is not in the choices sheet",
             )
-        elif entry.or_other:
+        elif entry.or_other:  # ODK adds an "other" choice with a text box shown when chosen
             options = self.options(entry.list_name, f"{path}.options")
-            has_other = any(o["code"] == OTHER["code"] for o in options)
-            question["options"] = options if has_other else [*options, dict(OTHER)]
+            if not any(o["code"] == OTHER["code"] for o in options):
+                options.append(dict(OTHER))
+            for option in options:
+                if option["code"] == OTHER["code"]:
+                    option["other"] = "true"
+            question["options"] = options
         elif entry.list_name in self.scales:
             question["scale"] = entry.list_name
         else:
             question["options"] = self.options(entry.list_name, f"{path}.options")
-
-    def other_text(self, entry: Entry) -> list[dict[str, Any]]:
-        """`or_other`: ODK's text box for the other answer (shown always: no logic yet)."""
-        if not entry.or_other:
-            return []
-        self.problems.warn(
-            entry.row.sheet,
-            entry.number,
-            "type",
-            f"or_other: the text box {entry.name}_other is always shown "
-            "(surveyapp has no conditions yet)",
-        )
-        return [
-            {
-                "id": f"{entry.name}_other",
-                "type": OTHER_FACE.type_name,
-                "text": OTHER_TEXT,
-                "required": "false",
-            }
-        ]
 
     def custom(self, entry: Entry, field_name: str) -> dict[str, str]:
         """surveyapp::<key> columns as keys; the loader checks them for the type."""
@@ -203,7 +237,7 @@ class Builder:
                     entry.row.sheet, entry.number, f"surveyapp::{key}", "use the standard column"
                 )
             else:
-                found[key] = value
+                found[key] = truth_cell(key, value)
         return found
 
     def matrix(self, matrix: Matrix, path: str) -> dict[str, Any]:
@@ -225,6 +259,7 @@ class Builder:
         if required != REGISTRY[MATRIX].default_required:
             question["required"] = bool_text(required)
         question["scale"] = rows[0].list_name
+        question.update(self.custom(head, head.name))
         question["items"] = [
             self.item(row, head.name, f"{path}.items[{i}]") for i, row in enumerate(rows)
         ]
@@ -236,8 +271,12 @@ class Builder:
             self.problems.warn(
                 row.row.sheet, row.number, "hint", "not shown: matrix rows have no help"
             )
-        for key in self.custom(row, f"{matrix}-{row.name}"):
+        item = {"code": row.name, "label": row.label}
+        for key, value in self.custom(row, f"{matrix}-{row.name}").items():
+            if key == "anchor":  # the item keeps its place when the items are shuffled
+                item[key] = truth_cell(key, value)
+                continue
             self.problems.error(
                 row.row.sheet, row.number, f"surveyapp::{key}", "not for a matrix row"
             )
-        return {"code": row.name, "label": row.label}
+        return item

@@ -26,7 +26,7 @@ from surveyapp.questionnaire.xlsform.workbook import Problems, Row, boolean, rea
 YEAR = re.compile(r"(19|20)[0-9]{2}")
 NOT_CODE = re.compile(r"[^A-Za-z0-9_]+")
 # surveyapp's own settings columns: `surveyapp::<key>`.
-SETTINGS = ("audience", "access", "anonymous", "scales")
+SETTINGS = ("audience", "access", "anonymous", "scales", "randomize_pages")
 TOP_COLUMNS = {
     "id": "form_id",
     "title": "form_title",
@@ -118,6 +118,8 @@ def _definition(builder: Builder, edition: int | None) -> dict[str, Any]:
     raw["pages"] = [builder.page(page, f"pages[{i}]") for i, page in enumerate(pages)]
     if builder.mirrors:
         raw["mirrors"] = builder.mirrors
+    if custom.get("randomize_pages", "").split():
+        raw["randomize_pages"] = custom["randomize_pages"].split()
     return raw
 
 

@@ -3,9 +3,12 @@
 Each page is a `field-list` group; a matrix is a `table-list` group of select_one rows
 on its scale's list; the introduction is a note before the first page. What XLSForm has
 no column for is kept in surveyapp's own columns, which ODK ignores: `surveyapp::min_picks`,
-`max_picks`, `min`, `max`, `max_length` and `mirror` on the survey sheet,
-`surveyapp::audience`, `access`, `anonymous` and `scales` (the shared lists) on the
-settings sheet. read.py reads all of them back.
+`max_picks`, `min`, `max`, `max_length`, `max_ranks`, `randomize`, `anchor` and
+`mirror` on the survey sheet (a page's `group`, `randomize` and `anchor` on its group row),
+`surveyapp_other`, `_exclusive`, `_anchor` and `_na` on the choices sheet (plain names:
+pyxform reads `::` there as a language or media column),
+`surveyapp::audience`, `access`, `anonymous`, `scales` (the shared lists) and
+`randomize_pages` on the settings sheet. read.py reads all of them back.
 """
 
 from __future__ import annotations
@@ -17,7 +20,9 @@ from typing import Any
 from openpyxl import Workbook
 
 from surveyapp.questionnaire.model import Definition, Option, Question
+from surveyapp.questionnaire.types.base import FLAGS
 from surveyapp.questionnaire.types.xlsform import MATRIX_ROW, face_of
+from surveyapp.questionnaire.xlsform.build import CHOICE_PREFIX
 
 SURVEY_COLUMNS = ["type", "name", "label", "hint", "required", "appearance"]
 CHOICES_COLUMNS = ["list_name", "name", "label"]
@@ -32,7 +37,7 @@ def definition_to_xlsform(definition: Definition) -> bytes:
     lists, list_of = _lists(definition)
     survey = _survey_rows(definition, list_of)
     choices = [
-        {"list_name": name, "name": o.code, "label": o.label}
+        {"list_name": name, "name": o.code, "label": o.label, **_flags(o)}
         for name, options in lists.items()
         for o in options
     ]
@@ -47,6 +52,8 @@ def definition_to_xlsform(definition: Definition) -> bytes:
         settings["surveyapp::access"] = definition.access
     if not definition.anonymous:
         settings["surveyapp::anonymous"] = "no"
+    if definition.randomize_pages:
+        settings["surveyapp::randomize_pages"] = " ".join(definition.randomize_pages)
     book = Workbook()
     _sheet(book, "survey", survey, SURVEY_COLUMNS)
     _sheet(book, "choices", choices, CHOICES_COLUMNS)
@@ -55,6 +62,10 @@ def definition_to_xlsform(definition: Definition) -> bytes:
     out = BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _flags(option: Option) -> dict[str, str]:
+    return {f"{CHOICE_PREFIX}{flag}": "yes" for flag in FLAGS if getattr(option, flag)}
 
 
 def _lists(definition: Definition) -> tuple[dict[str, tuple[Option, ...]], dict[str, str]]:
@@ -86,6 +97,9 @@ def _survey_rows(definition: Definition, list_of: dict[str, str]) -> list[dict[s
                 "name": f"page_{number}",
                 "label": page.title,
                 "appearance": "field-list",
+                "surveyapp::group": page.group,
+                "surveyapp::randomize": _yes(page.randomize),
+                "surveyapp::anchor": _yes(page.anchor),
             }
         )
         for question in page.questions:
@@ -103,6 +117,7 @@ def _question_rows(definition: Definition, q: Question, list_name: str) -> list[
             "label": q.text,
             "hint": q.help,
             "appearance": "table-list",
+            **{f"surveyapp::{key}": _cell(value) for key, value in q.settings.items()},
         }
         items = [
             {
@@ -111,6 +126,7 @@ def _question_rows(definition: Definition, q: Question, list_name: str) -> list[
                 "label": item.label,
                 "required": _yes(q.required),
                 "surveyapp::mirror": mirrors.get(f"{q.id}-{item.code}", ""),
+                "surveyapp::anchor": _yes(item.anchor),
             }
             for item in q.items
         ]

@@ -7,6 +7,7 @@ import sqlite_utils
 
 from surveyapp.store import audit
 from surveyapp.store.migrations import migrations
+from surveyapp.store.migrations.tables import address_log
 
 
 @migrations()
@@ -85,13 +86,7 @@ CREATE TABLE login_window (
     entries INTEGER NOT NULL
 );
 CREATE INDEX drafts_by_time ON drafts (updated_at);
-CREATE TABLE draft_log (
-    address TEXT NOT NULL,
-    at TEXT NOT NULL
-);
-CREATE INDEX draft_log_by_address ON draft_log (address, at);
-CREATE INDEX draft_log_by_time ON draft_log (at);
-"""
+""" + address_log("draft_log")
 
 
 @migrations()

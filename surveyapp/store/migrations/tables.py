@@ -67,6 +67,16 @@ INITIAL = """
 """
 
 
+def address_log(table: str) -> str:
+    """A log of events per (hashed) client address, pruned by time: the throttles' tables.
+    Migrations that use it must keep producing the same statements."""
+    return (
+        f"CREATE TABLE {table} (address TEXT NOT NULL, at TEXT NOT NULL);"
+        f" CREATE INDEX {table}_by_address ON {table} (address, at);"
+        f" CREATE INDEX {table}_by_time ON {table} (at);"
+    )
+
+
 @migrations()
 def m001_initial(db: sqlite_utils.Database) -> None:
     db.executescript(INITIAL)
@@ -115,13 +125,8 @@ def m003_invitations_throttle(db: sqlite_utils.Database) -> None:
         );
         CREATE INDEX invitations_by_survey ON invitations (survey, edition);
         CREATE INDEX invitations_by_response ON invitations (response_id);
-        CREATE TABLE submission_log (
-            address TEXT NOT NULL,
-            at TEXT NOT NULL
-        );
-        CREATE INDEX submission_log_by_address ON submission_log (address, at);
-        CREATE INDEX submission_log_by_time ON submission_log (at);
         """
+        + address_log("submission_log")
     )
 
 

@@ -48,6 +48,8 @@ KEY_FIELDS: dict[str, dict[str, str]] = {
     "min": {"label": "Smallest answer allowed", "kind": "decimal", "hint": "Empty: no limit."},
     "max": {"label": "Largest answer allowed", "kind": "decimal", "hint": "Empty: no limit."},
     "integer": {"label": "Whole numbers only", "kind": "boolean", "hint": ""},
+    "max_ranks": {"label": "How many options to rank", "kind": "whole",
+                  "hint": "Empty: all of them (otherwise the top ones only)."},
 }  # fmt: skip
 TYPE_CHOICES = [(name, name.replace("_", " ")) for name in REGISTRY]
 

@@ -183,7 +183,7 @@ def report(edition: int):
         names = labels(catalog()[survey])
         matrices = {q.id for q in definition.questions() if REGISTRY[q.type].tally == "matrix"}
         sections = [s for s in charted(document, names) if s["id"] in matrices]
-        fields = [q.id for q in definition.questions() if REGISTRY[q.type].free_text]
+        fields = [f for q in definition.questions() for f in REGISTRY[q.type].comment_fields(q)]
         parts.append({
             "definition": definition, "result": result, "rows": rows,
             "document": document, "sections": sections,

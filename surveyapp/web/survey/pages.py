@@ -15,6 +15,7 @@ from flask_wtf.csrf import generate_csrf, validate_csrf
 from wtforms.validators import ValidationError
 
 from surveyapp import store
+from surveyapp.questionnaire import randomize
 from surveyapp.questionnaire.answers import (
     check_definition,
     check_pages,
@@ -154,9 +155,10 @@ def page(survey_id: str):
         return refused
     key = _session_key(survey_id, definition.edition)
     draft, started_on = store.load_draft_entry(get_db(), key, current_app.config["DRAFT_DAYS"])
-    definition = _version(definition, started_on)
+    definition = randomize.arranged(_version(definition, started_on), key)
     number = _page_number(definition)
-    if not draft.keys() & page_fields(definition.pages[number - 1]):
+    blank = not draft.keys() & page_fields(definition.pages[number - 1])
+    if blank and not randomize.randomized(definition):  # a shuffled page differs per key
         return _blank_page(definition, number, key)
     form = page_form_class(definition, number)(formdata=None, data=draft, submission_key=key)
     return _render(definition, number, form)
@@ -187,10 +189,13 @@ def answer(survey_id: str):
     if ours and store.response_for_key(db, key):
         return redirect(url_for("survey.thanks", survey_id=survey_id, again=1))
     if not ours or not _csrf_ok():
+        fresh = _session_key(survey_id, definition.edition)
+        definition = randomize.arranged(definition, fresh)
         form = page_form_class(definition, number)()
-        form.submission_key.data = _session_key(survey_id, definition.edition)
+        form.submission_key.data = fresh
         notice = "This page had expired. Your answers are kept: please press the button again."
         return _render(definition, number, form, 400, notice)
+    definition = randomize.arranged(definition, key)
     page_obj = definition.pages[number - 1]
     answers, errors = check_pages([page_obj], request.form.getlist)
     action = request.form.get("action", "next")
@@ -269,7 +274,7 @@ def _submit(definition: Definition, key: str, draft: dict):
             survey=definition.id,
             edition=definition.edition,
             version=definition.version,
-            answers=answers,
+            answers=answers | randomize.orders(definition, key),  # the order shown, recomputed
             counted=counted_fields(definition),
             # an anonymous invitation's key would tie the response to the invitation
             submission_key=None if definition.access == "invitation" else key,
