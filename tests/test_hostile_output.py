@@ -183,8 +183,11 @@ def test_xlsx_holds_no_formula_and_the_prefixed_text(hostile_app, tmp_path):
                 assert b"<f>" not in xml and b"<f " not in xml, name
     path = tmp_path / "corpus.xlsx"
     path.write_bytes(data)
-    sheet = openpyxl.load_workbook(path, read_only=True).active
-    rows = [[unescape(c) if isinstance(c, str) else c for c in r] for r in sheet.values]
+    book = openpyxl.load_workbook(path, read_only=True)
+    try:
+        rows = [[unescape(c) if isinstance(c, str) else c for c in r] for r in book.active.values]
+    finally:
+        book.close()  # a read-only workbook keeps its file open until closed
     header = rows[0]
     for row in rows[1:]:
         record = dict(zip(header, row, strict=True))
