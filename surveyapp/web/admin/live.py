@@ -21,7 +21,7 @@ from markupsafe import Markup
 from surveyapp.figures import released, tallies
 from surveyapp.store import counts
 from surveyapp.web import catalog, get_db
-from surveyapp.web.admin import auth, bp, reports
+from surveyapp.web.admin import auth, bp, heavy, reports
 from surveyapp.web.admin import editions as edition_views
 from surveyapp.web.admin.common import (
     audit_filtered_read,
@@ -31,7 +31,6 @@ from surveyapp.web.admin.common import (
     request_segment,
     requested_edition,
 )
-from surveyapp.web.admin.heavy import heavy_read
 
 ORDERS = {"definition": "definition order", "top2": "top-2-box", "top": "top-box"}
 POLL_MS = 1000
@@ -117,8 +116,7 @@ def survey(survey_id: str):
 
     def figures():
         audit_filtered_read(survey_id, filters, segment)
-        with heavy_read(filters.timed or bool(segment)):
-            result = _tallies(definition, filters, segment)
+        result = heavy.run(filters.timed or bool(segment), _tallies, definition, filters, segment)
         ranked = tallies.rankings(definition, result)
         return {
             "definition": definition, "editions": sorted(editions), "filters": filters,
@@ -150,6 +148,5 @@ def tallies_json(survey_id: str):
     _editions, filters, definition = requested_edition(survey_id)
     segment = request_segment(definition)
     audit_filtered_read(survey_id, filters, segment)
-    with heavy_read(filters.timed or bool(segment)):
-        result = _tallies(definition, filters, segment)
+    result = heavy.run(filters.timed or bool(segment), _tallies, definition, filters, segment)
     return conditional(json.dumps(result, ensure_ascii=False), "application/json")

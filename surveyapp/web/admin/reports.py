@@ -16,7 +16,7 @@ from surveyapp.questionnaire.types import REGISTRY
 from surveyapp.store import listing
 from surveyapp.store.filters import NO_FILTERS
 from surveyapp.web import catalog, get_db
-from surveyapp.web.admin import auth, bp
+from surveyapp.web.admin import auth, bp, heavy
 from surveyapp.web.admin.common import (
     audit_filtered_read,
     conditional,
@@ -25,7 +25,6 @@ from surveyapp.web.admin.common import (
     reads_raw,
     request_segment,
 )
-from surveyapp.web.admin.heavy import heavy_read
 
 
 def labels(editions: dict[int, Definition]) -> dict[tuple[str, str], str]:
@@ -46,9 +45,9 @@ def _document(survey_id: str) -> tuple[dict[int, Definition], dict, dict[str, An
     audit_filtered_read(survey_id, NO_FILTERS, segment)
     counted = None if reads_raw() else released.trend_counts(get_db(), catalog(), survey_id)
     try:
-        document = trend_figures.trends(
-            get_db(), catalog(), survey_id, segment or None, counted=counted
-        )
+        # without a segment the counts are the counters': no heavy read
+        document = heavy.run(bool(segment), trend_figures.trends, get_db(), catalog(),
+                             survey_id, segment or None, counted=counted)  # fmt: skip
     except ValueError as exc:
         abort(400, str(exc))
     return editions, segment, document
@@ -74,7 +73,6 @@ def charted(document: dict[str, Any], names: dict[tuple[str, str], str]) -> list
 
 @bp.get("/surveys/<survey_id>/trends")
 @auth.login_required
-@heavy_read()
 def trends(survey_id: str):
     editions, segment, document = _document(survey_id)
     latest = catalog().latest(survey_id)
@@ -90,7 +88,6 @@ def trends(survey_id: str):
 
 @bp.get("/surveys/<survey_id>/trends.json")
 @auth.login_required
-@heavy_read()
 def trends_json(survey_id: str):
     _editions, _segment, document = _document(survey_id)
     return conditional(json.dumps(document, ensure_ascii=False), "application/json")
@@ -139,7 +136,6 @@ def aligned(left: Definition, right: Definition) -> list[tuple[str, str]]:
 
 @bp.get("/compare/<int:edition>")
 @auth.login_required
-@heavy_read()
 def compare(edition: int):
     pairs = mirrored_pairs(edition)
     if not pairs:
@@ -161,7 +157,7 @@ def compare(edition: int):
 
 @bp.get("/report/<int:edition>")
 @auth.login_required
-@heavy_read()
+@heavy.heavy_read  # its trends and tallies are the counters', its comments every answer
 def report(edition: int):
     parts = []
     for survey in sorted(catalog()):
