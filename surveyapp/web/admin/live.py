@@ -19,7 +19,9 @@ from flask import Response, render_template, request
 from markupsafe import Markup
 
 from surveyapp.figures import released, tallies
+from surveyapp.questionnaire.answers import counted_fields
 from surveyapp.store import counts
+from surveyapp.store.filters import Filters
 from surveyapp.web import catalog, get_db
 from surveyapp.web.admin import auth, bp, heavy, reports
 from surveyapp.web.admin import editions as edition_views
@@ -116,7 +118,7 @@ def survey(survey_id: str):
 
     def figures():
         audit_filtered_read(survey_id, filters, segment)
-        result = heavy.run(filters.timed or bool(segment), _tallies, definition, filters, segment)
+        result = _tallies(definition, filters, segment)
         ranked = tallies.rankings(definition, result)
         return {
             "definition": definition, "editions": sorted(editions), "filters": filters,
@@ -136,10 +138,14 @@ def survey(survey_id: str):
 
 
 def _tallies(definition, filters, segment) -> dict[str, Any]:
-    """Exact figures for an account that may read raw responses, else released ones."""
-    if reads_raw():
-        return tallies.tallies(get_db(), definition, filters, segment)
-    return released.edition_tallies(get_db(), definition)
+    """Exact figures for an account that may read raw responses (a time range or a segment
+    is a heavy read), else released ones."""
+    if not reads_raw():
+        return released.edition_tallies(get_db(), definition)
+    scope = Filters(definition.edition, filters.since, filters.until)
+    found = heavy.run(scope.timed or bool(segment), tallies.edition_counts, definition.id,
+                      scope, segment, counted_fields(definition))  # fmt: skip
+    return tallies.tallies(get_db(), definition, filters, segment, found=found)
 
 
 @bp.get("/surveys/<survey_id>/tallies.json")
@@ -148,5 +154,5 @@ def tallies_json(survey_id: str):
     _editions, filters, definition = requested_edition(survey_id)
     segment = request_segment(definition)
     audit_filtered_read(survey_id, filters, segment)
-    result = heavy.run(filters.timed or bool(segment), _tallies, definition, filters, segment)
+    result = _tallies(definition, filters, segment)
     return conditional(json.dumps(result, ensure_ascii=False), "application/json")

@@ -43,11 +43,14 @@ def _document(survey_id: str) -> tuple[dict[int, Definition], dict, dict[str, An
     editions = editions_or_404(survey_id)
     segment = request_segment(catalog().latest(survey_id))
     audit_filtered_read(survey_id, NO_FILTERS, segment)
-    counted = None if reads_raw() else released.trend_counts(get_db(), catalog(), survey_id)
+    if reads_raw():  # without a segment the counts are the counters': no heavy read
+        counted = heavy.run(bool(segment), trend_figures.counts, survey_id, segment or None)
+    else:
+        counted = released.trend_counts(get_db(), catalog(), survey_id)
     try:
-        # without a segment the counts are the counters': no heavy read
-        document = heavy.run(bool(segment), trend_figures.trends, get_db(), catalog(),
-                             survey_id, segment or None, counted=counted)  # fmt: skip
+        document = trend_figures.trends(
+            get_db(), catalog(), survey_id, segment or None, counted=counted
+        )
     except ValueError as exc:
         abort(400, str(exc))
     return editions, segment, document
@@ -157,24 +160,24 @@ def compare(edition: int):
 
 @bp.get("/report/<int:edition>")
 @auth.login_required
-@heavy.heavy_read  # its trends and tallies are the counters', its comments every answer
 def report(edition: int):
+    definitions = [d for s in sorted(catalog()) if (d := catalog()[s].get(edition)) is not None]
+    if not definitions:
+        abort(404, f"No questionnaire has an edition {edition}.")
+    # its tallies and trends are the counters', its comments every answer: a heavy read
+    wanted = [(d.id, edition, [q.id for q in d.questions() if REGISTRY[q.type].free_text])
+              for d in definitions]  # fmt: skip
+    comments = heavy.run(True, listing.text_answers_of, wanted)
     parts = []
-    for survey in sorted(catalog()):
-        definition = catalog()[survey].get(edition)
-        if definition is None:
-            continue
+    for definition, texts in zip(definitions, comments, strict=True):
+        survey = definition.id
         result, rows = ranked(definition)
         document = trend_figures.trends(get_db(), catalog(), survey)
         names = labels(catalog()[survey])
         matrices = {q.id for q in definition.questions() if REGISTRY[q.type].tally == "matrix"}
         sections = [s for s in charted(document, names) if s["id"] in matrices]
-        fields = [q.id for q in definition.questions() if REGISTRY[q.type].free_text]
         parts.append({
             "definition": definition, "result": result, "rows": rows,
-            "document": document, "sections": sections,
-            "comments": listing.text_answers(get_db(), survey, edition, fields),
+            "document": document, "sections": sections, "comments": texts,
         })  # fmt: skip
-    if not parts:
-        abort(404, f"No questionnaire has an edition {edition}.")
     return render_template("admin/report.html", edition=edition, parts=parts)
