@@ -12,6 +12,7 @@ import time
 import pytest
 from werkzeug.exceptions import HTTPException
 
+import surveyapp
 from surveyapp import store
 from surveyapp.web.admin import heavy
 from surveyapp.web.admin.heavy import BUSY, TOO_HEAVY
@@ -116,6 +117,10 @@ def where(db) -> tuple[int, int, int]:
     return os.getpid(), os.getpriority(os.PRIO_PROCESS, 0), os.getsid(0)
 
 
+def code(db) -> str:
+    return surveyapp.__file__
+
+
 def die(db) -> None:
     os._exit(1)
 
@@ -163,6 +168,7 @@ def test_heavy_reads_run_in_a_lower_priority_process_of_their_own_session(make_a
     assert pid != here[0] and nice == min(19, here[1] + 3) and session == pid
     assert in_request(app, True, where) == (pid, nice, session)  # the same process again
     assert os.getpriority(os.PRIO_PROCESS, 0) == here[1]
+    assert in_request(app, True, code) == surveyapp.__file__  # this checkout's code there too
     segment = client.get(SEGMENT_TRENDS)  # counted there, shaped here
     assert segment.status_code == 200
     assert segment.json["respondents"]["2012"] == 10

@@ -55,7 +55,9 @@ def _read(path: str, seconds: float, func: Callable[..., T], args: tuple) -> T:
 
 class ReadProcesses:
     """Up to `size` read processes for one database, started when first needed (by a
-    fork server, so never by forking a threaded server process) and again after one died."""
+    fork server, so never by forking a threaded server process) and again after one died.
+    As with any multiprocessing start method but fork, a program run as a script must
+    guard its main code (`if __name__ == "__main__":`); gunicorn, flask and pytest do."""
 
     def __init__(self, path: str | Path, size: int, nice: int):
         self.path, self.size, self.nice = str(path), max(1, size), nice
@@ -66,7 +68,9 @@ class ReadProcesses:
         with self._lock:
             if self._pool is None:
                 context = multiprocessing.get_context("forkserver")
-                context.set_forkserver_preload([__name__])
+                # Nothing preloaded: the fork server ignores this process's sys.path, a
+                # read process imports what it needs after taking it over.
+                context.set_forkserver_preload([])
                 self._pool = ProcessPoolExecutor(
                     self.size, context, initializer=lower_priority, initargs=(self.nice,)
                 )
