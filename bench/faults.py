@@ -1,11 +1,15 @@
 """Faults: the load of bench/load.py while a worker is SIGKILLed every 5 s (3 kills),
-then the whole server is killed and restarted; then a database that refuses writes.
+then the whole server is killed and restarted; then a database that refuses writes;
+then an online restore under load (bench/restore_under_load.py).
 
 Respondents retry a request that died on the network (bounded), with the same
 submission key, as a browser's reload would. Afterwards: every acknowledged response
-is on disk, none twice, counters recount, integrity_check ok.
+is on disk, none twice, counters recount, integrity_check ok. The restore phase: every
+acknowledged response is in the restored database or listed by the restore as
+discarded (and kept in its safety copy); 0 unaccounted.
 
     .venv/bin/python bench/faults.py [--seconds 35] [--kills 3] [--every 5]
+        [--restore-seconds 20] [--restore-respondents 8]
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.harness import Load  # noqa: E402
 from bench.report import check_database, report  # noqa: E402
+from bench.restore_under_load import restore_phase  # noqa: E402
 from bench.scenarios import refused_write  # noqa: E402
 from bench.server import Server  # noqa: E402
 
@@ -40,16 +45,9 @@ def chaos(server: Server, kills: int, every: float, log: list[str]) -> None:
     log.append(f"t={time.monotonic() - START:.1f}s server restarted")
 
 
-def main() -> int:
+def kill_phase(args: argparse.Namespace) -> bool:
+    """Load while workers and then the whole server are killed; True when it failed."""
     global START
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=35)
-    parser.add_argument("--kills", type=int, default=3)
-    parser.add_argument("--every", type=float, default=5)
-    parser.add_argument("--respondents", type=int, default=32)
-    parser.add_argument("--admins", type=int, default=20)
-    parser.add_argument("--think", type=float, default=0.0)
-    args = parser.parse_args()
     log: list[str] = []
     with Server(workers=os.cpu_count() or 1) as server:
         load = Load(server.base, args.seconds, args.respondents, args.admins,
@@ -69,17 +67,39 @@ def main() -> int:
           f" {sum(o.result == 'again' for o in retried)}, stored on retry:"
           f" {sum(o.result == 'thanks' for o in retried)}); walks never acknowledged:"
           f" {len(unresolved)} {sorted({o.result for o in unresolved})}")  # fmt: skip
+    return bool(
+        checks["lost"] or checks["duplicate keys"] or checks["counter mismatches"]
+        or checks["integrity"] != "ok" or checks["unacknowledged rows"] or unresolved
+        or load.stats.server_errors()
+    )  # fmt: skip
+
+
+def refusal_phase() -> bool:
+    """A database that refuses writes (read-only, full); True when it failed."""
     with tempfile.TemporaryDirectory() as tmp:
         refusals = {kind: refused_write(Path(tmp), kind) for kind in ("read-only", "full")}
     for kind, result in refusals.items():
         print(f"database {kind}: " + ", ".join(f"{k} {v}" for k, v in result.items()))
-    failed = (
-        checks["lost"] or checks["duplicate keys"] or checks["counter mismatches"]
-        or checks["integrity"] != "ok" or checks["unacknowledged rows"] or unresolved
-        or load.stats.server_errors()
-        or any(r["submit status"] != 503 or r["thanked while refusing"] or not r["answers kept"]
-               or r["rows after retry"] != 1 for r in refusals.values())
-    )  # fmt: skip
+    return any(r["submit status"] != 503 or r["thanked while refusing"] or not r["answers kept"]
+               or r["rows after retry"] != 1 for r in refusals.values())  # fmt: skip
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=35)
+    parser.add_argument("--kills", type=int, default=3)
+    parser.add_argument("--every", type=float, default=5)
+    parser.add_argument("--respondents", type=int, default=32)
+    parser.add_argument("--admins", type=int, default=20)
+    parser.add_argument("--think", type=float, default=0.0)
+    parser.add_argument("--restore-seconds", type=float, default=20)
+    parser.add_argument("--restore-respondents", type=int, default=8)
+    args = parser.parse_args()
+    failed = kill_phase(args)
+    failed = refusal_phase() or failed
+    phase = restore_phase(seconds=args.restore_seconds, respondents=args.restore_respondents)
+    print("restore under load: " + ", ".join(f"{k} {v}" for k, v in phase.items()))
+    failed = failed or phase["unaccounted"] != 0 or phase["restore exit"] != 0
     print("verdict", "FAIL" if failed else "PASS")
     return 1 if failed else 0
 

@@ -64,7 +64,8 @@ def main() -> None:
     parser.add_argument("--today", type=int, default=500)
     args = parser.parse_args()
     folder = tempfile.mkdtemp(prefix="surveyapp-bench-")
-    app = create_app({"TESTING": True, "SECRET_KEY": "bench", "DATABASE": f"{folder}/bench.db"})
+    app = create_app({"TESTING": True, "SECRET_KEY": "bench", "DATABASE": f"{folder}/bench.db"},
+                     init_db=True)  # fmt: skip
     clients = {"admin": client_for(app, "ada", "admin"), "viewer": client_for(app, "vic", "viewer")}
     begin = time.perf_counter()
     fill(app, args.responses)

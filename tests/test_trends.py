@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import json
+import random
+from pathlib import Path
 
 import pytest
 from scipy import stats as scipy_stats
 
+from surveyapp import SHIPPED_SURVEYS, store
 from surveyapp.exchange.importer import import_file
-from surveyapp.figures.trends import format_table, trends
+from surveyapp.figures.tallies import verify_tallies
+from surveyapp.figures.trends import format_table, recount, trends
+from surveyapp.questionnaire.answers import check_pages, counted_fields
+from surveyapp.questionnaire.model import Definition
+from surveyapp.questionnaire.types import REGISTRY
+from surveyapp.store import counts as store_counts
 from tests.history import HISTORY, fixture_rows, history_app
+
+PETS = Path(__file__).parent / "admin_questionnaires"
 
 SCALE_TOP2 = {"very_common", "somewhat_common"}
 
@@ -168,3 +178,58 @@ def test_table_and_cli(app, db, catalog):
     assert json.loads(as_json.output) == trends(db, catalog, "cmo")
     bad = app.test_cli_runner().invoke(args=["trends", "cmo", "--segment", "region"])
     assert bad.exit_code == 1 and "write FIELD=CODE" in bad.output
+
+
+def test_unfiltered_trends_read_the_counters_and_equal_the_recount(db, catalog, monkeypatch):
+    assert verify_tallies(db, catalog) == []
+    expected = {s: trends(db, catalog, s, counted=recount(db, s)) for s in ("cmo", "client")}
+    segment = trends(db, catalog, "cmo", {"region": "europe"})
+
+    def no_scan(*args, **kwargs):
+        raise AssertionError("an unfiltered trend counted the answers again")
+
+    monkeypatch.setattr(store_counts, "answer_counts", no_scan)
+    for survey, document in expected.items():
+        assert trends(db, catalog, survey) == document
+    assert expected["cmo"]["respondents"] == {"2010": 39, "2011": 50, "2012": 36}
+    with pytest.raises(AssertionError, match="counted the answers again"):
+        trends(db, catalog, "cmo", {"region": "europe"})
+    monkeypatch.undo()
+    assert trends(db, catalog, "cmo", {"region": "europe"}) == segment
+
+
+def random_answers(definition: Definition, rng: random.Random) -> dict:
+    """A response as the pages would store it: 0-2 codes offered for each choice field
+    (what the type's check refuses is left unanswered), a short text or nothing else."""
+    codes = {name: [o.code for o in options] for q in definition.questions()
+             for name, options in REGISTRY[q.type].tallied(q)}  # fmt: skip
+
+    def getlist(name: str) -> list[str]:
+        if name not in codes:
+            return [rng.choice(["", "fine", "late"])]
+        return rng.sample(codes[name], rng.choice([0, 1, 1, 2]))
+
+    answers, _errors = check_pages(list(definition.pages), getlist)
+    return answers
+
+
+def test_counters_and_recount_agree_on_generated_responses(make_app):
+    app = make_app(SHIPPED_SURVEYS, PETS)
+    catalog, db = app.extensions["surveys"], store.thread_connection(app.config["DATABASE"])
+    rng = random.Random(11)
+    for survey, edition in (("pets", 2024), ("pets", 2025), ("cmo", 2012)):
+        definition = catalog[survey][edition]
+        rows = [{"survey": survey, "edition": edition, "version": definition.version,
+                 "answers": random_answers(definition, rng),
+                 "counted": counted_fields(definition)} for _ in range(150)]  # fmt: skip
+        store.insert_many(db, rows[:100])  # the bulk path (imports)
+        for row in rows[100:]:  # and the live one
+            store.insert_response(db, **row)
+    assert verify_tallies(db, catalog) == []
+    for survey in ("pets", "cmo"):
+        document = trends(db, catalog, survey)
+        assert document == trends(db, catalog, survey, counted=recount(db, survey))
+    pets = trends(db, catalog, "pets")
+    assert pets["respondents"] == {"2024": 150, "2025": 150}
+    assert pets["questions"]["office"]["items"]["north"]["2024"] is None  # not asked in 2024
+    assert 0 < pets["questions"]["pets"]["items"]["cat"]["2025"]["n"] < 150

@@ -16,6 +16,7 @@ from typing import Any
 import sqlite_utils
 
 from surveyapp import store
+from surveyapp.questionnaire.answers import counted_fields
 from surveyapp.questionnaire.catalog import Catalog
 from surveyapp.questionnaire.model import Definition, Question
 from surveyapp.questionnaire.types import REGISTRY
@@ -98,24 +99,34 @@ def _item(
     return entry
 
 
+def edition_counts(
+    db: sqlite_utils.Database, survey: str, filters: Filters, segment: Segment | None,
+    counted: list[str],
+) -> Counts:  # fmt: skip
+    """Counts as the counters hold them for the edition `filters` names, its time range and
+    segment: the counters, else counted again (`counted`: the fields the edition tallies)."""
+    if segment:
+        return segment_counts(db, survey, filters, segment)
+    return read_counts(db, survey, filters.edition, filters, counted)  # type: ignore[arg-type]
+
+
 def tallies(
     db: sqlite_utils.Database,
     definition: Definition,
     filters: Filters = NO_FILTERS,
     segment: Segment | None = None,
     min_n: int | None = None,
+    found: Counts | None = None,
 ) -> dict[str, Any]:
     """The tallies JSON contract for one edition: keys in definition order. With a segment
     (profile answers), counts come from `answers`. Cells of n < min_n are suppressed
-    (default: 5 with a segment, none without)."""
+    (default: 5 with a segment, none without). `found` replaces what `edition_counts`
+    would give (e.g. counted in another process)."""
     filters = Filters(definition.edition, filters.since, filters.until)
     if min_n is None:
         min_n = MIN_N if segment else 0
-    if segment:
-        found = segment_counts(db, definition.id, filters, segment)
-    else:
-        counted = [n for q in definition.questions() for n, _ in REGISTRY[q.type].tallied(q)]
-        found = read_counts(db, definition.id, definition.edition, filters, counted)
+    if found is None:
+        found = edition_counts(db, definition.id, filters, segment, counted_fields(definition))
     return shaped(definition, found, counts.latest(db, definition.id, filters), min_n, segment)
 
 

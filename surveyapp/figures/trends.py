@@ -10,8 +10,11 @@ a point marked `na` (not applicable) are left out of n and counted apart as "na"
 option's top box and top-2 box are both the share of respondents picking it. An item
 that an edition's definition lacks is a gap (None), never zero. A cell with n below
 `min_n` is suppressed: {"n": 3, "suppressed": true} and no shares. The change is taken
-from the previous edition that has the item. Counts come from the `answers` table,
-so a segment filter ({profile field: code or [codes]}) applies to every figure.
+from the previous edition that has the item. Unfiltered counts are the `counters` rows
+of the questionnaire (what verify-tallies checks against a recount), so their cost does
+not grow with the number of responses; with a segment filter ({profile field: code or
+[codes]}) every figure is counted again from the `answers` table of the matching
+respondents.
 
 An item whose question's or own wording, or whose scale, differs from the previous
 edition that asked the question is not silently joined: its question gains
@@ -43,7 +46,16 @@ Split = tuple[dict[int, int], dict[tuple[int, str], int], dict[tuple[int, str, s
 
 def counts(db: sqlite_utils.Database, survey: str, segment: Segment | None = None) -> Split:
     """(respondents per edition, respondents answering per (edition, field),
-    picks per (edition, field, code)), for the responses in the segment."""
+    picks per (edition, field, code)), for the responses in the segment: from the
+    counters without one (respondents ("*", "*"), answered (field, "*"), picks
+    (field, code)), else recounted from the answers."""
+    if not segment:
+        return split(store_counts.survey_counters(db, survey))
+    return recount(db, survey, segment)
+
+
+def recount(db: sqlite_utils.Database, survey: str, segment: Segment | None = None) -> Split:
+    """What `counts` gives, always counted from the `answers` table."""
     found = store_counts.answer_counts(db, survey, segment=segment)
     return split({edition: by_field for (_survey, edition), by_field in found.items()})
 

@@ -274,3 +274,11 @@ def read_budget(db: sqlite_utils.Database, seconds: float) -> Iterator[None]:
         raise
     finally:
         db.conn.set_progress_handler(None, 0)
+
+
+def checkpoint(db: sqlite_utils.Database) -> None:
+    """Copy the write-ahead log into the database file as far as open reads allow (PASSIVE:
+    it never waits and never holds up a writer). Done after a long read, in its own
+    process, so that the commit of a respondent does not pay for what the read held back."""
+    with contextlib.suppress(OperationalError):
+        db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()

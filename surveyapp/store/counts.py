@@ -30,6 +30,16 @@ def counter_rows(db: sqlite_utils.Database, survey: str, edition: int) -> Counts
     return {(field, value): count for field, value, count in rows}
 
 
+def survey_counters(db: sqlite_utils.Database, survey: str) -> dict[int, Counts]:
+    """The counters of every edition of one questionnaire, by edition."""
+    found: dict[int, Counts] = {}
+    for edition, field, value, count in db.execute(
+        "SELECT edition, field, value, count FROM counters WHERE survey = ?", [survey]
+    ):
+        found.setdefault(edition, {})[field, value] = count
+    return found
+
+
 def all_counters(db: sqlite_utils.Database) -> dict[tuple[str, int], Counts]:
     found: dict[tuple[str, int], Counts] = {}
     for survey, edition, field, value, count in db.execute(

@@ -91,6 +91,13 @@ def _response(row: tuple) -> dict[str, Any]:
     return dict(zip(keys, row[:4], strict=True)) | {"answers": json.loads(row[4])}
 
 
+def text_answers_of(
+    db: sqlite_utils.Database, wanted: list[tuple[str, int, list[str]]]
+) -> list[list[tuple[str, str]]]:
+    """text_answers for each (survey, edition, fields), in order."""
+    return [text_answers(db, survey, edition, fields) for survey, edition, fields in wanted]
+
+
 def text_answers(
     db: sqlite_utils.Database, survey: str, edition: int, fields: list[str]
 ) -> list[tuple[str, str]]:

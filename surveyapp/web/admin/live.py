@@ -19,9 +19,11 @@ from flask import Response, render_template, request
 from markupsafe import Markup
 
 from surveyapp.figures import released, tallies, weighted_views
+from surveyapp.questionnaire.answers import counted_fields
 from surveyapp.store import counts
+from surveyapp.store.filters import Filters
 from surveyapp.web import catalog, get_db
-from surveyapp.web.admin import auth, bp, reports
+from surveyapp.web.admin import auth, bp, heavy, reports
 from surveyapp.web.admin import editions as edition_views
 from surveyapp.web.admin.common import (
     audit_filtered_read,
@@ -31,7 +33,6 @@ from surveyapp.web.admin.common import (
     request_segment,
     requested_edition,
 )
-from surveyapp.web.admin.heavy import heavy_read
 
 ORDERS = {"definition": "definition order", "top2": "top-2-box", "top": "top-box"}
 POLL_MS = 1000
@@ -116,8 +117,7 @@ def survey(survey_id: str):
 
     def figures():
         audit_filtered_read(survey_id, filters, segment)
-        with heavy_read(filters.timed or bool(segment)):
-            result = tallies_for(definition, filters, segment)
+        result = tallies_for(definition, filters, segment)
         ranked = tallies.rankings(definition, result)
         return {
             "definition": definition, "editions": sorted(editions), "filters": filters,
@@ -138,12 +138,16 @@ def survey(survey_id: str):
 
 def tallies_for(definition, filters, segment) -> dict[str, Any]:
     """Exact figures, weighted ones beside them when the edition has targets, for an
-    account that may read raw responses; else released ones (never weighted)."""
-    if reads_raw():
-        result = tallies.tallies(get_db(), definition, filters, segment)
-        weighted_views.add_to_tallies(get_db(), definition, result, filters, segment)
-        return result
-    return released.edition_tallies(get_db(), definition)
+    account that may read raw responses (a time range or a segment is a heavy read, run
+    apart); else released ones (never weighted)."""
+    if not reads_raw():
+        return released.edition_tallies(get_db(), definition)
+    scope = Filters(definition.edition, filters.since, filters.until)
+    found = heavy.run(scope.timed or bool(segment), tallies.edition_counts, definition.id,
+                      scope, segment, counted_fields(definition))  # fmt: skip
+    result = tallies.tallies(get_db(), definition, filters, segment, found=found)
+    weighted_views.add_to_tallies(get_db(), definition, result, filters, segment)
+    return result
 
 
 @bp.get("/surveys/<survey_id>/tallies.json")
@@ -152,6 +156,5 @@ def tallies_json(survey_id: str):
     _editions, filters, definition = requested_edition(survey_id)
     segment = request_segment(definition)
     audit_filtered_read(survey_id, filters, segment)
-    with heavy_read(filters.timed or bool(segment)):
-        result = tallies_for(definition, filters, segment)
+    result = tallies_for(definition, filters, segment)
     return conditional(json.dumps(result, ensure_ascii=False), "application/json")

@@ -16,7 +16,7 @@ from surveyapp.questionnaire.types import REGISTRY
 from surveyapp.store import listing
 from surveyapp.store.filters import NO_FILTERS
 from surveyapp.web import catalog, get_db
-from surveyapp.web.admin import auth, bp
+from surveyapp.web.admin import auth, bp, heavy
 from surveyapp.web.admin.common import (
     audit_filtered_read,
     conditional,
@@ -25,7 +25,6 @@ from surveyapp.web.admin.common import (
     reads_raw,
     request_segment,
 )
-from surveyapp.web.admin.heavy import heavy_read
 
 
 def labels(editions: dict[int, Definition]) -> dict[tuple[str, str], str]:
@@ -48,7 +47,10 @@ def trend_document(
     editions = editions_or_404(survey_id)
     segment = request_segment(catalog().latest(survey_id), prefix)
     audit_filtered_read(survey_id, NO_FILTERS, segment)
-    counted = None if reads_raw() else released.trend_counts(get_db(), catalog(), survey_id)
+    if reads_raw():  # without a segment the counts are the counters': no heavy read
+        counted = heavy.run(bool(segment), trend_figures.counts, survey_id, segment or None)
+    else:
+        counted = released.trend_counts(get_db(), catalog(), survey_id)
     try:
         document = trend_figures.trends(
             get_db(), catalog(), survey_id, segment or None, counted=counted
@@ -81,7 +83,6 @@ def charted(document: dict[str, Any], names: dict[tuple[str, str], str]) -> list
 
 @bp.get("/surveys/<survey_id>/trends")
 @auth.login_required
-@heavy_read()
 def trends(survey_id: str):
     editions, segment, document = trend_document(survey_id)
     latest = catalog().latest(survey_id)
@@ -97,7 +98,6 @@ def trends(survey_id: str):
 
 @bp.get("/surveys/<survey_id>/trends.json")
 @auth.login_required
-@heavy_read()
 def trends_json(survey_id: str):
     _editions, _segment, document = trend_document(survey_id)
     return conditional(json.dumps(document, ensure_ascii=False), "application/json")
@@ -148,7 +148,6 @@ def aligned(left: Definition, right: Definition) -> list[tuple[str, str]]:
 
 @bp.get("/compare/<int:edition>")
 @auth.login_required
-@heavy_read()
 def compare(edition: int):
     pairs = mirrored_pairs(edition)
     if not pairs:
@@ -170,25 +169,25 @@ def compare(edition: int):
 
 @bp.get("/report/<int:edition>")
 @auth.login_required
-@heavy_read()
 def report(edition: int):
+    definitions = [d for s in sorted(catalog()) if (d := catalog()[s].get(edition)) is not None]
+    if not definitions:
+        abort(404, f"No questionnaire has an edition {edition}.")
+    # its tallies and trends are the counters', its comments every answer: a heavy read
+    wanted = [(d.id, edition, [q.id for q in d.questions() if REGISTRY[q.type].free_text])
+              for d in definitions]  # fmt: skip
+    comments = heavy.run(True, listing.text_answers_of, wanted)
     parts = []
-    for survey in sorted(catalog()):
-        definition = catalog()[survey].get(edition)
-        if definition is None:
-            continue
+    for definition, texts in zip(definitions, comments, strict=True):
+        survey = definition.id
         result, rows = ranked(definition)
         document = trend_figures.trends(get_db(), catalog(), survey)
         weighted_views.add_to_trends(get_db(), catalog(), survey, document)
         names = labels(catalog()[survey])
         matrices = {q.id for q in definition.questions() if REGISTRY[q.type].tally == "matrix"}
         sections = [s for s in charted(document, names) if s["id"] in matrices]
-        fields = [f for q in definition.questions() for f in REGISTRY[q.type].comment_fields(q)]
         parts.append({
             "definition": definition, "result": result, "rows": rows,
-            "document": document, "sections": sections,
-            "comments": listing.text_answers(get_db(), survey, edition, fields),
+            "document": document, "sections": sections, "comments": texts,
         })  # fmt: skip
-    if not parts:
-        abort(404, f"No questionnaire has an edition {edition}.")
     return render_template("admin/report.html", edition=edition, parts=parts)
