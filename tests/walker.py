@@ -6,10 +6,17 @@ import re
 
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 KEY = re.compile(r'name="submission_key" type="hidden" value="([^"]*)"')
+SHAPE = re.compile(r'name="~shown" value="([^"]*)"')
 
 
 def hidden(html: str) -> dict[str, str]:
-    return {"csrf_token": TOKEN.search(html).group(1), "submission_key": KEY.search(html).group(1)}
+    """The hidden fields a browser posts back: the CSRF token, the submission key and, on a
+    page with logic, the shape of the page as drawn (what a browser without JavaScript sends)."""
+    found = {"csrf_token": TOKEN.search(html).group(1), "submission_key": KEY.search(html).group(1)}
+    shape = SHAPE.search(html)
+    if shape:
+        found["~shown"] = shape.group(1)
+    return found
 
 
 class Respondent:
@@ -50,7 +57,7 @@ def cmo_answers(size="small", region="europe", rating="very_common", comments="F
         "unsuitable_cell_lines",
     ]  # fmt: skip
     return [
-        {"company_size": size, "region": region},
+        {"manufactures_for_clients": "yes", "company_size": size, "region": region},
         {f"problems-{item}": rating for item in items},
         {"comments": comments},
     ]
@@ -62,7 +69,7 @@ def client_answers(size="large", region="asia", rating="important", comments="")
         "stick_to_schedule", "capacity",
     ]  # fmt: skip
     return [
-        {"company_size": size, "region": region},
+        {"company_size": size, "region": region, "outsources_commercial": "yes"},
         {f"importance-{item}": rating for item in items},
         {"comments": comments},
     ]

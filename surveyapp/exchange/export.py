@@ -17,17 +17,22 @@ import orjson
 import sqlite_utils
 
 from surveyapp.exchange import xlsx
+from surveyapp.questionnaire import marks
 from surveyapp.questionnaire.model import Definition
 from surveyapp.questionnaire.types import REGISTRY
 from surveyapp.store import listing
 from surveyapp.store.filters import NO_FILTERS, Filters
 
-META = ["response_id", "submitted_at", "edition", "version"]
+META = ["response_id", "submitted_at", "edition", "version", "status", "not_shown"]
 META_TEXT = {
     "response_id": "Response identifier",
     "submitted_at": "Time the response was submitted (UTC, ISO 8601)",
     "edition": "Questionnaire edition",
     "version": "Definition version the respondent saw",
+    "status": "completed, or screened_out when a screening rule ended the questionnaire"
+    " (answers after that point are not kept)",
+    "not_shown": "Fields the respondent was not shown (not asked); their cells are empty,"
+    " unlike a question shown and left blank",
 }
 EMAIL = "email"
 EMAIL_TEXT = "Email of the invitation answered (non-anonymous editions only)"
@@ -99,7 +104,8 @@ def value_rows(
     for response_id, submitted_at, edition, version, answers in listing.response_rows(
         db, survey, filters
     ):
-        values = [response_id, submitted_at, edition, version, *map(answers.get, fields)]
+        values = [response_id, submitted_at, edition, version, marks.status(answers),
+                  marks.not_shown(answers) or None, *map(answers.get, fields)]  # fmt: skip
         if tied:
             values.insert(len(META), emails.get(response_id))
         lookup = names.get(edition)

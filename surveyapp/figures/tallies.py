@@ -17,6 +17,7 @@ import sqlite_utils
 
 from surveyapp import store
 from surveyapp.questionnaire.catalog import Catalog
+from surveyapp.questionnaire.marks import NOT_SHOWN, SCREENED_OUT
 from surveyapp.questionnaire.model import Definition
 from surveyapp.questionnaire.types import REGISTRY
 from surveyapp.store import counts, timestamps
@@ -75,13 +76,24 @@ def _count_responses(
     return tally
 
 
+def completed(found: Counts) -> int:
+    """Responses that completed the questionnaire: the screened-out ones are counted apart."""
+    return found.get(("*", "*"), 0) - found.get(("*", SCREENED_OUT), 0)
+
+
 def _item(codes: list[str], found: Counts, field: str, boxes: bool, min_n: int) -> dict[str, Any]:
+    """One field's figures. A share's base `n` is those shown the field who answered it;
+    `shown` and `not_shown` split the completed responses, screened-out ones excluded."""
     n = found.get((field, "*"), 0)
     if n < min_n:
         return {"n": n, "suppressed": True}
     picked = {code: found.get((field, code), 0) for code in codes}
+    hidden = found.get((field, NOT_SHOWN), 0)
     entry: dict[str, Any] = {
         "n": n,
+        "shown": completed(found) - hidden,
+        "answered": n,
+        "not_shown": hidden,
         "counts": picked,
         "percent": {code: percent(c, n) for code, c in picked.items()},
     }
@@ -136,7 +148,8 @@ def shaped(
     result = {
         "survey": definition.id,
         "edition": definition.edition,
-        "responses": found.get(("*", "*"), 0),
+        "responses": completed(found),
+        "screened_out": found.get(("*", SCREENED_OUT), 0),
         "latest": newest,
         "questions": questions,
     }

@@ -22,6 +22,7 @@ import sqlite_utils
 from surveyapp.figures import stats
 from surveyapp.figures.tallies import MIN_N
 from surveyapp.questionnaire.catalog import Catalog
+from surveyapp.questionnaire.marks import NOT_SHOWN, SCREENED_OUT
 from surveyapp.questionnaire.model import Definition, Question
 from surveyapp.questionnaire.types import REGISTRY, Series
 from surveyapp.store import counts as store_counts
@@ -48,10 +49,11 @@ def split(found: dict[int, store_counts.Counts]) -> Split:
     answered: dict[tuple[int, str], int] = {}
     picks: dict[tuple[int, str, str], int] = {}
     for edition, by_field in found.items():
+        respondents[edition] = by_field.get(("*", "*"), 0) - by_field.get(("*", SCREENED_OUT), 0)
         for (field, value), n in by_field.items():
             if field == "*":
-                respondents[edition] = n
-            elif value == "*":
+                continue
+            if value == "*":
                 answered[edition, field] = n
             else:
                 picks[edition, field, value] = n
@@ -100,6 +102,9 @@ def trends(
             k1 = sum(picks.get((e, s.field, c), 0) for c in s.top)
             k2 = sum(picks.get((e, s.field, c), 0) for c in s.top2)
             cells[str(e)] = _cell(n, k1, k2, previous, min_n)
+            if not cells[str(e)].get("suppressed"):
+                hidden = picks.get((e, s.field, NOT_SHOWN), 0)
+                cells[str(e)] |= {"shown": respondents.get(e, 0) - hidden, "not_shown": hidden}
             previous = (k2, n)
         questions.setdefault(question, {"items": {}})["items"][item] = cells
     result: dict[str, Any] = {"survey": survey, "editions": editions, "questions": questions}

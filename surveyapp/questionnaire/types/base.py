@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from surveyapp.questionnaire.model import Option, Question
 
 if TYPE_CHECKING:
-    from surveyapp.questionnaire.loader import Reader
+    from surveyapp.questionnaire.reader import Reader
 
 Value = str | list[str] | None
 Tally = Literal["choice", "matrix", "none"]
@@ -64,6 +64,8 @@ class QuestionType:
     separator: str | None = None
     # Whether a field renders as a group of inputs, so an error links to the first one.
     grouped = False
+    # Whether the server computes its value (no field is drawn and a posted value is ignored).
+    computed = False
 
     @property
     def partial(self) -> str:

@@ -11,7 +11,8 @@ from pyxform import constants
 
 from surveyapp.questionnaire.types import REGISTRY
 from surveyapp.questionnaire.types.xlsform import MATRIX, face_for
-from surveyapp.questionnaire.xlsform.rows import LOGIC, REFERENCE, SKIP, Classifier, Entry
+from surveyapp.questionnaire.xlsform.logic import OPTION_RULE
+from surveyapp.questionnaire.xlsform.rows import BEGIN, SKIP, Classifier, Entry
 from surveyapp.questionnaire.xlsform.structure import (
     Matrix,
     Screen,
@@ -68,6 +69,7 @@ class Builder:
         self.lists: dict[str, list[tuple[Row, dict[str, str]]]] = {}
         self.scales: list[str] = []
         self.mirrors: dict[str, str] = {}
+        self.names: dict[str, str] = {}  # a row's name (as written and as a code) -> field
 
     def read_choices(self) -> None:
         for row in self.workbook.choices:
@@ -78,17 +80,17 @@ class Builder:
             for column, value in (("list_name", list_name), ("name", name), ("label", label)):
                 if not value:
                     self.problems.error(row.sheet, row.number, column, "missing")
-            if REFERENCE.search(label):
-                message = f"a reference to an answer ${{...}} is refused: {LOGIC}"
-                self.problems.error(row.sheet, row.number, "label", message)
             code = as_code(name)
             if code != name:
                 message = (
                     f"{name!r} became {code!r}: surveyapp codes hold only letters, digits and _"
                 )
                 self.problems.warn(row.sheet, row.number, "name", message)
+            option = {"code": code, "label": label}
+            if row.plain(OPTION_RULE).strip():
+                option["relevant"] = row.plain(OPTION_RULE).strip()
             if list_name and name:
-                self.lists.setdefault(list_name, []).append((row, {"code": code, "label": label}))
+                self.lists.setdefault(list_name, []).append((row, option))
 
     def pages(self) -> tuple[str, list[Screen]]:
         classifier = Classifier(self.workbook)
@@ -120,8 +122,14 @@ class Builder:
             self.places.add(f"{path}[{index}]", row, "name")
         return [dict(option) for _, option in entries]
 
+    def name(self, entry: Entry, field_name: str) -> None:
+        self.names[entry.row.plain("name").strip()] = self.names[entry.name] = field_name
+
     def page(self, screen: Screen, path: str) -> dict[str, Any]:
         self.places.add(path, screen.head.row, "label")
+        rules = {}
+        if screen.head.kind == BEGIN:
+            rules = _rules(screen.head, ("relevant",), ("screen_out",))
         questions: list[dict[str, Any]] = []
         for item in screen.items:
             at = f"{path}.questions[{len(questions)}]"
@@ -132,7 +140,7 @@ class Builder:
             for offset in range(1, len(made)):
                 self.places.add(f"{path}.questions[{len(questions) + offset}]", item.row)
             questions.extend(made)
-        return {"title": screen.title, "questions": questions}
+        return {"title": screen.title, **rules, "questions": questions}
 
     def question(self, entry: Entry, path: str) -> list[dict[str, Any]]:
         face = face_for(entry.xls_type, entry.appearances)
@@ -142,13 +150,17 @@ class Builder:
             )
             return []
         self.places.add(path, entry.row)
-        question: dict[str, Any] = {"id": entry.name, "type": face.type_name, "text": entry.label}
+        self.name(entry, entry.name)
+        question: dict[str, Any] = {"id": entry.name, "type": face.type_name}
+        if entry.label or not REGISTRY[face.type_name].computed:
+            question["text"] = entry.label
         if entry.hint:
             question["help"] = entry.hint
         if face.setting and face.setting[1]:
             question[face.setting[0]] = bool_text(face.setting[1])
         if entry.required != REGISTRY[face.type_name].default_required:
-            question["required"] = bool_text(entry.required)
+            question["required"] = _required(entry.required)
+        question.update(_rules(entry, LOGIC_KEYS))
         if entry.list_name:
             self.choices(question, entry, path)
         question.update(self.custom(entry, entry.name))
@@ -172,22 +184,16 @@ class Builder:
             question["options"] = self.options(entry.list_name, f"{path}.options")
 
     def other_text(self, entry: Entry) -> list[dict[str, Any]]:
-        """`or_other`: ODK's text box for the other answer (shown always: no logic yet)."""
+        """`or_other`: ODK's text box for the other answer, shown when it is picked."""
         if not entry.or_other:
             return []
-        self.problems.warn(
-            entry.row.sheet,
-            entry.number,
-            "type",
-            f"or_other: the text box {entry.name}_other is always shown "
-            "(surveyapp has no conditions yet)",
-        )
         return [
             {
                 "id": f"{entry.name}_other",
                 "type": OTHER_FACE.type_name,
                 "text": OTHER_TEXT,
                 "required": "false",
+                "relevant": f"selected(${{{entry.name}}}, '{OTHER['code']}')",
             }
         ]
 
@@ -214,16 +220,14 @@ class Builder:
                 self.problems.error(
                     head.row.sheet, head.number, column, "missing (a matrix needs it)"
                 )
-        required = any(row.required for row in rows)
-        if required and not all(row.required for row in rows):
-            self.problems.warn(
-                head.row.sheet, head.number, "required", "some matrix rows are required: all are"
-            )
+        required = _shared(rows, self.problems)
         question: dict[str, Any] = {"id": head.name, "type": MATRIX, "text": head.label}
         if head.hint:
             question["help"] = head.hint
         if required != REGISTRY[MATRIX].default_required:
-            question["required"] = bool_text(required)
+            question["required"] = _required(required)
+        question.update(_rules(head, ("relevant",), ("screen_out",)))
+        question.update(_rules(rows[0], ("constraint", "constraint_message")))
         question["scale"] = rows[0].list_name
         question["items"] = [
             self.item(row, head.name, f"{path}.items[{i}]") for i, row in enumerate(rows)
@@ -232,6 +236,7 @@ class Builder:
 
     def item(self, row: Entry, matrix: str, path: str) -> dict[str, str]:
         self.places.add(path, row.row, "name")
+        self.name(row, f"{matrix}-{row.name}")
         if row.hint:
             self.problems.warn(
                 row.row.sheet, row.number, "hint", "not shown: matrix rows have no help"
@@ -240,4 +245,28 @@ class Builder:
             self.problems.error(
                 row.row.sheet, row.number, f"surveyapp::{key}", "not for a matrix row"
             )
-        return {"code": row.name, "label": row.label}
+        return {"code": row.name, "label": row.label, **_rules(row, ("relevant",))}
+
+
+LOGIC_KEYS = ("relevant", "constraint", "constraint_message", "choice_filter", "calculation")
+
+
+def _rules(entry: Entry, keys: tuple[str, ...], custom: tuple[str, ...] = ()) -> dict[str, str]:
+    """The logic cells of a row that are filled (`custom`: surveyapp's own columns)."""
+    found = {key: entry.logic[key] for key in keys if entry.logic.get(key)}
+    found.update({key: entry.custom[key].strip() for key in custom if entry.custom.get(key)})
+    return found
+
+
+def _required(value: bool | str) -> str:
+    return bool_text(value) if isinstance(value, bool) else value
+
+
+def _shared(rows: list[Entry], problems: Any) -> bool | str:
+    """A matrix's `required`: the rows' (all alike), else required when any row is."""
+    values = [row.required for row in rows]
+    if all(value == values[0] for value in values):
+        return values[0]
+    head = rows[0].row
+    problems.warn(head.sheet, head.number, "required", "the matrix rows differ: all are required")
+    return True

@@ -1,9 +1,13 @@
 """Export a definition as an XLSForm (`survey`, `choices`, `settings` sheets).
 
 Each page is a `field-list` group; a matrix is a `table-list` group of select_one rows
-on its scale's list; the introduction is a note before the first page. What XLSForm has
-no column for is kept in surveyapp's own columns, which ODK ignores: `surveyapp::min_picks`,
-`max_picks`, `min`, `max`, `max_length` and `mirror` on the survey sheet,
+on its scale's list; the introduction is a note before the first page. The logic goes in
+XLSForm's own columns (`relevant`, `required`, `constraint`, `constraint_message`,
+`choice_filter`, `calculation` on `calculate` rows; see logic.py for the two names that
+differ). What XLSForm has no column for is kept in surveyapp's own columns, which ODK
+ignores: `surveyapp::min_picks`, `max_picks`, `min`, `max`, `max_length`, `mirror` and
+`screen_out` on the survey sheet, `surveyapp_relevant` (an option's; pyxform keeps the
+choices sheet's own columns in the form, and one named `a::b` would not fit there),
 `surveyapp::audience`, `access`, `anonymous` and `scales` (the shared lists) on the
 settings sheet. read.py reads all of them back.
 """
@@ -16,8 +20,10 @@ from typing import Any
 
 from openpyxl import Workbook
 
-from surveyapp.questionnaire.model import Definition, Option, Question
+from surveyapp.questionnaire.model import Definition, Option, Page, Question, Rule
+from surveyapp.questionnaire.types import REGISTRY
 from surveyapp.questionnaire.types.xlsform import MATRIX_ROW, face_of
+from surveyapp.questionnaire.xlsform.logic import OPTION_RULE, pipes, rewrite
 
 SURVEY_COLUMNS = ["type", "name", "label", "hint", "required", "appearance"]
 CHOICES_COLUMNS = ["list_name", "name", "label"]
@@ -30,12 +36,14 @@ class ExportError(ValueError):
 def definition_to_xlsform(definition: Definition) -> bytes:
     """The definition as an .xlsx XLSForm workbook."""
     lists, list_of = _lists(definition)
-    survey = _survey_rows(definition, list_of)
+    names = xls_names(definition)
+    survey = _survey_rows(definition, list_of, names)
     choices = [
-        {"list_name": name, "name": o.code, "label": o.label}
+        {"list_name": name, "name": o.code, "label": pipes(o.label, names),
+         OPTION_RULE: _rule(o.relevant, names)}
         for name, options in lists.items()
         for o in options
-    ]
+    ]  # fmt: skip
     settings = {
         "form_title": definition.title,
         "form_id": definition.id,
@@ -75,41 +83,72 @@ def _lists(definition: Definition) -> tuple[dict[str, tuple[Option, ...]], dict[
     return lists, list_of
 
 
-def _survey_rows(definition: Definition, list_of: dict[str, str]) -> list[dict[str, str]]:
+def xls_names(definition: Definition) -> dict[str, str]:
+    """{field: its row's name}: a matrix item's row is named after the item alone."""
+    return {
+        name: name.removeprefix(f"{q.id}-") if q.items else name
+        for q in definition.questions()
+        for name in REGISTRY[q.type].field_names(q)
+    }
+
+
+def _rule(rule: Rule | None, names: dict[str, str], choice: bool = False) -> str:
+    return rewrite(rule.text, names, choice) if rule is not None else ""
+
+
+def _survey_rows(
+    definition: Definition, list_of: dict[str, str], names: dict[str, str]
+) -> list[dict[str, str]]:
     rows = []
     if definition.introduction:
         rows.append({"type": "note", "name": "introduction", "label": definition.introduction})
     for number, page in enumerate(definition.pages, start=1):
-        rows.append(
-            {
-                "type": "begin group",
-                "name": f"page_{number}",
-                "label": page.title,
-                "appearance": "field-list",
-            }
-        )
+        rows.append(_page_row(page, number, names))
         for question in page.questions:
-            rows.extend(_question_rows(definition, question, list_of[question.id]))
+            rows.extend(_question_rows(definition, question, list_of[question.id], names))
         rows.append({"type": "end group"})
     return rows
 
 
-def _question_rows(definition: Definition, q: Question, list_name: str) -> list[dict[str, str]]:
+def _page_row(page: Page, number: int, names: dict[str, str]) -> dict[str, str]:
+    return {"type": "begin group", "name": f"page_{number}", "label": page.title,
+            "appearance": "field-list", "relevant": _rule(page.relevant, names),
+            "surveyapp::screen_out": _rule(page.screen_out, names)}  # fmt: skip
+
+
+def _logic(q: Question, names: dict[str, str]) -> dict[str, str]:
+    """The logic columns of a question's row (a matrix's item rows share those but
+    `relevant`, which is the matrix group's)."""
+    return {
+        "required": _rule(q.required_if, names) or _yes(q.required),
+        "constraint": _rule(q.constraint, names),
+        "constraint_message": q.constraint_message,
+        "choice_filter": _rule(q.choice_filter, names, choice=True),
+        "calculation": _rule(q.calculation, names),
+    }
+
+
+def _question_rows(
+    definition: Definition, q: Question, list_name: str, names: dict[str, str]
+) -> list[dict[str, str]]:
     mirrors = definition.mirrors
     if q.items:
         group = {
             "type": "begin group",
             "name": q.id,
-            "label": q.text,
-            "hint": q.help,
+            "label": pipes(q.text, names),
+            "hint": pipes(q.help, names),
             "appearance": "table-list",
+            "relevant": _rule(q.relevant, names),
+            "surveyapp::screen_out": _rule(q.screen_out, names),
         }
         items = [
             {
                 "type": f"{MATRIX_ROW} {list_name}",
                 "name": item.code,
-                "label": item.label,
-                "required": _yes(q.required),
+                "label": pipes(item.label, names),
+                **_logic(q, names),
+                "relevant": _rule(item.relevant, names),
                 "surveyapp::mirror": mirrors.get(f"{q.id}-{item.code}", ""),
             }
             for item in q.items
@@ -121,10 +160,12 @@ def _question_rows(definition: Definition, q: Question, list_name: str) -> list[
     row = {
         "type": f"{face.xls_type} {list_name}".strip(),
         "name": q.id,
-        "label": q.text,
-        "hint": q.help,
-        "required": _yes(q.required),
+        "label": pipes(q.text, names),
+        "hint": pipes(q.help, names),
         "appearance": face.appearance,
+        "relevant": _rule(q.relevant, names),
+        **_logic(q, names),
+        "surveyapp::screen_out": _rule(q.screen_out, names),
         "surveyapp::mirror": mirrors.get(q.id, ""),
     }
     skip = face.setting[0] if face.setting else None

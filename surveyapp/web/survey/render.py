@@ -1,0 +1,72 @@
+"""Drawing a survey page (with the logic's view of it) and keeping a draft."""
+
+from __future__ import annotations
+
+from flask import current_app, redirect, render_template, request, url_for
+from flask_wtf.csrf import generate_csrf
+
+from surveyapp import store
+from surveyapp.questionnaire.logic import evaluate_state
+from surveyapp.questionnaire.model import Definition
+from surveyapp.web.forms import page_form_class
+from surveyapp.web.survey.view import page_view
+
+STORAGE_FAILED = "We could not save your answers just now. They are kept below: please try again."
+
+
+def render(definition, number, form, state, status=200, notice="", errors=False):
+    return render_template(
+        "survey/page.html",
+        definition=definition,
+        page=definition.pages[number - 1],
+        number=number,
+        form=form,
+        notice=notice,
+        has_errors=errors,
+        view=page_view(definition, number, state, form),
+    ), status
+
+
+# A page with nothing filled in differs between respondents only in its CSRF token and
+# submission key, so each app renders it once per definition version and page, with slots
+# (only for definitions without logic: with logic, what a page shows depends on answers).
+CSRF_SLOT, KEY_SLOT = "\x00csrf\x00", "\x00key\x00"
+
+
+def blank_pages() -> dict[tuple[str, int, str], str]:
+    return current_app.extensions.setdefault("blank_pages", {})
+
+
+def blank_page(definition: Definition, number: int, key: str) -> str:
+    token = generate_csrf() if current_app.config.get("WTF_CSRF_ENABLED", True) else ""
+    cache_key = (definition.version, number, request.script_root)
+    cache = blank_pages()
+    html = cache.get(cache_key)
+    if html is None:
+        form = page_form_class(definition, number)(formdata=None, submission_key=key)
+        html = render(definition, number, form, evaluate_state(definition, {}))[0]
+        if not token or html.count(token) != 1 or html.count(key) != 1:
+            return html
+        html = cache[cache_key] = html.replace(token, CSRF_SLOT).replace(key, KEY_SLOT)
+    return html.replace(CSRF_SLOT, token).replace(KEY_SLOT, key)
+
+
+def kept(definition: Definition, number: int, state, status: int = 503, notice=STORAGE_FAILED):
+    """The page again, answers as posted, with why nothing was stored (by default
+    "could not save, please try again")."""
+    form = page_form_class(definition, number)()
+    return render(definition, number, form, state, status, notice)
+
+
+def saved_draft(db, key: str, survey_id: str, draft: dict) -> bool:
+    """Keep the answers so far; False when the database refuses the write."""
+    try:
+        store.save_draft(db, key, survey_id, draft)
+    except store.DatabaseError:
+        current_app.logger.exception("could not save a draft")
+        return False
+    return True
+
+
+def goto(definition: Definition, number: int):
+    return redirect(url_for("survey.page", survey_id=definition.id, page=number))
