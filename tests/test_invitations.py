@@ -197,7 +197,9 @@ def test_anonymous_editions_keep_no_link(app, db):
     assert response["submitted_at"] == store.utcnow()[:10] + "T00:00:00.000000Z"
     admin = admin_client(app)
     export = admin.get("/admin/surveys/invited/export.csv").text
-    assert export.splitlines()[0] == "response_id,submitted_at,edition,version,status,not_shown,first,second"
+    assert export.splitlines()[0] == (
+        "response_id,submitted_at,edition,version,status,not_shown,first,second"
+    )
     page = admin.get("/admin/surveys/invited/invitations").text
     assert "<td>yes</td><td>not kept (anonymous)</td>" in page
     assert store.utcnow()[:10] not in page.split("<caption>Invitations</caption>")[1]

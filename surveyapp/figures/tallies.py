@@ -179,6 +179,7 @@ def rankings(definition: Definition, result: dict[str, Any]) -> dict[str, list[d
             top2 = sum(entry["counts"][c] for c in scale[:2]) if n else 0
             rows.append({
                 "item": item.code, "label": item.label, "n": entry["n"],
+                "not_shown": entry.get("not_shown", 0),
                 "top_box": entry.get("top_box"), "top2_box": entry.get("top2_box"),
                 "suppressed": bool(entry.get("suppressed")),
                 "_top": Fraction(top, n) if n else Fraction(-1),

@@ -118,6 +118,8 @@ class Checker:
 
     def question(self, q: Question, path: str, before: frozenset[str], drawn: frozenset[str]):
         own = self.fields[q.id]
+        if q.choice_filter is not None and REGISTRY[q.type].tally != "choice":
+            self.reader.error(f"{path}.choice_filter", "needs a question with options to choose")
         for key in ("relevant", "required_if", "choice_filter"):
             name = "required" if key == "required_if" else key
             self.rule(getattr(q, key), f"{path}.{name}", before, allow_dot=key == "choice_filter")

@@ -25,14 +25,11 @@ META = {"audit", "start-geopoint"}
 REFUSED_COLUMNS = {
     ("trigger",): ("trigger", "surveyapp works every calculation out again from the answers"),
 }
-# The logic columns: (pyxform's key) -> the Entry attribute that keeps the cell.
+# The logic columns: pyxform's key of the column -> the key in Entry.logic (the spec's name).
 LOGIC_COLUMNS = {
-    ("bind", "relevant"): "relevant",
-    ("bind", "constraint"): "constraint",
-    ("bind", "jr:constraintMsg"): "constraint_message",
-    ("bind", "calculate"): "calculation",
-    ("choice_filter",): "choice_filter",
-}
+    aliases.survey_header[name]: name
+    for name in ("relevant", "constraint", "constraint_message", "calculation")
+} | {("choice_filter",): "choice_filter"}
 USED_COLUMNS = {
     ("type",),
     ("name",),

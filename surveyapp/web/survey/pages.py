@@ -185,10 +185,10 @@ def _move_on(definition: Definition, number: int, key: str, checked, action: str
 
 
 def _reshaped(definition: Definition, number: int, draft: dict, checked) -> set[str] | None:
-    """What the page showed (its shape's tokens) when the post showed a question or option
-    on it that has no answer yet, so the respondent has not seen it; else None. The
-    browser posts the shape it showed (static/logic.js keeps it up to date; without
-    JavaScript it is the one drawn); without one, the draft's is taken."""
+    """When the post showed a question or option that has no answer yet (the respondent
+    has not seen it), the fields shown before and unchanged since (whose errors may be
+    shown); else None. The browser posts the shape it showed (static/logic.js keeps it up
+    to date; without JavaScript it is the one drawn); without one, the draft's is taken."""
     plan = plan_of(definition)
     if not plan.active:
         return None
@@ -198,7 +198,8 @@ def _reshaped(definition: Definition, number: int, draft: dict, checked) -> set[
     before = set(shown.split())
     now = set(pages.shape(plan, checked.state, number).split()) - {pages.LAST}
     unseen = {token for token in now - before if token.split(":")[0] not in checked.answers}
-    return before if unseen else None
+    changed = {token.split(":")[0] for token in now ^ before}
+    return {token for token in before if token not in changed} if unseen else None
 
 
 def _again(definition: Definition, number: int, key: str, checked, reshaped: set[str] | None):
