@@ -77,7 +77,8 @@ def trends(
 ) -> dict[str, Any]:
     """The trends.json document of one questionnaire (see the module docstring); `counted`
     replaces what `counts` would give (e.g. a viewer's released responses)."""
-    respondents, answered, picks = counted or counts(db, survey, segment)
+    counted_ = counted or counts(db, survey, segment)
+    respondents = counted_[0]
     editions = sorted(set(catalog[survey]) | set(respondents))
     definitions = {e: catalog.for_edition(survey, e) for e in editions}
     check_segment(list(definitions.values()), segment or {})
@@ -92,26 +93,32 @@ def trends(
                 ordered.setdefault((s.question, s.item), s)
     questions: dict[str, Any] = {}
     for (question, item), s in ordered.items():
-        cells: dict[str, Any] = {}
-        previous: tuple[int, int] | None = None
-        for e in editions:
-            if (question, item) not in present[e]:
-                cells[str(e)] = None
-                continue
-            n = answered.get((e, s.field), 0)
-            k1 = sum(picks.get((e, s.field, c), 0) for c in s.top)
-            k2 = sum(picks.get((e, s.field, c), 0) for c in s.top2)
-            cells[str(e)] = _cell(n, k1, k2, previous, min_n)
-            if not cells[str(e)].get("suppressed"):
-                hidden = picks.get((e, s.field, NOT_SHOWN), 0)
-                cells[str(e)] |= {"shown": respondents.get(e, 0) - hidden, "not_shown": hidden}
-            previous = (k2, n)
+        asked = [e for e in editions if (question, item) in present[e]]
+        cells = dict.fromkeys(map(str, editions)) | _series_cells(s, asked, counted_, min_n)
         questions.setdefault(question, {"items": {}})["items"][item] = cells
     result: dict[str, Any] = {"survey": survey, "editions": editions, "questions": questions}
     result["respondents"] = {str(e): respondents.get(e, 0) for e in editions}
     if segment:
         result["segment"] = {f: [c] if isinstance(c, str) else list(c) for f, c in segment.items()}
     return result
+
+
+def _series_cells(s: Series, editions: list[int], found: Split, min_n: int) -> dict[str, Any]:
+    """One trend line's cell per edition that asked it: n, shares, interval, change from
+    the previous of them, and its base (those shown it, those not shown it)."""
+    respondents, answered, picks = found
+    cells: dict[str, Any] = {}
+    previous: tuple[int, int] | None = None
+    for e in editions:
+        n = answered.get((e, s.field), 0)
+        k1 = sum(picks.get((e, s.field, c), 0) for c in s.top)
+        k2 = sum(picks.get((e, s.field, c), 0) for c in s.top2)
+        cells[str(e)] = _cell(n, k1, k2, previous, min_n)
+        if not cells[str(e)].get("suppressed"):
+            hidden = picks.get((e, s.field, NOT_SHOWN), 0)
+            cells[str(e)] |= {"shown": respondents.get(e, 0) - hidden, "not_shown": hidden}
+        previous = (k2, n)
+    return cells
 
 
 def _cell(n: int, k1: int, k2: int, previous: tuple[int, int] | None, min_n: int) -> dict:

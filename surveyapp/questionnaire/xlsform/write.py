@@ -133,27 +133,7 @@ def _question_rows(
 ) -> list[dict[str, str]]:
     mirrors = definition.mirrors
     if q.items:
-        group = {
-            "type": "begin group",
-            "name": q.id,
-            "label": pipes(q.text, names),
-            "hint": pipes(q.help, names),
-            "appearance": "table-list",
-            "relevant": _rule(q.relevant, names),
-            "surveyapp::screen_out": _rule(q.screen_out, names),
-        }
-        items = [
-            {
-                "type": f"{MATRIX_ROW} {list_name}",
-                "name": item.code,
-                "label": pipes(item.label, names),
-                **_logic(q, names),
-                "relevant": _rule(item.relevant, names),
-                "surveyapp::mirror": mirrors.get(f"{q.id}-{item.code}", ""),
-            }
-            for item in q.items
-        ]
-        return [group, *items, {"type": "end group"}]
+        return _matrix_rows(q, list_name, names, mirrors)
     face = face_of(q)
     if face is None:
         raise ExportError(f"{definition.source}: {q.id}: a {q.type} question has no XLSForm form")
@@ -173,6 +153,33 @@ def _question_rows(
         {f"surveyapp::{key}": _cell(value) for key, value in q.settings.items() if key != skip}
     )
     return [row]
+
+
+def _matrix_rows(
+    q: Question, list_name: str, names: dict[str, str], mirrors: dict[str, str]
+) -> list[dict[str, str]]:
+    """A table-list group of one select_one row per item."""
+    group = {
+        "type": "begin group",
+        "name": q.id,
+        "label": pipes(q.text, names),
+        "hint": pipes(q.help, names),
+        "appearance": "table-list",
+        "relevant": _rule(q.relevant, names),
+        "surveyapp::screen_out": _rule(q.screen_out, names),
+    }
+    items = [
+        {
+            "type": f"{MATRIX_ROW} {list_name}",
+            "name": item.code,
+            "label": pipes(item.label, names),
+            **_logic(q, names),
+            "relevant": _rule(item.relevant, names),
+            "surveyapp::mirror": mirrors.get(f"{q.id}-{item.code}", ""),
+        }
+        for item in q.items
+    ]
+    return [group, *items, {"type": "end group"}]
 
 
 def _yes(value: bool) -> str:
