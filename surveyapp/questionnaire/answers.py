@@ -24,7 +24,7 @@ from surveyapp.questionnaire.logic import (
     reached,
     required,
 )
-from surveyapp.questionnaire.marks import MARKS, NOT_SHOWN, SCREENED_OUT
+from surveyapp.questionnaire.marks import MARKS, NOT_SHOWN, SCREENED_OUT, not_shown
 from surveyapp.questionnaire.model import Definition, Page
 from surveyapp.questionnaire.types import REGISTRY, REQUIRED_MESSAGE
 
@@ -205,8 +205,9 @@ def check_page(
 
 
 def check_definition(definition: Definition, answers: Mapping[str, Any]) -> tuple[Answers, dict]:
-    """Check a whole response given as stored answers: (what it stores, errors)."""
-    checked = check_response(definition, stored_getlist(answers))
+    """Check a whole response given as stored answers: (what it stores, errors). The fields
+    its not-shown mark lists were not asked (e.g. imported from a file without them)."""
+    checked = check_response(definition, stored_getlist(answers), absent=not_shown(answers))
     return checked.answers, checked.errors
 
 
