@@ -16,7 +16,7 @@ from typing import Any
 
 from surveyapp.questionnaire.expressions import references
 from surveyapp.questionnaire.logic import Plan, State, plan_of
-from surveyapp.questionnaire.model import Definition, Option, Question
+from surveyapp.questionnaire.model import Definition, Question
 from surveyapp.questionnaire.rules import PIPE
 from surveyapp.questionnaire.types import REGISTRY
 
@@ -130,11 +130,3 @@ def option_labels(definition: Definition) -> dict[str, dict[str, str]]:
         for q in definition.questions()
         for name, options in REGISTRY[q.type].tallied(q)
     }
-
-
-def offered_options(question: Question, state: State, name: str) -> tuple[Option, ...]:
-    """The options a shown field offers now."""
-    offered = state.offered.get(name)
-    if offered is None:
-        return question.options
-    return tuple(o for o in question.options if o.code in offered)
