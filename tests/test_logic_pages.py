@@ -11,6 +11,7 @@ import pytest
 
 from surveyapp import store
 from tests.conftest import TEST_QUESTIONNAIRES
+from tests.test_hot_path import normalised
 from tests.walker import Respondent, hidden
 
 RESHAPED = "Your answers changed the questions on this page"
@@ -214,3 +215,23 @@ def test_piped_answers_show_their_labels_escaped(app):
     assert "You answered Biotech &amp; &lt;pharma&gt; before." in page2
     assert "Yes, &lt;b&gt;Acme&lt;/b&gt; &amp; Co is" in page2
     assert "<b>Acme</b>" not in page2
+
+
+def test_an_empty_page_is_drawn_from_the_cache_once_per_logic_view(app):
+    def page2(partners: str) -> str:
+        walker = Respondent(app.test_client(), "t_relevant")
+        walker.open(1)
+        tokens = hidden(walker.last.text) | {"~shown": "outsources partners"}
+        walker.post(1, {"outsources": "yes", "partners": partners}, tokens=tokens)
+        return walker.last.text
+
+    def views() -> list[tuple]:
+        return [key for key in app.extensions["blank_pages"] if key[1] == 2]
+
+    first, second = page2("3"), page2("3")
+    assert len(views()) == 1 and hidden(first) != hidden(second)
+    assert normalised(first) == normalised(second)
+    other = page2("0")
+    assert len(views()) == 2
+    assert re.search(r'data-field="views-deliver"[^>]*hidden', other)
+    assert not re.search(r'data-field="views-deliver"[^>]*hidden', first)

@@ -114,14 +114,14 @@ def page(survey_id: str):
     number = _page_number(definition)
     key = _session_key(survey_id, definition.edition)
     draft = store.load_draft(get_db(), key)
-    plan = plan_of(definition)
     state = evaluate_state(definition, draft)
     if pages.nearest_page(state, number) != number:
         return goto(definition, pages.nearest_page(state, number))
-    # With logic a page depends on every answer so far; without, on its own answers only.
-    own = page_fields(definition.pages[number - 1])
-    if not (draft if plan.active or plan.piped else draft.keys() & own):
-        return blank_page(definition, number, key)
+    # A page none of whose own fields is answered is drawn from the cache (piped texts
+    # depend on the answers themselves, so a page with them never is).
+    own = set(page_fields(definition.pages[number - 1]))
+    if not draft.keys() & own and not plan_of(definition).piped:
+        return blank_page(definition, number, key, state)
     form = page_form_class(definition, number)(formdata=None, data=draft, submission_key=key)
     return render(definition, number, form, state)
 

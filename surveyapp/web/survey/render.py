@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
 from flask import current_app, redirect, render_template, request, url_for
 from flask_wtf.csrf import generate_csrf
 
 from surveyapp import store
-from surveyapp.questionnaire.logic import evaluate_state
+from surveyapp.questionnaire import pages
+from surveyapp.questionnaire.logic import State, plan_of
 from surveyapp.questionnaire.model import Definition
 from surveyapp.web.forms import page_form_class
 from surveyapp.web.survey.view import page_view
@@ -28,27 +31,44 @@ def render(definition, number, form, state, status=200, notice="", errors=False)
 
 
 # A page with nothing filled in differs between respondents only in its CSRF token and
-# submission key, so each app renders it once per definition version and page, with slots
-# (only for definitions without logic: with logic, what a page shows depends on answers).
+# submission key, and (with logic) in what the answers on other pages make it show: each
+# app renders it once per definition version, page and logic view, with slots.
 CSRF_SLOT, KEY_SLOT = "\x00csrf\x00", "\x00key\x00"
+BLANK_PAGES = 4096  # logic views of one page are few; the bound keeps odd answers harmless
 
 
-def blank_pages() -> dict[tuple[str, int, str], str]:
+def blank_pages() -> dict[tuple, str]:
     return current_app.extensions.setdefault("blank_pages", {})
 
 
-def blank_page(definition: Definition, number: int, key: str) -> str:
+def blank_page(definition: Definition, number: int, key: str, state: State) -> str:
     token = generate_csrf() if current_app.config.get("WTF_CSRF_ENABLED", True) else ""
-    cache_key = (definition.version, number, request.script_root)
+    cache_key = (
+        definition.version,
+        number,
+        request.script_root,
+        *_view_key(definition, number, state),
+    )
     cache = blank_pages()
     html = cache.get(cache_key)
     if html is None:
         form = page_form_class(definition, number)(formdata=None, submission_key=key)
-        html = render(definition, number, form, evaluate_state(definition, {}))[0]
-        if not token or html.count(token) != 1 or html.count(key) != 1:
+        html = render(definition, number, form, state)[0]
+        if not token or html.count(token) != 1 or html.count(key) != 1 or len(cache) >= BLANK_PAGES:
             return html
         html = cache[cache_key] = html.replace(token, CSRF_SLOT).replace(key, KEY_SLOT)
     return html.replace(CSRF_SLOT, token).replace(KEY_SLOT, key)
+
+
+def _view_key(definition: Definition, number: int, state: State) -> tuple:
+    """What an empty page's drawing takes from the other pages' answers: its shape, its
+    place among the pages that apply and the answers its rules read (nothing without logic)."""
+    plan = plan_of(definition)
+    if not plan.active:
+        return ()
+    data = pages.logic_data(definition, number, state.values)
+    return (pages.shape(plan, state, number), pages.progress(state, number),
+            json.dumps(data["answers"], sort_keys=True))  # fmt: skip
 
 
 def kept(definition: Definition, number: int, state, status: int = 503, notice=STORAGE_FAILED):
