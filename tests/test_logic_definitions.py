@@ -3,10 +3,13 @@ is reported with its file and key path (XLSForm: sheet, row and column), never a
 
 from __future__ import annotations
 
+from io import BytesIO
+
 import pytest
+from openpyxl import load_workbook
 
 from surveyapp.questionnaire.loader import DefinitionError, load_all, parse_definition
-from surveyapp.questionnaire.xlsform import XLSFormError, read_xlsform
+from surveyapp.questionnaire.xlsform import XLSFormError, definition_to_xlsform, read_xlsform
 from tests import xlsform_fixtures as forms
 from tests.conftest import TEST_QUESTIONNAIRES
 
@@ -194,3 +197,40 @@ def test_an_xlsform_expression_error_names_sheet_row_and_column():
     assert caught.value.errors == [
         "logic.xlsx:survey:row 3: relevant: unknown question ${nobody} at character 10"
     ]
+
+
+def test_xlsform_logic_columns_import_with_odk_names_and_export_back():
+    data = forms.workbook({
+        "survey": [
+            ["type", "name", "label", "relevant", "choice_filter", "calculation", "required",
+             "appearance"],
+            ["begin group", "rate", "Rate us", None, None, None, None, "table-list"],
+            ["select_one agree", "speed", "Speed", None, None, None, "yes", None],
+            ["select_one agree", "care", "Care", "${speed} = 'yes'", None, None, "yes", None],
+            ["end group", None, None, None, None, None, None, None],
+            ["select_multiple fruit", "likes", "Which fruit?", None, None, None, None, None],
+            ["select_one fruit", "best", "Best?", "${speed} = 'no'", "selected(${likes}, name)",
+             None, "count-selected(${likes}) > 1", None],
+            ["calculate", "liked", None, None, None, "count-selected(${likes})", None, None],
+        ],
+        "choices": [
+            ["list_name", "name", "label"],
+            ["agree", "yes", "Yes"], ["agree", "no", "No"],
+            ["fruit", "apple", "Apple"], ["fruit", "pear", "Pear"],
+        ],
+    })  # fmt: skip
+    imported = read_xlsform(data, "fruit.xlsx").definition
+    assert imported.question("rate").items[1].relevant.text == "${rate-speed} = 'yes'"
+    best = imported.question("best")
+    assert best.relevant.text == "${rate-speed} = 'no'"
+    assert best.choice_filter.text == "selected(${likes}, .)"
+    assert best.required_if.text == "count-selected(${likes}) > 1" and not best.required
+    assert imported.question("liked").calculation.text == "count-selected(${likes})"
+    again = read_xlsform(definition_to_xlsform(imported), "again.xlsx").definition
+    assert forms.same(imported, again) == []
+    rows = [[c.value for c in row] for row in load_workbook(
+        BytesIO(definition_to_xlsform(imported)))["survey"].iter_rows()]  # fmt: skip
+    header = rows[0]
+    best_row = next(r for r in rows if r[1] == "best")
+    assert best_row[header.index("relevant")] == "${speed} = 'no'"
+    assert best_row[header.index("choice_filter")] == "selected(${likes}, name)"

@@ -11,7 +11,7 @@ calculations is a definition error naming the file and key path, never a runtime
 What an expression may read, by where it stands (fields = question ids and matrix items):
 - a page's `relevant`: the fields of earlier pages;
 - a question's `relevant`, `required`, `choice_filter`, its options' and items' `relevant`:
-  the fields before the question;
+  the fields before the question (an item's also the matrix's earlier items);
 - `constraint`: those, plus `.` (the answer checked; each item of a matrix);
 - a question's `screen_out`: those and the question's own fields; a page's: every field up
   to the end of the page;
@@ -128,10 +128,13 @@ class Checker:
         self.rule(q.screen_out, f"{path}.screen_out", before | set(own), allow_dot=False)
         self.rule(q.calculation, f"{path}.calculation", before | self.calculated, allow_dot=False)
         for key, options in (("options", q.options), ("items", q.items)):
+            known = set(before)
             for index, option in enumerate(options):
                 at = f"{path}.{key}[{index}]"
-                self.rule(option.relevant, f"{at}.relevant", before, allow_dot=False)
+                self.rule(option.relevant, f"{at}.relevant", known, allow_dot=False)
                 self.pipes(option.label, f"{at}.label", drawn)
+                if key == "items":  # an item may follow the matrix's earlier items
+                    known.add(f"{q.id}-{option.code}")
         self.pipes(q.text, f"{path}.text", drawn)
         self.pipes(q.help, f"{path}.help", drawn)
 
