@@ -35,7 +35,9 @@ FORMATS = ["csv", "jsonl", "xlsx"]
 def _app(database: Path):
     from surveyapp import create_app
 
-    return create_app({"TESTING": True, "SECRET_KEY": "bench", "DATABASE": str(database)})
+    return create_app(
+        {"TESTING": True, "SECRET_KEY": "bench", "DATABASE": str(database)}, init_db=True
+    )
 
 
 def _median_ms(client, url: str) -> float:
@@ -118,7 +120,7 @@ def measure_import(tmp: Path, rows: int = IMPORT_ROWS) -> dict:
 
     data = generate(rows)
     catalog = load_all(definition_files(SHIPPED_SURVEYS))
-    db = store.connect(tmp / "import.db")
+    db = store.connect(tmp / "import.db", create=True)
     schema.init_db(db)
     cpu, begin = time.process_time(), time.perf_counter()
     result = import_file(db, catalog, "cmo", 2012, data, "csv", name="bench.csv")

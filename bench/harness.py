@@ -1,6 +1,7 @@
 """What the bench scripts and the reliability tests share: browser-like respondents and
-admin pollers (requests sessions, CSRF tokens read from the HTML) and latency figures.
-The server is in bench/server.py, the checks on the database in bench/report.py."""
+admin pollers (requests sessions, CSRF tokens read from the HTML), run by the load
+generator of bench/loadgen.py. The server is in bench/server.py, the checks on the
+database in bench/report.py."""
 
 from __future__ import annotations
 
@@ -8,11 +9,11 @@ import random
 import re
 import threading
 import time
-from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 import requests
 
+from bench.loadgen import Stats, in_threads, rounds
 from surveyapp import SHIPPED_SURVEYS
 from surveyapp.questionnaire.expressions import evaluate, truthy
 from surveyapp.questionnaire.loader import definition_files, load_all
@@ -35,37 +36,6 @@ NETWORK_ERRORS = (
 def shipped_definitions() -> list[Definition]:
     catalog = load_all(definition_files(SHIPPED_SURVEYS))
     return [editions[max(editions)] for _id, editions in sorted(catalog.items())]
-
-
-class Stats:
-    """Latency per step and outcome counts, shared by every client thread."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.times: dict[str, list[float]] = defaultdict(list)
-        self.statuses: Counter = Counter()
-
-    def record(self, step: str, seconds: float | None, status: int | str) -> None:
-        with self.lock:
-            if seconds is not None:
-                self.times[step].append(seconds)
-            self.statuses[status] += 1
-
-    def percentiles(self) -> dict[str, dict[str, float]]:
-        table = {}
-        for step, values in sorted(self.times.items()):
-            ordered = sorted(values)
-            row = {"n": len(ordered)}
-            for name, q in (("p50", 0.5), ("p95", 0.95), ("p99", 0.99)):
-                row[name] = ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
-            table[step] = row
-        return table
-
-    def errors(self) -> dict[str, int]:
-        return {str(s): n for s, n in self.statuses.items() if not str(s).startswith(("2", "3"))}
-
-    def server_errors(self) -> int:
-        return sum(n for s, n in self.statuses.items() if str(s).startswith("5"))
 
 
 def _screens_out(question, name: str, code: str) -> bool:
@@ -125,8 +95,8 @@ class Respondent:
                 response = self.session.request(
                     method, self.base + path, timeout=15, allow_redirects=False, **kwargs
                 )
-            except NETWORK_ERRORS:
-                self.stats.record(step, None, "network")
+            except NETWORK_ERRORS as exc:
+                self.stats.record(step, None, network_status(exc))
                 self.retried = True
                 if attempt == self.retries:
                     raise StepFailed("network") from None
@@ -182,8 +152,13 @@ class Respondent:
             return Outcome(key, str(exc))
 
 
-def admin_login(base: str, stats: Stats) -> tuple[requests.Session, str] | None:
-    """Log in like a browser; return the session and the live admin URL it may poll."""
+def network_status(exc: Exception) -> str:
+    """How a request that got no answer is counted: "timeout" or "network"."""
+    return "timeout" if isinstance(exc, requests.Timeout) else "network"
+
+
+def login(base: str, stats: Stats) -> requests.Session | None:
+    """Log in as the bench admin like a browser; None when that failed."""
     session = requests.Session()
     try:
         html = session.get(base + "/admin/login", timeout=15).text
@@ -195,10 +170,22 @@ def admin_login(base: str, stats: Stats) -> tuple[requests.Session, str] | None:
             timeout=15, allow_redirects=False,
         )  # fmt: skip
         stats.record("admin login", time.perf_counter() - start, response.status_code)
-        survey = shipped_definitions()[0].id
-        paths = [p.format(survey=survey) for p in ADMIN_POLL_PATHS]
+        return session if response.status_code == 302 else None
+    except (*NETWORK_ERRORS, AttributeError):
+        stats.record("admin login", None, "admin login failed")
+        return None
+
+
+def admin_login(base: str, stats: Stats) -> tuple[requests.Session, str] | None:
+    """Log in like a browser; return the session and the live admin URL it may poll."""
+    session = login(base, stats)
+    if session is None:
+        return None
+    survey = shipped_definitions()[0].id
+    paths = [p.format(survey=survey) for p in ADMIN_POLL_PATHS]
+    try:
         return session, next(p for p in paths if session.get(base + p, timeout=15).ok)
-    except (*NETWORK_ERRORS, StopIteration, AttributeError):
+    except (*NETWORK_ERRORS, StopIteration):
         stats.record("admin login", None, "admin login failed")
         return None
 
@@ -214,8 +201,8 @@ def admin_poller(
         try:
             headers = {"If-None-Match": etag} if etag else {}
             response = session.get(base + path, headers=headers, timeout=15)
-        except NETWORK_ERRORS:
-            stats.record("admin poll", None, "network")
+        except NETWORK_ERRORS as exc:
+            stats.record("admin poll", None, network_status(exc))
             continue
         stats.record("admin poll", time.perf_counter() - start, response.status_code)
         etag = response.headers.get("ETag", etag)
@@ -233,42 +220,37 @@ class Load:
     think: float = 0.0
     max_walks: int = 100_000
     seed: int = 1
+    surveys: tuple[str, ...] = ()  # questionnaire ids respondents pick from; () for all
     stats: Stats = field(default_factory=Stats)
     outcomes: list[Outcome] = field(default_factory=list)
     elapsed: float = 0.0
 
     def run(self) -> Load:
-        definitions = shipped_definitions()
+        definitions = [d for d in shipped_definitions() if d.id in (self.surveys or [d.id])]
         stop = threading.Event()
         lock = threading.Lock()
         # Admin pages are already open when respondents arrive: log in first (a password
         # hash each), so the login burst is not counted in the respondents' latencies.
         logins = [admin_login(self.base, self.stats) for _ in range(self.admins)]
         logins = [login for login in logins if login]
-        deadline = time.monotonic() + self.seconds
+        deadline = time.perf_counter() + self.seconds
 
         def respondent(number: int) -> None:
             rng = random.Random(self.seed * 1000 + number)  # noqa: S311
-            for _ in range(self.max_walks):
-                if time.monotonic() >= deadline:
-                    return
+            for _ in rounds(deadline, self.max_walks):
                 outcome = Respondent(self.base, self.stats, rng, self.retries, self.think).walk(
                     rng.choice(definitions)
                 )
                 with lock:
                     self.outcomes.append(outcome)
 
-        threads = [threading.Thread(target=respondent, args=(n,)) for n in range(self.respondents)]
         pollers = [
             threading.Thread(target=admin_poller, args=(self.base, login, self.stats, stop))
             for login in logins
         ]
-        start = time.monotonic()
-        for thread in threads + pollers:
+        for thread in pollers:
             thread.start()
-        for thread in threads:
-            thread.join()
-        self.elapsed = time.monotonic() - start
+        self.elapsed = in_threads(self.respondents, respondent)
         stop.set()
         for thread in pollers:
             thread.join()

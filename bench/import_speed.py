@@ -44,7 +44,7 @@ def main() -> None:
     check_seconds = time.perf_counter() - start
     assert not errors and len(checked) == rows, errors[:3]
     with tempfile.TemporaryDirectory() as folder:
-        db = store.connect(Path(folder) / "bench.db")
+        db = store.connect(Path(folder) / "bench.db", create=True)
         schema.init_db(db)
         start = time.perf_counter()
         result = import_file(db, catalog, "cmo", 2012, data, "csv", name="bench.csv")

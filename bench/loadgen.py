@@ -1,21 +1,101 @@
-"""A small closed-loop HTTP load generator: keep-alive connections, cookies, threads.
+"""The one load generator of bench/: closed-loop client threads bounded in time and rounds,
+latency figures, and the one percentile definition every bench script prints.
 
-Each virtual respondent owns one http.client connection and its cookies, and
-repeats one "completed response" (a list of GET/POST steps) until the deadline.
-It is deliberately lean so the client costs every target the same little CPU.
+Percentile (nearest rank): the p-th percentile of n samples is the smallest sample such
+that at least p% of the samples are less than or equal to it, i.e. the sample of rank
+ceil(p/100 * n) in ascending order (rank 1 for p = 0). It is always a measured value,
+never an interpolation: p100 is the maximum, p50 of 4 samples is the 2nd smallest.
+
+The clients: `Browser` (one keep-alive http.client connection and a cookie jar, lean so
+the client costs every target the same little CPU; compare.py) and bench/harness.py's
+`Respondent` (a requests.Session walking whole questionnaires; load.py, faults.py,
+heavy_reads.py). Both run in `in_threads` and count through `rounds` and `Stats`.
 """
 
 from __future__ import annotations
 
 import http.client
+import math
 import re
+import socket
 import threading
 import time
-from collections.abc import Callable
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from fractions import Fraction
 from urllib.parse import urlencode
 
 Step = Callable[["Browser"], None]
+FIGURES = (("p50", 50), ("p95", 95), ("p99", 99))
+
+
+def percentile(values: list[float], p: float) -> float:
+    """Nearest-rank percentile (see the module docstring); NaN when there is no sample."""
+    if not 0 <= p <= 100:
+        raise ValueError(f"percentile {p} is not between 0 and 100")
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    rank = math.ceil(Fraction(str(p)) * len(ordered) / 100)
+    return ordered[max(rank, 1) - 1]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def rounds(deadline: float, limit: int = 10_000_000) -> Iterator[int]:
+    """0, 1, 2 ... while time.perf_counter() is before the deadline, at most `limit`."""
+    for number in range(limit):
+        if time.perf_counter() >= deadline:
+            return
+        yield number
+
+
+def in_threads(
+    count: int, client: Callable[[int], None], join_timeout: float | None = None
+) -> float:
+    """Run client(0) ... client(count - 1) in as many threads; wall seconds until all ended."""
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(count)]
+    start = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=join_timeout)
+    return time.perf_counter() - start
+
+
+class Stats:
+    """Latency per step and outcome counts, shared by every client thread."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.times: dict[str, list[float]] = defaultdict(list)
+        self.statuses: Counter = Counter()
+
+    def record(self, step: str, seconds: float | None, status: int | str) -> None:
+        with self.lock:
+            if seconds is not None:
+                self.times[step].append(seconds)
+            self.statuses[status] += 1
+
+    def percentiles(self) -> dict[str, dict[str, float]]:
+        """Per step: n and p50, p95, p99 in milliseconds."""
+        table = {}
+        for step, values in sorted(self.times.items()):
+            row = {"n": len(values)}
+            row |= {name: percentile(values, p) * 1000 for name, p in FIGURES}
+            table[step] = row
+        return table
+
+    def errors(self) -> dict[str, int]:
+        return {str(s): n for s, n in self.statuses.items() if not str(s).startswith(("2", "3"))}
+
+    def server_errors(self) -> int:
+        return sum(n for s, n in self.statuses.items() if str(s).startswith("5"))
 
 
 class Failed(RuntimeError):
@@ -88,19 +168,16 @@ class Result:
 
 
 def run(port: int, walk: Step, concurrency: int, seconds: float) -> Result:
-    """Run `concurrency` respondents doing `walk` in a closed loop for `seconds`."""
+    """Run `concurrency` Browsers doing `walk` in a closed loop for `seconds`."""
     result = Result()
     lock = threading.Lock()
-    start = time.perf_counter()
-    deadline = start + seconds
+    deadline = time.perf_counter() + seconds
 
-    def respondent() -> None:
+    def respondent(_number: int) -> None:
         browser = Browser(port)
         latencies, errors, first = [], 0, ""
-        for _ in range(10_000_000):  # bounded; the deadline ends it long before
+        for _ in rounds(deadline):
             began = time.perf_counter()
-            if began >= deadline:
-                break
             try:
                 walk(browser)
             except (Failed, http.client.HTTPException, OSError) as error:
@@ -115,17 +192,5 @@ def run(port: int, walk: Step, concurrency: int, seconds: float) -> Result:
             result.errors += errors
             result.first_error = result.first_error or first
 
-    threads = [threading.Thread(target=respondent) for _ in range(concurrency)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=seconds + 60)
-    result.seconds = time.perf_counter() - start
+    result.seconds = in_threads(concurrency, respondent, join_timeout=seconds + 60)
     return result
-
-
-def percentile(values: list[float], p: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]

@@ -125,7 +125,8 @@ def main() -> None:
                 "SURVEY_FOLDERS": [tmp],
                 "SUBMISSIONS_PER_ADDRESS": 1000,
                 "SUBMISSION_WINDOW_SECONDS": 1,
-            }
+            },
+            init_db=True,
         )
         client = app.test_client()
         for i in range(20):

@@ -19,10 +19,10 @@ from bench.harness import (
     TOKEN,
     Load,
     Respondent,
-    Stats,
     answers_for,
     shipped_definitions,
 )
+from bench.loadgen import Stats
 from surveyapp import SHIPPED_SURVEYS, store
 from surveyapp.questionnaire.model import Definition
 
@@ -97,7 +97,7 @@ def refused_write(workdir: Path, kind: str) -> dict:
 
     path = workdir / f"refuse-{kind}.db"
     app = create_app({"SECRET_KEY": "refusal", "DATABASE": str(path),
-                      "SURVEY_FOLDERS": [str(SHIPPED_SURVEYS)]})  # fmt: skip
+                      "SURVEY_FOLDERS": [str(SHIPPED_SURVEYS)]}, init_db=True)  # fmt: skip
     definition = shipped_definitions()[0]
     url, last = f"/s/{definition.id}", len(definition.pages)
     client = app.test_client()

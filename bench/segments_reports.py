@@ -51,7 +51,8 @@ def main() -> None:
     parser.add_argument("--responses", type=int, default=20_000)
     args = parser.parse_args()
     folder = tempfile.mkdtemp(prefix="surveyapp-bench-")
-    app = create_app({"TESTING": True, "SECRET_KEY": "bench", "DATABASE": f"{folder}/bench.db"})
+    app = create_app({"TESTING": True, "SECRET_KEY": "bench", "DATABASE": f"{folder}/bench.db"},
+                     init_db=True)  # fmt: skip
     client = admin_client(app)
     small = max(args.responses // 10, 1)
     begin = time.perf_counter()

@@ -7,7 +7,6 @@ import contextlib
 import os
 import random
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -17,12 +16,9 @@ from pathlib import Path
 import requests
 
 from bench.harness import ADMIN_PASSWORD, ADMIN_USER, NETWORK_ERRORS
+from bench.loadgen import free_port
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+ROOT = Path(__file__).resolve().parent.parent
 
 
 class Server:
@@ -40,6 +36,7 @@ class Server:
         self.log = self.workdir / "server.log"
         self.env = {
             **os.environ,
+            # `surveyapp serve` and commands run this checkout's code, not the installed one
             "SURVEYAPP_DATABASE": str(self.database),
             "SURVEYAPP_INSTANCE": str(self.workdir / "instance"),
             "SURVEYAPP_SECRET_KEY": "bench-secret",
@@ -50,11 +47,14 @@ class Server:
             # never throttled at 1,000 a second
             "SURVEYAPP_SUBMISSIONS_PER_ADDRESS": "1000",
             "SURVEYAPP_SUBMISSION_WINDOW_SECONDS": "1",
+            "SURVEYAPP_DRAFTS_PER_ADDRESS": "1000",
+            # this checkout's surveyapp, not the one the venv's editable install points at
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
         }
 
     def start(self, timeout: float = 30.0) -> Server:
         command = [
-            str(Path(sys.executable).parent / "surveyapp"), "serve", "--port", str(self.port),
+            sys.executable, "-m", "surveyapp", "serve", "--port", str(self.port),
             "--workers", str(self.workers), "--threads", str(self.threads),
         ]  # fmt: skip
         with open(self.log, "ab") as log:

@@ -12,7 +12,7 @@ import venv
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from loadgen import Browser, Step
+from loadgen import Browser, Step, free_port
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -30,12 +30,6 @@ def answers(n: int) -> dict[str, str]:
     """The like-for-like answers, varied a little per response."""
     rated = {f"problems-{item}": RATINGS[(n + i) % 4] for i, item in enumerate(ITEMS)}
     return rated | {"company_size": "medium", "region": "europe", "comments": f"Fine {n}."}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass
@@ -168,8 +162,9 @@ def all_targets(tmp: Path, peer_py: str) -> list[Target]:
     # each submission is still counted (up to the limit), as in production.
     app_env = {"SURVEYAPP_INSTANCE": str(instance), "SURVEYAPP_SECRET_KEY": "bench-secret",
                "SURVEYAPP_SUBMISSIONS_PER_ADDRESS": "1000",
-               "SURVEYAPP_SUBMISSION_WINDOW_SECONDS": "1"}  # fmt: skip
-    init_app = [sys.executable, "-c", "from surveyapp import create_app; create_app()"]
+               "SURVEYAPP_SUBMISSION_WINDOW_SECONDS": "1",
+               "SURVEYAPP_DRAFTS_PER_ADDRESS": "1000"}  # fmt: skip
+    init_app = [sys.executable, "-m", "surveyapp", "init-db"]
     peer_dir = BENCH / "peer"
 
     def peer_target(name: str, wal: str) -> Target:
@@ -183,7 +178,11 @@ def all_targets(tmp: Path, peer_py: str) -> list[Target]:
             "surveyapp", "surveyapp:create_app()", surveyapp_bench, env=app_env, prepare=[init_app]
         ),  # fmt: skip
         Target(
-            "surveyapp cmo (3-page walk)", "surveyapp:create_app()", surveyapp_cmo, env=app_env
+            "surveyapp cmo (3-page walk)",
+            "surveyapp:create_app()",
+            surveyapp_cmo,
+            env=app_env,
+            prepare=[init_app],
         ),  # fmt: skip
         Target(
             "bare stack",

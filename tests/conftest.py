@@ -1,13 +1,54 @@
 from __future__ import annotations
 
+import os
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from surveyapp import SHIPPED_SURVEYS, create_app, store
 
 HERE = Path(__file__).parent
 TEST_QUESTIONNAIRES = HERE / "questionnaires"
+
+# Hypothesis profiles: "quick" in the default run, "thorough" (2,000 examples for each
+# hostile test) with HYPOTHESIS_PROFILE=thorough or pytest --hypothesis-profile=thorough.
+# Both are derandomized, so a run repeats exactly; a test's own count follows the profile
+# through examples().
+THOROUGH = 2000
+QUICK = 100
+_COMMON = {
+    "derandomize": True,
+    "deadline": None,
+    "database": None,
+    "suppress_health_check": [
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+    ],
+}
+settings.register_profile("quick", max_examples=QUICK, **_COMMON)
+settings.register_profile("thorough", max_examples=THOROUGH, **_COMMON)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "quick"))
+
+
+def examples(thorough: int = THOROUGH) -> settings:
+    """Settings for a test that runs `thorough` examples in the thorough profile and the
+    same share of the loaded profile's count otherwise, never fewer than 20."""
+    scaled = thorough * settings.default.max_examples // THOROUGH
+    return settings(max_examples=max(scaled, min(thorough, 20)))
+
+
+def wait_for(condition: Callable[[], object], seconds: float = 30.0) -> bool:
+    """Poll `condition` every 50 ms until it holds or `seconds` pass; whether it held."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.05)
+    return True
 
 
 @pytest.fixture
@@ -18,11 +59,12 @@ def make_app(tmp_path):
         settings = {
             "TESTING": True,
             "SECRET_KEY": "test-secret",
+            "AUDIT_KEY": "test-audit-key",
             "DATABASE": str(tmp_path / "test.db"),
             "SURVEY_FOLDERS": [str(f) for f in folders] or [str(SHIPPED_SURVEYS)],
         }
         settings.update(config)
-        return create_app(settings)
+        return create_app(settings, init_db=True)
 
     yield build
     store.close_thread_connections()
@@ -46,3 +88,16 @@ def runner(app):
 @pytest.fixture
 def db(app):
     return store.thread_connection(app.config["DATABASE"])
+
+
+@pytest.fixture
+def instance(tmp_path, monkeypatch):
+    """A production-style setup: an instance folder and the environment, no database yet."""
+    folder = tmp_path / "instance"
+    for name in list(os.environ):
+        if name.startswith("SURVEYAPP_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("SURVEYAPP_INSTANCE", str(folder))
+    monkeypatch.setenv("SURVEYAPP_SECRET_KEY", "boot-secret")
+    yield folder
+    store.close_thread_connections()

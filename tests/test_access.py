@@ -23,10 +23,13 @@ def routes(app):
     response_id = add(app, "cmo", cmo())
     values = {"survey_id": "cmo", "response_id": response_id, "username": "ada",
               "filename": "style.css", "edition": "2012", "action": "close",
-              "token": "not-an-invitation.0"}  # fmt: skip
+              "token": "not-an-invitation.0", "kind": "png", "p": "0", "q": "0",
+              "index": "0"}  # fmt: skip
     found = []
     for rule in app.url_map.iter_rules():
         formats = ("csv", "jsonl", "xlsx") if "fmt" in rule.arguments else ("csv",)
+        if rule.endpoint == "admin.builder_download":
+            formats = ("yaml", "xlsx")
         for fmt in formats:
             url = rule.rule
             for name in rule.arguments:
@@ -83,7 +86,7 @@ def test_every_route_reaches_exactly_its_roles(app):
                 assert status == 403, (who, method, url, status)
             else:
                 # In: a page, a redirect after a write, or a form's own complaint.
-                assert status in (200, 302, 303) or (method == "POST" and status == 400), (
+                assert status in (200, 302, 303) or (method == "POST" and status in (400, 422)), (
                     who, method, url, status)  # fmt: skip
                 assert not to_login or endpoint == "admin.logout", (who, method, url)
     assert checked == 3 * guarded and guarded >= 20
@@ -159,6 +162,41 @@ def test_security_headers_on_every_get_route(app):
     assert "frame-ancestors 'none'" in missing.headers["Content-Security-Policy"]
 
 
+def test_no_admin_response_may_be_stored_by_a_cache(app):
+    """Every admin route and method, for anyone: pages, JSON, redirects, refusals."""
+    clients = {"anonymous": app.test_client(), "viewer": signed_in(app, "vic", "viewer"),
+               "admin": signed_in(app, "ada", "admin")}  # fmt: skip
+    seen = 0
+    for endpoint, method, url in routes(app):
+        if not endpoint.startswith("admin."):
+            continue
+        for who, client in clients.items():
+            response = call(client, method, url)
+            assert response.headers.get("Cache-Control") == "no-store", (who, method, url)
+            seen += 1
+    assert seen >= 3 * 22
+    admin = signed_in(app, "ada", "admin")  # the loop logged out last
+    polled = admin.get("/admin/surveys/cmo/tallies.json")
+    again = admin.get("/admin/surveys/cmo/tallies.json",
+                      headers={"If-None-Match": polled.headers["ETag"]})  # fmt: skip
+    assert again.status_code == 304 and again.headers["Cache-Control"] == "no-store"
+    assert "no-store" not in app.test_client().get("/s/cmo").headers.get("Cache-Control", "")
+
+
+@pytest.mark.parametrize("host", ["evil.example", "evil.example:8443", "EVIL.example/x"])
+def test_a_forged_host_never_comes_back_in_a_location(app, host):
+    """werkzeug's own redirects (a missing trailing slash, doubled slashes) are built from
+    the Host header: "/admin" once answered "Location: http://evil.example/admin/"."""
+    client = signed_in(app, "ada", "admin")
+    redirects = [("/admin", "/admin/"), ("/admin//audit", "/admin/audit"),
+                 ("/s//cmo?page=2", "/s/cmo?page=2"), ("/admin/login", None)]  # fmt: skip
+    for path, location in redirects:
+        response = client.get(path, headers={"Host": host})
+        assert response.headers.get("Location") == location, (path, response.status_code)
+    anonymous = app.test_client().get("/admin/audit", headers={"Host": host})
+    assert anonymous.headers["Location"] == "/admin/login?next=/admin/audit?"
+
+
 def session_cookie(app) -> str:
     client = app.test_client()
     make_admin(app)
@@ -182,7 +220,7 @@ def env_app(tmp_path, monkeypatch):
     def build(**env):
         for name, value in env.items():
             monkeypatch.setenv(name, value)
-        return create_app()
+        return create_app(init_db=True)
 
     yield build
     store.close_thread_connections()
@@ -213,19 +251,19 @@ def failing_logins(app, forwarded: list[str]) -> int:
 
 
 def test_forwarded_for_is_ignored_without_proxy_hops(make_app):
-    app = make_app(LOGIN_MAX_FAILURES=3)
-    # Three failures from the socket address lock it, whatever the header claims.
-    assert failing_logins(app, ["1.1.1.1", "2.2.2.2", "3.3.3.3", "4.4.4.4"]) == 401
+    app = make_app(LOGIN_ADDRESS_FAILURES=3)
+    # Three failures from the socket address hold it up, whatever the header claims.
+    assert failing_logins(app, ["1.1.1.1", "2.2.2.2", "3.3.3.3", "4.4.4.4"]) == 429
     db = store.thread_connection(app.config["DATABASE"])
     assert {e["details"]["address"] for e in audit.entries(db, 10, 0)} == {"10.0.0.1"}
 
 
 def test_forwarded_for_is_the_address_with_proxy_hops(make_app):
-    app = make_app(LOGIN_MAX_FAILURES=3, PROXY_HOPS=1)
+    app = make_app(LOGIN_ADDRESS_FAILURES=3, PROXY_HOPS=1)
     assert failing_logins(app, ["1.1.1.1", "2.2.2.2", "3.3.3.3", "4.4.4.4"]) == 302
     store.close_thread_connections()
-    locked = make_app(LOGIN_MAX_FAILURES=3, PROXY_HOPS=1, DATABASE=app.config["DATABASE"] + "2")
-    assert failing_logins(locked, ["9.9.9.9"] * 4) == 401
+    locked = make_app(LOGIN_ADDRESS_FAILURES=3, PROXY_HOPS=1, DATABASE=app.config["DATABASE"] + "2")
+    assert failing_logins(locked, ["9.9.9.9"] * 4) == 429
 
 
 def test_proxy_hops_from_environment(env_app):
@@ -239,16 +277,16 @@ def test_proxy_hops_from_environment(env_app):
 
 
 def test_two_app_instances_share_the_lock_out(make_app, tmp_path):
-    first = make_app(LOGIN_MAX_FAILURES=3)
-    second = make_app(LOGIN_MAX_FAILURES=3)
+    first = make_app(LOGIN_MAX_FAILURES=3, LOGIN_ACCOUNT_FAILURES=3)
+    second = make_app(LOGIN_MAX_FAILURES=3, LOGIN_ACCOUNT_FAILURES=3)
     assert first is not second and first.config["DATABASE"] == second.config["DATABASE"]
     make_admin(first)
     for app in (first, second, first):
         login(app.test_client(), password="wrong", REMOTE_ADDR="10.0.0.9")
     # Neither instance alone saw three failures; together they did.
-    assert login(second.test_client(), REMOTE_ADDR="10.0.0.9").status_code == 401
-    assert login(first.test_client(), REMOTE_ADDR="10.0.0.9").status_code == 401
-    assert login(second.test_client(), REMOTE_ADDR="10.0.0.10").status_code == 401  # account
+    assert login(second.test_client(), REMOTE_ADDR="10.0.0.9").status_code == 429
+    assert login(first.test_client(), REMOTE_ADDR="10.0.0.9").status_code == 429
+    assert login(second.test_client(), REMOTE_ADDR="10.0.0.10").status_code == 429  # account
 
 
 def test_viewers_see_no_links_they_cannot_follow(app):

@@ -3,22 +3,24 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from surveyapp import store
 from surveyapp.cli.serve import bootstrap_admin
-from surveyapp.store import accounts
+from surveyapp.store import accounts, audit, logins
 from surveyapp.web.admin.login import LOGIN_FAILED
 from tests.adminkit import PASSWORD, admin_client, csrf, login, make_admin
 
 ARGS = {"survey_id": "cmo", "response_id": "nope", "fmt": "csv", "edition": "2012",
-        "action": "close", "username": "ada"}  # fmt: skip
+        "action": "close", "username": "ada", "kind": "png", "p": "0", "q": "0",
+        "index": "0"}  # fmt: skip
 
 
 @pytest.fixture
 def lock_app(make_app):
-    return make_app(LOGIN_MAX_FAILURES=3, LOGIN_LOCK_SECONDS=600)
+    return make_app(LOGIN_MAX_FAILURES=3, LOGIN_ADDRESS_FAILURES=3, LOGIN_ACCOUNT_FAILURES=3)
 
 
 def test_login_then_logout(app):
@@ -63,46 +65,164 @@ def test_login_redirects_only_to_admin_pages(app):
     assert evil.headers["Location"] == "/admin/"
 
 
-def test_account_locked_after_repeated_failures(lock_app):
+@pytest.mark.parametrize("target", ["%0D%0ASet-Cookie:%20x=1", "%0A", "%0D", "%00", "%E2%80%A8"])
+def test_control_characters_in_next_send_to_the_dashboard(app, target):
+    """A CR or LF in `next` after a correct password once reached the Location header:
+    werkzeug refused the header and the log-in answered 500."""
+    make_admin(app)
+    client = app.test_client()
+    data = {"csrf_token": csrf(client.get("/admin/login").text), "username": "ada",
+            "password": PASSWORD}  # fmt: skip
+    response = client.post(f"/admin/login?next=/admin/audit{target}", data=data)
+    assert response.status_code == 302 and response.headers["Location"] == "/admin/"
+    assert "Set-Cookie: x" not in str(response.headers)
+
+
+def test_account_waits_only_from_the_address_that_failed(make_app):
+    lock_app = make_app(LOGIN_MAX_FAILURES=3)
     make_admin(lock_app)
+    for _ in range(3):
+        assert (
+            login(lock_app.test_client(), password="wrong", REMOTE_ADDR="10.0.0.1").status_code
+            == 401
+        )
+    waiting = login(lock_app.test_client(), REMOTE_ADDR="10.0.0.1")
+    assert waiting.status_code == 429 and int(waiting.headers["Retry-After"]) > 0
+    assert "Too many failed log-ins" in waiting.text
+    assert login(lock_app.test_client(), REMOTE_ADDR="10.0.0.2").status_code == 302
+
+
+def test_failures_from_many_addresses_delay_only_unknown_addresses(lock_app):
+    make_admin(lock_app)
+    assert login(lock_app.test_client(), REMOTE_ADDR="10.0.0.50").status_code == 302
     for number in range(3):
-        client = lock_app.test_client()
-        # Different addresses: only the account counter reaches the limit.
-        assert login(client, password="wrong", REMOTE_ADDR=f"10.0.0.{number}").status_code == 401
-    locked = login(lock_app.test_client(), REMOTE_ADDR="10.0.1.1")
-    assert locked.status_code == 401
-    assert LOGIN_FAILED in locked.text
+        # Different addresses: only the account counter reaches its limit.
+        login(lock_app.test_client(), password="wrong", REMOTE_ADDR=f"10.0.0.{number}")
+    assert login(lock_app.test_client(), REMOTE_ADDR="10.0.1.1").status_code == 429
+    # The owner's address, known from an earlier log-in, is not held up by the others.
+    assert login(lock_app.test_client(), REMOTE_ADDR="10.0.0.50").status_code == 302
     make_admin(lock_app, username="grace")
     assert login(lock_app.test_client(), "grace", REMOTE_ADDR="10.0.1.1").status_code == 302
 
 
-def test_address_locked_after_failures_on_many_accounts(lock_app):
+def test_address_waits_after_failures_on_many_accounts(lock_app):
     make_admin(lock_app)
+    make_admin(lock_app, username="grace")
+    assert login(lock_app.test_client(), "grace", REMOTE_ADDR="10.9.9.9").status_code == 302
     for name in ("x1", "x2", "x3"):
         login(lock_app.test_client(), username=name, REMOTE_ADDR="10.9.9.9")
-    assert login(lock_app.test_client(), REMOTE_ADDR="10.9.9.9").status_code == 401
+    assert login(lock_app.test_client(), REMOTE_ADDR="10.9.9.9").status_code == 429
     assert login(lock_app.test_client(), REMOTE_ADDR="10.9.9.10").status_code == 302
+    # grace logged in from that address before: the address's wait does not apply to her.
+    assert login(lock_app.test_client(), "grace", REMOTE_ADDR="10.9.9.9").status_code == 302
 
 
-def test_lock_expires_after_the_window(make_app):
-    app = make_app(LOGIN_MAX_FAILURES=2, LOGIN_LOCK_SECONDS=600)
+def test_wait_ends_after_its_delay(make_app):
+    app = make_app(LOGIN_MAX_FAILURES=2)
     make_admin(app)
     for _ in range(2):
         login(app.test_client(), password="wrong")
-    assert login(app.test_client()).status_code == 401
+    assert login(app.test_client()).status_code == 429
     db = store.thread_connection(app.config["DATABASE"])
     with store.immediate(db):
-        db.execute("UPDATE login_failures SET at = '2000-01-01T00:00:00.000000Z'")
+        db.execute("UPDATE login_failures SET blocked_until = '2000-01-01T00:00:00.000000Z'")
     assert login(app.test_client()).status_code == 302
 
 
-def test_success_clears_the_account_counter(lock_app):
+def test_success_clears_the_account_and_address_counter(lock_app):
     make_admin(lock_app)
     for _ in range(2):
         login(lock_app.test_client(), password="wrong", REMOTE_ADDR="10.1.1.1")
-    assert login(lock_app.test_client(), REMOTE_ADDR="10.2.2.2").status_code == 302
-    login(lock_app.test_client(), password="wrong", REMOTE_ADDR="10.3.3.3")
-    assert login(lock_app.test_client(), REMOTE_ADDR="10.4.4.4").status_code == 302
+    assert login(lock_app.test_client(), REMOTE_ADDR="10.1.1.1").status_code == 302
+    for _ in range(2):
+        login(lock_app.test_client(), password="wrong", REMOTE_ADDR="10.1.1.1")
+    assert login(lock_app.test_client(), REMOTE_ADDR="10.1.1.1").status_code == 302
+
+
+def test_lockout_attack_cannot_keep_the_owner_out(make_app):
+    """50 failures from address A for `admin` (and as many for `ADMIN`): the rightful admin
+    logs in from address B at once; A is slowed, and hammering does not lengthen its wait."""
+    app = make_app(WTF_CSRF_ENABLED=False)
+    make_admin(app, username="admin")
+    attacker = app.test_client()
+    statuses = []
+    for number in range(50):
+        for name in ("admin", "ADMIN") if number < 3 else ("admin",):
+            data = {"username": name, "password": f"guess {number}"}
+            statuses.append(
+                attacker.post(
+                    "/admin/login", data=data, environ_base={"REMOTE_ADDR": "10.6.6.6"}
+                ).status_code
+            )
+    db = store.thread_connection(app.config["DATABASE"])
+    pair = "SELECT failures, blocked_until FROM login_failures WHERE kind = 'pair' AND username = ?"
+    assert statuses.count(401) == 5 + 3 and statuses.count(429) == 45
+    failures, until = db.execute(pair, ["admin"]).fetchone()
+    assert failures == 5  # the 45 attempts made while waiting were not counted
+    owner = app.test_client()
+    right = {"username": "admin", "password": PASSWORD}
+    assert (
+        owner.post("/admin/login", data=right, environ_base={"REMOTE_ADDR": "10.7.7.7"}).status_code
+        == 302
+    )
+    assert owner.get("/admin/users").status_code == 200
+    slowed = attacker.post("/admin/login", data=right, environ_base={"REMOTE_ADDR": "10.6.6.6"})
+    assert slowed.status_code == 429 and 0 < int(slowed.headers["Retry-After"]) <= 30
+    assert db.execute(pair, ["admin"]).fetchone() == (5, until)
+
+
+def test_delay_doubles_up_to_the_longest_and_waiting_does_not_extend_it(app, db):
+    limits = logins.Limits(per_pair=2, first_delay=30, max_delay=100)
+    start = datetime(2030, 1, 1, tzinfo=UTC)
+    waits = []
+    now = start
+    for _ in range(6):
+        logins.record_failure(db, "ada", "10.0.0.1", limits, now)
+        waits.append(logins.wait_seconds(db, "ada", "10.0.0.1", limits, now))
+        assert logins.wait_seconds(
+            db, "ada", "10.0.0.1", limits, now + timedelta(seconds=10)
+        ) == max(waits[-1] - 10, 0)
+        now += timedelta(seconds=waits[-1] + 1)
+    assert waits == [0, 30, 60, 100, 100, 100]
+    assert logins.wait_seconds(db, "ada", "10.0.0.2", limits, start) == 0
+    # Quiet for a day: the counter is forgotten on the next write.
+    later = now + timedelta(seconds=limits.forget_after + 1)
+    logins.record_failure(db, "ada", "10.0.0.1", limits, later)
+    assert logins.wait_seconds(db, "ada", "10.0.0.1", limits, later) == 0
+
+
+def test_unlock_command_clears_an_accounts_failures(make_app):
+    lock_app = make_app(LOGIN_MAX_FAILURES=3)
+    make_admin(lock_app)
+    for _ in range(3):
+        login(lock_app.test_client(), password="wrong", REMOTE_ADDR="10.0.0.1")
+    assert login(lock_app.test_client(), REMOTE_ADDR="10.0.0.1").status_code == 429
+    result = lock_app.test_cli_runner().invoke(args=["unlock", "ada"])
+    assert result.exit_code == 0 and "Cleared 2 failure counter(s)" in result.output
+    assert login(lock_app.test_client(), REMOTE_ADDR="10.0.0.1").status_code == 302
+    db = store.thread_connection(lock_app.config["DATABASE"])
+    entry = audit.entries(db, 2, 0)[1]
+    assert entry["action"] == "unlock" and entry["details"]["username"] == "ada"
+    assert lock_app.test_cli_runner().invoke(args=["unlock"]).exit_code != 0
+
+
+def test_accounts_page_clears_an_accounts_failures(make_app):
+    lock_app = make_app(LOGIN_MAX_FAILURES=3)
+    make_admin(lock_app)
+    make_admin(lock_app, username="grace")
+    for _ in range(3):
+        login(lock_app.test_client(), "grace", password="wrong", REMOTE_ADDR="10.0.0.1")
+    client = lock_app.test_client()
+    login(client, REMOTE_ADDR="10.0.0.2")
+    page = client.get("/admin/users")
+    assert "3 recent, waiting until" in page.text and "/admin/users/grace/unlock" in page.text
+    cleared = client.post("/admin/users/grace/unlock", data={"csrf_token": csrf(page.text)})
+    assert cleared.status_code == 302
+    assert "/admin/users/grace/unlock" not in client.get("/admin/users").text
+    assert login(lock_app.test_client(), "grace", REMOTE_ADDR="10.0.0.1").status_code == 302
+    assert client.post("/admin/users/grace/unlock").status_code == 400
+    token = csrf(client.get("/admin/users").text)
+    assert client.post("/admin/users/nobody/unlock", data={"csrf_token": token}).status_code == 404
 
 
 def _admin_rules(app):
@@ -195,3 +315,28 @@ def test_password_is_stored_hashed(app, db):
     make_admin(app)
     stored = accounts.get_admin(db, "ada")["password_hash"]
     assert PASSWORD not in stored and re.match(r"^(scrypt|pbkdf2)", stored)
+
+
+def test_a_counter_that_cannot_be_written_does_not_block_log_in(app, monkeypatch):
+    make_admin(app)
+
+    def refuse(*_args):
+        raise store.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(logins, "record_failure", refuse)
+    monkeypatch.setattr(logins, "record_success", refuse)
+    assert login(app.test_client(), password="wrong").status_code == 401
+    assert login(app.test_client()).status_code == 302
+
+
+def test_log_out_that_cannot_end_the_sessions_says_so(app, monkeypatch):
+    client = admin_client(app)
+    token = csrf(client.get("/admin/").text)
+
+    def refuse(*_args):
+        raise store.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(accounts, "end_sessions", refuse)
+    response = client.post("/admin/logout", data={"csrf_token": token})
+    assert response.status_code == 503 and "could not be ended" in response.text
+    assert client.get("/admin/").status_code == 302  # this browser is logged out

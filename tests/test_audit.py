@@ -3,13 +3,14 @@ imports and editions, shown at /admin/audit, never holding answer text."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 from pathlib import Path
 
 import pytest
 
-from surveyapp import store
+from surveyapp import create_app, store
 from surveyapp.store import audit
 from tests.adminkit import add, admin_client, cmo, csrf, login, make_admin
 
@@ -130,6 +131,20 @@ def test_exports_record_who_format_filter_and_rows(app, db):
     assert SECRET_ANSWER not in everything(db)
 
 
+def test_a_head_request_on_a_download_exports_nothing_and_is_not_recorded(app, db):
+    client = admin_client(app)
+    add(app, "cmo", cmo())
+    before = audit.count(db)
+    for url in ("/admin/surveys/cmo/export.csv", "/admin/surveys/cmo/export.xlsx",
+                "/admin/surveys/cmo/codebook.csv"):  # fmt: skip
+        response = client.head(url)
+        assert response.status_code == 200 and response.get_data() == b"", url
+        assert "attachment" in response.headers["Content-Disposition"]
+    assert audit.count(db) == before
+    client.get("/admin/surveys/cmo/export.csv").close()
+    assert audit.count(db) == before + 1
+
+
 def test_cli_export_import_and_editions_are_recorded(app, db, runner, tmp_path):
     add(app, "cmo", cmo(comments=SECRET_ANSWER))
     out = tmp_path / "cmo.csv"
@@ -209,3 +224,113 @@ def test_backup_and_restore_are_recorded(app, db, runner, tmp_path):
     assert [e["action"] for e in restored] == ["restore"]  # the backup predates its own entry
     assert restored[0]["details"]["responses"] == 1
     assert audit.verify(db) == []
+
+
+def _rewrite_as_plain_chain(db, edit_id: int, details: str, drop=frozenset(), upto=None):
+    """What anyone holding only the file can do: edit a row (and drop some), then recompute
+    the hashes (of rows up to `upto`, default all) as a plain SHA-256 chain."""
+    with store.immediate(db):
+        db.execute("DROP TRIGGER IF EXISTS audit_no_update")
+        db.execute("DROP TRIGGER IF EXISTS audit_no_delete")
+        for id_ in drop:
+            db.execute("DELETE FROM audit WHERE id = ?", [id_])
+        prev = audit.GENESIS
+        for id_, at, actor, action, old in db.execute(
+            "SELECT id, at, actor, action, details FROM audit WHERE id <= ? ORDER BY id",
+            [upto or 1e9],
+        ).fetchall():
+            text = details if id_ == edit_id else old
+            payload = json.dumps([prev, at, actor, action, text], ensure_ascii=False)
+            digest = hashlib.sha256(payload.encode()).hexdigest()
+            db.execute(
+                "UPDATE audit SET details = ?, prev_hash = ?, hash = ? WHERE id = ?",
+                [text, prev, digest, id_],
+            )
+            prev = digest
+
+
+def test_rewriting_a_row_and_recomputing_a_plain_chain_is_detected(db, runner):
+    for n in range(3):
+        audit.record(db, "ada", "export", survey="cmo", format="csv", rows=n)
+    _rewrite_as_plain_chain(db, 2, '{"rows": 99}')
+    problems = audit.verify(db)
+    assert [p for p in problems if "content does not match" in p] == [
+        f"row {n}: content does not match its hash" for n in (1, 2, 3)
+    ]
+    assert runner.invoke(args=["verify-audit"]).exit_code == 1
+
+
+def test_the_chain_is_keyed_with_the_audit_key(db):
+    digest = audit.record(db, "ada", "backup", path="b.db")
+    row = db.execute("SELECT prev_hash, at, actor, action, details FROM audit").fetchone()
+    assert digest == audit.row_hash(b"test-audit-key", *row) != audit.plain_hash(*row)
+    assert audit.verify(db) == []
+    assert audit.verify(db, key=b"another key") == ["row 1: content does not match its hash"]
+
+
+def _old_database(path, rows: int):
+    """A database as surveyapp left it before the audit key: migrations up to m004 and a
+    plain SHA-256 chain."""
+    from surveyapp.store import schema
+
+    db = store.connect(path, create=True)
+    schema.migrations.apply(db, stop_before="m005_auth_sessions")
+    prev = audit.GENESIS
+    with store.immediate(db):
+        for n in range(rows):
+            at, details = f"2024-01-0{n + 1}T00:00:00.000000Z", json.dumps({"rows": n})
+            digest = audit.plain_hash(prev, at, "ada", "export", details)
+            db.execute(
+                "INSERT INTO audit (at, actor, action, details, prev_hash, hash)"
+                " VALUES (?, ?, 'export', ?, ?, ?)",
+                [at, "ada", details, prev, digest],
+            )
+            prev = digest
+    db.close()
+
+
+def test_an_unkeyed_log_is_anchored_when_the_app_upgrades_it(make_app, tmp_path, runner):
+    path = tmp_path / "old.db"
+    _old_database(path, 3)
+    app = make_app(DATABASE=str(path))  # applies m005 with the key
+    db = store.thread_connection(str(path))
+    switch = audit.entries(db, 1, 0)[0]
+    assert (switch["id"], switch["action"]) == (4, "audit_key")
+    assert switch["details"] == {"plain_chain_rows": 3}
+    assert audit.unkeyed_rows(db) == 3
+    audit.record(db, "ada", "export", rows=7)
+    assert audit.verify(db) == []
+    assert app.test_cli_runner().invoke(args=["verify-audit"]).exit_code == 0
+    # Editing an old row and recomputing the plain chain breaks the keyed entry's link.
+    _rewrite_as_plain_chain(db, 2, '{"rows": 99}', upto=3)
+    assert audit.verify(db) == [f"row 4: links to {_hash(db, 4)[:12]}, previous row is "
+                                f"{_hash_of_row(db, 3)[:12]}"]  # fmt: skip
+
+
+def test_dropping_the_switch_over_and_keyed_rows_is_detected(make_app, tmp_path):
+    path = tmp_path / "old.db"
+    _old_database(path, 3)
+    make_app(DATABASE=str(path))
+    db = store.thread_connection(str(path))
+    audit.record(db, "ada", "export", rows=7)
+    _rewrite_as_plain_chain(db, 2, '{"rows": 99}', drop={4})
+    assert "row 5: content does not match its hash" in audit.verify(db)
+
+
+def test_the_audit_key_is_made_once_outside_the_database(tmp_path, monkeypatch):
+    monkeypatch.setenv("SURVEYAPP_INSTANCE", str(tmp_path / "instance"))
+    monkeypatch.setenv("SURVEYAPP_DATABASE", str(tmp_path / "live.db"))
+    monkeypatch.delenv("SURVEYAPP_AUDIT_KEY", raising=False)
+    create_app(init_db=True)
+    key_file = tmp_path / "instance" / "audit_key"
+    key = key_file.read_text()
+    assert len(key) == 64 and key_file.stat().st_mode & 0o777 == 0o600
+    app = create_app(init_db=True)
+    db = store.thread_connection(app.config["DATABASE"])
+    audit.record(db, "ada", "backup", path="b.db")
+    assert key_file.read_text() == key and audit.verify(db, key=key.encode()) == []
+    assert key.encode() not in (tmp_path / "live.db").read_bytes()
+    monkeypatch.setenv("SURVEYAPP_AUDIT_KEY", "from the environment")
+    assert create_app(init_db=True).config["AUDIT_KEY"] == "from the environment"
+    assert audit.verify(db) == ["row 1: content does not match its hash"]
+    store.close_thread_connections()

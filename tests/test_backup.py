@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import threading
-import time
 
 import pytest
 import sqlite_utils
@@ -14,6 +13,7 @@ from bench.server import Server
 from surveyapp import store
 from surveyapp.store import backup as ops
 from surveyapp.store import schema
+from tests.conftest import wait_for
 
 
 def _keys(path) -> set[str]:
@@ -27,10 +27,10 @@ def _keys(path) -> set[str]:
 def test_backup_under_load_restores_elsewhere_with_every_acknowledged_response(tmp_path, make_app):
     backup_file = tmp_path / "copy.db"
     with Server(tmp_path / "live", workers=2, threads=8) as server:
-        load = Load(server.base, seconds=4, respondents=6, admins=0)
+        load = Load(server.base, seconds=60, respondents=6, admins=0, max_walks=6)
         runner = threading.Thread(target=load.run)
         runner.start()
-        time.sleep(2)
+        assert wait_for(lambda: load.count("thanks") >= 6), "respondents are submitting"
         acknowledged = {o.key for o in list(load.outcomes) if o.result == "thanks"}
         live_app = make_app(DATABASE=str(server.database))
         result = live_app.test_cli_runner().invoke(args=["backup", str(backup_file)])
@@ -75,7 +75,7 @@ def _other_sqlite(path):
 
 
 def _newer_surveyapp(path):
-    db = store.connect(path)
+    db = store.connect(path, create=True)
     schema.init_db(db)
     db["_sqlite_migrations"].insert(
         {"migration_set": "surveyapp", "name": "m999_future", "applied_at": "2099"}
@@ -84,7 +84,7 @@ def _newer_surveyapp(path):
 
 
 def _corrupt(path):
-    db = store.connect(path)
+    db = store.connect(path, create=True)
     schema.init_db(db)
     db["filler"].insert_all({"x": "y" * 500} for _ in range(200))
     with db.ensure_autocommit_on():

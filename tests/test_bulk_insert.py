@@ -57,7 +57,7 @@ def contents(db) -> dict[str, list]:
 def test_bulk_matches_one_by_one(make_app, tmp_path):
     app = make_app()
     rows = cmo_rows(app, 60)
-    one_by_one = store.connect(tmp_path / "single.db")
+    one_by_one = store.connect(tmp_path / "single.db", create=True)
     schema.init_db(one_by_one)
     for row in rows:
         store.insert_response(one_by_one, **row)

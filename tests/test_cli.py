@@ -64,7 +64,7 @@ def test_create_admin_refuses_a_short_password(runner, monkeypatch):
     monkeypatch.setenv("SURVEYAPP_ADMIN_PASSWORD", "short")
     result = runner.invoke(args=["create-admin", "eve"])
     assert result.exit_code != 0
-    assert "at least 8" in result.output
+    assert "at least 12" in result.output
 
 
 def test_configuration_precedence(tmp_path: Path, monkeypatch):
@@ -76,19 +76,20 @@ def test_configuration_precedence(tmp_path: Path, monkeypatch):
     monkeypatch.setenv("SURVEYAPP_INSTANCE", str(instance))
     monkeypatch.delenv("SURVEYAPP_DATABASE", raising=False)
     monkeypatch.delenv("SURVEYAPP_SECRET_KEY", raising=False)
-    app = create_app()
+    app = create_app(init_db=True)
     assert app.config["DATABASE"] == str(tmp_path / "from_config.db")
     assert app.config["RESPONSES_PER_PAGE"] == 7
     generated = (instance / "secret_key").read_text()
     assert app.config["SECRET_KEY"] == generated and len(generated) == 64
     assert create_app().config["SECRET_KEY"] == generated, "the key survives restarts"
+    store.close_thread_connections()
 
     monkeypatch.setenv("SURVEYAPP_DATABASE", str(tmp_path / "from_env.db"))
     monkeypatch.setenv("SURVEYAPP_SECRET_KEY", "from-env")
-    app = create_app()
+    app = create_app(init_db=True)
     assert (app.config["DATABASE"], app.config["SECRET_KEY"]) == (
         str(tmp_path / "from_env.db"), "from-env",
     )  # fmt: skip
-    app = create_app({"DATABASE": str(tmp_path / "from_test.db"), "SECRET_KEY": "t"})
+    app = create_app({"DATABASE": str(tmp_path / "from_test.db"), "SECRET_KEY": "t"}, init_db=True)
     assert app.config["DATABASE"] == str(tmp_path / "from_test.db")
     store.close_thread_connections()

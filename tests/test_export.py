@@ -148,11 +148,24 @@ def test_codebook(make_app):
     rows = list(csv.reader(io.StringIO(response.text)))
     assert rows[0] == export.CODEBOOK
     assert [r[0] for r in rows[1:7]] == export.META
-    assert ["pets", "Which pets do you keep?", "", "multiple_choice", "cat", "Cat"] in rows
+    # each row names the SPSS and Stata variable and the number a code has there (a
+    # multiple-choice option is its own 0/1 variable)
+    assert ["pets", "Which pets do you keep?", "", "multiple_choice", "cat", "Cat", "pets_cat",
+            "pets_cat", "1"] in rows  # fmt: skip
     assert ["views-allowed", "Pets at work", "Pets should be allowed", "rating_matrix",
-            "disagree", "'=Disagree (formula-like label)"] in rows  # fmt: skip
-    assert ["comments", "Comments", "", "long_text", "", ""] in rows
-    assert ["office", "Which office?", "", "dropdown", "south", "South"] in rows
+            "disagree", "'=Disagree (formula-like label)", "views_allowed", "views_allowed",
+            "3"] in rows  # fmt: skip
+    assert ["comments", "Comments", "", "long_text", "", "", "comments", "comments", ""] in rows
+    assert ["office", "Which office?", "", "dropdown", "south", "South", "office", "office",
+            "2"] in rows  # fmt: skip
+    assert rows[-3:] == [
+        ["", "Missing-value code", "", "missing", "blank", "Shown, left blank", "", "",
+         "sav -99, dta .a"],
+        ["", "Missing-value code", "", "missing", "not_shown", "Not shown (skip logic)", "", "",
+         "sav -98, dta .b"],
+        ["", "Missing-value code", "", "missing", "not_applicable", "Not applicable", "", "",
+         "sav -97, dta .c"],
+    ]  # fmt: skip
     assert [r[0] for r in rows[1:]].index("office") > [r[0] for r in rows[1:]].index("comments")
 
 
@@ -208,7 +221,7 @@ def test_jsonl_export_imports_back_exactly(make_app, tmp_path):
     other = create_app({
         "TESTING": True, "SECRET_KEY": "t", "DATABASE": str(tmp_path / "other.db"),
         "SURVEY_FOLDERS": [str(PETS)],
-    })  # fmt: skip
+    }, init_db=True)  # fmt: skip
     db = store.thread_connection(other.config["DATABASE"])
     result = import_file(db, other.extensions["surveys"], "pets", 2024, data, name="pets.jsonl")
     assert result.ok and result.created == 2, result.errors

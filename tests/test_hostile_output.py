@@ -12,20 +12,35 @@ import zipfile
 import openpyxl
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 from openpyxl.utils.escape import unescape
 
 from surveyapp import store
+from surveyapp.exchange.cells import csv_cell, csv_text
 from surveyapp.store import audit
 from tests.adminkit import add, admin_client, login
+from tests.conftest import examples
 from tests.walker import hidden
 
 CORPUS = [
     "=1+1", "+1", "-1+1", "@SUM(1)", "\t=1", "\r=1", '=HYPERLINK("http://x")',
     "=cmd|' /C calc'!A0", 'say "hi"', "a, b", "one\ntwo", "🧪 emoji", "＝1",
+    ";=1+1", ",=1+1", "a\t=1", "x|@SUM(1)", "ok; -5", " -5", "a;  +1", "x;=cmd|' /C calc'!A0;y",
 ]  # fmt: skip
 # What a spreadsheet would run: these get a leading "'". Fullwidth ＝ (U+FF1D) does not
 # start a formula in Excel, LibreOffice or Google Sheets, so it stays exact.
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# In CSV a spreadsheet may split a cell again at its own list separator or at a line
+# break: each part that would start a formula gets its own "'" (only a cell that is a
+# plain number as a whole stays, spaces aside).
+CSV_PARTS = {
+    "\t=1": "'\t'=1", "\r=1": "'\r'=1", ";=1+1": ";'=1+1", ",=1+1": ",'=1+1", "a\t=1": "a\t'=1",
+    "x|@SUM(1)": "x|'@SUM(1)", "ok; -5": "ok; '-5", "a;  +1": "a;  '+1", "x;=cmd|' /C calc'!A0;y":
+    "x;'=cmd|' /C calc'!A0;y",
+}  # fmt: skip
+SEPARATORS = (",", ";", "\t", "|")
+PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 XSS = [
     "<script>alert(1)</script>", "<img src=x onerror=alert(1)>", '"><svg onload=alert(1)>',
     "javascript:alert(1)",
@@ -34,7 +49,25 @@ RAW_XSS = re.compile(r"<script>alert|<img src=x|<svg onload|href=\"javascript:",
 
 
 def expected(text: str) -> str:
-    return "'" + text if text.startswith(TRIGGERS) else text
+    formula = text.startswith(TRIGGERS) and not PLAIN_NUMBER.fullmatch(text)
+    return "'" + text if formula else text
+
+
+def expected_csv(text: str) -> str:
+    return CSV_PARTS.get(text, expected(text))
+
+
+def formula_parts(data: str) -> list[str]:
+    """Fields that start a formula when `data` is read back splitting at each common
+    separator in turn, as a spreadsheet in another locale would."""
+    found = []
+    for separator in SEPARATORS:
+        for row in csv.reader(io.StringIO(data, newline=""), delimiter=separator):
+            for field in row:
+                text = field.strip(' \t\r\n"')
+                if text.startswith(TRIGGERS[:4]) and not PLAIN_NUMBER.fullmatch(text):
+                    found.append(f"{separator!r}: {field!r}")
+    return found
 
 
 def definition(survey_id: str, texts: list[str]) -> dict:
@@ -96,10 +129,10 @@ def test_csv_prefixes_every_trigger_and_keeps_the_rest(hostile_app, labels):
     for row in body:
         record = dict(zip(header, row, strict=True))
         for n, text in enumerate(CORPUS):
-            assert record[f"t{n}"] == expected(text), (n, record[f"t{n}"])
+            assert record[f"t{n}"] == expected_csv(text), (n, record[f"t{n}"])
             grid = record[f"grid-i{n}"]
-            assert grid == (expected(shown[n]) if labels else f"o{n}")
-        picks = [expected(t) for t in shown] if labels else [f"o{n}" for n in range(13)]
+            assert grid == (expected_csv(shown[n]) if labels else f"o{n}")
+        picks = [expected_csv(t) for t in shown] if labels else [f"o{n}" for n in range(99)]
         assert record["pick"] in picks
     db = store.thread_connection(hostile_app.config["DATABASE"])
     entry = audit.entries(db, 1, 0)[0]
@@ -111,10 +144,30 @@ def test_codebook_prefixes_question_texts_item_and_option_labels(hostile_app):
     client = admin_client(hostile_app)
     cells = [cell for row in rows_of(client, "/admin/surveys/corpus/codebook.csv") for cell in row]
     for text in loaded_labels(hostile_app):
-        assert expected(text) in cells, text
-        if text.startswith(TRIGGERS):
+        assert expected_csv(text) in cells, text
+        if expected(text) != text:
             assert text not in cells, text
-    assert all(not c.startswith(TRIGGERS) for c in cells), [c for c in cells if c[:1] in "=+@"]
+    formulas = [c for c in cells if c.startswith(TRIGGERS) and not PLAIN_NUMBER.fullmatch(c)]
+    assert formulas == []
+
+
+@pytest.mark.parametrize("url", ["export.csv", "export.csv?labels=1", "codebook.csv"])
+def test_no_csv_field_starts_a_formula_whatever_the_separator(hostile_app, url):
+    """ ";=1+1" was exported as it is: a spreadsheet splitting at ";" ran "=1+1"."""
+    for pick in range(len(CORPUS)):
+        add(hostile_app, "corpus", answers_for(CORPUS, pick))
+    with admin_client(hostile_app).get(f"/admin/surveys/corpus/{url}") as response:
+        data = response.get_data(as_text=True)
+    assert formula_parts(data) == []
+
+
+@examples()
+@given(row=st.lists(st.text(st.sampled_from("=+-@;,|\t '\"a1.\r\n"), max_size=12), max_size=4))
+def test_any_text_split_at_any_separator_starts_no_formula(row):
+    data = csv_text([row])
+    assert formula_parts(data) == []
+    assert next(csv.reader(io.StringIO(data, newline=""))) == [csv_cell(c) for c in row]
+    assert [csv_cell(c).replace("'", "") for c in row] == [c.replace("'", "") for c in row]
 
 
 def test_xlsx_holds_no_formula_and_the_prefixed_text(hostile_app, tmp_path):

@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import quote
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
-from surveyapp import SHIPPED_SURVEYS
-from surveyapp.questionnaire import marks
+from surveyapp import SHIPPED_SURVEYS, store
+from surveyapp.questionnaire import marks, randomize
 from surveyapp.questionnaire.answers import check_response, stored_getlist
 from surveyapp.questionnaire.loader import definition_files, field_names, load_all
 from surveyapp.questionnaire.logic import plan_of
 from surveyapp.questionnaire.types import REGISTRY
-from tests.conftest import TEST_QUESTIONNAIRES
+from surveyapp.store import invitations
+from tests.conftest import TEST_QUESTIONNAIRES, examples
+from tests.hostile import EDITS, NUMBERS, RAW, edited, form_body
 from tests.walker import hidden
 
 CATALOG = load_all(definition_files(SHIPPED_SURVEYS, TEST_QUESTIONNAIRES))
@@ -28,24 +31,21 @@ HOSTILE_TEXT = st.one_of(
     st.just("x" * 100_000),
 )  # fmt: skip
 SHIPPED_IDS = {"cmo", "client"}
+INVITED = TEST_QUESTIONNAIRES.parent / "invite_questionnaires"
 
 
-def examples(count: int):
-    return settings(
-        max_examples=count,
-        derandomize=True,
-        deadline=None,
-        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-        database=None,
-    )
+# Ranks in and out of range, and orders a client might forge.
+RANKS = ["1", "2", "3", "4", "0", "-1", "99", "1.0", " 2 "]
 
 
-NUMBERS = st.sampled_from(["0", "1", "2", "5", "12", "100", "-3", "4.5"])
+ANSWER_NUMBERS = st.sampled_from(["0", "1", "2", "5", "12", "100", "-3", "4.5"])
 
 
 def values_for(definition):
     codes = [o.code for q in definition.questions() for o in (*q.options, *q.items)]
-    return st.one_of(HOSTILE_TEXT, st.sampled_from(codes or ["x"]), NUMBERS)
+    orders = [";".join(reversed(e.codes)) for e in randomize.elements(definition)]
+    return st.one_of(HOSTILE_TEXT, st.sampled_from(codes or ["x"]), st.sampled_from(RANKS),
+                     st.sampled_from(orders or ["x"]), ANSWER_NUMBERS)  # fmt: skip
 
 
 def shapes_for(definition):
@@ -56,18 +56,21 @@ def shapes_for(definition):
 
 
 def page_posts(definition):
-    names = field_names(definition)
+    names = field_names(definition) + [e.name for e in randomize.elements(definition)]
     value = values_for(definition)
     field_value = st.one_of(value, st.lists(value, min_size=0, max_size=3))
     return st.fixed_dictionaries(
         {
-            "page": st.integers(min_value=-1, max_value=len(definition.pages) + 1),
+            "page": st.one_of(
+                st.integers(min_value=-1, max_value=len(definition.pages) + 1).map(str), NUMBERS
+            ),
             "fields": st.dictionaries(
                 st.one_of(st.sampled_from(names), st.text(max_size=20)), field_value, max_size=14
             ),
             "action": st.sampled_from(["next", "back", "submit", "", "delete", "submit\x00"]),
-            "csrf": st.sampled_from(["valid", "missing", "stale", "foreign"]),
-            "key": st.sampled_from(["valid", "missing", "forged", "other_survey"]),
+            "csrf": st.sampled_from(["valid", "valid", "missing", "stale", "foreign", "edited"]),
+            "key": st.sampled_from(["valid", "valid", "missing", "forged", "other", "edited"]),
+            "edit": EDITS,
             "shape": shapes_for(definition),
         }
     )
@@ -91,25 +94,27 @@ def test_hostile_page_posts(hostile_app, definition):
 
     own = tokens_for(client, definition.id)
 
-    # 2,000 examples per shipped questionnaire; the one-feature test questionnaires get fewer.
+    # 2,000 examples per shipped questionnaire in the thorough profile; the one-feature
+    # test questionnaires get fewer.
     @examples(2000 if definition.id in SHIPPED_IDS else 150)
     @given(post=page_posts(definition))
     def run(post):
         nonlocal own
-        data = [
+        pairs = [
             (k, v)
             for k, vs in post["fields"].items()
             for v in (vs if isinstance(vs, list) else [vs])
         ]
-        csrf = {"valid": own["csrf_token"], "stale": own["csrf_token"][:-4] + "AAAA",
-                "foreign": foreign["csrf_token"], "missing": None}[post["csrf"]]  # fmt: skip
-        key = {"valid": own["submission_key"], "forged": "abc.def", "missing": None,
-               "other_survey": other_key}[post["key"]]  # fmt: skip
-        data += [("csrf_token", csrf)] if csrf else []
-        data += [("submission_key", key)] if key else []
-        data += [("action", post["action"])]
-        data += [("~shown", post["shape"])] if post["shape"] is not None else []
-        response = client.post(f"/s/{definition.id}?page={post['page']}", data=MultiDict(data))
+        stale = own["csrf_token"][:-4] + "AAAA"
+        csrf = token_for(post["csrf"], own["csrf_token"], post["edit"],
+                         {"stale": stale, "foreign": foreign["csrf_token"]})  # fmt: skip
+        key = token_for(post["key"], own["submission_key"], post["edit"],
+                        {"forged": "abc.def", "other": other_key})  # fmt: skip
+        raw = [(n, t) for n, t in (("csrf_token", csrf), ("submission_key", key)) if t]
+        shape = [("~shown", post["shape"])] if post["shape"] is not None else []
+        data = form_body([*pairs, ("action", post["action"]), *shape], raw)
+        url = f"/s/{definition.id}?page={quote(post['page'], safe='')}"
+        response = client.post(url, data=data, content_type="application/x-www-form-urlencoded")
         assert response.status_code < 500, response.status_code
         if "/thanks" in response.headers.get("Location", ""):
             own = tokens_for(client, definition.id)
@@ -118,20 +123,30 @@ def test_hostile_page_posts(hostile_app, definition):
     assert_only_valid_responses_stored(hostile_app, definition)
 
 
+def token_for(choice: str, valid: str, edit, others: dict[str, str]) -> str | None:
+    """The token a drawn choice names, percent-encoded; None when it is left out."""
+    if choice == "edited":
+        return edited(valid, edit)
+    if choice == "missing":
+        return None
+    return quote(valid if choice == "valid" else others[choice], safe="")
+
+
 def assert_only_valid_responses_stored(app, definition):
     """Every stored response is what the rules keep of its own answers (no answer to a
     question it was not shown, none after a screening point, every required one given
-    unless screened out), its status and not-shown rows agree, and the counters too."""
-    from surveyapp import store
+    unless screened out) with the order it was shown, never a forged one; its status and
+    not-shown rows agree, and the counters too."""
     from surveyapp.figures.tallies import verify_tallies
 
     db = store.thread_connection(app.config["DATABASE"])
-    for row in db.query("SELECT id, answers, status FROM responses WHERE survey = ?",
-                        [definition.id]):  # fmt: skip
+    sql = "SELECT id, answers, status, submission_key FROM responses WHERE survey = ?"
+    for row in db.query(sql, [definition.id]):
         answers = json.loads(row["answers"])
+        orders = randomize.orders(definition, row["submission_key"])
         # From the answers alone: a page post never marks a field not asked.
         checked = check_response(definition, stored_getlist(answers))
-        assert checked.errors == {} and checked.answers == answers
+        assert checked.errors == {} and checked.answers | orders == answers
         assert row["status"] == marks.status(answers)
         hidden_rows = db.execute("SELECT field FROM not_shown WHERE response = ?", [row["id"]])
         expected = marks.not_shown(answers) if row["status"] == marks.COMPLETED else []
@@ -150,7 +165,7 @@ def plausible(definition, name: str):
     question = next(q for q in definition.questions() if name in REGISTRY[q.type].field_names(q))
     codes = [o.code for o in dict(REGISTRY[question.type].tallied(question)).get(name, ())]
     if not codes:
-        return st.one_of(NUMBERS, NUMBERS, TEXTS)
+        return st.one_of(ANSWER_NUMBERS, ANSWER_NUMBERS, TEXTS)
     if REGISTRY[question.type].separator:
         return st.lists(st.sampled_from(codes), max_size=len(codes) + 1)
     return st.sampled_from(codes)
@@ -175,7 +190,7 @@ def walks(definition):
 def test_hostile_walks_through_logic_store_only_what_the_rules_keep(hostile_app, definition):
     stored = []
 
-    @examples(150)
+    @examples(3000)  # 150 walks in the quick profile: fewer may never reach the end
     @given(steps=walks(definition))
     def run(steps):
         client = hostile_app.test_client()
@@ -230,3 +245,122 @@ def test_lone_surrogates_and_nul_bytes_in_raw_bodies(client, db):
     response = client.post("/s/cmo", data=body, content_type="application/x-www-form-urlencoded")
     assert response.status_code == 422
     assert db.execute("SELECT count(*) FROM responses").fetchone()[0] == 0
+
+
+def test_non_ascii_submission_key_is_refused_with_the_answers_kept(client, db):
+    """`a.é` once reached hmac.compare_digest, which refuses non-ASCII text (a 500)."""
+    tokens = tokens_for(client, "cmo")
+    data = f"csrf_token={tokens['csrf_token']}&submission_key=a.%C3%A9&company_size=small"
+    response = client.post("/s/cmo", data=data, content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 400 and "Your answers are kept" in response.text
+    assert db.execute("SELECT count(*) FROM responses").fetchone()[0] == 0
+
+
+@pytest.fixture
+def invited_app(make_app):
+    return make_app(INVITED)
+
+
+def test_hostile_invitation_tokens(invited_app):
+    """/i/<token> with a real token edited (non-ASCII text, odd bytes) or with text that
+    was never a token: the one refusal page, never a 5xx, no session for the edition."""
+    db = store.thread_connection(invited_app.config["DATABASE"])
+    secret = invited_app.config["SECRET_KEY"]
+    [(token, _email, _expires)] = invitations.create(db, secret, "invited", 2026, [None], 30)
+    client = invited_app.test_client()
+    never = st.one_of(st.text(max_size=60).map(lambda t: quote(t, safe="")), RAW)
+
+    @examples()
+    @given(choice=st.one_of(EDITS, never))
+    def run(choice):
+        path = "/i/" + (edited(token, choice) if isinstance(choice, tuple) else choice)
+        response = client.get(path)
+        assert response.status_code in (403, 404), (path, response.status_code)
+
+    run()
+    assert client.get("/s/invited").status_code == 403, "no edited token opened the edition"
+    assert client.get(f"/i/{token}").status_code == 302, "the real token still works"
+
+
+NEW_OPTIONS = ["t_ranking", "t_other", "t_exclusive", "t_matrix_na", "t_random"]
+
+
+def _question_answers(q):
+    """A valid-looking answer to one question: a permutation of ranks, code lists (maybe an
+    exclusive code with others), one code per field, a text for free fields."""
+    from surveyapp.questionnaire.types import REGISTRY
+
+    qtype = REGISTRY[q.type]
+    coded = dict(qtype.tallied(q))
+    names = qtype.field_names(q)
+    if qtype.tally == "ranks":
+        ranks = [o.code for o in coded[names[0]]]
+        return st.permutations(names).map(lambda order: dict(zip(order, ranks, strict=False)))
+    fields = {}
+    for name in names:
+        codes = [o.code for o in coded.get(name, ())]
+        if codes and qtype.separator:
+            fields[name] = st.lists(st.sampled_from(codes), min_size=1, max_size=3, unique=True)
+        else:
+            fields[name] = st.sampled_from(codes or ["Fine", "", "x" * 300])
+    return st.fixed_dictionaries(fields)
+
+
+def near_valid_posts(definition):
+    """Answers close to valid, some with one field replaced by a hostile value (a rank out of
+    range, a code or text where it does not belong) or by another field's value (a rank
+    given twice), always with forged orders."""
+    forged = {e.name: ";".join(reversed(e.codes)) for e in randomize.elements(definition)}
+    parts = [_question_answers(q) for q in definition.questions()]
+    answers = st.tuples(*parts).map(lambda found: {k: v for d in found for k, v in d.items()})
+    names = field_names(definition)
+    spoiled = st.tuples(answers, st.sampled_from(names), values_for(definition)).map(
+        lambda t: {**t[0], t[1]: t[2]})  # fmt: skip
+    copied = st.tuples(answers, st.sampled_from(names), st.sampled_from(names)).map(
+        lambda t: {**t[0], t[2]: t[0].get(t[1], "")})  # fmt: skip
+    return st.one_of(answers, spoiled, copied).map(lambda a: {**a, **forged})
+
+
+@pytest.mark.parametrize("survey", NEW_OPTIONS)
+def test_near_valid_posts_store_only_what_the_rules_allow(hostile_app, survey):
+    definition = CATALOG.latest(survey)
+    pages = len(definition.pages)
+    stored = 0
+
+    @examples()  # 2,000 in the thorough profile, 100 in the quick one
+    @given(answers=near_valid_posts(definition))
+    def run(answers):
+        nonlocal stored
+        client = hostile_app.test_client()
+        data = {**tokens_for(client, survey), **answers}
+        for number in range(1, pages + 1):
+            action = "submit" if number == pages else "next"
+            response = client.post(f"/s/{survey}?page={number}", data={**data, "action": action})
+            assert response.status_code < 500, response.status_code
+            if response.status_code != 302:
+                return
+        stored += "/thanks" in response.headers["Location"]
+
+    run()
+    assert stored > 0  # some posts were valid, so the checks below are not vacuous
+    assert_only_valid_responses_stored(hostile_app, definition)
+    db = store.thread_connection(hostile_app.config["DATABASE"])
+    for (answers,) in db.execute("SELECT answers FROM responses WHERE survey = ?", [survey]):
+        assert_rules_hold(definition, json.loads(answers))
+
+
+def assert_rules_hold(definition, answers):
+    """The new rules, checked apart from the code that enforces them."""
+    for q in definition.questions():
+        if q.type == "ranking":
+            ranks = sorted(int(answers[f"{q.id}-{o.code}"]) for o in q.options
+                           if f"{q.id}-{o.code}" in answers)  # fmt: skip
+            top = q.settings.get("max_ranks") or len(q.options)
+            assert ranks in ([], list(range(1, top + 1))), (q.id, ranks)
+        picked = answers.get(q.id, [])
+        picked = picked if isinstance(picked, list) else [picked]
+        if any(o.exclusive and o.code in picked for o in q.options):
+            assert len(picked) == 1, (q.id, picked)
+        other = next((o for o in q.options if o.other), None)
+        if other is not None:
+            assert (f"{q.id}-other" in answers) == (other.code in picked), (q.id, answers)

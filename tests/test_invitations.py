@@ -12,6 +12,7 @@ import pytest
 from surveyapp import store
 from surveyapp.questionnaire.loader import DefinitionError, parse_definition
 from surveyapp.store import invitations
+from surveyapp.store.migrations import hardening
 from surveyapp.store.timestamps import TIME_FORMAT
 from tests.adminkit import admin_client, login, make_admin
 from tests.walker import Respondent, hidden
@@ -379,7 +380,6 @@ def test_invite_needs_exactly_one_source_and_a_new_output(app, db, tmp_path):
 
 
 def test_the_migration_coarsens_what_anonymous_editions_stored_before(app, db):
-    from surveyapp.store import schema
 
     [anonymous] = invite(app, "invited", "--count", "1")
     [named] = invite(app, "named", "--count", "1")
@@ -390,7 +390,7 @@ def test_the_migration_coarsens_what_anonymous_editions_stored_before(app, db):
     db.execute("UPDATE invitations SET used_at = '2026-03-04' WHERE response_id IS NULL")
     db.conn.commit()
     with store.immediate(db):
-        schema.m005_privacy_anonymous_days(db)
+        hardening.m005_privacy_anonymous_days(db)
     times = dict(db.execute("SELECT survey, submitted_at FROM responses").fetchall())
     assert times == {"invited": "2026-03-04T00:00:00.000000Z", "named": exact}
     uses = dict(db.execute("SELECT survey, used_at FROM invitations").fetchall())

@@ -7,7 +7,6 @@ import random
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -18,6 +17,7 @@ from bench.report import check_database
 from bench.scenarios import double_submit, last_page, refused_write, rows_for_key
 from bench.server import Server
 from surveyapp import store
+from tests.conftest import wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -29,7 +29,7 @@ def server(tmp_path):
 
 
 def test_short_load_loses_and_duplicates_nothing(server):
-    load = Load(server.base, seconds=5, respondents=8, admins=2).run()
+    load = Load(server.base, seconds=3, respondents=8, admins=2).run()
     checks = check_database(server.database, load.outcomes)
     assert checks["thanks"] > 0
     assert {o.result for o in load.outcomes} == {"thanks"}
@@ -46,12 +46,13 @@ def test_short_load_loses_and_duplicates_nothing(server):
 
 
 def test_killed_worker_loses_no_acknowledged_response(server):
-    load = Load(server.base, seconds=6, respondents=8, admins=0, retries=100)
+    load = Load(server.base, seconds=60, respondents=8, admins=0, retries=100, max_walks=5)
     killed = []
 
     def kill_one():
-        time.sleep(2)
-        killed.append(server.kill_worker())
+        # mid-load: 8 of the 40 walks thanked, 32 still to come
+        if wait_for(lambda: load.count("thanks") >= 8):
+            killed.append(server.kill_worker())
 
     killer = threading.Thread(target=kill_one)
     killer.start()
@@ -67,10 +68,10 @@ def test_killed_worker_loses_no_acknowledged_response(server):
 
 
 def test_server_killed_and_restarted_keeps_every_acknowledged_response(server):
-    first = Load(server.base, seconds=2, respondents=4, admins=0).run()
+    first = Load(server.base, seconds=60, respondents=4, admins=0, max_walks=3).run()
     server.kill()
     server.start()
-    second = Load(server.base, seconds=2, respondents=4, admins=0).run()
+    second = Load(server.base, seconds=60, respondents=4, admins=0, max_walks=3).run()
     checks = check_database(server.database, first.outcomes + second.outcomes)
     assert second.count("thanks") > 0
     assert checks["lost"] == checks["unacknowledged rows"] == 0

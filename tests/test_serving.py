@@ -18,8 +18,8 @@ def _config(tmp_path):
 def _connect_then(pragma):
     original = store.connect
 
-    def connect(path):
-        db = original(path)
+    def connect(path, **options):
+        db = original(path, **options)
         with db.ensure_autocommit_on():
             db.execute(pragma)
         return db
@@ -36,6 +36,8 @@ def _connect_then(pragma):
     ],
 )
 def test_app_refuses_unsafe_connection_settings(tmp_path, monkeypatch, pragma, message):
+    create_app(_config(tmp_path), init_db=True)
+    store.close_thread_connections()
     monkeypatch.setattr(store.connection, "connect", _connect_then(pragma))
     try:
         with pytest.raises(store.StorageError, match=message):
@@ -45,6 +47,8 @@ def test_app_refuses_unsafe_connection_settings(tmp_path, monkeypatch, pragma, m
 
 
 def test_app_refuses_old_sqlite(tmp_path, monkeypatch):
+    create_app(_config(tmp_path), init_db=True)
+    store.close_thread_connections()
     monkeypatch.setattr(store.connection, "MIN_SQLITE", (99, 0, 0))
     try:
         with pytest.raises(store.StorageError, match="older than"):

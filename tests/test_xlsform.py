@@ -91,14 +91,14 @@ def test_a_kobotoolbox_form_imports_in_its_default_language():
         "Monthly income (USD)",
         "Anything else?",
     ]
-    members, owns, crops, other = d.pages[0].questions
+    members, owns, crops = d.pages[0].questions
     assert (members.type, members.settings["integer"], members.required) == ("number", True, True)
     assert members.help == "Count yourself too."
     assert (owns.type, owns.required, [o.label for o in owns.options]) == (
         "single_choice", True, ["Yes", "No"])  # fmt: skip
-    assert [o.code for o in crops.options] == ["maize", "beans", "other"]
+    assert [(o.code, o.other) for o in crops.options] == [
+        ("maize", False), ("beans", False), ("other", True)]  # fmt: skip
     assert (crops.type, crops.required) == ("multiple_choice", False)
-    assert (other.id, other.type, other.required) == ("crops_other", "short_text", False)
     income, remarks = d.pages[1].questions[0], d.pages[2].questions[0]
     assert (income.type, income.settings["integer"]) == ("number", False)
     assert remarks.type == "long_text"
@@ -122,10 +122,10 @@ def test_an_odk_form_with_older_spellings_imports():
         ("taste", "The taste"),
         ("price", "The price"),
     ]
-    age, recommend, recommend_other, fruit = d.pages[2].questions
+    age, recommend, fruit = d.pages[2].questions
     assert (age.type, age.settings["integer"], age.required) == ("number", True, True)
     assert recommend.type == "dropdown" and recommend.options[-1].code == "other"
-    assert recommend.scale == "" and recommend_other.id == "recommend_other"
+    assert recommend.scale == "" and recommend.options[-1].other
     assert (fruit.type, fruit.required) == ("multiple_choice", False)
     assert d.scales["agree"][0].label == "Agree"
 
@@ -203,7 +203,8 @@ def test_loader_errors_come_back_at_their_row_and_column():
         "bad.xlsx:choices:row 3: name: duplicate code 'a'",
         "bad.xlsx:choices:row 4: name: 'b c' may hold only letters, digits, _",
         "bad.xlsx:settings:row 2: surveyapp::colour: unknown; surveyapp's settings columns are "
-        "surveyapp::audience, surveyapp::access, surveyapp::anonymous, surveyapp::scales",
+        "surveyapp::audience, surveyapp::access, surveyapp::anonymous, surveyapp::scales, "
+        "surveyapp::randomize_pages",
         "bad.xlsx:settings:row 2: surveyapp::anonymous: must be true or false, not 'maybe'",
     ]
 

@@ -20,7 +20,7 @@ def test_an_imported_form_is_served_answered_and_stored(make_app, tmp_path):
     app = make_app(folder)
     respondent = Respondent(app.test_client(), "household_2024")
     response = respondent.complete([
-        {"members": "4", "owns_home": "yes", "crops": ["beans", "other"], "crops_other": "Rice"},
+        {"members": "4", "owns_home": "yes", "crops": ["beans", "other"], "crops-other": "Rice"},
         {"income": "120.5"},
         {"remarks": "None"},
     ])  # fmt: skip
@@ -28,7 +28,7 @@ def test_an_imported_form_is_served_answered_and_stored(make_app, tmp_path):
     db = store.thread_connection(app.config["DATABASE"])
     stored = [json.loads(r["answers"]) for r in db.query("SELECT answers FROM responses")]
     assert stored == [{"members": "4", "owns_home": "yes", "crops": ["beans", "other"],
-                       "crops_other": "Rice", "income": "120.5", "remarks": "None"}]  # fmt: skip
+                       "crops-other": "Rice", "income": "120.5", "remarks": "None"}]  # fmt: skip
 
 
 def test_check_definitions_reads_xlsforms(runner, tmp_path):

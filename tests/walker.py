@@ -7,16 +7,22 @@ import re
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 KEY = re.compile(r'name="submission_key" type="hidden" value="([^"]*)"')
 SHAPE = re.compile(r'name="~shown" value="([^"]*)"')
+VERSION = re.compile(r'name="definition_version" type="hidden" value="([^"]*)"')
 
 
 def hidden(html: str) -> dict[str, str]:
-    """The hidden fields a browser posts back: the CSRF token, the submission key and, on a
-    page with logic, the shape of the page as drawn (what a browser without JavaScript sends)."""
-    found = {"csrf_token": TOKEN.search(html).group(1), "submission_key": KEY.search(html).group(1)}
+    """The page form's hidden fields, as a browser posts them back: the CSRF token, the
+    submission key, the definition version and, on a page with logic, the shape of the
+    page as drawn (what a browser without JavaScript sends)."""
+    fields = {"csrf_token": TOKEN.search(html).group(1)}
+    fields["submission_key"] = KEY.search(html).group(1)
+    version = VERSION.search(html)
+    if version:
+        fields["definition_version"] = version.group(1)
     shape = SHAPE.search(html)
     if shape:
-        found["~shown"] = shape.group(1)
-    return found
+        fields["~shown"] = shape.group(1)
+    return fields
 
 
 class Respondent:

@@ -1,62 +1,81 @@
-"""Command-line interface: `flask --app surveyapp <command>` or `surveyapp <command>`."""
+"""Command-line interface: `surveyapp <command>` (or `flask --app surveyapp <command>`).
+
+Every command reaches the database through `open_store()` and the questionnaires through
+`catalog()`; only `init-db` and `serve` create or upgrade the database (`init_database`).
+"""
 
 from __future__ import annotations
 
-import os
-
 import click
+import sqlite_utils
 from flask import Flask, current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import FlaskGroup, ScriptInfo, with_appcontext
 
 from surveyapp import store
-from surveyapp.store import accounts, audit, schema
-from surveyapp.store.accounts import ROLES, hash_password
+from surveyapp.questionnaire.catalog import Catalog
 
 
-def _db():
-    return store.thread_connection(current_app.config["DATABASE"])
+def loading_for_a_command() -> bool:
+    """True while a command line (`surveyapp ...`, `flask --app surveyapp ...`) builds the
+    app: then the command, not the app, decides what the database must be."""
+    context = click.get_current_context(silent=True)
+    return context is not None and context.find_object(ScriptInfo) is not None
+
+
+def open_store() -> sqlite_utils.Database:
+    """The database, checked as a worker checks it, the catalogue read from its stored
+    versions; a clear error when it is not ready."""
+    from surveyapp import check_store
+
+    try:
+        return check_store(current_app)
+    except store.StorageError as exc:
+        raise click.ClickException(_about_the_database(exc)) from None
+
+
+def catalog() -> Catalog:
+    """The questionnaires as the database holds them now."""
+    open_store()
+    return current_app.extensions["surveys"]
+
+
+def init_database() -> list[str]:
+    """Create or upgrade the database of the current app; a clear error when impossible."""
+    from surveyapp import init_store
+
+    try:
+        return init_store(current_app)
+    except (store.StorageError, store.DatabaseError, OSError) as exc:
+        raise click.ClickException(_about_the_database(exc)) from None
+
+
+def _about_the_database(error: Exception) -> str:
+    path = current_app.config["DATABASE"]
+    return str(error) if path in str(error) else f"{path}: {error}"
 
 
 @click.command("init-db")
 def init_db_command() -> None:
-    """Create or upgrade the database schema (safe to run again)."""
-    applied = schema.init_db(_db())
+    """Create or upgrade the database schema and record the definitions (safe to run
+    again); run it after upgrading surveyapp or changing a definition."""
+    applied = init_database()
     click.echo(f"Database ready at {current_app.config['DATABASE']}"
                f" ({len(applied)} migration(s) applied).")  # fmt: skip
 
 
-@click.command("create-admin")
-@click.argument("username")
-@click.option("--role", type=click.Choice(ROLES), default="admin", show_default=True)
-def create_admin_command(username: str, role: str) -> None:
-    """Create an admin account (or reset its password). The password comes from
-    SURVEYAPP_ADMIN_PASSWORD or is prompted for."""
-    password = os.environ.get("SURVEYAPP_ADMIN_PASSWORD") or click.prompt(
-        "Password", hide_input=True, confirmation_prompt=True
-    )
-    if len(password) < 8:
-        raise click.ClickException("The password must have at least 8 characters.")
-    before = accounts.get_admin(_db(), username)
-    accounts.create_admin(_db(), username, hash_password(password), role)
-    if before is None:
-        audit.record(_db(), audit.cli_actor(), "user_create", username=username, role=role)
-    else:
-        audit.record(_db(), audit.cli_actor(), "role_change", username=username,
-                     old=before["role"], new=role, password_reset=True)  # fmt: skip
-    click.echo(f"Admin {username!r} ({role}) saved.")
-
-
 def _commands() -> list[click.Command]:
+    from surveyapp.cli.accounts import COMMANDS as ACCOUNT_COMMANDS
     from surveyapp.cli.backup import COMMANDS as OPS_COMMANDS
     from surveyapp.cli.definitions_io import COMMANDS as IO_COMMANDS
     from surveyapp.cli.editions import COMMANDS as HISTORY_COMMANDS
     from surveyapp.cli.invitations import COMMANDS as INVITE_COMMANDS
+    from surveyapp.cli.publishing import COMMANDS as PUBLISH_COMMANDS
     from surveyapp.cli.serve import serve_command
     from surveyapp.cli.transfer import COMMANDS as ADMIN_COMMANDS
 
-    return [init_db_command, create_admin_command, serve_command,
+    return [init_db_command, serve_command, *ACCOUNT_COMMANDS,
             *HISTORY_COMMANDS, *ADMIN_COMMANDS, *OPS_COMMANDS,
-            *INVITE_COMMANDS, *IO_COMMANDS]  # fmt: skip
+            *INVITE_COMMANDS, *IO_COMMANDS, *PUBLISH_COMMANDS]  # fmt: skip
 
 
 def init_app(app: Flask) -> None:
@@ -67,9 +86,14 @@ def init_app(app: Flask) -> None:
         app.cli.add_command(command)
 
 
-def main() -> None:
+def _create_app() -> Flask:
     from surveyapp import create_app
 
-    FlaskGroup(create_app=create_app, help="surveyapp: the survey platform's commands.")(
-        prog_name="surveyapp"
-    )
+    return create_app()
+
+
+group = FlaskGroup(create_app=_create_app, help="surveyapp: the survey platform's commands.")
+
+
+def main() -> None:
+    group(prog_name="surveyapp")

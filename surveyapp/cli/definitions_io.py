@@ -9,7 +9,9 @@ from pathlib import Path
 import click
 from flask import current_app
 
-from surveyapp.questionnaire.loader import DefinitionError, definition_files, load_file
+from surveyapp.cli import catalog
+from surveyapp.exchange.definition_files import scan
+from surveyapp.questionnaire.loader import DefinitionError, load_file
 from surveyapp.questionnaire.model import Definition
 
 FORMATS = ("yaml", "xlsform")
@@ -21,18 +23,14 @@ FORMATS = ("yaml", "xlsform")
               help="Edition of an XLSForm whose settings version is not a year "
                    "(default: this year).")  # fmt: skip
 def check_definitions_command(files: tuple[Path, ...], edition: int | None) -> None:
-    """Validate questionnaire definitions, YAML or XLSForm (.xlsx) (default: every YAML file
-    of the loaded folders); print every error, exit 1 on any."""
-    paths = list(files) or definition_files(
-        *(Path(p) for p in current_app.config["SURVEY_FOLDERS"])
-    )
-    definitions, errors, warnings = [], [], []
-    for path in paths:
-        try:
-            definitions.append(_load(path, edition, warnings))
-        except DefinitionError as exc:
-            errors.extend(exc.errors)
-    errors.extend(_duplicates(definitions))
+    """Validate questionnaire definitions, YAML or XLSForm (.xlsx) (default: every file of
+    the served folders, a later folder overriding an earlier one as when serving); print
+    every error, exit 1 on any."""
+    if files:
+        definitions, errors, warnings = _check_files(files, edition)
+    else:
+        found = scan(Path(p) for p in current_app.config["SURVEY_FOLDERS"])
+        definitions, errors, warnings = list(found.chosen.values()), found.problems, found.warnings
     for warning in warnings:
         click.echo(f"warning: {warning}", err=True)
     for error in errors:
@@ -41,6 +39,18 @@ def check_definitions_command(files: tuple[Path, ...], edition: int | None) -> N
         sys.exit(1)
     for d in definitions:
         click.echo(f"ok  {d.source}: {d.id} edition {d.edition}, version {d.version}")
+
+
+def _check_files(
+    files: tuple[Path, ...], edition: int | None
+) -> tuple[list[Definition], list[str], list[str]]:
+    definitions, errors, warnings = [], [], []
+    for path in files:
+        try:
+            definitions.append(_load(path, edition, warnings))
+        except DefinitionError as exc:
+            errors.extend(exc.errors)
+    return definitions, errors + _duplicates(definitions), warnings
 
 
 def _load(path: Path, edition: int | None, warnings: list[str]) -> Definition:
@@ -79,10 +89,8 @@ def export_definition_command(
     survey_id: str, fmt: str, edition: int | None, output: Path | None
 ) -> None:
     """Write a questionnaire's definition as its YAML text or as an XLSForm (.xlsx)."""
-    catalog = current_app.extensions["surveys"]
-    definition = (
-        catalog.latest(survey_id) if edition is None else catalog.edition(survey_id, edition)
-    )
+    known = catalog()
+    definition = known.latest(survey_id) if edition is None else known.edition(survey_id, edition)
     if definition is None:
         which = "" if edition is None else f" edition {edition}"
         raise click.ClickException(f"No questionnaire {survey_id!r}{which}.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -11,18 +12,33 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from surveyapp import store
+from surveyapp.cli import catalog, open_store
 from surveyapp.exchange.importer import import_file
 from surveyapp.figures.trends import format_table, trends
+from surveyapp.questionnaire.catalog import Catalog
 from surveyapp.store import audit, editions
 
-
-def _db():
-    return store.thread_connection(current_app.config["DATABASE"])
+EDITION_LINE = re.compile(r"^edition:[^\n]*$", re.MULTILINE)
 
 
-def _catalog():
-    return current_app.extensions["surveys"]
+def new_edition_file(catalog: Catalog, survey: str, edition: int, folder: Path) -> Path:
+    """Copy the latest definition of `survey` to folder/<survey>-<edition>.yaml, edition changed."""
+    if survey not in catalog:
+        raise editions.EditionError(f"there is no questionnaire called {survey!r}")
+    if edition in catalog[survey]:
+        raise editions.EditionError(f"{survey} edition {edition} is already defined")
+    latest = catalog.latest(survey)
+    text, count = EDITION_LINE.subn(f"edition: {edition}", latest.text, count=1)
+    if count != 1:
+        raise editions.EditionError(f"{latest.source}: no top-level 'edition:' line to change")
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{survey}-{edition}.yaml"
+    try:
+        with open(target, "x", encoding="utf-8") as handle:
+            handle.write(text)
+    except FileExistsError:
+        raise editions.EditionError(f"{target} already exists: edit or delete it") from None
+    return target
 
 
 def _edition_command(name: str):
@@ -46,8 +62,9 @@ def _edition_command(name: str):
 @_edition_command("open-edition")
 def open_edition_command(survey: str, edition: int) -> None:
     """Open EDITION of SURVEY to respondents (any other open edition is closed)."""
-    closed = editions.open_only(_db(), _catalog(), survey, edition)
-    audit.record(_db(), audit.cli_actor(), "edition_open", survey=survey, edition=edition,
+    db = open_store()
+    closed = editions.open_only(db, catalog(), survey, edition)
+    audit.record(db, audit.cli_actor(), "edition_open", survey=survey, edition=edition,
                  closed=closed)  # fmt: skip
     also = f" (closed {', '.join(map(str, closed))})" if closed else ""
     click.echo(f"{survey} {edition} is open{also}.")
@@ -56,19 +73,22 @@ def open_edition_command(survey: str, edition: int) -> None:
 @_edition_command("close-edition")
 def close_edition_command(survey: str, edition: int) -> None:
     """Close EDITION of SURVEY: it refuses new responses and keeps its data."""
-    editions.close(_db(), _catalog(), survey, edition)
-    audit.record(_db(), audit.cli_actor(), "edition_close", survey=survey, edition=edition)
+    db = open_store()
+    editions.close(db, catalog(), survey, edition)
+    audit.record(db, audit.cli_actor(), "edition_close", survey=survey, edition=edition)
     click.echo(f"{survey} {edition} is closed.")
 
 
 @_edition_command("new-edition")
 def new_edition_command(survey: str, edition: int) -> None:
-    """Copy the latest definition of SURVEY to instance/surveys/SURVEY-EDITION.yaml."""
+    """Copy the latest definition of SURVEY to instance/surveys/SURVEY-EDITION.yaml, to
+    edit and publish."""
     folder = Path(current_app.instance_path) / "surveys"
-    path = editions.new_edition_file(_catalog(), survey, edition, folder)
+    path = new_edition_file(catalog(), survey, edition, folder)
     click.echo(
-        f"Wrote {path}: edit it, then restart the app. As the latest edition it is open"
-        f" unless closed: `close-edition {survey} {edition}` keeps it closed."
+        f"Wrote {path}: edit it, then `surveyapp publish {path}` (or `init-db` or `serve`):"
+        f" every worker serves it within a second. As the latest edition it is open unless"
+        f" closed: `close-edition {survey} {edition}` keeps it closed."
     )
 
 
@@ -89,8 +109,9 @@ def import_command(survey: str, edition: int, fmt: str | None, file: Path) -> No
     written. Rows are numbered as in a spreadsheet: the header is row 1, the first data
     row is row 2 (JSON Lines: the line number). Importing the same file again adds nothing.
     """
-    result = import_file(_db(), _catalog(), survey, edition, file, fmt)
-    audit.record(_db(), audit.cli_actor(), "import", **audit.import_details(
+    db = open_store()
+    result = import_file(db, catalog(), survey, edition, file, fmt)
+    audit.record(db, audit.cli_actor(), "import", **audit.import_details(
         survey, edition, file.name, result))  # fmt: skip
     if result.errors:
         for error in result.errors:
@@ -109,7 +130,7 @@ def import_command(survey: str, edition: int, fmt: str | None, file: Path) -> No
 @click.option("--json", "as_json", is_flag=True, help="Print the trends.json document.")
 def trends_command(survey: str, segment: tuple[str, ...], as_json: bool) -> None:
     """Print top-box and top-2-box shares per edition, with intervals and changes."""
-    if survey not in _catalog():
+    if survey not in catalog():
         raise click.ClickException(f"there is no questionnaire called {survey!r}")
     chosen: dict[str, list[str]] = {}
     for pair in segment:
@@ -118,7 +139,7 @@ def trends_command(survey: str, segment: tuple[str, ...], as_json: bool) -> None
             raise click.ClickException(f"--segment {pair!r}: write FIELD=CODE")
         chosen.setdefault(field, []).append(code)
     try:
-        document = trends(_db(), _catalog(), survey, chosen or None)
+        document = trends(open_store(), catalog(), survey, chosen or None)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     if as_json:

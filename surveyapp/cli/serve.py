@@ -3,61 +3,62 @@
 from __future__ import annotations
 
 import os
-import secrets
-import shutil
 import sys
 
 import click
 from flask import current_app
 
-from surveyapp import store
-from surveyapp.store import accounts, schema
-from surveyapp.store.accounts import hash_password
+from surveyapp.cli import catalog, init_database, open_store
+from surveyapp.config import server_settings
+from surveyapp.store import accounts, passwords
 
 
 def bootstrap_admin(db) -> str | None:
-    """Create the first admin when there is none; return a generated password to print once."""
+    """Create the first admin when there is none; return a generated password to print
+    once. A SURVEYAPP_ADMIN_PASSWORD that fails the password policy is refused."""
     if accounts.admin_count(db):
         return None
     username = os.environ.get("SURVEYAPP_ADMIN_USER", "admin")
     password = os.environ.get("SURVEYAPP_ADMIN_PASSWORD")
     generated = None
     if not password:
-        password = generated = secrets.token_urlsafe(12)
-    accounts.create_admin(db, username, hash_password(password), "admin")
+        password = generated = passwords.generate()
+    refused = passwords.problem(password)
+    if refused:
+        raise click.ClickException(f"SURVEYAPP_ADMIN_PASSWORD: {refused}")
+    accounts.create_admin(db, username, passwords.hash_password(password), "admin")
     return generated
 
 
+def _setting(name: str):
+    return lambda: getattr(server_settings(), name)
+
+
 @click.command("serve")
-@click.option("--host", default=lambda: os.environ.get("SURVEYAPP_HOST", "127.0.0.1"))
-@click.option("--port", default=lambda: int(os.environ.get("SURVEYAPP_PORT", "5000")), type=int)
-@click.option(
-    "--workers",
-    default=lambda: int(os.environ.get("SURVEYAPP_WORKERS", str(os.cpu_count() or 1))),
-    type=int,
-    help="Worker processes (default: one per core).",
-)
-@click.option(
-    "--threads",
-    default=lambda: int(os.environ.get("SURVEYAPP_THREADS", "16")),
-    type=int,
-    help="Threads per worker, so live admin pages never hold a worker hostage.",
-)
+@click.option("--host", default=_setting("host"), help="Default: SURVEYAPP_HOST or 127.0.0.1.")
+@click.option("--port", default=_setting("port"), type=click.IntRange(1, 65535),
+              help="Default: SURVEYAPP_PORT or 5000.")  # fmt: skip
+@click.option("--workers", default=_setting("workers"), type=click.IntRange(1),
+              help="Worker processes (default: SURVEYAPP_WORKERS or one per core).")  # fmt: skip
+@click.option("--threads", default=_setting("threads"), type=click.IntRange(1),
+              help="Threads per worker, so live admin pages never hold a worker hostage"
+                   " (default: SURVEYAPP_THREADS or 16).")  # fmt: skip
 def serve_command(host: str, port: int, workers: int, threads: int) -> None:
-    """Create the schema, make the first admin if needed, print the URLs and run gunicorn."""
-    db = store.thread_connection(current_app.config["DATABASE"])
-    schema.init_db(db)
-    generated = bootstrap_admin(db)
+    """Create or upgrade the database, make the first admin if needed, print the URLs and
+    run gunicorn; workers start only once the database is ready."""
+    init_database()
+    generated = bootstrap_admin(open_store())
     base = f"http://{host}:{port}"
     click.echo(f"surveyapp on {base} (database {current_app.config['DATABASE']})")
-    for survey_id in sorted(current_app.extensions["surveys"]):
+    for survey_id in sorted(catalog()):
         click.echo(f"  questionnaire: {base}/s/{survey_id}")
     click.echo(f"  admin:         {base}/admin")
     if generated:
         click.echo(f"  first admin 'admin', password (shown once): {generated}")
-    gunicorn = shutil.which("gunicorn", path=os.path.dirname(sys.executable)) or "gunicorn"
+    # This interpreter's gunicorn: a venv's bin/ need not be on PATH.
     args = [
-        gunicorn, "--config", "python:surveyapp.gunicorn_conf", "--bind", f"{host}:{port}",
-        "--workers", str(workers), "--threads", str(threads), "--no-control-socket",
+        sys.executable, "-m", "gunicorn", "--config", "python:surveyapp.gunicorn_conf",
+        "--bind", f"{host}:{port}", "--workers", str(workers), "--threads", str(threads),
+        "--no-control-socket",
     ]  # fmt: skip
-    os.execv(gunicorn, args)  # noqa: S606 - our own venv's gunicorn, fixed arguments
+    os.execv(sys.executable, args)  # noqa: S606 - fixed arguments

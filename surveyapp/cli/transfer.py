@@ -6,11 +6,10 @@ import sys
 from pathlib import Path
 
 import click
-from flask import current_app
 
-from surveyapp import store
+from surveyapp.cli import catalog, open_store
 from surveyapp.exchange import export
-from surveyapp.figures import tallies
+from surveyapp.figures import tallies, weighted_views
 from surveyapp.store import audit, counts
 from surveyapp.store.filters import FilterError, parse_filters
 
@@ -18,8 +17,7 @@ from surveyapp.store.filters import FilterError, parse_filters
 @click.command("verify-tallies")
 def verify_tallies_command() -> None:
     """Recompute every counter from the stored responses; exit 1 on any difference."""
-    db = store.thread_connection(current_app.config["DATABASE"])
-    problems = tallies.verify_tallies(db, current_app.extensions["surveys"])
+    problems = tallies.verify_tallies(open_store(), catalog())
     for problem in problems:
         click.echo(problem, err=True)
     if problems:
@@ -32,7 +30,11 @@ def verify_tallies_command() -> None:
 @click.argument("survey_id")
 @click.option("--format", "fmt", type=click.Choice(sorted(export.STREAMS)), default="csv",
               show_default=True)  # fmt: skip
-@click.option("--labels", is_flag=True, help="Write option labels instead of codes.")
+@click.option(
+    "--labels",
+    is_flag=True,
+    help="Write option labels instead of codes (sav and dta always hold both).",
+)
 @click.option("--codebook", is_flag=True, help="Write the codebook (CSV) instead of responses.")
 @click.option("--edition", help="Only this edition.")
 @click.option("--since", help="Submitted at or after this date/time (UTC).")
@@ -43,8 +45,9 @@ def export_command(
     survey_id: str, fmt: str, labels: bool, codebook: bool, edition: str | None,
     since: str | None, until: str | None, output: Path | None,
 ) -> None:  # fmt: skip
-    """Export every response of a questionnaire as CSV, JSON Lines or XLSX."""
-    editions = current_app.extensions["surveys"].get(survey_id)
+    """Export every response of a questionnaire as CSV, JSON Lines, XLSX, SPSS (sav) or
+    Stata (dta)."""
+    editions = catalog().get(survey_id)
     if not editions:
         raise click.ClickException(f"No questionnaire {survey_id!r}.")
     try:
@@ -53,24 +56,22 @@ def export_command(
         raise click.ClickException(str(exc)) from None
     if filters.edition is not None and filters.edition not in editions:
         raise click.ClickException(f"No edition {filters.edition} of {survey_id!r}.")
-    db = store.connect(current_app.config["DATABASE"])
-    try:
-        rows = None if codebook else counts.response_count(db, survey_id, filters)
-        audit.record(db, audit.cli_actor(), "export", survey=survey_id,
-                     format="codebook" if codebook else fmt, filter=filters.query_args(),
-                     rows=rows, labels=labels, output=str(output or "-"))  # fmt: skip
-        if codebook:
-            chunks = export.codebook_csv(editions, filters)
-        else:
-            chunks = export.STREAMS[fmt](db, survey_id, editions, filters, labels)
-        binary = fmt == "xlsx" and not codebook
-        if output is None and binary and sys.stdout.isatty():
-            raise click.ClickException("XLSX is binary: give -o FILE or redirect the output.")
-        with click.open_file(str(output or "-"), "wb") as handle:
-            for chunk in chunks:
-                handle.write(chunk if binary else chunk.encode("utf-8"))
-    finally:
-        db.close()
+    db = open_store()
+    rows = None if codebook else counts.response_count(db, survey_id, filters)
+    audit.record_or_log(db, audit.cli_actor(), "export", survey=survey_id,
+                        format="codebook" if codebook else fmt, filter=filters.query_args(),
+                        rows=rows, labels=labels, output=str(output or "-"))  # fmt: skip
+    weights = weighted_views.weigher(db, editions, filters)
+    if codebook:
+        chunks = export.codebook_csv(editions, filters, weights)
+    else:
+        chunks = export.STREAMS[fmt](db, survey_id, editions, filters, labels, weights)
+    binary = fmt in export.BINARY and not codebook
+    if output is None and binary and sys.stdout.isatty():
+        raise click.ClickException(f"{fmt.upper()} is binary: give -o FILE or redirect the output.")
+    with click.open_file(str(output or "-"), "wb") as handle:
+        for chunk in chunks:
+            handle.write(chunk if binary else chunk.encode("utf-8"))
     if output is not None:
         click.echo(f"Wrote {output}", err=True)
 
@@ -78,7 +79,7 @@ def export_command(
 @click.command("verify-audit")
 def verify_audit_command() -> None:
     """Re-walk the audit log's hash chain; exit 1 when any entry was changed or removed."""
-    db = store.thread_connection(current_app.config["DATABASE"])
+    db = open_store()
     problems = audit.verify(db)
     for problem in problems:
         click.echo(problem, err=True)

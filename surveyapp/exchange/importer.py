@@ -11,11 +11,9 @@ first data row is row 2 (JSON Lines: the line number).
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,15 +21,19 @@ from typing import Any
 import sqlite_utils
 
 from surveyapp import store
+from surveyapp.exchange.rows import Rows
 from surveyapp.questionnaire import marks
 from surveyapp.questionnaire.answers import check_response, counted_fields
 from surveyapp.questionnaire.catalog import Catalog
 from surveyapp.questionnaire.loader import field_names
 from surveyapp.questionnaire.model import Definition
+from surveyapp.questionnaire.randomize import ORDER_SEPARATOR, check_orders, elements
 from surveyapp.questionnaire.types import REGISTRY
 from surveyapp.store import imports, timestamps
 
 META = ("response_id", "submitted_at", "edition", "version", "status", "not_shown")
+# Read and dropped: an export's weights are recomputed from the targets, never imported.
+IGNORED = ("weight",)
 FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl"}
 
 
@@ -49,64 +51,7 @@ class ImportResult:
         return not self.errors
 
 
-class _Rows:
-    """Raw rows of one file: (row number, {column: value}); problems go to `errors`."""
-
-    def __init__(self, name: str, errors: list[str]):
-        self.name = name
-        self.errors = errors
-
-    def error(self, row: int | None, message: str) -> None:
-        where = f"{self.name}:row {row}" if row else self.name
-        self.errors.append(f"{where}: {message}")
-
-    def csv(self, text: str, known: set[str]) -> Iterator[tuple[int, dict[str, Any]]]:
-        records = csv.reader(io.StringIO(text, newline=""))
-        header = [cell.strip() for cell in next(records, [])]
-        if not any(header):
-            self.error(1, "missing header: row 1 must name the columns")
-            return
-        if not set(header) & known:
-            hint = ": separate columns with commas" if ";" in header[0] else ""
-            self.error(1, f"missing header: no known column in row 1 ({header[0]!r}, ...){hint}")
-            return
-        self._check_columns(header, known, 1)
-        for number, record in enumerate(records, 2):
-            if not any(cell.strip() for cell in record):
-                continue
-            if len(record) != len(header):
-                self.error(number, f"{len(record)} cells, but the header has {len(header)}")
-                continue
-            yield number, dict(zip(header, record, strict=True))
-
-    def jsonl(self, text: str, known: set[str]) -> Iterator[tuple[int, dict[str, Any]]]:
-        for number, line in enumerate(text.splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except ValueError as exc:
-                self.error(number, f"not valid JSON: {exc}")
-                continue
-            if not isinstance(row, dict):
-                self.error(number, "must be a JSON object of column: value")
-                continue
-            if self._check_columns(list(row), known, number):
-                yield number, row
-
-    def _check_columns(self, columns: list[str], known: set[str], row: int) -> bool:
-        before = len(self.errors)
-        seen: set[str] = set()
-        for column in columns:
-            if column in seen:
-                self.error(row, f"{column}: column appears twice")
-            elif column not in known:
-                self.error(row, f"{column}: unknown column")
-            seen.add(column)
-        return len(self.errors) == before
-
-
-def _decode(data: bytes, rows: _Rows) -> str | None:
+def _decode(data: bytes, rows: Rows) -> str | None:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -135,9 +80,15 @@ def _getter(
 
 
 def _splitters(definition: Definition) -> dict[str, Callable[[str], list[str]]]:
-    """Per field, how its question type splits one imported cell into raw values."""
-    return {name: REGISTRY[q.type].split_cell for q in definition.questions()
-            for name in REGISTRY[q.type].field_names(q)}  # fmt: skip
+    """Per field, how its question type splits one imported cell into raw values; an
+    order column is codes joined by ";"."""
+    fields = {name: REGISTRY[q.type].cell_splitter(q, name) for q in definition.questions()
+              for name in REGISTRY[q.type].field_names(q)}  # fmt: skip
+    return fields | {e.name: _split_order for e in elements(definition)}
+
+
+def _split_order(text: str) -> list[str]:
+    return text.split(ORDER_SEPARATOR)
 
 
 def check_file(
@@ -149,7 +100,7 @@ def check_file(
     not shown, never a required-answer error; so is a field a row's `not_shown` cell
     lists. A column that is present meets every rule, relevance included."""
     errors: list[str] = []
-    reader = _Rows(name, errors)
+    reader = Rows(name, errors)
     file_hash = hashlib.sha256(data).hexdigest()
     definition = catalog.for_edition(survey, edition)
     if definition is None:
@@ -159,9 +110,10 @@ def check_file(
     if text is None:
         return [], errors, file_hash
     fields = field_names(definition)
-    raw_rows = list(getattr(reader, fmt)(text, set(META) | set(fields)))
+    columns = set(META) | set(IGNORED) | set(fields) | {e.name for e in elements(definition)}
+    raw_rows = list(getattr(reader, fmt)(text, columns))
     present = {column for _number, raw in raw_rows for column in raw}
-    absent = frozenset(set(fields) - present)
+    absent = _absent(definition, present)
     splitters = _splitters(definition)
     rows: list[dict[str, Any]] = []
     first_row_of: dict[str, int] = {}
@@ -181,15 +133,17 @@ def check_file(
 
 
 def _row(
-    definition: Definition, edition: int, reader: _Rows, numbered: tuple[int, dict[str, Any]],
+    definition: Definition, edition: int, reader: Rows, numbered: tuple[int, dict[str, Any]],
     per_file: tuple[frozenset[str], dict[str, Callable[[str], list[str]]]],
 ) -> dict[str, Any]:  # fmt: skip
     """One row of an import into `edition` checked: its answers by the definition's rules
     (`per_file`: the fields the file lacks, how each cell splits), then its meta columns."""
     (number, raw), (absent, splitters) = numbered, per_file
     asked = _listed(reader, number, raw.get("not_shown"), definition)
-    checked = check_response(definition, _getter(raw, splitters), absent | asked, strict=True)
-    for field_name, message in checked.errors.items():
+    getlist = _getter(raw, splitters)
+    checked = check_response(definition, getlist, absent | asked, strict=True)
+    orders, order_problems = check_orders(definition, getlist)
+    for field_name, message in (checked.errors | order_problems).items():
         reader.error(number, f"{field_name}: {message}")
     stated = str(raw.get("status") or "").strip()
     derived = marks.status(checked.answers)
@@ -200,12 +154,24 @@ def _row(
     _check_meta(reader, number, raw, edition)
     moment = str(raw.get("submitted_at") or "").strip()
     return {"survey": definition.id, "edition": edition, "version": definition.version,
-            "answers": checked.answers, "counted": counted_fields(definition),
+            "answers": checked.answers | orders, "counted": counted_fields(definition),
             "response_id": str(raw.get("response_id") or "").strip(),
             "submitted_at": timestamps.parse(moment) if moment else None}  # fmt: skip
 
 
-def _listed(reader: _Rows, number: int, cell: Any, definition: Definition) -> frozenset[str]:
+def _absent(definition: Definition, present: set[str]) -> frozenset[str]:
+    """The fields the file does not give: not asked, unless the file gives the question
+    they depend on (then a missing "please specify" column is blank)."""
+    found = set()
+    for q in definition.questions():
+        qtype, names = REGISTRY[q.type], REGISTRY[q.type].field_names(q)
+        given = any(name in present for name in names)
+        found.update(n for n in names
+                     if n not in present and not (given and qtype.dependent(q, n)))  # fmt: skip
+    return frozenset(found)
+
+
+def _listed(reader: Rows, number: int, cell: Any, definition: Definition) -> frozenset[str]:
     """The fields a row's `not_shown` cell names (";"-separated, or a JSON list)."""
     if not cell:
         return frozenset()
@@ -217,7 +183,7 @@ def _listed(reader: _Rows, number: int, cell: Any, definition: Definition) -> fr
     return listed
 
 
-def _check_meta(reader: _Rows, number: int, raw: dict[str, Any], edition: int) -> None:
+def _check_meta(reader: Rows, number: int, raw: dict[str, Any], edition: int) -> None:
     stated = str(raw.get("edition") or "").strip()
     if stated and stated != str(edition):
         reader.error(number, f"edition: {stated!r} is not the edition imported ({edition})")

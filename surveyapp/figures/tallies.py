@@ -9,30 +9,22 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any
 
 import sqlite_utils
 
 from surveyapp import store
+from surveyapp.figures.ranks import percent, ranked_figures
 from surveyapp.questionnaire.catalog import Catalog
 from surveyapp.questionnaire.marks import NOT_SHOWN, SCREENED_OUT
-from surveyapp.questionnaire.model import Definition
+from surveyapp.questionnaire.model import Definition, Question
 from surveyapp.questionnaire.types import REGISTRY
 from surveyapp.store import counts, timestamps
 from surveyapp.store.counts import Counts, Segment
 from surveyapp.store.filters import NO_FILTERS, Filters
 
 MIN_N = 5  # a filtered cell resting on fewer respondents is suppressed
-
-
-def percent(part: int, whole: int) -> float | None:
-    """Share in percent, rounded half up to one decimal; None when nobody answered."""
-    if not whole:
-        return None
-    value = Decimal(100 * part) / Decimal(whole)
-    return float(value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
 def segment_counts(
@@ -81,10 +73,15 @@ def completed(found: Counts) -> int:
     return found.get(("*", "*"), 0) - found.get(("*", SCREENED_OUT), 0)
 
 
-def _item(codes: list[str], found: Counts, field: str, boxes: bool, min_n: int) -> dict[str, Any]:
-    """One field's figures. A share's base `n` is those shown the field who answered it;
-    `shown` and `not_shown` split the completed responses, screened-out ones excluded."""
-    n = found.get((field, "*"), 0)
+def _item(
+    codes: list[str], found: Counts, field: str, boxes: bool, min_n: int, na: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """One field's figures. A share's base `n` is those shown the field who answered it,
+    answers coded `na` (not applicable) left out of n and of every share and counted apart
+    as "na"; `shown` and `not_shown` split the completed responses, screened-out ones
+    excluded."""
+    apart = sum(found.get((field, code), 0) for code in na)
+    n = found.get((field, "*"), 0) - apart
     if n < min_n:
         return {"n": n, "suppressed": True}
     picked = {code: found.get((field, code), 0) for code in codes}
@@ -97,6 +94,8 @@ def _item(codes: list[str], found: Counts, field: str, boxes: bool, min_n: int) 
         "counts": picked,
         "percent": {code: percent(c, n) for code, c in picked.items()},
     }
+    if na:
+        entry["na"] = apart
     if boxes:
         entry["top_box"] = percent(picked[codes[0]], n) if codes else None
         entry["top2_box"] = percent(sum(picked[c] for c in codes[:2]), n) if codes else None
@@ -129,22 +128,11 @@ def shaped(
     segment: Segment | None = None,
 ) -> dict[str, Any]:  # fmt: skip
     """The tallies JSON contract from counts as the counters hold them."""
-    questions: dict[str, Any] = {}
-    for q in definition.questions():
-        qtype = REGISTRY[q.type]
-        tallied = qtype.tallied(q)
-        if not tallied:
-            continue
-        codes = [o.code for o in q.options]
-        if qtype.tally == "matrix":
-            items = {
-                item.code: _item(codes, found, field, boxes=qtype.boxes, min_n=min_n)
-                for item, (field, _options) in zip(q.items, tallied, strict=True)
-            }
-            questions[q.id] = {"type": q.type, "scale": codes, "items": items}
-        else:
-            entry = _item(codes, found, q.id, boxes=qtype.boxes, min_n=min_n)
-            questions[q.id] = {"type": q.type, **entry}
+    questions = {
+        q.id: _question(q, found, min_n)
+        for q in definition.questions()
+        if REGISTRY[q.type].tallied(q)
+    }
     result = {
         "survey": definition.id,
         "edition": definition.edition,
@@ -156,6 +144,22 @@ def shaped(
     if segment:
         result["segment"] = {f: [c] if isinstance(c, str) else list(c) for f, c in segment.items()}
     return result
+
+
+def _question(q: Question, found: Counts, min_n: int) -> dict[str, Any]:
+    qtype = REGISTRY[q.type]
+    tallied = qtype.tallied(q)
+    codes = [o.code for o in q.options if not o.na]
+    na = tuple(o.code for o in q.options if o.na)
+    if qtype.tally == "ranks":
+        return {"type": q.type, **ranked_figures(q, tallied, found, min_n, completed(found))}
+    if qtype.tally == "matrix":
+        items = {
+            item.code: _item(codes, found, field, qtype.boxes, min_n, na)
+            for item, (field, _options) in zip(q.items, tallied, strict=True)
+        }
+        return {"type": q.type, "scale": codes, "items": items}
+    return {"type": q.type, **_item(codes, found, q.id, qtype.boxes, min_n)}
 
 
 def _competition_ranks(values: list[Fraction]) -> list[int]:

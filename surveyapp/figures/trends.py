@@ -5,12 +5,17 @@
          "2011": {"n": 50, "top_box": 52.0, "top2_box": 92.0, "top2_ci95": [81.2, 96.8]},
          "2012": {..., "change_top2": {"points": -5.9, "p": 0.45, "significant": false}}}}}}}
 
-A matrix item's top box is the first scale code, its top-2 box the first two. A choice
+A matrix item's top box is the first scale code, its top-2 box the first two; answers on
+a point marked `na` (not applicable) are left out of n and counted apart as "na". A choice
 option's top box and top-2 box are both the share of respondents picking it. An item
 that an edition's definition lacks is a gap (None), never zero. A cell with n below
 `min_n` is suppressed: {"n": 3, "suppressed": true} and no shares. The change is taken
 from the previous edition that has the item. Counts come from the `answers` table,
 so a segment filter ({profile field: code or [codes]}) applies to every figure.
+
+An item whose question's or own wording, or whose scale, differs from the previous
+edition that asked the question is not silently joined: its question gains
+`"breaks": {item: [{"edition": 2012, "what": "wording changed", "detail": "..."}]}`.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import sqlite_utils
 
 from surveyapp.figures import stats
 from surveyapp.figures.tallies import MIN_N
+from surveyapp.questionnaire import diff
 from surveyapp.questionnaire.catalog import Catalog
 from surveyapp.questionnaire.marks import NOT_SHOWN, SCREENED_OUT
 from surveyapp.questionnaire.model import Definition, Question
@@ -86,16 +92,14 @@ def trends(
         e: {(s.question, s.item) for q in d.questions() for s in series_of(q)}
         for e, d in definitions.items()
     }
-    ordered: dict[tuple[str, str], Series] = {}
-    for d in [definitions[e] for e in reversed(editions)]:
-        for q in d.questions():
-            for s in series_of(q):
-                ordered.setdefault((s.question, s.item), s)
     questions: dict[str, Any] = {}
-    for (question, item), s in ordered.items():
+    for (question, item), s in _ordered(definitions).items():
         asked = [e for e in editions if (question, item) in present[e]]
         cells = dict.fromkeys(map(str, editions)) | _series_cells(s, asked, counted_, min_n)
         questions.setdefault(question, {"items": {}})["items"][item] = cells
+    for question, found in breaks(definitions).items():
+        if question in questions:
+            questions[question]["breaks"] = found
     result: dict[str, Any] = {"survey": survey, "editions": editions, "questions": questions}
     result["respondents"] = {str(e): respondents.get(e, 0) for e in editions}
     if segment:
@@ -105,20 +109,67 @@ def trends(
 
 def _series_cells(s: Series, editions: list[int], found: Split, min_n: int) -> dict[str, Any]:
     """One trend line's cell per edition that asked it: n, shares, interval, change from
-    the previous of them, and its base (those shown it, those not shown it)."""
+    the previous of them, and its base (those shown it, those not shown it); answers coded
+    not applicable are left out of n and counted apart as "na"."""
     respondents, answered, picks = found
     cells: dict[str, Any] = {}
     previous: tuple[int, int] | None = None
     for e in editions:
-        n = answered.get((e, s.field), 0)
+        na = sum(picks.get((e, s.field, c), 0) for c in s.excluded)
+        n = answered.get((e, s.field), 0) - na
         k1 = sum(picks.get((e, s.field, c), 0) for c in s.top)
         k2 = sum(picks.get((e, s.field, c), 0) for c in s.top2)
         cells[str(e)] = _cell(n, k1, k2, previous, min_n)
         if not cells[str(e)].get("suppressed"):
             hidden = picks.get((e, s.field, NOT_SHOWN), 0)
             cells[str(e)] |= {"shown": respondents.get(e, 0) - hidden, "not_shown": hidden}
+            if s.excluded:
+                cells[str(e)]["na"] = na
         previous = (k2, n)
     return cells
+
+
+def _ordered(definitions: dict[int, Definition]) -> dict[tuple[str, str], Series]:
+    """Every (question, item) of any edition, in the newest edition's order first."""
+    ordered: dict[tuple[str, str], Series] = {}
+    for edition in sorted(definitions, reverse=True):
+        for q in definitions[edition].questions():
+            for s in series_of(q):
+                ordered.setdefault((s.question, s.item), s)
+    return ordered
+
+
+BREAKS = (diff.WORDING, diff.SCALE, "type changed")
+
+
+def breaks(definitions: dict[int, Definition]) -> dict[str, dict[str, list[dict[str, Any]]]]:
+    """{question: {item: [{"edition", "what", "detail"}]}}: where an item's question text,
+    own label or scale changed from the previous edition that asked the question."""
+    found: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    asked: dict[str, Question] = {}
+    for edition in sorted(definitions):
+        for question in definitions[edition].questions():
+            before = asked.get(question.id)
+            asked[question.id] = question
+            if before is None or before == question:
+                continue
+            items = [s.item for s in series_of(question)]
+            for change in diff.question_changes(before, question):
+                if change.what not in BREAKS:
+                    continue
+                mark = {"edition": edition, "what": change.what, "detail": change.detail}
+                for item in _items_of(change.where, question.id, items):
+                    found.setdefault(question.id, {}).setdefault(item, []).append(mark)
+    return found
+
+
+def _items_of(where: str, question: str, items: list[str]) -> list[str]:
+    """The trend items a change applies to: all of the question's, or the one it names
+    (`<question>-<item>` for a matrix item, `<question> option <code>` for an option)."""
+    if where == question:
+        return items
+    named = where.removeprefix(f"{question}-").removeprefix(f"{question} option ")
+    return [named] if named in items else []
 
 
 def _cell(n: int, k1: int, k2: int, previous: tuple[int, int] | None, min_n: int) -> dict:
@@ -157,6 +208,8 @@ def _cell_text(cell: dict[str, Any] | None) -> str:
         return f"{cell['n']:>4} {'n < 5':>27}"
     low, high = cell["top2_ci95"]
     change = cell.get("change_top2", {}).get("wording", "")
+    if "na" in cell:
+        change = f"{change}  N/A: {cell['na']}".strip()
     return (
         f"{cell['n']:>4} {cell['top_box']:>6.1f} {cell['top2_box']:>6.1f} "
         f"{f'{low:.1f}–{high:.1f}':>13}  {change}"

@@ -10,7 +10,7 @@ Flask here.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -57,9 +57,7 @@ def check_pages(pages: list[Page], getlist: GetList) -> tuple[Answers, dict[str,
     errors: dict[str, str] = {}
     for page in pages:
         for question in page.questions:
-            qtype = REGISTRY[question.type]
-            for name in qtype.field_names(question):
-                value, error = qtype.check(question, name, getlist(name))
+            for name, value, error in REGISTRY[question.type].check_question(question, getlist):
                 if error:
                     errors[name] = error
                 elif value is not None:
@@ -80,15 +78,13 @@ def stored_getlist(answers: Mapping[str, Any]) -> GetList:
 
 
 def _typed(questions: Iterable[QuestionPlan], getlist: GetList) -> tuple[Answers, dict[str, str]]:
-    """Each value checked by its type, required or not (the logic decides that)."""
+    """Each question's values checked by its type, required or not (the logic decides that)."""
     values: Answers = {}
     problems: dict[str, str] = {}
     for qp in questions:
         if qp.calculation is not None:
             continue
-        qtype = REGISTRY[qp.question.type]
-        for name, _relevant in qp.fields:
-            value, error = qtype.check(qp.relaxed, name, getlist(name))
+        for name, value, error in REGISTRY[qp.question.type].check_question(qp.relaxed, getlist):
             if error:
                 problems[name] = error
             elif value is not None:
@@ -121,17 +117,29 @@ def _question_errors(
     shown = [name for name, _ in qp.fields if name not in state.hidden]
     if not shown:
         return
-    needed = required(qp, state)
+    # A question whose answer the type refused is checked again once that is put right
+    # (a ranking's "rank k of n" would otherwise also say "please rank").
+    fine = not any(name in problems for name in shown)
+    missing = _missing(qp, state, shown) if fine and required(qp, state) else {}
     constraint = qp.question.constraint
     for name in shown:
         value = state.values.get(name)
         if name in problems:
             errors[name] = problems[name]
         elif value is None:
-            if needed:
-                errors[name] = REQUIRED_MESSAGE
+            if name in missing:
+                errors[name] = missing[name]
         elif constraint is not None and not truthy(constraint.tree.value(state.env(value))):
             errors[name] = qp.question.constraint_message or CONSTRAINT_MESSAGE
+
+
+def _missing(qp: QuestionPlan, state: State, shown: list[str]) -> dict[str, str]:
+    """What the type says a required question lacks, given its shown answers (each matrix
+    item, a ranking's ranks; a "please specify" text only when its option is chosen)."""
+    strict = replace(qp.question, required=True)
+    getlist = stored_getlist({name: state.values.get(name) for name in shown})
+    checked = REGISTRY[strict.type].check_question(strict, getlist)
+    return {name: error for name, _value, error in checked if error and name in shown}
 
 
 def record(plan: Plan, state: State) -> Answers:

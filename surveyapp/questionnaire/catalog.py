@@ -2,7 +2,9 @@
 
 It is the one object the rest of the code asks which questionnaires exist, which
 editions they have, which definition is the newest, and which definition a stored
-version refers to. It reads like a mapping {id: {edition: Definition}}.
+version refers to. It reads like a mapping {id: {edition: Definition}}: each edition's
+current definition. Older versions of an edition stay reachable by version only, so a
+respondent who started on one finishes on it and stored answers keep their wording.
 """
 
 from __future__ import annotations
@@ -15,12 +17,16 @@ from surveyapp.questionnaire.model import Definition
 class Catalog(Mapping[str, Mapping[int, Definition]]):
     """Definitions by questionnaire id, then edition. Immutable once built."""
 
-    def __init__(self, definitions: Iterable[Definition] = ()):
+    def __init__(self, definitions: Iterable[Definition] = (), older: Iterable[Definition] = ()):
+        """`definitions`: the current one of each edition (a later one of the same edition
+        replaces an earlier); `older`: versions no longer current, found by version only."""
         by_id: dict[str, dict[int, Definition]] = {}
         for definition in definitions:
             by_id.setdefault(definition.id, {})[definition.edition] = definition
         self._by_id = by_id
-        self._by_version = {d.version: d for d in self.definitions()}
+        self._by_version = {d.version: d for d in older} | {
+            d.version: d for d in self.definitions()
+        }
 
     def __getitem__(self, survey: str) -> Mapping[int, Definition]:
         return self._by_id[survey]
@@ -49,7 +55,11 @@ class Catalog(Mapping[str, Mapping[int, Definition]]):
         return self.edition(survey, edition) or self.latest(survey)
 
     def by_version(self, version: str) -> Definition | None:
+        """Any version this catalogue holds, current or older."""
         return self._by_version.get(version)
+
+    def is_current(self, definition: Definition) -> bool:
+        return self.edition(definition.id, definition.edition) is definition
 
     def definitions(self) -> Iterator[Definition]:
         for editions in self._by_id.values():

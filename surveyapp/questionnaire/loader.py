@@ -18,13 +18,16 @@ import yaml
 from surveyapp.questionnaire import rules
 from surveyapp.questionnaire.catalog import Catalog
 from surveyapp.questionnaire.model import Definition, Page, Question
+from surveyapp.questionnaire.randomize import check_arrangement, page_keys, randomized_groups
 from surveyapp.questionnaire.reader import Reader
 from surveyapp.questionnaire.types import REGISTRY
 
 TOP_KEYS = {"id", "title", "audience", "edition", "introduction", "scales", "pages", "mirrors",
-            "access", "anonymous"}  # fmt: skip
+            "access", "anonymous", "randomize_pages"}  # fmt: skip
 ACCESS = ("open", "invitation")
-QUESTION_KEYS = {"id", "type", "text", "help", "required"}
+QUESTION_KEYS = {"id", "type", "text", "help", "required", "anchor"}
+PAGE_KEYS = {"title", "questions", "group", "randomize", "anchor"}
+FORM_NAMES = {"csrf_token", "submission_key", "definition_version", "action"}  # page form's own
 
 
 class DefinitionError(Exception):
@@ -64,8 +67,10 @@ def parse_definition(text: str, filename: str) -> Definition:
         mirrors=_read_mirrors(raw, reader),
         access=access,
         anonymous=anonymous,
+        randomize_pages=randomized_groups(raw, reader),
     )
     _check_mirrors(definition, reader)
+    check_arrangement(definition, field_names(definition), reader.error)
     if not reader.errors:
         rules.check_logic(definition, reader)
     if not anonymous and "email" in field_names(definition):
@@ -117,7 +122,7 @@ def _read_pages(raw_pages: Any, reader: Reader) -> tuple[Page, ...]:
     for at, raw_page in reader.mappings(
         raw_pages,
         "pages",
-        {"title", "questions", *rules.PAGE_KEYS},
+        PAGE_KEYS | rules.PAGE_KEYS,
         "title and questions",
         "must be a non-empty list",
     ):
@@ -132,11 +137,14 @@ def _read_pages(raw_pages: Any, reader: Reader) -> tuple[Page, ...]:
                 continue
             if question.id in seen_ids:
                 reader.error(f"{at}.questions[{q}].id", f"duplicate question id {question.id!r}")
+            if question.id in FORM_NAMES:
+                reader.error(f"{at}.questions[{q}].id", f"{question.id!r} is a name the form uses")
             seen_ids.add(question.id)
             questions.append(question)
-        pages.append(Page(reader.string(raw_page, "title", at), tuple(questions),
-                          reader.rule(raw_page, "relevant", at),
-                          reader.rule(raw_page, "screen_out", at)))  # fmt: skip
+        title, number = reader.string(raw_page, "title", at), len(pages) + 1
+        logic = {key: reader.rule(raw_page, key, at) for key in ("relevant", "screen_out")}
+        keys = page_keys(raw_page, at, reader)
+        pages.append(Page(title, tuple(questions), number=number, **logic, **keys))
     return tuple(pages)
 
 
@@ -152,9 +160,13 @@ def _read_question(raw: Any, path: str, reader: Reader) -> Question | None:
             reader.error(f"{path}.type", f"unknown question type {type_name!r} (one of {known})")
         return None
     allowed = rules.COMPUTED_KEYS if qtype.computed else QUESTION_KEYS | rules.QUESTION_KEYS
-    for extra in sorted(set(raw) - allowed - qtype.keys):
+    shuffled = {"randomize"} if qtype.shuffles else set()
+    for extra in sorted(set(raw) - allowed - qtype.keys - shuffled):
         reader.error(f"{path}.{extra}", f"unknown key for a {type_name} question")
     settings = qtype.parse(raw, path, reader)
+    for key in ("randomize", "anchor"):
+        if reader.boolean(raw, key, path, False) and (key != "randomize" or qtype.shuffles):
+            settings[key] = True
     required, required_if = rules.read_required(reader, raw, path, qtype.default_required)
     return Question(
         id=reader.code(raw, "id", path),

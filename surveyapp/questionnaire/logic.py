@@ -79,14 +79,20 @@ class State:
         return Env(self.values, current, self.today)
 
 
-_plans: dict[str, Plan] = {}
+_plans: dict[tuple, Plan] = {}
+PLANS = 4096  # plans of randomised orders are one per order seen; the bound keeps them few
 
 
 def plan_of(definition: Definition) -> Plan:
-    """The definition's plan, built once per version."""
-    plan = _plans.get(definition.version)
+    """The definition's plan in the order its pages and questions are shown, built once per
+    version and order (a randomised definition is walked as the respondent sees it)."""
+    order = ((page.number, *(q.id for q in page.questions)) for page in definition.pages)
+    key = (definition.version, *order)
+    plan = _plans.get(key)
     if plan is None:
-        plan = _plans[definition.version] = _build(definition)
+        if len(_plans) >= PLANS:
+            _plans.clear()
+        plan = _plans[key] = _build(definition)
     return plan
 
 
@@ -207,12 +213,29 @@ def _show(qp: QuestionPlan, on: bool, answers: Mapping[str, Any], absent: Collec
             continue
         shown = True
         value = answers.get(name)
-        if offered is not None:
+        if offered is not None and name == qp.question.id:  # the field holding the codes
             state.offered[name] = offered
             value = _keep(value, offered)
         if value is not None:
             state.values[name] = value
+    if offered is not None:
+        _recheck(qp, state)
     return shown
+
+
+def _recheck(qp: QuestionPlan, state: State) -> None:
+    """Once codes no longer offered are dropped, the fields that depend on them (the
+    "please specify" text of an option no longer chosen) are dropped too."""
+    names = {name for name, _ in qp.fields}
+    values = state.values
+
+    def getlist(name: str) -> list[str]:
+        value = values.get(name)
+        return [] if value is None else list(value) if isinstance(value, list) else [value]
+
+    for name, value, error in REGISTRY[qp.question.type].check_question(qp.relaxed, getlist):
+        if name in names and (error or value is None):
+            values.pop(name, None)
 
 
 def _offered(qp: QuestionPlan, state: State) -> frozenset[str]:

@@ -20,9 +20,17 @@ class Rule:
 
 @dataclass(frozen=True)
 class Option:
+    """A choice, matrix item or scale point. `other` adds a "please specify" text box,
+    `exclusive` may not be picked with others, `anchor` keeps its place when the list is
+    shown in random order, `na` (a matrix scale point) is left out of every base."""
+
     code: str
     label: str
     relevant: Rule | None = None
+    other: bool = False
+    exclusive: bool = False
+    anchor: bool = False
+    na: bool = False
 
 
 @dataclass(frozen=True)
@@ -56,10 +64,19 @@ class Question:
 
 @dataclass(frozen=True)
 class Page:
+    """A page; `number` is its place in the definition (1-based), whatever order a
+    respondent sees the pages in. `randomize` shuffles its questions; pages sharing a
+    `group` named in the definition's `randomize_pages` are shown in random order;
+    `anchor` keeps a page (or, in settings, a question) in place."""
+
     title: str
     questions: tuple[Question, ...]
     relevant: Rule | None = None
     screen_out: Rule | None = None
+    number: int = 0
+    group: str = ""
+    randomize: bool = False
+    anchor: bool = False
 
 
 @dataclass(frozen=True)
@@ -77,6 +94,7 @@ class Definition:
     mirrors: dict[str, str] = field(default_factory=dict, compare=False)
     access: str = "open"
     anonymous: bool = True
+    randomize_pages: tuple[str, ...] = ()
 
     def questions(self) -> Iterator[Question]:
         for page in self.pages:

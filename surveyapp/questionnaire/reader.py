@@ -11,6 +11,7 @@ from surveyapp.questionnaire import rules
 from surveyapp.questionnaire.model import Option, Rule
 
 CODE = re.compile(r"^[A-Za-z0-9_]+$")
+OPTION_FLAGS = ("other", "exclusive", "anchor", "na")
 
 
 class Reader:
@@ -86,16 +87,18 @@ class Reader:
         return rules.read_rule(self, raw, key, path)
 
     def option_list(self, raw: Any, path: str, relevant: bool = True) -> tuple[Option, ...]:
-        """Options or items; each may have a `relevant` rule unless `relevant` is False."""
+        """Options or items with their flags; each may have a `relevant` rule unless
+        `relevant` is False."""
         options, seen = [], set()
-        keys = {"code", "label", "relevant"} if relevant else {"code", "label"}
+        keys = {"code", "label", *OPTION_FLAGS} | ({"relevant"} if relevant else set())
         empty = "must be a non-empty list of {code, label}"
         for at, entry in self.mappings(raw, path, keys, "code and label", empty):
             code, label = self.code(entry, "code", at), self.string(entry, "label", at)
             if code in seen:
                 self.error(f"{at}.code", f"duplicate code {code!r}")
             seen.add(code)
-            options.append(Option(code, label, self.rule(entry, "relevant", at)))
+            flags = {flag: self.boolean(entry, flag, at, False) for flag in OPTION_FLAGS}
+            options.append(Option(code, label, self.rule(entry, "relevant", at), **flags))
         return tuple(options)
 
     def scale_ref(self, raw: dict, path: str) -> tuple[Option, ...]:

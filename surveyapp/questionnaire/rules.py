@@ -120,6 +120,9 @@ class Checker:
         own = self.fields[q.id]
         if q.choice_filter is not None and REGISTRY[q.type].tally != "choice":
             self.reader.error(f"{path}.choice_filter", "needs a question with options to choose")
+        if REGISTRY[q.type].tally != "choice" and any(o.relevant for o in q.options):
+            self.reader.error(f"{path}.options", "a relevant option needs a question with "
+                              "options to choose")  # fmt: skip
         for key in ("relevant", "required_if", "choice_filter"):
             name = "required" if key == "required_if" else key
             self.rule(getattr(q, key), f"{path}.{name}", before, allow_dot=key == "choice_filter")
@@ -133,7 +136,8 @@ class Checker:
                 at = f"{path}.{key}[{index}]"
                 self.rule(option.relevant, f"{at}.relevant", known, allow_dot=False)
                 self.pipes(option.label, f"{at}.label", drawn)
-                if key == "items":  # an item may follow the matrix's earlier items
+                if key == "items" and not q.settings.get("randomize"):
+                    # an item may follow the matrix's earlier items (unless they are shuffled)
                     known.add(f"{q.id}-{option.code}")
         self.pipes(q.text, f"{path}.text", drawn)
         self.pipes(q.help, f"{path}.help", drawn)
@@ -151,20 +155,38 @@ class Checker:
 
 
 def check_logic(definition: Definition, reader: Reader) -> None:
-    """Check every rule and pipe of a definition; problems go to the reader's errors."""
+    """Check every rule and pipe of a definition; problems go to the reader's errors. A rule
+    may not read what randomised order may place after it: the other pages of a page group
+    still being shuffled, or the other questions of a page shown in random order."""
     checker = Checker(definition, reader)
     known: list[str] = []
     places: dict[str, tuple[str, frozenset[str]]] = {}
     for p, page in enumerate(definition.pages):
-        drawn = frozenset(known)
+        start = len(known)
+        drawn = frozenset(known) - _shuffled_around(definition, p, checker.fields)
         checker.rule(page.relevant, f"pages[{p}].relevant", drawn, allow_dot=False)
         for i, q in enumerate(page.questions):
-            before = frozenset(known)
+            before = drawn if page.randomize else drawn | frozenset(known[start:])
             checker.question(q, f"pages[{p}].questions[{i}]", before, drawn)
             places[q.id] = (f"pages[{p}].questions[{i}].calculation", before)
             known.extend(checker.fields[q.id])
         checker.rule(page.screen_out, f"pages[{p}].screen_out", frozenset(known), allow_dot=False)
     _check_calculations(definition, reader, places)
+
+
+def _shuffled_around(
+    definition: Definition, index: int, fields: Mapping[str, list[str]]
+) -> frozenset[str]:
+    """The fields of the other pages of every randomised page group that has a page at
+    `index` or later: they may be shown after page `index`."""
+    found: set[str] = set()
+    for group in definition.randomize_pages:
+        members = [i for i, page in enumerate(definition.pages) if page.group == group]
+        if members and members[-1] >= index:
+            for i in members:
+                if i != index:
+                    found.update(n for q in definition.pages[i].questions for n in fields[q.id])
+    return frozenset(found)
 
 
 def _check_calculations(

@@ -9,27 +9,41 @@ from surveyapp.store.connection import (
     DatabaseError,
     IntegrityError,
     OperationalError,
+    ReadBudgetExceeded,
+    StorageBusy,
     StorageError,
     check_settings,
     close_thread_connections,
     connect,
     immediate,
+    read_budget,
     thread_connection,
 )
-from surveyapp.store.drafts import load_draft, save_draft
+from surveyapp.store.drafts import (
+    DraftRules,
+    DraftsThrottled,
+    load_draft,
+    load_draft_entry,
+    save_draft,
+)
+from surveyapp.store.maintenance import Maintenance
 from surveyapp.store.responses import (
     counter_deltas,
     insert_many,
     insert_response,
-    record_definitions,
     response_for_key,
 )
 from surveyapp.store.timestamps import utcnow
 
 __all__ = [
     "DatabaseError",
+    "DraftRules",
+    "DraftsThrottled",
     "IntegrityError",
+    "Maintenance",
     "OperationalError",
+    "ReadBudgetExceeded",
+    "StorageBusy",
     "StorageError",
     "check_settings",
     "close_thread_connections",
@@ -39,7 +53,8 @@ __all__ = [
     "insert_many",
     "insert_response",
     "load_draft",
-    "record_definitions",
+    "load_draft_entry",
+    "read_budget",
     "response_for_key",
     "save_draft",
     "thread_connection",

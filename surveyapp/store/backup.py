@@ -1,6 +1,7 @@
-"""Keeping data: an online backup (SQLite's backup API, safe while respondents submit), a
-restore checked before it replaces anything, and the checks both rely on, also used by
-bench/: integrity_check and duplicate submission keys (counters: tallies.verify_tallies)."""
+"""Keeping data: an online backup (SQLite's backup API, safe while respondents submit), the
+checks a file passes before `restore` (store/restore.py) may use it, and the checks
+bench/ relies on: integrity_check and duplicate submission keys (counters:
+tallies.verify_tallies)."""
 
 from __future__ import annotations
 
@@ -81,6 +82,9 @@ def check_restorable(path: Path) -> int:
             problems = integrity_check(db)
             if problems != ["ok"]:
                 raise BackupError(f"{path} fails integrity_check: {'; '.join(problems[:5])}")
+            broken = db.execute("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise BackupError(f"{path} has {len(broken)} row(s) breaking a foreign key")
             tables = set(db.table_names())
             for table, columns in REQUIRED_COLUMNS.items():
                 found = set(db[table].columns_dict) if table in tables else set()
@@ -98,21 +102,3 @@ def check_restorable(path: Path) -> int:
             return db.execute("SELECT count(*) FROM responses").fetchone()[0]
     except store.DatabaseError as exc:
         raise BackupError(f"{path} is not a usable SQLite database: {exc}") from exc
-
-
-def restore(live: sqlite_utils.Database, source: Path) -> int:
-    """Write a checked copy over the live database through SQLite (so connections other
-    processes hold see the restored content, never a file swapped under them)."""
-    count = check_restorable(source)
-    try:
-        with _open(source) as db:
-            db.conn.backup(live.conn)
-    except store.DatabaseError as exc:
-        raise BackupError(f"could not write {source} over the database: {exc}") from exc
-    if live.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-        live.execute("PRAGMA journal_mode = WAL")
-    schema.init_db(live)
-    problems = integrity_check(live)
-    if problems != ["ok"]:
-        raise BackupError(f"the restored database fails integrity_check: {problems[:5]}")
-    return count

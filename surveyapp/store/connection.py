@@ -1,5 +1,5 @@
 """SQLite connections: the settings every request relies on, one connection per thread,
-and the write transaction with its queue.
+the write transaction with its queue, and the time budget of a read.
 
 SQLite is reached only through sqlite-utils, which picks up the bundled, current
 SQLite of the pysqlite3 wheel.
@@ -11,6 +11,7 @@ import contextlib
 import fcntl
 import os
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,8 +19,14 @@ from typing import Any
 import sqlite_utils
 from sqlite_utils.utils import sqlite3
 
+from surveyapp.store.maintenance import refuse_while_restoring
+from surveyapp.store.transaction import transaction
+
 MIN_SQLITE = (3, 51, 3)
 BUSY_TIMEOUT_MS = 10_000
+# SQLite virtual-machine steps between two looks at the clock during a budgeted read:
+# a millisecond or two of work, so the callback (which needs the GIL) stays rare.
+PROGRESS_STEPS = 100_000
 IntegrityError = sqlite3.IntegrityError
 OperationalError = sqlite3.OperationalError
 DatabaseError = sqlite3.DatabaseError
@@ -27,20 +34,42 @@ _local = threading.local()
 
 
 class StorageError(RuntimeError):
-    """The database is unusable for this app (old SQLite, wrong settings)."""
+    """The database is unusable for this app (missing, old SQLite, wrong settings)."""
 
 
-def connect(path: str | Path) -> sqlite_utils.Database:
-    """Open a connection with the settings every request relies on."""
-    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+class StorageBusy(OperationalError):
+    """The write queue stayed taken for the whole busy timeout: the write was not made."""
+
+
+class ReadBudgetExceeded(RuntimeError):
+    """A read ran past its time budget and was stopped; the connection stays usable."""
+
+
+def connect(path: str | Path, *, create: bool = False) -> sqlite_utils.Database:
+    """Open a connection with the settings every request relies on.
+
+    Only `create=True` (init-db, serve, restore's target) may create the file, readable
+    by its owner only (SQLite gives its -wal and -shm files the same permissions), and
+    switch it to WAL; otherwise a missing file is refused rather than made empty."""
+    if create:
+        _create_private(Path(path))
+    elif not Path(path).is_file():
+        raise StorageError(f"no database at {path}: `surveyapp init-db` creates it")
+    uri = f"{Path(path).absolute().as_uri()}?mode={'rwc' if create else 'rw'}"
+    conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
     db = sqlite_utils.Database(conn, execute_plugins=False)
     db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+    if create and db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
         with db.ensure_autocommit_on():
             db.execute("PRAGMA journal_mode = WAL")
     db.execute("PRAGMA synchronous = FULL")
     db.execute("PRAGMA foreign_keys = ON")
     return db
+
+
+def _create_private(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC, 0o600))
 
 
 def thread_connection(path: str | Path) -> sqlite_utils.Database:
@@ -90,7 +119,8 @@ class _WriterQueue:
     concurrent submissions a waiting writer often sleeps long after the lock is
     free: that is where the p99 latency went. A thread lock plus an flock on a
     side file (shared by every worker process) hands the turn over at once. The
-    busy timeout still covers writers that do not queue here (e.g. other tools).
+    busy timeout still covers writers that do not queue here (e.g. other tools),
+    and bounds the wait here too: past it, StorageBusy.
     """
 
     def __init__(self, path: str):
@@ -98,18 +128,85 @@ class _WriterQueue:
         self.thread_lock = threading.RLock()
         self.fd: int | None = None
         self.pid = 0
+        self.locked = False
+        self.waiter: _LockWaiter | None = None
 
     @contextlib.contextmanager
     def turn(self) -> Iterator[None]:
-        with self.thread_lock:
+        deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+        if not self.thread_lock.acquire(timeout=BUSY_TIMEOUT_MS / 1000):
+            raise StorageBusy("the database is busy: the write queue did not move")
+        try:
             if self.pid != os.getpid():  # a forked worker must not share its parent's lock
                 self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-                self.pid = os.getpid()
-            fcntl.flock(self.fd, fcntl.LOCK_EX)
+                self.pid, self.locked, self.waiter = os.getpid(), False, _LockWaiter(self.path)
+            if self.locked:  # this thread holds the file lock already (a nested turn)
+                yield
+                return
+            release = self._lock(deadline)
+            self.locked = True
             try:
                 yield
             finally:
-                fcntl.flock(self.fd, fcntl.LOCK_UN)
+                self.locked = False
+                release()
+        finally:
+            self.thread_lock.release()
+
+    def _lock(self, deadline: float):
+        """Take the file lock; return what gives it back."""
+        try:
+            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return lambda: fcntl.flock(self.fd, fcntl.LOCK_UN)
+        except BlockingIOError:
+            held = self.waiter.take(deadline)
+            return lambda: os.close(held)
+
+
+class _LockWaiter:
+    """Waits for the file lock inside the kernel, so it is handed over as soon as it is
+    free (polling would lose every race to the process holding it), yet gives up at a
+    deadline. A helper thread blocks in flock on a file descriptor of its own; the
+    caller takes that descriptor, or leaves it to be closed (released) once locked."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.ready = threading.Condition()
+        self.wanted = False
+        self.held: int | None = None
+        self.thread: threading.Thread | None = None
+
+    def take(self, deadline: float) -> int:
+        with self.ready:
+            self.wanted = True
+            if self.thread is None:
+                self.thread = threading.Thread(target=self._run, daemon=True, name=self.path)
+                self.thread.start()
+            self.ready.notify_all()
+            while self.held is None:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    self.wanted = False
+                    raise StorageBusy(
+                        f"the database is busy: another process kept {self.path}"
+                        f" for over {BUSY_TIMEOUT_MS / 1000:g} s"
+                    )
+                self.ready.wait(remaining)
+            held, self.held, self.wanted = self.held, None, False
+            return held
+
+    def _run(self) -> None:
+        while True:
+            with self.ready:
+                self.ready.wait_for(lambda: self.wanted and self.held is None)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            with self.ready:
+                if self.wanted and self.held is None:
+                    self.held = fd
+                    self.ready.notify_all()
+                    continue
+            os.close(fd)
 
 
 _queues: dict[str, _WriterQueue] = {}
@@ -146,15 +243,34 @@ def upsert(
 def immediate(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
     """A write transaction that takes the write lock up front (BEGIN IMMEDIATE),
     so a busy database waits for the busy timeout instead of failing at once.
-    Writers in this process and its sibling workers queue first (_WriterQueue)."""
+    Writers in this process and its sibling workers queue first (_WriterQueue), unless
+    a restore runs: then they are refused at once (maintenance.Maintenance)."""
     queue = _writer_queue(db)
-    with queue.turn() if queue else contextlib.nullcontext():
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            yield db
-            # A failed COMMIT (full disk) must not leave this reused connection in a transaction.
-            db.execute("COMMIT")
-        except BaseException:
-            if db.conn.in_transaction:
-                db.execute("ROLLBACK")
-            raise
+    if queue:
+        refuse_while_restoring(db)
+    with queue.turn() if queue else contextlib.nullcontext(), transaction(db):
+        yield db
+
+
+@contextlib.contextmanager
+def read_budget(db: sqlite_utils.Database, seconds: float) -> Iterator[None]:
+    """Stop any statement this connection runs later than `seconds` from now, raising
+    ReadBudgetExceeded (SQLite's progress handler). A write transaction is never
+    stopped: what it writes was asked for and may already be acknowledged. Not nested."""
+    deadline = time.monotonic() + seconds
+    stopped = False
+
+    def over_budget() -> bool:
+        nonlocal stopped
+        stopped = time.monotonic() >= deadline and not db.conn.in_transaction
+        return stopped
+
+    db.conn.set_progress_handler(over_budget, PROGRESS_STEPS)
+    try:
+        yield
+    except OperationalError as exc:
+        if stopped:
+            raise ReadBudgetExceeded(f"read stopped after {seconds:g} s") from exc
+        raise
+    finally:
+        db.conn.set_progress_handler(None, 0)

@@ -1,14 +1,13 @@
-"""Editions of a questionnaire: which one is open, opening and closing, new editions.
+"""Editions of a questionnaire: which one is open, opening and closing.
 
 Rule when nothing is recorded: the latest edition is open, older ones are closed.
-At most one edition is open at a time; `/s/<id>` serves it.
+At most one edition is open at a time; `/s/<id>` serves it. (A new edition's file is
+written by the `new-edition` command, surveyapp/cli/editions.py.)
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
-from pathlib import Path
 
 import sqlite_utils
 
@@ -16,10 +15,9 @@ from surveyapp import store
 from surveyapp.questionnaire.catalog import Catalog
 from surveyapp.questionnaire.model import Definition
 from surveyapp.store.connection import upsert
+from surveyapp.store.definitions import bump_generation
 
 EDITION_STATUSES = ("open", "closed")
-
-EDITION_LINE = re.compile(r"^edition:[^\n]*$", re.MULTILINE)
 
 
 class EditionError(ValueError):
@@ -76,32 +74,13 @@ def close(db: sqlite_utils.Database, catalog: Catalog, survey: str, edition: int
     set_edition_status(db, survey, edition, "closed")
 
 
-def new_edition_file(catalog: Catalog, survey: str, edition: int, folder: Path) -> Path:
-    """Copy the latest definition of `survey` to folder/<survey>-<edition>.yaml, edition changed."""
-    if survey not in catalog:
-        raise EditionError(f"there is no questionnaire called {survey!r}")
-    if edition in catalog[survey]:
-        raise EditionError(f"{survey} edition {edition} is already defined")
-    latest = catalog.latest(survey)
-    text, count = EDITION_LINE.subn(f"edition: {edition}", latest.text, count=1)
-    if count != 1:
-        raise EditionError(f"{latest.source}: no top-level 'edition:' line to change")
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / f"{survey}-{edition}.yaml"
-    try:
-        with open(target, "x", encoding="utf-8") as handle:
-            handle.write(text)
-    except FileExistsError:
-        raise EditionError(f"{target} already exists: edit or delete it") from None
-    return target
-
-
 def set_edition_status(db: sqlite_utils.Database, survey: str, edition: int, status: str) -> None:
     if status not in EDITION_STATUSES:
         raise ValueError(f"status must be one of {EDITION_STATUSES}, not {status!r}")
     row = {"survey": survey, "edition": edition, "status": status, "changed_at": store.utcnow()}
     with store.immediate(db):
         upsert(db, "editions", row, key=("survey", "edition"), update=("status", "changed_at"))
+        bump_generation(db)
 
 
 def edition_statuses(db: sqlite_utils.Database, survey: str) -> dict[int, str]:

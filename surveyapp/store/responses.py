@@ -1,5 +1,5 @@
 """The response write path: a response, its answer rows and counters in one transaction;
-the bulk path for imports; drafts of unfinished responses; definition texts."""
+the bulk path for imports."""
 
 from __future__ import annotations
 
@@ -14,17 +14,6 @@ import sqlite_utils
 from surveyapp.questionnaire.marks import MARKS, NOT_SHOWN, SCREENED_OUT, not_shown, status
 from surveyapp.store.connection import immediate
 from surveyapp.store.timestamps import utcnow
-
-
-def record_definitions(db: sqlite_utils.Database, definitions: Iterable[Any]) -> None:
-    """Keep the text of every definition version that responses may refer to."""
-    rows = [(d.version, d.id, d.edition, d.source, d.text, utcnow()) for d in definitions]
-    with immediate(db):
-        db.conn.executemany(
-            "INSERT INTO definitions (version, survey, edition, source, text, first_seen) "
-            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (version) DO NOTHING",
-            rows,
-        )
 
 
 def answer_rows(answers: dict[str, Any]) -> Iterator[tuple[str, str]]:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit, urlunsplit
+
 import sqlite_utils
-from flask import Flask, current_app, g, render_template
+from flask import Flask, Response, current_app, g, render_template
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
@@ -26,6 +28,7 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "strict-origin-when-cross-origin",
     "X-Frame-Options": "DENY",
 }
+RESTORING = "The site is being restored from a backup: nothing was changed. Try again shortly."
 
 
 class SessionInterface(SecureCookieSessionInterface):
@@ -64,10 +67,31 @@ def open_definition(survey_id: str) -> Definition | None:
     return editions.open_definition(get_db(), catalog(), survey_id)
 
 
+def relative_location(response: Response) -> Response:
+    """Keep only the path of an absolute Location. The app never redirects elsewhere, but
+    werkzeug's own redirects (a missing trailing slash, doubled slashes) are built from
+    the request's Host header, which a client may forge."""
+    location = response.headers.get("Location")
+    if location:
+        parts = urlsplit(location)
+        if parts.scheme or parts.netloc:
+            path = "/" + parts.path.lstrip("/")  # never "//host", a URL of another site
+            response.headers["Location"] = urlunsplit(("", "", path, parts.query, parts.fragment))
+    return response
+
+
 def init_app(app: Flask) -> None:
     csrf.init_app(app)
     app.session_interface = SessionInterface()
     app.jinja_env.globals["question_type"] = types.of
+    app.after_request(relative_location)
+
+    @app.before_request
+    def current_catalog():
+        """Serve what was published or opened since, in this worker too (one SELECT)."""
+        live = app.extensions.get("live_catalog")
+        if live is not None:
+            app.extensions["surveys"] = live.current(get_db())
 
     @app.after_request
     def add_security_headers(response):
@@ -78,6 +102,12 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_failed(error):
         return render_template("error.html", code=400, message=error.description), 400
+
+    @app.errorhandler(store.Maintenance)
+    def restoring(_error):
+        # Pages that keep a respondent's answers catch it first (503, answers kept).
+        page = render_template("error.html", code=503, message=RESTORING)
+        return page, 503, {"Retry-After": "30"}
 
     @app.errorhandler(HTTPException)
     def http_error(error):

@@ -19,23 +19,34 @@ _form_classes: dict[tuple[str, int], type[FlaskForm]] = {}
 
 class PageForm(FlaskForm):
     submission_key = HiddenField()
+    # The definition version the page was rendered with: the answers are checked and
+    # stored against it even when another version was published meanwhile.
+    definition_version = HiddenField()
 
 
 def page_form_class(definition: Definition, page_number: int) -> type[FlaskForm]:
-    """The form class of one page (1-based); built once per definition version."""
-    cache_key = (definition.version, page_number)
+    """The form class of the page shown at `page_number` (1-based); built once per definition
+    version and page, whatever order the respondent sees pages, questions and options in
+    (the partials render options in the question's order)."""
+    page = definition.pages[page_number - 1]
+    cache_key = (definition.version, page.number or page_number)
     if cache_key not in _form_classes:
-        page = definition.pages[page_number - 1]
-        fields: dict[str, Any] = {}
-        for question in page.questions:
-            qtype = REGISTRY[question.type]
-            if qtype.computed:
-                continue
-            for name in qtype.field_names(question):
-                fields[name] = qtype.unbound_field(question, name)
-        name = f"{definition.id}_{definition.edition}_page{page_number}"
-        _form_classes[cache_key] = type(name, (PageForm,), fields)
+        _form_classes[cache_key] = build_page_form_class(definition, page_number)
     return _form_classes[cache_key]
+
+
+def build_page_form_class(definition: Definition, page_number: int) -> type[FlaskForm]:
+    """A new form class of one page, not cached (the builder's previews of drafts)."""
+    page = definition.pages[page_number - 1]
+    fields: dict[str, Any] = {}
+    for question in page.questions:
+        qtype = REGISTRY[question.type]
+        if qtype.computed:
+            continue
+        for name in qtype.field_names(question):
+            fields[name] = qtype.unbound_field(question, name)
+    name = f"{definition.id}_{definition.edition}_page{page_number}"
+    return type(name, (PageForm,), fields)
 
 
 def show_errors(form: FlaskForm, errors: dict[str, str]) -> None:

@@ -52,7 +52,8 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
             "SECRET_KEY": "browser-test-secret",
             "DATABASE": str(folder / "live.db"),
             "SURVEY_FOLDERS": [str(SHIPPED_SURVEYS)],
-        }
+        },
+        init_db=True,
     )
     accounts.create_admin(
         store.thread_connection(app.config["DATABASE"]),

@@ -51,3 +51,32 @@ def test_segment_filter_by_keyboard(admin_page):
         page.keyboard.press("Enter")
     assert "region=europe" in page.url
     assert page.locator(".segment-note").count() == 1
+
+
+def test_weighted_pages_pass_axe_and_fit_a_phone(admin_page, live_server, artifacts):
+    from surveyapp import store
+    from surveyapp.store import weights
+
+    for size, region in (("small", "europe"), ("medium", "asia"), ("large", "other")) * 3:
+        add(live_server.app, "cmo", cmo(size, region))
+    db = store.thread_connection(live_server.app.config["DATABASE"])
+    targets = {
+        "company_size": {"small": "0.4", "medium": "0.4", "large": "0.2"},
+        "region": {"north_america": "0", "europe": "0.5", "asia": "0.3", "other": "0.2"},
+    }
+    for field, shares in targets.items():
+        weights.set_targets(db, "cmo", 2012, field, shares, "browser test")
+    try:
+        for phone in (False, True):
+            page = admin_page(phone=phone)
+            for path in ("/admin/surveys/cmo/weights", "/admin/surveys/cmo",
+                         "/admin/surveys/cmo/trends", "/admin/report/2012"):  # fmt: skip
+                page.goto(path)
+                assert page.get_by_text("weighted to: company size, region").count() > 0, path
+                if phone:
+                    assert page.evaluate("document.documentElement.scrollWidth") <= 360, path
+                name = path.strip("/").replace("/", "-")
+                axe_check(page, f"weighted-{name}-{'phone' if phone else 'desktop'}", artifacts)
+    finally:
+        for field in targets:
+            weights.clear_targets(db, "cmo", 2012, field, "browser test")

@@ -108,25 +108,26 @@ class Chain(Node):
 
 
 @dataclass(frozen=True, slots=True)
-class And(Node):
+class Junction(Node):
+    """`and` (every operand true) or `or` (any operand true), short-circuiting."""
+
     operands: tuple[Node, ...]
+    every: bool
 
     def value(self, env: Env) -> Value:
-        return all(to_boolean(operand.value(env)) for operand in self.operands)
+        truths = (to_boolean(operand.value(env)) for operand in self.operands)
+        return all(truths) if self.every else any(truths)
 
     def children(self) -> tuple[Node, ...]:
         return self.operands
 
 
-@dataclass(frozen=True, slots=True)
-class Or(Node):
-    operands: tuple[Node, ...]
+def And(operands: tuple[Node, ...]) -> Junction:  # noqa: N802 - reads like the other nodes
+    return Junction(operands, every=True)
 
-    def value(self, env: Env) -> Value:
-        return any(to_boolean(operand.value(env)) for operand in self.operands)
 
-    def children(self) -> tuple[Node, ...]:
-        return self.operands
+def Or(operands: tuple[Node, ...]) -> Junction:  # noqa: N802 - reads like the other nodes
+    return Junction(operands, every=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,6 +3,8 @@ multiplicative < unary minus), operators of one level left-associative."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import re2
 
 from surveyapp.questionnaire.expressions.functions import (
@@ -75,7 +77,7 @@ class Parser:
     def expression(self) -> Node:
         return self.logic("or", Or, lambda: self.logic("and", And, lambda: self.chain(0)))
 
-    def logic(self, word: str, node: type[And] | type[Or], operand) -> Node:
+    def logic(self, word: str, node: Callable[[tuple[Node, ...]], Node], operand) -> Node:
         operands = [operand()]
         while self.peek.kind == "op" and self.peek.text == word:
             self.take()

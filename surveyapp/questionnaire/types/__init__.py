@@ -27,6 +27,7 @@ from surveyapp.questionnaire.types.choice import (
     SingleChoice,
 )
 from surveyapp.questionnaire.types.number import Number
+from surveyapp.questionnaire.types.ranking import Ranking
 from surveyapp.questionnaire.types.text import LongText, ShortText
 
 REGISTRY: dict[str, QuestionType] = {
@@ -40,6 +41,7 @@ REGISTRY: dict[str, QuestionType] = {
         LongText(),
         Number(),
         Calculate(),
+        Ranking(),
     )
 }
 

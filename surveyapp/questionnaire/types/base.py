@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -11,9 +12,29 @@ if TYPE_CHECKING:
     from surveyapp.questionnaire.reader import Reader
 
 Value = str | list[str] | None
-Tally = Literal["choice", "matrix", "none"]
-Layout = Literal["bars", "shares", "matrix", ""]
+Tally = Literal["choice", "matrix", "ranks", "none"]
+Layout = Literal["bars", "shares", "matrix", "ranks", ""]
+Shuffles = Literal["options", "items", ""]
+Checked = Iterator[tuple[str, Value, str]]
 REQUIRED_MESSAGE = "Please answer this question."
+FLAGS = ("other", "exclusive", "anchor", "na")
+
+
+def check_flags(
+    reader: Reader, raw: dict, path: str, options: Any, allowed: set[str], key: str = "options"
+) -> None:
+    """An option flag (other, exclusive, anchor, na) this question type does not honour is
+    an error: at the option (in the list `key`), or at `scale` when the options come from
+    a shared scale."""
+    for index, option in enumerate(options):
+        for flag in FLAGS:
+            if not getattr(option, flag) or flag in allowed:
+                continue
+            if "scale" in raw:
+                reader.error(f"{path}.scale", f"option {option.code!r} of the scale is marked "
+                             f"{flag}, which this question type does not take")  # fmt: skip
+            else:
+                reader.error(f"{path}.{key}[{index}].{flag}", "not for this question type")
 
 
 def _single(raw: list[str]) -> str:
@@ -41,6 +62,8 @@ class Series:
     field: str
     top: frozenset[str]
     top2: frozenset[str]
+    # Codes left out of the base (not applicable), counted apart.
+    excluded: frozenset[str] = frozenset()
 
 
 class QuestionType:
@@ -66,6 +89,11 @@ class QuestionType:
     grouped = False
     # Whether the server computes its value (no field is drawn and a posted value is ignored).
     computed = False
+    # Whether its answers are numbers (SPSS and Stata files hold them as numeric variables;
+    # other answers without options are text there).
+    numeric = False
+    # Which list `randomize: true` shuffles ("": the type takes no `randomize`).
+    shuffles: Shuffles = ""
 
     @property
     def partial(self) -> str:
@@ -97,9 +125,33 @@ class QuestionType:
         """The raw values of one imported cell."""
         return text.split(self.separator) if self.separator else [text]
 
+    def cell_splitter(self, q: Question, field_name: str) -> Callable[[str], list[str]]:
+        """How an imported cell of this field splits into raw values."""
+        return self.split_cell
+
+    def dependent(self, q: Question, field_name: str) -> bool:
+        """Whether a field is asked only through another of its question's fields (a
+        "please specify" text): a file giving the question without it gives it blank."""
+        return False
+
+    def comment_fields(self, q: Question) -> list[str]:
+        """The fields whose answers are free text, listed as comments in the report."""
+        return self.field_names(q) if self.free_text else []
+
+    def anchor(self, q: Question, field_id: str) -> str:
+        """The HTML id an error summary links to for a field."""
+        return f"{field_id}-0" if self.grouped else field_id
+
     def check(self, q: Question, field_name: str, raw: list[str]) -> tuple[Value, str]:
         """Return (clean value or None when unanswered, error message or "")."""
         raise NotImplementedError
+
+    def check_question(self, q: Question, getlist: Callable[[str], list[str]]) -> Checked:
+        """(field, clean value or None, error or "") for every field of a question; a type
+        whose fields depend on each other overrides this."""
+        for name in self.field_names(q):
+            value, error = self.check(q, name, getlist(name))
+            yield name, value, error
 
     def unbound_field(self, q: Question, field_name: str):
         raise NotImplementedError

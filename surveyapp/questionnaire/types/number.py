@@ -14,6 +14,7 @@ from surveyapp.questionnaire.types.base import QuestionType, one_answer
 class Number(QuestionType):
     name = "number"
     keys = frozenset({"min", "max", "integer"})
+    numeric = True
 
     def parse(self, raw, path, reader):
         settings: dict[str, Any] = {"integer": reader.boolean(raw, "integer", path, False)}

@@ -32,6 +32,7 @@ FACES = (
     Face("number", "integer", setting=("integer", True)),
     Face("number", "decimal", setting=("integer", False)),
     Face("calculate", "calculate"),
+    Face("ranking", "rank"),
 )
 # The XLSForm type of a value the form computes (written with a `calculation` column).
 COMPUTED = "calculate"

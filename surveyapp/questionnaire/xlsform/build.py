@@ -11,7 +11,14 @@ from pyxform import constants
 
 from surveyapp.questionnaire.types import REGISTRY
 from surveyapp.questionnaire.types.xlsform import MATRIX, face_for
-from surveyapp.questionnaire.xlsform.logic import OPTION_RULE
+from surveyapp.questionnaire.xlsform.choices import choice_flags
+from surveyapp.questionnaire.xlsform.logic import (
+    LOGIC_KEYS,
+    OPTION_RULE,
+    required_cell,
+    rule_cells,
+    shared_required,
+)
 from surveyapp.questionnaire.xlsform.rows import BEGIN, SKIP, Classifier, Entry
 from surveyapp.questionnaire.xlsform.structure import (
     Matrix,
@@ -20,13 +27,17 @@ from surveyapp.questionnaire.xlsform.structure import (
     place_notes,
     screens,
 )
-from surveyapp.questionnaire.xlsform.workbook import Row, Workbook, as_code
+from surveyapp.questionnaire.xlsform.workbook import Row, Workbook, as_code, boolean
 
+# ODK's `or_other` choice, and the flag that gives it a "please specify" text box.
 OTHER = {"code": "other", "label": "Other"}
-OTHER_TEXT = "Specify other."
-OTHER_FACE = face_for("text", frozenset())
 # Keys a surveyapp:: column may not set: the standard columns say them.
 RESERVED = {"id", "type", "text", "help", "required", "options", "scale", "items", "integer"}
+# surveyapp:: columns of a page's group row.
+PAGE_KEYS = ("group", "randomize", "anchor")
+# surveyapp:: columns of a page's group row that hold logic (read with the row's rules).
+LOGIC_PAGE_KEYS = ("screen_out",)
+YES_NO = {"randomize", "anchor"}
 
 
 @dataclass(frozen=True)
@@ -57,6 +68,13 @@ class Places:
 
 def bool_text(value: bool) -> str:
     return "true" if value else "false"
+
+
+def truth_cell(key: str, value: str) -> str:
+    """A yes/no cell of a surveyapp:: column that takes one, as the loader reads it; any
+    other text as it is, for the loader to refuse."""
+    truth = boolean(value.strip()) if key in YES_NO else None
+    return value if truth is None else bool_text(truth)
 
 
 class Builder:
@@ -90,6 +108,7 @@ class Builder:
             if row.plain(OPTION_RULE).strip():
                 option["relevant"] = row.plain(OPTION_RULE).strip()
             if list_name and name:
+                option |= choice_flags(row, self.problems)
                 self.lists.setdefault(list_name, []).append((row, option))
 
     def pages(self) -> tuple[str, list[Screen]]:
@@ -129,7 +148,7 @@ class Builder:
         self.places.add(path, screen.head.row, "label")
         rules = {}
         if screen.head.kind == BEGIN:
-            rules = _rules(screen.head, ("relevant",), ("screen_out",))
+            rules = rule_cells(screen.head, ("relevant",), ("screen_out",))
         questions: list[dict[str, Any]] = []
         for item in screen.items:
             at = f"{path}.questions[{len(questions)}]"
@@ -140,7 +159,26 @@ class Builder:
             for offset in range(1, len(made)):
                 self.places.add(f"{path}.questions[{len(questions) + offset}]", item.row)
             questions.extend(made)
-        return {"title": screen.title, **rules, "questions": questions}
+        page = {"title": screen.title, **rules, **self.page_keys(screen, path)}
+        return {**page, "questions": questions}
+
+    def page_keys(self, screen: Screen, path: str) -> dict[str, str]:
+        """surveyapp::group, randomize and anchor on a page's group row."""
+        head = screen.head
+        own = [i for i in screen.items if isinstance(i, Matrix) and i.head is head]
+        if head.kind != BEGIN or own:
+            return {}
+        found = {}
+        for key, value in head.custom.items():
+            if key in LOGIC_PAGE_KEYS:
+                continue
+            if key in PAGE_KEYS:
+                found[key] = truth_cell(key, value)
+                self.places.add(f"{path}.{key}", head.row, f"surveyapp::{key}")
+            else:
+                message = f"not for a page (a page takes {', '.join(PAGE_KEYS)})"
+                self.problems.error(head.row.sheet, head.number, f"surveyapp::{key}", message)
+        return found
 
     def question(self, entry: Entry, path: str) -> list[dict[str, Any]]:
         face = face_for(entry.xls_type, entry.appearances)
@@ -159,12 +197,12 @@ class Builder:
         if face.setting and face.setting[1]:
             question[face.setting[0]] = bool_text(face.setting[1])
         if entry.required != REGISTRY[face.type_name].default_required:
-            question["required"] = _required(entry.required)
-        question.update(_rules(entry, LOGIC_KEYS))
+            question["required"] = required_cell(entry.required)
+        question.update(rule_cells(entry, LOGIC_KEYS))
         if entry.list_name:
             self.choices(question, entry, path)
         question.update(self.custom(entry, entry.name))
-        return [question, *self.other_text(entry)]
+        return [question]
 
     def choices(self, question: dict[str, Any], entry: Entry, path: str) -> None:
         if entry.list_name not in self.lists:
@@ -174,28 +212,18 @@ class Builder:
                 "type",
                 f"list {entry.list_name!r} is not in the choices sheet",
             )
-        elif entry.or_other:
+        elif entry.or_other:  # ODK adds an "other" choice with a text box shown when chosen
             options = self.options(entry.list_name, f"{path}.options")
-            has_other = any(o["code"] == OTHER["code"] for o in options)
-            question["options"] = options if has_other else [*options, dict(OTHER)]
+            if not any(o["code"] == OTHER["code"] for o in options):
+                options.append(dict(OTHER))
+            for option in options:
+                if option["code"] == OTHER["code"]:
+                    option["other"] = "true"
+            question["options"] = options
         elif entry.list_name in self.scales:
             question["scale"] = entry.list_name
         else:
             question["options"] = self.options(entry.list_name, f"{path}.options")
-
-    def other_text(self, entry: Entry) -> list[dict[str, Any]]:
-        """`or_other`: ODK's text box for the other answer, shown when it is picked."""
-        if not entry.or_other:
-            return []
-        return [
-            {
-                "id": f"{entry.name}_other",
-                "type": OTHER_FACE.type_name,
-                "text": OTHER_TEXT,
-                "required": "false",
-                "relevant": f"selected(${{{entry.name}}}, '{OTHER['code']}')",
-            }
-        ]
 
     def custom(self, entry: Entry, field_name: str) -> dict[str, str]:
         """surveyapp::<key> columns as keys; the loader checks them for the type."""
@@ -209,7 +237,7 @@ class Builder:
                     entry.row.sheet, entry.number, f"surveyapp::{key}", "use the standard column"
                 )
             else:
-                found[key] = value
+                found[key] = truth_cell(key, value)
         return found
 
     def matrix(self, matrix: Matrix, path: str) -> dict[str, Any]:
@@ -220,15 +248,16 @@ class Builder:
                 self.problems.error(
                     head.row.sheet, head.number, column, "missing (a matrix needs it)"
                 )
-        required = _shared(rows, self.problems)
+        required = shared_required(rows, self.problems)
         question: dict[str, Any] = {"id": head.name, "type": MATRIX, "text": head.label}
         if head.hint:
             question["help"] = head.hint
         if required != REGISTRY[MATRIX].default_required:
-            question["required"] = _required(required)
-        question.update(_rules(head, ("relevant",), ("screen_out",)))
-        question.update(_rules(rows[0], ("constraint", "constraint_message")))
+            question["required"] = required_cell(required)
+        question.update(rule_cells(head, ("relevant",), ("screen_out",)))
+        question.update(rule_cells(rows[0], ("constraint", "constraint_message")))
         question["scale"] = rows[0].list_name
+        question.update(self.custom(head, head.name))
         question["items"] = [
             self.item(row, head.name, f"{path}.items[{i}]") for i, row in enumerate(rows)
         ]
@@ -241,32 +270,12 @@ class Builder:
             self.problems.warn(
                 row.row.sheet, row.number, "hint", "not shown: matrix rows have no help"
             )
-        for key in self.custom(row, f"{matrix}-{row.name}"):
+        item = {"code": row.name, "label": row.label}
+        for key, value in self.custom(row, f"{matrix}-{row.name}").items():
+            if key == "anchor":  # the item keeps its place when the items are shuffled
+                item[key] = truth_cell(key, value)
+                continue
             self.problems.error(
                 row.row.sheet, row.number, f"surveyapp::{key}", "not for a matrix row"
             )
-        return {"code": row.name, "label": row.label, **_rules(row, ("relevant",))}
-
-
-LOGIC_KEYS = ("relevant", "constraint", "constraint_message", "choice_filter", "calculation")
-
-
-def _rules(entry: Entry, keys: tuple[str, ...], custom: tuple[str, ...] = ()) -> dict[str, str]:
-    """The logic cells of a row that are filled (`custom`: surveyapp's own columns)."""
-    found = {key: entry.logic[key] for key in keys if entry.logic.get(key)}
-    found.update({key: entry.custom[key].strip() for key in custom if entry.custom.get(key)})
-    return found
-
-
-def _required(value: bool | str) -> str:
-    return bool_text(value) if isinstance(value, bool) else value
-
-
-def _shared(rows: list[Entry], problems: Any) -> bool | str:
-    """A matrix's `required`: the rows' (all alike), else required when any row is."""
-    values = [row.required for row in rows]
-    if all(value == values[0] for value in values):
-        return values[0]
-    head = rows[0].row
-    problems.warn(head.sheet, head.number, "required", "the matrix rows differ: all are required")
-    return True
+        return {**item, **rule_cells(row, ("relevant",))}

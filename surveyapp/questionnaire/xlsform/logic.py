@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from surveyapp.questionnaire.rules import PIPE
+
+if TYPE_CHECKING:
+    from surveyapp.questionnaire.xlsform.rows import Entry
 
 # A quoted string, a reference, a name (XPath names may hold . and -), a number, a lone
 # dot, or any other character.
@@ -78,3 +81,30 @@ def _rules(raw: dict[str, Any], names: Mapping[str, str]) -> None:
     for key in RULES:
         if key in raw:
             raw[key] = rewrite(raw[key], names, export=False)
+
+
+LOGIC_KEYS = ("relevant", "constraint", "constraint_message", "choice_filter", "calculation")
+
+
+def rule_cells(entry: Entry, keys: tuple[str, ...], custom: tuple[str, ...] = ()) -> dict[str, str]:
+    """The logic cells of a row that are filled (`custom`: surveyapp's own columns)."""
+    found = {key: entry.logic[key] for key in keys if entry.logic.get(key)}
+    found.update({key: entry.custom[key].strip() for key in custom if entry.custom.get(key)})
+    return found
+
+
+def required_cell(value: bool | str) -> str:
+    """A `required` cell as the loader reads it: true/false or the expression."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
+
+
+def shared_required(rows: list[Entry], problems: Any) -> bool | str:
+    """A matrix's `required`: the rows' (all alike), else required when any row is."""
+    values = [row.required for row in rows]
+    if all(value == values[0] for value in values):
+        return values[0]
+    head = rows[0].row
+    problems.warn(head.sheet, head.number, "required", "the matrix rows differ: all are required")
+    return True

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
 
-import yaml
 from pyxform import constants
 
+from surveyapp.questionnaire import yamltext
 from surveyapp.questionnaire.loader import DefinitionError, parse_definition
 from surveyapp.questionnaire.model import Definition
 from surveyapp.questionnaire.xlsform.build import Builder, Places, bool_text
@@ -27,7 +27,7 @@ from surveyapp.questionnaire.xlsform.workbook import Problems, Row, boolean, rea
 YEAR = re.compile(r"(19|20)[0-9]{2}")
 NOT_CODE = re.compile(r"[^A-Za-z0-9_]+")
 # surveyapp's own settings columns: `surveyapp::<key>`.
-SETTINGS = ("audience", "access", "anonymous", "scales")
+SETTINGS = ("audience", "access", "anonymous", "scales", "randomize_pages")
 TOP_COLUMNS = {
     "id": "form_id",
     "title": "form_title",
@@ -125,6 +125,8 @@ def _definition(builder: Builder, edition: int | None) -> dict[str, Any]:
     translate(raw, builder.names)
     if builder.mirrors:
         raw["mirrors"] = builder.mirrors
+    if custom.get("randomize_pages", "").split():
+        raw["randomize_pages"] = custom["randomize_pages"].split()
     return raw
 
 
@@ -193,41 +195,6 @@ def _locate(error: str, places: Places, problems: Problems) -> None:
         problems.error(place.row.sheet, place.row.number, column, message)
 
 
-class _Dumper(yaml.SafeDumper):
-    """Writes every scalar plain when YAML allows: the loader reads all scalars as text."""
-
-
-_Dumper.yaml_implicit_resolvers = {}
-
-
-class _Flow(dict):
-    pass
-
-
-def _text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    style = "|" if "\n" in value else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
-
-
-_Dumper.add_representer(str, _text)
-_Dumper.add_representer(
-    _Flow, lambda d, v: d.represent_mapping("tag:yaml.org,2002:map", v, flow_style=True)
-)
-
-
 def to_yaml(raw: dict[str, Any], filename: str) -> str:
     """The definition as YAML in the shipped files' style (options one per line)."""
-
-    def flow(value: Any) -> Any:
-        if isinstance(value, list):
-            return [
-                _Flow(v) if isinstance(v, dict) and set(v) == {"code", "label"} else flow(v)
-                for v in value
-            ]
-        if isinstance(value, dict):
-            return {k: flow(v) for k, v in value.items()}
-        return value
-
-    source = " ".join(filename.split())
-    body = yaml.dump(flow(raw), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
-    return f"# Imported from the XLSForm {source}\n{body}"
+    return yamltext.dump(raw, header=f"Imported from the XLSForm {filename}")

@@ -16,6 +16,7 @@ from surveyapp.questionnaire.types.xlsform import COMPUTED
 from surveyapp.questionnaire.xlsform.workbook import TRANSLATED, Row, Workbook, as_code, boolean
 
 BEGIN, END, QUESTION, NOTE, SKIP = "begin", "end", "question", "note", "skip"
+RANK = "rank"
 SELECT = re.compile(RE_SELECT.pattern, re.IGNORECASE)
 BEGIN_CONTROL = re.compile(RE_BEGIN_CONTROL.pattern, re.IGNORECASE)
 END_CONTROL = re.compile(RE_END_CONTROL.pattern, re.IGNORECASE)
@@ -116,9 +117,11 @@ def _select(row: Row, match: re.Match) -> Entry:
     kind = aliases.select[command]
     if command in aliases.select_from_file or os.path.splitext(list_name)[1] in FILE_LISTS:
         raise Refused("choices from a file are refused: give them in the choices sheet")
-    if kind not in (constants.SELECT_ONE, constants.SELECT_ALL_THAT_APPLY):
+    if kind not in (constants.SELECT_ONE, constants.SELECT_ALL_THAT_APPLY, RANK):
         raise Refused(f"{command!r} questions are refused: surveyapp has no such question")
-    xls_type = "select_one" if kind == constants.SELECT_ONE else "select_multiple"
+    if kind == RANK and match["specify_other"]:
+        raise Refused("rank ... or_other is refused: a ranking has no 'please specify' text")
+    xls_type = {constants.SELECT_ONE: "select_one", RANK: RANK}.get(kind, "select_multiple")
     return Entry(
         row, QUESTION, xls_type=xls_type, list_name=list_name, or_other=bool(match["specify_other"])
     )

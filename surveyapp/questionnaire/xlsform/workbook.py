@@ -159,21 +159,16 @@ def _sheets(book: dict, problems: Problems) -> Workbook:
     settings = settings_rows[0] if settings_rows else Row(constants.SETTINGS, SETTINGS_ROW, {})
     default = settings.plain(constants.DEFAULT_LANGUAGE_KEY) or constants.DEFAULT_LANGUAGE_VALUE
     clean = boolean(settings.plain("clean_text_values") or "yes") is not False
-    choices = _sheet(
-        book,
-        constants.CHOICES,
-        aliases.list_header,
-        set(PyxformOption.get_slot_names()),
-        default_language=default,
-    )
-    survey = _sheet(
-        book,
-        constants.SURVEY,
-        aliases.survey_header,
-        set(MultipleChoiceQuestion.get_slot_names()),
-        default_language=default,
-        strip_whitespace=clean,
-    )
+    sheets = {
+        name: _sheet(book, name, header, set(kind.get_slot_names()), default_language=default,
+                     **extra)
+        for name, header, kind, extra in (
+            (constants.CHOICES, aliases.list_header, PyxformOption, {}),
+            (constants.SURVEY, aliases.survey_header, MultipleChoiceQuestion,
+             {"strip_whitespace": clean}),
+        )
+    }  # fmt: skip
+    choices, survey = sheets[constants.CHOICES], sheets[constants.SURVEY]
     languages = _languages(survey + choices, default)
     language = default if default in languages or not languages else languages[0]
     others = [lang for lang in languages if lang != language]

@@ -5,11 +5,13 @@ on its scale's list; the introduction is a note before the first page. The logic
 XLSForm's own columns (`relevant`, `required`, `constraint`, `constraint_message`,
 `choice_filter`, `calculation` on `calculate` rows; see logic.py for the two names that
 differ). What XLSForm has no column for is kept in surveyapp's own columns, which ODK
-ignores: `surveyapp::min_picks`, `max_picks`, `min`, `max`, `max_length`, `mirror` and
-`screen_out` on the survey sheet, `surveyapp_relevant` (an option's; pyxform keeps the
-choices sheet's own columns in the form, and one named `a::b` would not fit there),
-`surveyapp::audience`, `access`, `anonymous` and `scales` (the shared lists) on the
-settings sheet. read.py reads all of them back.
+ignores: `surveyapp::min_picks`, `max_picks`, `min`, `max`, `max_length`, `max_ranks`,
+`randomize`, `anchor`, `mirror` and `screen_out` on the survey sheet (a page's `group`,
+`randomize`, `anchor` and `screen_out` on its group row), `surveyapp_relevant`,
+`surveyapp_other`, `_exclusive`, `_anchor` and `_na` on the choices sheet (plain names:
+pyxform reads `::` there as a language or media column, and keeps the choices sheet's own
+columns in the form), `surveyapp::audience`, `access`, `anonymous`, `scales` (the shared
+lists) and `randomize_pages` on the settings sheet. read.py reads all of them back.
 """
 
 from __future__ import annotations
@@ -22,7 +24,9 @@ from openpyxl import Workbook
 
 from surveyapp.questionnaire.model import Definition, Option, Page, Question, Rule
 from surveyapp.questionnaire.types import REGISTRY
+from surveyapp.questionnaire.types.base import FLAGS
 from surveyapp.questionnaire.types.xlsform import MATRIX_ROW, face_of
+from surveyapp.questionnaire.xlsform.choices import CHOICE_PREFIX
 from surveyapp.questionnaire.xlsform.logic import OPTION_RULE, pipes, rewrite
 
 SURVEY_COLUMNS = ["type", "name", "label", "hint", "required", "appearance"]
@@ -40,7 +44,7 @@ def definition_to_xlsform(definition: Definition) -> bytes:
     survey = _survey_rows(definition, list_of, names)
     choices = [
         {"list_name": name, "name": o.code, "label": pipes(o.label, names),
-         OPTION_RULE: _rule(o.relevant, names)}
+         OPTION_RULE: _rule(o.relevant, names), **_flags(o)}
         for name, options in lists.items()
         for o in options
     ]  # fmt: skip
@@ -55,6 +59,8 @@ def definition_to_xlsform(definition: Definition) -> bytes:
         settings["surveyapp::access"] = definition.access
     if not definition.anonymous:
         settings["surveyapp::anonymous"] = "no"
+    if definition.randomize_pages:
+        settings["surveyapp::randomize_pages"] = " ".join(definition.randomize_pages)
     book = Workbook()
     _sheet(book, "survey", survey, SURVEY_COLUMNS)
     _sheet(book, "choices", choices, CHOICES_COLUMNS)
@@ -63,6 +69,10 @@ def definition_to_xlsform(definition: Definition) -> bytes:
     out = BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _flags(option: Option) -> dict[str, str]:
+    return {f"{CHOICE_PREFIX}{flag}": "yes" for flag in FLAGS if getattr(option, flag)}
 
 
 def _lists(definition: Definition) -> tuple[dict[str, tuple[Option, ...]], dict[str, str]]:
@@ -113,7 +123,9 @@ def _survey_rows(
 def _page_row(page: Page, number: int, names: dict[str, str]) -> dict[str, str]:
     return {"type": "begin group", "name": f"page_{number}", "label": page.title,
             "appearance": "field-list", "relevant": _rule(page.relevant, names),
-            "surveyapp::screen_out": _rule(page.screen_out, names)}  # fmt: skip
+            "surveyapp::screen_out": _rule(page.screen_out, names),
+            "surveyapp::group": page.group, "surveyapp::randomize": _yes(page.randomize),
+            "surveyapp::anchor": _yes(page.anchor)}  # fmt: skip
 
 
 def _logic(q: Question, names: dict[str, str]) -> dict[str, str]:
@@ -167,6 +179,7 @@ def _matrix_rows(
         "appearance": "table-list",
         "relevant": _rule(q.relevant, names),
         "surveyapp::screen_out": _rule(q.screen_out, names),
+        **{f"surveyapp::{key}": _cell(value) for key, value in q.settings.items()},
     }
     items = [
         {
@@ -176,6 +189,7 @@ def _matrix_rows(
             **_logic(q, names),
             "relevant": _rule(item.relevant, names),
             "surveyapp::mirror": mirrors.get(f"{q.id}-{item.code}", ""),
+            "surveyapp::anchor": _yes(item.anchor),
         }
         for item in q.items
     ]

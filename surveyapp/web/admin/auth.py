@@ -1,70 +1,91 @@
-"""Admin log-in: werkzeug password hashes, a session flag, lock-out counted in the database."""
+"""Admin log-in: password checks, log-in limits from the config, and sessions that end
+(per-account session generation, idle and absolute timeouts) checked on every request."""
 
 from __future__ import annotations
 
 import functools
-from datetime import UTC, datetime, timedelta
+import time
 from typing import Any
 
 import sqlite_utils
 from flask import abort, current_app, g, jsonify, redirect, request, session, url_for
-from werkzeug.security import check_password_hash, generate_password_hash
 
-from surveyapp import store
-from surveyapp.store import accounts
+from surveyapp.store import accounts, logins, passwords
 from surveyapp.web import get_db
 
 # Checked against when the user does not exist, so both paths cost one hash.
-_DUMMY_HASH = generate_password_hash("not a password")
+_DUMMY_HASH = passwords.hash_password("not a password")
 ROLES = accounts.ROLES
 
 
-def _since(seconds: int) -> str:
-    return (datetime.now(UTC) - timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def is_locked(db: sqlite_utils.Database, subjects: list[str]) -> bool:
-    window = _since(current_app.config["LOGIN_LOCK_SECONDS"])
-    limit = current_app.config["LOGIN_MAX_FAILURES"]
-    for subject in subjects:
-        failures = db.execute(
-            "SELECT count(*) FROM login_failures WHERE subject = ? AND at >= ?", [subject, window]
-        ).fetchone()[0]
-        if failures >= limit:
-            return True
-    return False
-
-
-def record_failure(db: sqlite_utils.Database, subjects: list[str]) -> None:
-    """Count a failed log-in against each subject; failures older than the window go."""
-    with store.immediate(db):
-        db.execute(
-            "DELETE FROM login_failures WHERE at < ?",
-            [_since(current_app.config["LOGIN_LOCK_SECONDS"])],
-        )
-        db.conn.executemany(
-            "INSERT INTO login_failures (subject, at) VALUES (?, ?)",
-            [(s, store.utcnow()) for s in subjects],
-        )
-
-
-def clear_failures(db: sqlite_utils.Database, subjects: list[str]) -> None:
-    with store.immediate(db):
-        db.conn.executemany(
-            "DELETE FROM login_failures WHERE subject = ?", [(s,) for s in subjects]
-        )
-
-
 def authenticate(db: sqlite_utils.Database, username: str, password: str) -> dict | None:
+    """The account when the password is right and the account enabled, else None."""
     admin = accounts.get_admin(db, username)
     if admin is None:
-        check_password_hash(_DUMMY_HASH, password)
+        passwords.matches(_DUMMY_HASH, password)
         return None
-    return admin if check_password_hash(admin["password_hash"], password) else None
+    if not passwords.matches(admin["password_hash"], password) or admin["disabled_at"]:
+        return None
+    return admin
 
 
-def login_subjects(username: str) -> list[str]:
-    return [f"user:{username.lower()}", f"addr:{request.remote_addr}"]
+def login_limits() -> logins.Limits:
+    config = current_app.config
+    return logins.Limits(
+        per_pair=config["LOGIN_MAX_FAILURES"], per_address=config["LOGIN_ADDRESS_FAILURES"],
+        per_account=config["LOGIN_ACCOUNT_FAILURES"], first_delay=config["LOGIN_DELAY_SECONDS"],
+        max_delay=config["LOGIN_LOCK_SECONDS"], forget_after=config["LOGIN_FORGET_SECONDS"],
+        known_days=config["LOGIN_KNOWN_DAYS"], audit_window=config["LOGIN_AUDIT_WINDOW_SECONDS"],
+        audit_entries=config["LOGIN_AUDIT_ENTRIES"],
+    )  # fmt: skip
+
+
+def client_address() -> str:
+    return request.remote_addr or "-"
+
+
+def start_session(admin: dict) -> None:
+    """A fresh session for `admin`, tied to its current session generation."""
+    now = int(time.time())
+    session.clear()
+    session.update(admin=admin["username"], gen=admin["session_generation"], since=now,
+                   seen=now)  # fmt: skip
+
+
+def keep_session(generation: int) -> None:
+    """Keep the current session valid after its own account's generation changed."""
+    session["gen"] = generation
+
+
+def _session_valid(admin: dict) -> bool:
+    """The session belongs to the account's current generation, the account is enabled,
+    and neither the idle nor the absolute timeout has passed; marks the session seen."""
+    config, now = current_app.config, int(time.time())
+    idle = config["ADMIN_IDLE_MINUTES"] * 60
+    since, seen = session.get("since"), session.get("seen")
+    if admin["disabled_at"] or session.get("gen") != admin["session_generation"]:
+        return False
+    if not isinstance(since, int) or not isinstance(seen, int):
+        return False
+    if now - since >= config["ADMIN_SESSION_HOURS"] * 3600 or now - seen >= idle:
+        return False
+    if now - seen >= min(60, idle // 2):  # re-sign the cookie at most once a minute
+        session["seen"] = now
+    return True
+
+
+def session_admin() -> dict | None:
+    """The account of a valid session; an ended session is cleared."""
+    username = session.get("admin")
+    if not username:
+        return None
+    admin = g.get("admin")  # the blueprint guard may have looked it up already
+    if admin is None or admin["username"] != username:
+        admin = accounts.get_admin(get_db(), username)
+    if admin is None or not _session_valid(admin):
+        session.clear()
+        return None
+    return admin
 
 
 def current_admin() -> dict | None:
@@ -88,10 +109,7 @@ def required_role(endpoint: str | None, role: str | None = None) -> str:
 
 def _refusal(role: str):
     """None when the logged-in account has `role`; else the response refusing the request."""
-    username = session.get("admin")
-    admin = g.get("admin")  # the blueprint guard may have looked it up already
-    if admin is None or admin["username"] != username:
-        admin = accounts.get_admin(get_db(), username) if username else None
+    admin = session_admin()
     if admin is None:
         if request.path.endswith(".json") or request.accept_mimetypes.best == "application/json":
             return jsonify(error="login required"), 401
@@ -135,4 +153,4 @@ def login_required(view=None, *, role: str | None = None):
 def actor() -> str:
     """Who an audit entry names: the logged-in account, else the client address."""
     admin = g.get("admin")
-    return admin["username"] if admin else f"addr:{request.remote_addr}"
+    return admin["username"] if admin else f"addr:{client_address()}"

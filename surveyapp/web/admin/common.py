@@ -69,7 +69,6 @@ def conditional(body: str, mimetype: str) -> Response:
     """A response with a strong ETag of its body; 304 when the client already has it."""
     response = make_response(body)
     response.mimetype = mimetype
-    response.headers["Cache-Control"] = "no-cache, private"
     response.add_etag()
     return response.make_conditional(request)
 

@@ -1,4 +1,6 @@
-"""Downloads: every response as CSV, JSON Lines or XLSX, and the codebook, all streamed.
+"""Downloads: every response as CSV, JSON Lines, XLSX, SPSS (.sav) or Stata (.dta), and the
+codebook, all streamed. When an edition has weighting targets, each format has a weight
+column (surveyapp.figures.weighted_views).
 
 An export reads through its own connection, closed when the download ends, so a
 long download never shares the request thread's connection."""
@@ -11,11 +13,15 @@ from flask import Response, abort, current_app, request
 
 from surveyapp import store
 from surveyapp.exchange import export
+from surveyapp.figures import weighted_views
 from surveyapp.store import audit, counts
 from surveyapp.store.filters import Filters
 from surveyapp.web import get_db
 from surveyapp.web.admin import auth, bp
 from surveyapp.web.admin.common import editions_or_404, request_filters
+
+# Their values are always codes' numbers with the option labels attached: no labels=1 file.
+STATISTICAL = frozenset({"sav", "dta"})
 
 
 def _download(chunks: Iterator, filename: str, mimetype: str) -> Response:
@@ -29,9 +35,13 @@ def _download(chunks: Iterator, filename: str, mimetype: str) -> Response:
 def record_export(
     survey: str, fmt: str, filters: Filters, rows: int | None, **extra: object
 ) -> None:
-    """Audit a download when it starts; `rows` is counted just before streaming."""
-    audit.record(get_db(), auth.actor(), "export", survey=survey, format=fmt,
-                 filter=filters.query_args(), rows=rows, **extra)  # fmt: skip
+    """Audit a download when it starts; `rows` is counted just before streaming. A HEAD
+    request sends no body, so it exports nothing and is not recorded. A database refusing
+    the entry (full disk) does not stop the download: the failure is logged."""
+    if request.method == "HEAD":
+        return
+    audit.record_or_log(get_db(), auth.actor(), "export", survey=survey, format=fmt,
+                        filter=filters.query_args(), rows=rows, **extra)  # fmt: skip
 
 
 @bp.get("/surveys/<survey_id>/export.<fmt>")
@@ -43,15 +53,16 @@ def export_file(survey_id: str, fmt: str):
     filters = request_filters()
     if filters.edition is not None and filters.edition not in editions:
         abort(404, f"No edition {filters.edition}.")
-    labels = request.args.get("labels") == "1"
+    labels = request.args.get("labels") == "1" and fmt not in STATISTICAL
     path = current_app.config["DATABASE"]
     rows = counts.response_count(get_db(), survey_id, filters)
+    weights = weighted_views.weigher(get_db(), editions, filters)
     record_export(survey_id, fmt, filters, rows, labels=labels)
 
     def chunks():
         db = store.connect(path)
         try:
-            yield from export.STREAMS[fmt](db, survey_id, editions, filters, labels)
+            yield from export.STREAMS[fmt](db, survey_id, editions, filters, labels, weights)
         finally:
             db.close()
 
@@ -65,6 +76,6 @@ def codebook(survey_id: str):
     editions = editions_or_404(survey_id)
     filters = request_filters()
     record_export(survey_id, "codebook", filters, None)
-    return _download(
-        export.codebook_csv(editions, filters), f"{survey_id}-codebook.csv", export.FORMATS["csv"]
-    )
+    weights = weighted_views.weigher(get_db(), editions, filters)
+    return _download(export.codebook_csv(editions, filters, weights), f"{survey_id}-codebook.csv",
+                     export.FORMATS["csv"])  # fmt: skip

@@ -18,7 +18,7 @@ from typing import Any
 from flask import Response, render_template, request
 from markupsafe import Markup
 
-from surveyapp.figures import released, tallies
+from surveyapp.figures import released, tallies, weighted_views
 from surveyapp.store import counts
 from surveyapp.web import catalog, get_db
 from surveyapp.web.admin import auth, bp, reports
@@ -31,6 +31,7 @@ from surveyapp.web.admin.common import (
     request_segment,
     requested_edition,
 )
+from surveyapp.web.admin.heavy import heavy_read
 
 ORDERS = {"definition": "definition order", "top2": "top-2-box", "top": "top-box"}
 POLL_MS = 1000
@@ -75,7 +76,6 @@ def _live(
             body = render_template(page, live=Markup(body), etag=f'"{etag}"', poll_ms=POLL_MS,  # noqa: S704 - our own template
                                    **context, **(page_context or {}))  # fmt: skip
         response = Response(body, mimetype="text/html")
-    response.headers["Cache-Control"] = "no-cache, private"
     if polling:
         response.set_etag(etag)
     return response
@@ -116,7 +116,8 @@ def survey(survey_id: str):
 
     def figures():
         audit_filtered_read(survey_id, filters, segment)
-        result = _tallies(definition, filters, segment)
+        with heavy_read(filters.timed or bool(segment)):
+            result = _tallies(definition, filters, segment)
         ranked = tallies.rankings(definition, result)
         return {
             "definition": definition, "editions": sorted(editions), "filters": filters,
@@ -136,9 +137,12 @@ def survey(survey_id: str):
 
 
 def _tallies(definition, filters, segment) -> dict[str, Any]:
-    """Exact figures for an account that may read raw responses, else released ones."""
+    """Exact figures, weighted ones beside them when the edition has targets, for an
+    account that may read raw responses; else released ones (never weighted)."""
     if reads_raw():
-        return tallies.tallies(get_db(), definition, filters, segment)
+        result = tallies.tallies(get_db(), definition, filters, segment)
+        weighted_views.add_to_tallies(get_db(), definition, result, filters, segment)
+        return result
     return released.edition_tallies(get_db(), definition)
 
 
@@ -148,5 +152,6 @@ def tallies_json(survey_id: str):
     _editions, filters, definition = requested_edition(survey_id)
     segment = request_segment(definition)
     audit_filtered_read(survey_id, filters, segment)
-    result = _tallies(definition, filters, segment)
+    with heavy_read(filters.timed or bool(segment)):
+        result = _tallies(definition, filters, segment)
     return conditional(json.dumps(result, ensure_ascii=False), "application/json")

@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import abort, render_template
 
-from surveyapp.figures import released, tallies
+from surveyapp.figures import released, tallies, weighted_views
 from surveyapp.figures import trends as trend_figures
 from surveyapp.figures.charts import trend_chart
 from surveyapp.questionnaire.model import Definition
@@ -25,6 +25,7 @@ from surveyapp.web.admin.common import (
     reads_raw,
     request_segment,
 )
+from surveyapp.web.admin.heavy import heavy_read
 
 
 def labels(editions: dict[int, Definition]) -> dict[tuple[str, str], str]:
@@ -50,6 +51,8 @@ def _document(survey_id: str) -> tuple[dict[int, Definition], dict, dict[str, An
         )
     except ValueError as exc:
         abort(400, str(exc))
+    if reads_raw():
+        weighted_views.add_to_trends(get_db(), catalog(), survey_id, document, segment or None)
     return editions, segment, document
 
 
@@ -65,6 +68,7 @@ def charted(document: dict[str, Any], names: dict[tuple[str, str], str]) -> list
             items.append({
                 "item": item, "name": name, "cells": cells,
                 "chart": trend_chart(name, document["editions"], cells),
+                "breaks": body.get("breaks", {}).get(item, []),
             })  # fmt: skip
         sections.append({"id": question, "text": names.get((question, ""), question),
                          "items": items})  # fmt: skip
@@ -73,6 +77,7 @@ def charted(document: dict[str, Any], names: dict[tuple[str, str], str]) -> list
 
 @bp.get("/surveys/<survey_id>/trends")
 @auth.login_required
+@heavy_read()
 def trends(survey_id: str):
     editions, segment, document = _document(survey_id)
     latest = catalog().latest(survey_id)
@@ -88,6 +93,7 @@ def trends(survey_id: str):
 
 @bp.get("/surveys/<survey_id>/trends.json")
 @auth.login_required
+@heavy_read()
 def trends_json(survey_id: str):
     _editions, _segment, document = _document(survey_id)
     return conditional(json.dumps(document, ensure_ascii=False), "application/json")
@@ -100,6 +106,7 @@ def ranked(definition: Definition) -> tuple[dict[str, Any], list[dict[str, Any]]
     released responses."""
     if reads_raw():
         result = tallies.tallies(get_db(), definition, min_n=tallies.MIN_N)
+        weighted_views.add_to_tallies(get_db(), definition, result)
     else:
         result = released.edition_tallies(get_db(), definition)
     rows = []
@@ -108,6 +115,7 @@ def ranked(definition: Definition) -> tuple[dict[str, Any], list[dict[str, Any]]
             row["field"] = f"{question}-{row['item']}"
             row["question"] = question
             row["rank_change"] = row["rank_top2"] - row["rank_top"]
+            row["weighted"] = result["questions"][question]["items"][row["item"]].get("weighted")
             rows.append(row)
     return result, rows
 
@@ -136,6 +144,7 @@ def aligned(left: Definition, right: Definition) -> list[tuple[str, str]]:
 
 @bp.get("/compare/<int:edition>")
 @auth.login_required
+@heavy_read()
 def compare(edition: int):
     pairs = mirrored_pairs(edition)
     if not pairs:
@@ -157,6 +166,7 @@ def compare(edition: int):
 
 @bp.get("/report/<int:edition>")
 @auth.login_required
+@heavy_read()
 def report(edition: int):
     parts = []
     for survey in sorted(catalog()):
@@ -165,10 +175,11 @@ def report(edition: int):
             continue
         result, rows = ranked(definition)
         document = trend_figures.trends(get_db(), catalog(), survey)
+        weighted_views.add_to_trends(get_db(), catalog(), survey, document)
         names = labels(catalog()[survey])
         matrices = {q.id for q in definition.questions() if REGISTRY[q.type].tally == "matrix"}
         sections = [s for s in charted(document, names) if s["id"] in matrices]
-        fields = [q.id for q in definition.questions() if REGISTRY[q.type].free_text]
+        fields = [f for q in definition.questions() for f in REGISTRY[q.type].comment_fields(q)]
         parts.append({
             "definition": definition, "result": result, "rows": rows,
             "document": document, "sections": sections,

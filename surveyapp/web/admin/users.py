@@ -1,12 +1,16 @@
-"""Admin-only pages: the accounts with their roles, and the audit log."""
+"""Admin-only pages: the accounts (role, enabled, failed log-ins, password), and the audit log."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from flask import abort, current_app, redirect, render_template, url_for
 from flask_wtf import FlaskForm
-from wtforms import SelectField
+from wtforms import BooleanField, PasswordField, SelectField
+from wtforms.validators import Length, Optional
 
-from surveyapp.store import accounts, audit
+from surveyapp import store
+from surveyapp.store import accounts, audit, logins, passwords
 from surveyapp.web import get_db
 from surveyapp.web.admin import auth, bp
 from surveyapp.web.admin.common import page_number
@@ -16,12 +20,30 @@ class RoleForm(FlaskForm):
     role = SelectField("Role", choices=list(auth.ROLES))
 
 
+class StatusForm(FlaskForm):
+    status = SelectField("Status", choices=["enabled", "disabled"])
+
+
+class PasswordForm(FlaskForm):
+    password = PasswordField("New password", validators=[Optional(), Length(max=1000)])
+    generate = BooleanField("Generate one")
+
+
+def _accounts_page(message: str = "", status: int = 200, password: str = ""):
+    db = get_db()
+    response = current_app.make_response((render_template(
+        "admin/users.html", accounts=accounts.list_admins(db), form=RoleForm(),
+        failures=logins.account_states(db, datetime.now(UTC)), message=message,
+        password=password, min_length=passwords.MIN_LENGTH,
+    ), status))  # fmt: skip
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 @bp.get("/users")
 @auth.login_required(role="admin")
 def users():
-    return render_template(
-        "admin/users.html", accounts=accounts.list_admins(get_db()), form=RoleForm(), message=""
-    )
+    return _accounts_page()
 
 
 @bp.post("/users/<username>/role")
@@ -33,7 +55,7 @@ def change_role(username: str):
         abort(400, "Choose a role: " + ", ".join(auth.ROLES) + ".")
     try:
         old = accounts.set_role(db, username, form.role.data)
-    except ValueError as exc:
+    except accounts.LastAdmin as exc:
         abort(409, f"Not changed: {exc}.")
     if old is None:
         abort(404, "No such account.")
@@ -43,12 +65,77 @@ def change_role(username: str):
     return redirect(url_for("admin.users"))
 
 
+@bp.post("/users/<username>/status")
+@auth.login_required(role="admin")
+def change_status(username: str):
+    """Disable (ending its sessions) or enable an account."""
+    form = StatusForm()
+    if not form.validate_on_submit():
+        abort(400, "Choose a status: enabled or disabled.")
+    db, enable = get_db(), form.status.data == "enabled"
+    try:
+        was_enabled = accounts.set_enabled(db, username, enable)
+    except accounts.LastAdmin as exc:
+        abort(409, f"Not changed: {exc}.")
+    if was_enabled is None:
+        abort(404, "No such account.")
+    if was_enabled != enable:
+        action = "account_enable" if enable else "account_disable"
+        audit.record(db, auth.actor(), action, username=username)
+    return redirect(url_for("admin.users"))
+
+
+@bp.post("/users/<username>/unlock")
+@auth.login_required(role="admin")
+def unlock(username: str):
+    """Clear the account's failed log-ins from every address."""
+    if not FlaskForm().validate_on_submit():
+        abort(400, "The form had expired: please try again.")
+    db = get_db()
+    if accounts.get_admin(db, username) is None:
+        abort(404, "No such account.")
+    cleared = logins.unlock(db, username=username)
+    audit.record(db, auth.actor(), "unlock", username=username, counters=cleared)
+    return redirect(url_for("admin.users"))
+
+
+@bp.post("/users/<username>/password")
+@auth.login_required(role="admin")
+def reset_password(username: str):
+    """Set a new password (the policy applies) or generate one shown once; this ends the
+    account's sessions, except the one making the change."""
+    form = PasswordForm()
+    if not form.validate_on_submit() or not (form.password.data or form.generate.data):
+        abort(400, "Give a new password or ask for a generated one.")
+    db = get_db()
+    if accounts.get_admin(db, username) is None:
+        abort(404, "No such account.")
+    password = passwords.generate() if form.generate.data else form.password.data
+    refused = passwords.problem(password)
+    if refused:
+        return _accounts_page(f"Password of {username} not changed: {refused}", 422)
+    generation = accounts.set_password(db, username, passwords.hash_password(password))
+    if generation is None:
+        abort(404, "No such account.")
+    if username == auth.actor():
+        auth.keep_session(generation)
+    audit.record(db, auth.actor(), "password_reset", username=username,
+                 generated=form.generate.data)  # fmt: skip
+    if form.generate.data:
+        return _accounts_page(f"New password of {username}, shown once:", password=password)
+    return _accounts_page(f"Password of {username} changed; its other sessions have ended.")
+
+
 @bp.get("/audit")
 @auth.login_required(role="admin")
 def audit_log():
     page = page_number()
     per_page = current_app.config["AUDIT_PER_PAGE"]
     db = get_db()
+    try:
+        logins.close_window(db, auth.login_limits(), datetime.now(UTC))
+    except store.DatabaseError:  # the log can still be read when it cannot be written
+        current_app.logger.exception("could not write the log-in failures' summary")
     rows = audit.entries(db, per_page + 1, (page - 1) * per_page)
     return render_template(
         "admin/audit.html", rows=rows[:per_page], page=page, more=len(rows) > per_page,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import current_app, redirect, session, url_for
 
 from surveyapp import store
-from surveyapp.questionnaire import marks
+from surveyapp.questionnaire import marks, randomize
 from surveyapp.questionnaire.answers import (
     check_response,
     counted_fields,
@@ -30,7 +30,7 @@ def submit(definition: Definition, key: str, draft: dict):
         # A copy of this POST stored the response (and removed the draft) meanwhile.
         return redirect(url_for("survey.thanks", survey_id=definition.id, again=1))
     if checked.errors:
-        saved_draft(db, key, definition.id, draft)
+        saved_draft(db, key, definition, draft)
         first = next(n for n, p in enumerate(definition.pages, 1)
                      if set(page_fields(p)) & set(checked.errors))  # fmt: skip
         form = page_form_class(definition, first)(formdata=None, data=draft, submission_key=key)
@@ -55,7 +55,7 @@ def store_response(definition: Definition, key: str, answers: dict):
             survey=definition.id,
             edition=definition.edition,
             version=definition.version,
-            answers=answers,
+            answers=answers | randomize.orders(definition, key),  # the order shown, recomputed
             counted=counted_fields(definition),
             # an anonymous invitation's key would tie the response to the invitation
             submission_key=None if definition.access == "invitation" else key,

@@ -15,7 +15,7 @@ from flask_wtf.csrf import validate_csrf
 from wtforms.validators import ValidationError
 
 from surveyapp import store
-from surveyapp.questionnaire import pages
+from surveyapp.questionnaire import pages, randomize
 from surveyapp.questionnaire.answers import check_page, page_fields, record
 from surveyapp.questionnaire.logic import evaluate_state, plan_of
 from surveyapp.questionnaire.model import Definition
@@ -98,6 +98,17 @@ def _page_number(definition: Definition) -> int:
     return int(page)
 
 
+def _version(current: Definition, started_on: str | None) -> Definition:
+    """The version a respondent is answering: the one their page (or draft) was rendered
+    with while it is a version of the open edition, else the open edition's current one."""
+    if not started_on or started_on == current.version:
+        return current
+    started = catalog().by_version(started_on)
+    if started is None or (started.id, started.edition) != (current.id, current.edition):
+        return current
+    return started
+
+
 def _answerable(survey_id: str):
     """(the definition this browser may answer, None) or (None, the page that refuses it)."""
     definition = _open(survey_id)
@@ -111,16 +122,19 @@ def page(survey_id: str):
     definition, refused = _answerable(survey_id)
     if refused is not None:
         return refused
-    number = _page_number(definition)
     key = _session_key(survey_id, definition.edition)
-    draft = store.load_draft(get_db(), key)
+    draft, started_on = store.load_draft_entry(get_db(), key, current_app.config["DRAFT_DAYS"])
+    definition = randomize.arranged(_version(definition, started_on), key)
+    number = _page_number(definition)
     state = evaluate_state(definition, draft)
     if pages.nearest_page(state, number) != number:
         return goto(definition, pages.nearest_page(state, number))
     # A page none of whose own fields is answered is drawn from the cache (piped texts
-    # depend on the answers themselves, so a page with them never is).
+    # depend on the answers themselves and a shuffled page differs per key, so a page
+    # with either never is).
     own = set(page_fields(definition.pages[number - 1]))
-    if not draft.keys() & own and not plan_of(definition).piped:
+    cached = not plan_of(definition).piped and not randomize.randomized(definition)
+    if not draft.keys() & own and cached:
         return blank_page(definition, number, key, state)
     form = page_form_class(definition, number)(formdata=None, data=draft, submission_key=key)
     return render(definition, number, form, state)
@@ -143,6 +157,7 @@ def answer(survey_id: str):
     definition, refused = _answerable(survey_id)
     if refused is not None:
         return refused
+    definition = _version(definition, request.form.get("definition_version"))
     number = _page_number(definition)
     db = get_db()
     key = request.form.get("submission_key", "")
@@ -150,19 +165,23 @@ def answer(survey_id: str):
     if ours and store.response_for_key(db, key):
         return redirect(url_for("survey.thanks", survey_id=survey_id, again=1))
     if not ours or not _csrf_ok():
+        fresh = _session_key(survey_id, definition.edition)
+        definition = randomize.arranged(definition, fresh)
         form = page_form_class(definition, number)()
-        form.submission_key.data = _session_key(survey_id, definition.edition)
+        form.submission_key.data = fresh
         notice = "This page had expired. Your answers are kept: please press the button again."
         return render(definition, number, form, evaluate_state(definition, {}), 400, notice)
-    draft = store.load_draft(db, key)
+    definition = randomize.arranged(definition, key)
+    draft = store.load_draft(db, key, current_app.config["DRAFT_DAYS"])
     checked = check_page(definition, number, request.form.getlist, draft)
     state, action = checked.state, request.form.get("action", "next")
     if action == "back":
-        if not saved_draft(db, key, survey_id, checked.answers):
-            return kept(definition, number, state)
+        if refused := saved_draft(db, key, definition, checked.answers):
+            return kept(definition, number, state, *refused)
         return goto(definition, pages.previous_page(state, number) or number)
     if state.screened is not None:
-        return finish.store_response(definition, key, record(plan_of(definition), state))
+        answers = record(plan_of(definition), state)
+        return finish.store_response(definition, key, answers)
     reshaped = _reshaped(definition, number, draft, checked)
     if reshaped is not None or checked.errors:
         return _again(definition, number, key, checked, reshaped)
@@ -176,8 +195,8 @@ def _move_on(definition: Definition, number: int, key: str, checked, action: str
     following = pages.next_page(state, number)
     if action == "submit" and following is None:
         return finish.submit(definition, key, checked.answers)
-    if not saved_draft(get_db(), key, definition.id, checked.answers):
-        return kept(definition, number, state)
+    if refused := saved_draft(get_db(), key, definition, checked.answers):
+        return kept(definition, number, state, *refused)
     if following is None and plan_of(definition).active:
         form = page_form_class(definition, number)()
         return render(definition, number, form, state, 200, LAST_PAGE)
@@ -207,8 +226,8 @@ def _again(definition: Definition, number: int, key: str, checked, reshaped: set
     the newly shown questions and the errors of those shown before only."""
     errors, notice = checked.errors, ""
     if reshaped is not None:
-        if not saved_draft(get_db(), key, definition.id, checked.answers):
-            return kept(definition, number, checked.state)
+        if refused := saved_draft(get_db(), key, definition, checked.answers):
+            return kept(definition, number, checked.state, *refused)
         errors = {name: error for name, error in errors.items() if name in reshaped}
         notice = RESHAPED
     form = page_form_class(definition, number)()

@@ -11,13 +11,19 @@ from surveyapp import store
 from surveyapp.questionnaire import pages
 from surveyapp.questionnaire.logic import State, plan_of
 from surveyapp.questionnaire.model import Definition
+from surveyapp.store.invitations import address_hash
 from surveyapp.web.forms import page_form_class
 from surveyapp.web.survey.view import page_view
 
 STORAGE_FAILED = "We could not save your answers just now. They are kept below: please try again."
+DRAFTS_THROTTLED = (
+    "Too many questionnaires were started from your network just now. Your answers are kept "
+    "below: please press the button again in a few minutes."
+)
 
 
 def render(definition, number, form, state, status=200, notice="", errors=False):
+    form.definition_version.data = definition.version
     return render_template(
         "survey/page.html",
         definition=definition,
@@ -78,14 +84,27 @@ def kept(definition: Definition, number: int, state, status: int = 503, notice=S
     return render(definition, number, form, state, status, notice)
 
 
-def saved_draft(db, key: str, survey_id: str, draft: dict) -> bool:
-    """Keep the answers so far; False when the database refuses the write."""
+def _draft_rules() -> store.DraftRules:
+    config = current_app.config
+    return store.DraftRules(
+        address=address_hash(config["SECRET_KEY"], request.remote_addr or ""),
+        limit=config["DRAFTS_PER_ADDRESS"],
+        window_seconds=config["SUBMISSION_WINDOW_SECONDS"],
+        keep_days=config["DRAFT_DAYS"],
+    )
+
+
+def saved_draft(db, key: str, definition: Definition, draft: dict) -> tuple[int, str] | None:
+    """Keep the answers so far and the version they answer; else (status, notice) saying
+    why nothing was stored."""
     try:
-        store.save_draft(db, key, survey_id, draft)
+        store.save_draft(db, key, definition.id, draft, _draft_rules(), definition.version)
+    except store.DraftsThrottled:
+        return 429, DRAFTS_THROTTLED
     except store.DatabaseError:
         current_app.logger.exception("could not save a draft")
-        return False
-    return True
+        return 503, STORAGE_FAILED
+    return None
 
 
 def goto(definition: Definition, number: int):

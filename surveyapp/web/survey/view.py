@@ -67,20 +67,23 @@ def _section(question: Question, qp: QuestionPlan, state: State) -> dict[str, st
 
 
 def _dress(form: FlaskForm, question: Question, qp: QuestionPlan, state: State) -> None:
-    """Piped labels and choices; each matrix item's and filtered option's attributes."""
+    """Piped labels, and the choices of the fields holding the question's codes; each
+    matrix item's and filtered option's attributes."""
+    qtype = REGISTRY[question.type]
     items = {f"{question.id}-{item.code}": item for item in question.items}
     options = {o.code: o for o in question.options}
+    coded = {name for name, listed in qtype.tallied(question) if listed == question.options}
     for name, _relevant in qp.fields:
         bound = form[name]
         item = items.get(name)
-        bound.label.text = item.label if item else question.text
+        bound.label.text = qtype.label(question, name)
         if item is not None:
             bound.render_kw = {"data-field": name}
             if item.relevant is not None:
                 bound.render_kw["data-relevant"] = item.relevant.text
             if name in state.hidden:
                 bound.render_kw |= HIDDEN
-        if hasattr(bound, "choices"):
+        if name in coded and hasattr(bound, "choices"):
             offered = state.offered.get(name) if name not in state.hidden else None
             bound.choices = [_choice(c, options, qp.filtered, offered) for c in bound.choices]
 

@@ -1,0 +1,155 @@
+"""nginx running deploy/nginx.conf in front of a bench Server, and slow clients.
+
+nginx gets a temporary prefix (config, pid, logs, temp files), listens on a free
+127.0.0.1 port and proxies to the server's port; only the listen and upstream lines of
+deploy/nginx.conf change. Run as root, nginx runs as `nobody`. For tests/test_deploy.py
+and bench/slow_clients.py; Debian's nginx comes from scripts/install-nginx."""
+
+from __future__ import annotations
+
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from bench.server import free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+NGINX = Path("/usr/sbin/nginx")
+CONFIG = ROOT / "deploy" / "nginx.conf"
+HOST = "survey.example.org"  # the server_name in deploy/nginx.conf
+
+MAIN = """worker_processes 1;
+pid {prefix}/nginx.pid;
+error_log {prefix}/error.log;
+daemon off;
+events {{ worker_connections 512; }}
+http {{
+    access_log {prefix}/access.log;
+    client_body_temp_path {prefix}/body;
+    proxy_temp_path {prefix}/proxy;
+    fastcgi_temp_path {prefix}/fastcgi;
+    uwsgi_temp_path {prefix}/uwsgi;
+    scgi_temp_path {prefix}/scgi;
+    include {prefix}/surveyapp.conf;
+}}
+"""
+
+
+def site_config(port: int, upstream: int) -> str:
+    """deploy/nginx.conf listening on 127.0.0.1:`port`, proxying to 127.0.0.1:`upstream`."""
+    text = CONFIG.read_text(encoding="utf-8")
+    for old, new in (
+        ("listen 80 default_server;", f"listen 127.0.0.1:{port} default_server;"),
+        ("listen 80;", f"listen 127.0.0.1:{port};"),
+        ("server 127.0.0.1:5000;", f"server 127.0.0.1:{upstream};"),
+    ):
+        if text.count(old) != 1:
+            raise RuntimeError(f"{CONFIG} no longer has exactly one {old!r}")
+        text = text.replace(old, new)
+    return text
+
+
+class Nginx:
+    """nginx in front of 127.0.0.1:`upstream` on a free port; a context manager."""
+
+    def __init__(self, upstream: int):
+        self.upstream, self.port = upstream, free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.prefix = Path(tempfile.mkdtemp(prefix="surveyapp-nginx-"))
+        self.proc: subprocess.Popen | None = None
+        self.run_as: dict = {}
+        if os.geteuid() == 0:
+            nobody = pwd.getpwnam("nobody")
+            self.run_as = {"user": nobody.pw_uid, "group": nobody.pw_gid}
+            os.chown(self.prefix, nobody.pw_uid, nobody.pw_gid)
+
+    def command(self, *extra: str) -> list[str]:
+        return [str(NGINX), "-p", str(self.prefix), "-e", str(self.prefix / "error.log"),
+                "-c", str(self.prefix / "nginx.conf"), *extra]  # fmt: skip
+
+    def check(self) -> subprocess.CompletedProcess:
+        """`nginx -t` on the configuration."""
+        return subprocess.run(  # noqa: S603 - Debian's nginx, fixed arguments
+            self.command("-t"), capture_output=True, text=True, timeout=30, **self.run_as
+        )
+
+    def start(self, timeout: float = 15.0) -> Nginx:
+        (self.prefix / "surveyapp.conf").write_text(site_config(self.port, self.upstream))
+        (self.prefix / "nginx.conf").write_text(MAIN.format(prefix=self.prefix))
+        checked = self.check()
+        if checked.returncode != 0:
+            raise RuntimeError(f"nginx -t failed: {checked.stderr}")
+        self.proc = subprocess.Popen(  # noqa: S603
+            self.command(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **self.run_as
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"nginx exited: {self.log()}")
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                return self
+            except OSError:
+                time.sleep(0.05)
+        self.stop()
+        raise RuntimeError(f"nginx did not start: {self.log()}")
+
+    def log(self) -> str:
+        path = self.prefix / "error.log"
+        return path.read_text(errors="replace")[-2000:] if path.exists() else ""
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=15)
+            self.proc = None
+
+    def __enter__(self) -> Nginx:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+        shutil.rmtree(self.prefix, ignore_errors=True)
+
+
+class SlowClients:
+    """`count` connections that send a request's headers one byte every `every` seconds,
+    never finishing them; a context manager (bounded: they stop when it exits)."""
+
+    def __init__(self, port: int, count: int = 40, every: float = 0.5):
+        self.port, self.count, self.every = port, count, every
+        self.stop = threading.Event()
+        self.sockets: list[socket.socket] = []
+        self.thread = threading.Thread(target=self._trickle)
+
+    def __enter__(self) -> SlowClients:
+        for _ in range(self.count):
+            sock = socket.create_connection(("127.0.0.1", self.port), timeout=5)
+            sock.sendall(f"GET / HTTP/1.1\r\nHost: {HOST}\r\n".encode())
+            self.sockets.append(sock)
+        self.thread.start()
+        return self
+
+    def _trickle(self) -> None:
+        while not self.stop.wait(self.every):
+            for sock in self.sockets:
+                try:
+                    sock.sendall(b"X")
+                except OSError:  # the server gave up on it: what a timeout should do
+                    continue
+
+    def __exit__(self, *exc) -> None:
+        self.stop.set()
+        self.thread.join(timeout=30)
+        for sock in self.sockets:
+            sock.close()

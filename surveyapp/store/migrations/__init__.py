@@ -1,0 +1,15 @@
+"""Every schema migration, registered in the order sqlite-utils applies them
+(`surveyapp.store.schema` runs and checks them). A new table or column is a new migration
+at the end of the newest module here (or a new module imported last)."""
+
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("surveyapp")
+
+# Registered in import order, which is the order they are applied.
+# isort: off
+from surveyapp.store.migrations import tables  # noqa: E402, F401
+from surveyapp.store.migrations import hardening  # noqa: E402, F401
+from surveyapp.store.migrations import versions  # noqa: E402, F401
+from surveyapp.store.migrations import logic  # noqa: E402, F401
+# isort: on
