@@ -22,7 +22,7 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
     """The app serving the one-feature test questionnaires (the logic ones among them)."""
     folder = tmp_path_factory.mktemp("logic")
     app = create_app({"SECRET_KEY": "logic-browser-secret", "DATABASE": str(folder / "l.db"),
-                      "SURVEY_FOLDERS": [str(TEST_QUESTIONNAIRES)]})  # fmt: skip
+                      "SURVEY_FOLDERS": [str(TEST_QUESTIONNAIRES)]}, init_db=True)  # fmt: skip
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
