@@ -15,6 +15,7 @@ import requests
 
 from bench.loadgen import Stats, in_threads, rounds
 from surveyapp import SHIPPED_SURVEYS
+from surveyapp.questionnaire.expressions import evaluate, truthy
 from surveyapp.questionnaire.loader import definition_files, load_all
 from surveyapp.questionnaire.model import Definition
 from surveyapp.questionnaire.types import REGISTRY
@@ -37,6 +38,12 @@ def shipped_definitions() -> list[Definition]:
     return [editions[max(editions)] for _id, editions in sorted(catalog.items())]
 
 
+def _screens_out(question, name: str, code: str) -> bool:
+    """Whether answering `code` alone would end the questionnaire (a screening question)."""
+    rule = question.screen_out
+    return rule is not None and truthy(evaluate(rule.tree, {name: code}))
+
+
 def answers_for(definition: Definition, rng: random.Random) -> list[dict[str, str | list[str]]]:
     """Valid random answers, one dict of form fields per page."""
     pages = []
@@ -47,7 +54,7 @@ def answers_for(definition: Definition, rng: random.Random) -> list[dict[str, st
             tallied = dict(kind.tallied(q))
             for name in kind.field_names(q):
                 if name in tallied:
-                    codes = [o.code for o in tallied[name]]
+                    codes = [o.code for o in tallied[name] if not _screens_out(q, name, o.code)]
                     picks = rng.sample(codes, int(q.settings.get("min_picks") or 1))
                     values[name] = picks if q.type == "multiple_choice" else picks[0]
                 elif q.type == "number":

@@ -65,7 +65,7 @@ CMO_ITEMS = [
 
 def cmo(size="small", region="europe", ratings=None, comments=None) -> dict:
     """A complete cmo answer set; `ratings` overrides some items (default 'rare')."""
-    answers = {"company_size": size, "region": region}
+    answers = {"manufactures_for_clients": "yes", "company_size": size, "region": region}
     answers |= {f"problems-{item}": "rare" for item in CMO_ITEMS}
     answers |= {f"problems-{k}": v for k, v in (ratings or {}).items()}
     if comments is not None:

@@ -44,6 +44,11 @@ def recount(db) -> dict[tuple, int]:
         " WHERE field != 'comments' GROUP BY survey, edition, field"
     ):
         expected[(survey, edition, field, "*")] = n
+    for survey, edition, field, n in db.execute(
+        "SELECT survey, edition, field, count(*) FROM not_shown"
+        " WHERE field != 'comments' GROUP BY survey, edition, field"
+    ):
+        expected[(survey, edition, field, "~not_shown")] = n
     return expected
 
 

@@ -25,6 +25,7 @@ KEY_VALUES = {
     "max": "1000",
     "integer": "true",
     "max_ranks": "2",
+    "calculation": "'worked out'",
 }
 TABLES = ("responses", "answers", "counters", "drafts", "submission_log")
 
@@ -128,7 +129,7 @@ def test_every_registry_type_built_published_answered_and_stored(app, builder, d
     assert set().union(*(set(q.settings) for q in definition.questions())) >= {
         k for name in REGISTRY for k in REGISTRY[name].keys if k in {"min_picks", "max_length"}
     }
-    assert all(q.help and q.required for q in definition.questions())
+    assert all(q.help and (q.required or REGISTRY[q.type].computed) for q in definition.questions())
     respondent = Respondent(app.test_client(), "everything")
     answers = answers_for(definition)
     final = respondent.complete(answers)
@@ -136,7 +137,8 @@ def test_every_registry_type_built_published_answered_and_stored(app, builder, d
     rows = [r for r in db["responses"].rows if r["survey"] == "everything"]
     assert len(rows) == 1 and rows[0]["version"] == definition.version
     stored = json.loads(rows[0]["answers"])
-    assert stored == {k: v for page in answers for k, v in page.items()}
+    computed = {q.id: "worked out" for q in definition.questions() if REGISTRY[q.type].computed}
+    assert stored == {k: v for page in answers for k, v in page.items()} | computed
 
 
 def counts(db) -> dict[str, int]:

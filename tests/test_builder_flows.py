@@ -29,7 +29,7 @@ def test_a_wording_change_on_an_edition_with_answers_needs_confirmation(app, db)
     old_version = app.extensions["surveys"]["cmo"][2012].version
     add(app, "cmo", cmo())
     builder = builder_for(app)
-    builder.press(builder.question(0, 0), text="How many people work for you?")
+    builder.press(builder.question(0, 1), text="How many people work for you?")
     page = builder.open("/publish")
     assert "company_size</code>: wording changed" in page and 'name="confirm"' in page
     refused = builder.post("/publish", {"as": "version"}, status=409)
@@ -77,9 +77,9 @@ def test_a_form_from_an_outdated_page_is_refused_and_keeps_what_was_typed(app, d
 
 def test_deleting_is_audited_and_undone_and_a_draft_can_be_discarded(app, db):
     builder = builder_for(app)
-    builder.press("", "question_delete:0.1")
+    builder.press("", "question_delete:0.2")
     assert "region" not in builder_drafts.get(db, "cmo").text.split("pages:")[1]
-    assert actions(db, "builder_delete") == [{"survey": "cmo", "what": "question", "target": "0.1"}]
+    assert actions(db, "builder_delete") == [{"survey": "cmo", "what": "question", "target": "0.2"}]
     builder.open("")
     builder.post("/undo", {})
     assert "id: region" in builder_drafts.get(db, "cmo").text
@@ -102,11 +102,12 @@ def test_a_scale_in_use_cannot_be_deleted_and_a_rename_follows_its_users(app, db
 
 def test_moving_copying_and_retyping(app, db):
     builder = builder_for(app)
-    builder.press("", "question_down:0.0")
-    builder.press("", "question_copy:0.1")
+    builder.press("", "question_down:0.1")
+    builder.press("", "question_copy:0.2")
     builder.press("", "page_up:2")
     definition = builder_state(app, db)
     assert [q.id for q in definition.pages[0].questions] == [
+        "manufactures_for_clients",
         "region",
         "company_size",
         "company_size_2",

@@ -84,8 +84,8 @@ def test_specify_texts_are_exported_and_listed_as_comments(options_app):
     db = store.thread_connection(options_app.config["DATABASE"])
     editions = options_app.extensions["surveys"]["t_other"]
     rows = list(csv.reader(io.StringIO("".join(export.csv_stream(db, "t_other", editions)))))
-    assert rows[0][4:] == ["supplier", "supplier-other", "uses", "uses-other"]
-    assert rows[1][4:] == ["other", "Zeta; Labs", "", ""]
+    assert rows[0][6:] == ["supplier", "supplier-other", "uses", "uses-other"]
+    assert rows[1][6:] == ["other", "Zeta; Labs", "", ""]
     codebook = [row[:6] for row in csv.reader(io.StringIO("".join(export.codebook_csv(editions))))]
     assert ["supplier-other", "Who supplies your media?", "Another supplier: please specify",
             "single_choice", "", ""] in codebook  # fmt: skip
@@ -95,7 +95,7 @@ def test_specify_texts_are_exported_and_listed_as_comments(options_app):
 
 def test_an_imported_specify_text_keeps_its_semicolons(options_app):
     db = store.thread_connection(options_app.config["DATABASE"])
-    data = b"uses,uses-other\nelse;media,Filters; pumps\n"
+    data = b"supplier,uses,uses-other\n,else;media,Filters; pumps\n"
     result = import_file(db, options_app.extensions["surveys"], "t_other", 2020, data,
                          name="o.csv")  # fmt: skip
     assert result.errors == ["o.csv:row 2: supplier: Please answer this question."]
@@ -179,6 +179,7 @@ def test_na_is_left_out_of_the_base_and_the_boxes(rated):
     assert matrix["scale"] == ["often", "sometimes", "never"]
     assert matrix["items"]["delays"] == {
         "n": 5, "na": 2, "counts": {"often": 3, "sometimes": 1, "never": 1},
+        "shown": 7, "answered": 5, "not_shown": 0,
         "percent": {"often": 60.0, "sometimes": 20.0, "never": 20.0},
         "top_box": 60.0, "top2_box": 80.0,
     }  # fmt: skip
@@ -193,7 +194,7 @@ def test_na_is_left_out_of_the_base_and_the_boxes(rated):
 def test_na_is_shown_apart_on_the_tallies_page_and_in_trends(rated):
     client = admin_client(rated)
     html = client.get("/admin/surveys/t_matrix_na").get_data(as_text=True)
-    assert "n = 5 (N/A excluded: 2)" in html
+    assert "n = 5 shown and answered (N/A excluded: 2)" in html
     assert '<td class="num">N/A: 2</td>' in html
     assert '<th scope="col" class="num">Not applicable</th>' not in html
     db = store.thread_connection(rated.config["DATABASE"])

@@ -8,11 +8,14 @@ from urllib.parse import quote
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from werkzeug.datastructures import MultiDict
 
 from surveyapp import SHIPPED_SURVEYS, store
-from surveyapp.questionnaire import randomize
-from surveyapp.questionnaire.answers import check_definition
+from surveyapp.questionnaire import marks, randomize
+from surveyapp.questionnaire.answers import check_response, stored_getlist
 from surveyapp.questionnaire.loader import definition_files, field_names, load_all
+from surveyapp.questionnaire.logic import plan_of
+from surveyapp.questionnaire.types import REGISTRY
 from surveyapp.store import invitations
 from tests.conftest import TEST_QUESTIONNAIRES, examples
 from tests.hostile import EDITS, NUMBERS, RAW, edited, form_body
@@ -35,11 +38,21 @@ INVITED = TEST_QUESTIONNAIRES.parent / "invite_questionnaires"
 RANKS = ["1", "2", "3", "4", "0", "-1", "99", "1.0", " 2 "]
 
 
+ANSWER_NUMBERS = st.sampled_from(["0", "1", "2", "5", "12", "100", "-3", "4.5"])
+
+
 def values_for(definition):
     codes = [o.code for q in definition.questions() for o in (*q.options, *q.items)]
     orders = [";".join(reversed(e.codes)) for e in randomize.elements(definition)]
     return st.one_of(HOSTILE_TEXT, st.sampled_from(codes or ["x"]), st.sampled_from(RANKS),
-                     st.sampled_from(orders or ["x"]))  # fmt: skip
+                     st.sampled_from(orders or ["x"]), ANSWER_NUMBERS)  # fmt: skip
+
+
+def shapes_for(definition):
+    """What a browser posts as the page's shape: none, one drawn by the server or made up."""
+    names = field_names(definition)
+    drawn = st.lists(st.sampled_from(names), max_size=4).map(lambda found: " ".join(found))
+    return st.one_of(st.none(), drawn, st.text(max_size=30))
 
 
 def page_posts(definition):
@@ -58,6 +71,7 @@ def page_posts(definition):
             "csrf": st.sampled_from(["valid", "valid", "missing", "stale", "foreign", "edited"]),
             "key": st.sampled_from(["valid", "valid", "missing", "forged", "other", "edited"]),
             "edit": EDITS,
+            "shape": shapes_for(definition),
         }
     )
 
@@ -97,7 +111,8 @@ def test_hostile_page_posts(hostile_app, definition):
         key = token_for(post["key"], own["submission_key"], post["edit"],
                         {"forged": "abc.def", "other": other_key})  # fmt: skip
         raw = [(n, t) for n, t in (("csrf_token", csrf), ("submission_key", key)) if t]
-        data = form_body([*pairs, ("action", post["action"])], raw)
+        shape = [("~shown", post["shape"])] if post["shape"] is not None else []
+        data = form_body([*pairs, ("action", post["action"]), *shape], raw)
         url = f"/s/{definition.id}?page={quote(post['page'], safe='')}"
         response = client.post(url, data=data, content_type="application/x-www-form-urlencoded")
         assert response.status_code < 500, response.status_code
@@ -118,13 +133,95 @@ def token_for(choice: str, valid: str, edit, others: dict[str, str]) -> str | No
 
 
 def assert_only_valid_responses_stored(app, definition):
+    """Every stored response is what the rules keep of its own answers (no answer to a
+    question it was not shown, none after a screening point, every required one given
+    unless screened out) with the order it was shown, never a forged one; its status and
+    not-shown rows agree, and the counters too."""
+    from surveyapp.figures.tallies import verify_tallies
+
     db = store.thread_connection(app.config["DATABASE"])
-    sql = "SELECT answers, submission_key FROM responses WHERE survey = ?"
+    sql = "SELECT id, answers, status, submission_key FROM responses WHERE survey = ?"
     for row in db.query(sql, [definition.id]):
         answers = json.loads(row["answers"])
         orders = randomize.orders(definition, row["submission_key"])
-        clean, errors = check_definition(definition, answers)
-        assert errors == {} and clean | orders == answers  # the order shown, never a forged one
+        # From the answers alone: a page post never marks a field not asked.
+        checked = check_response(definition, stored_getlist(answers))
+        assert checked.errors == {} and checked.answers | orders == answers
+        assert row["status"] == marks.status(answers)
+        hidden_rows = db.execute("SELECT field FROM not_shown WHERE response = ?", [row["id"]])
+        expected = marks.not_shown(answers) if row["status"] == marks.COMPLETED else []
+        assert [field for (field,) in hidden_rows.fetchall()] == expected
+    assert verify_tallies(db, app.extensions["surveys"]) == []
+
+
+LOGIC = [d for d in DEFINITIONS if plan_of(d).active]
+DRAWN = "\x00drawn"  # post the shape the page was drawn with, as a browser does
+GO_ON = "\x00primary"  # press the page's main button (Next, or Submit on the last page)
+TEXTS = st.sampled_from(["", "Fine", "AB123", "ab12", "<b>x</b> & y", "x" * 300])
+
+
+def plausible(definition, name: str):
+    """Values a respondent could give a field, or a forger could post to it."""
+    question = next(q for q in definition.questions() if name in REGISTRY[q.type].field_names(q))
+    codes = [o.code for o in dict(REGISTRY[question.type].tallied(question)).get(name, ())]
+    if not codes:
+        return st.one_of(ANSWER_NUMBERS, ANSWER_NUMBERS, TEXTS)
+    if REGISTRY[question.type].separator:
+        return st.lists(st.sampled_from(codes), max_size=len(codes) + 1)
+    return st.sampled_from(codes)
+
+
+def walks(definition):
+    """A respondent's posts in turn: answers (to hidden questions and other pages' too),
+    the page they are on or a forged one, Next, Back or Submit, any posted shape."""
+    names = field_names(definition)
+    pages = st.integers(min_value=-1, max_value=len(definition.pages) + 1)
+    post = st.fixed_dictionaries({
+        "page": st.one_of(st.none(), st.none(), st.none(), pages),
+        "fields": st.fixed_dictionaries({n: plausible(definition, n) for n in names}),
+        "omit": st.lists(st.sampled_from(names), max_size=3),
+        "action": st.sampled_from([GO_ON, GO_ON, GO_ON, "back", "next", "submit"]),
+        "shape": st.one_of(st.just(DRAWN), st.just(DRAWN), st.just(DRAWN), shapes_for(definition)),
+    })  # fmt: skip
+    return st.lists(post, min_size=len(definition.pages), max_size=len(definition.pages) + 5)
+
+
+@pytest.mark.parametrize("definition", LOGIC, ids=lambda d: d.id)
+def test_hostile_walks_through_logic_store_only_what_the_rules_keep(hostile_app, definition):
+    stored = []
+
+    @examples(3000)  # 150 walks in the quick profile: fewer may never reach the end
+    @given(steps=walks(definition))
+    def run(steps):
+        client = hostile_app.test_client()
+        html, page = client.get(f"/s/{definition.id}").get_data(as_text=True), 1
+        for step in steps:
+            data = [(k, v) for k, vs in step["fields"].items() if k not in step["omit"]
+                    for v in (vs if isinstance(vs, list) else [vs])]  # fmt: skip
+            tokens = hidden(html) if "submission_key" in html else {}
+            drawn = tokens.pop("~shown", None)
+            shape = drawn if step["shape"] == DRAWN else step["shape"]
+            action = step["action"]
+            if action == GO_ON:
+                action = "submit" if 'value="submit" class="primary"' in html else "next"
+            data += [*tokens.items(), ("action", action)]
+            data += [("~shown", shape)] if shape is not None else []
+            number = page if step["page"] is None else step["page"]
+            response = client.post(f"/s/{definition.id}?page={number}", data=MultiDict(data))
+            assert response.status_code < 500, response.status_code
+            location = response.headers.get("Location", "")
+            stored.append("/thanks" in location)
+            if "/thanks" in location or "page=" not in location and response.status_code == 302:
+                html, page = client.get(f"/s/{definition.id}").get_data(as_text=True), 1
+            elif location:
+                page = int(location.rsplit("page=", 1)[1])
+                html = client.get(location).get_data(as_text=True)
+            else:
+                html = response.get_data(as_text=True)
+
+    run()
+    assert any(stored), "no walk stored a response: the generator never got that far"
+    assert_only_valid_responses_stored(hostile_app, definition)
 
 
 @pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH"])

@@ -41,7 +41,9 @@ def test_each_respondent_gets_own_tokens_and_can_submit(app, db):
 def test_a_page_with_saved_answers_is_rendered_with_them(client):
     walker = Respondent(client, "cmo")
     walker.open(1)
-    walker.post(1, {"company_size": "large", "region": "asia"}, "next")
+    walker.post(
+        1, {"manufactures_for_clients": "yes", "company_size": "large", "region": "asia"}, "next"
+    )
     page1 = client.get("/s/cmo?page=1").get_data(as_text=True)
     assert re.search(r'value="large"\s+checked', page1)
     page2 = client.get("/s/cmo?page=2").get_data(as_text=True)
@@ -62,7 +64,7 @@ def test_counted_fields_hands_out_a_copy(app):
     definition = app.extensions["surveys"]["cmo"][2012]
     fields = counted_fields(definition)
     fields.clear()
-    assert counted_fields(definition)[:2] == ["company_size", "region"]
+    assert counted_fields(definition)[:3] == ["manufactures_for_clients", "company_size", "region"]
 
 
 def test_session_serializer_is_built_once_and_still_checks_signatures(app, make_app):

@@ -198,7 +198,9 @@ def test_anonymous_editions_keep_no_link(app, db):
     assert response["submitted_at"] == store.utcnow()[:10] + "T00:00:00.000000Z"
     admin = admin_client(app)
     export = admin.get("/admin/surveys/invited/export.csv").text
-    assert export.splitlines()[0] == "response_id,submitted_at,edition,version,first,second"
+    assert export.splitlines()[0] == (
+        "response_id,submitted_at,edition,version,status,not_shown,first,second"
+    )
     page = admin.get("/admin/surveys/invited/invitations").text
     assert "<td>yes</td><td>not kept (anonymous)</td>" in page
     assert store.utcnow()[:10] not in page.split("<caption>Invitations</caption>")[1]
@@ -221,7 +223,9 @@ def test_non_anonymous_export_ties_answers_to_emails(app, db, tmp_path):
     answer(app.test_client(), ada, "named", [{"first": "Ada's"}, {"second": "y"}])
     admin = admin_client(app)
     lines = admin.get("/admin/surveys/named/export.csv").text.splitlines()
-    assert lines[0] == "response_id,submitted_at,edition,version,email,first,second"
+    assert lines[0] == (
+        "response_id,submitted_at,edition,version,status,not_shown,email,first,second"
+    )
     assert len(lines) == 2 and lines[1].endswith(",ada@example.org,Ada's,y")
     codebook = admin.get("/admin/surveys/named/codebook.csv").text
     assert "email,Email of the invitation" in codebook

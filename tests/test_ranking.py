@@ -182,7 +182,7 @@ def test_export_codebook_and_import_round_trip(ranked, make_app, tmp_path):
     editions = ranked.extensions["surveys"]["t_ranking"]
     text = "".join(export.csv_stream(db, "t_ranking", editions))
     header = next(csv.reader(io.StringIO(text)))
-    assert header[4:] == ["priorities-quality", "priorities-price", "priorities-speed",
+    assert header[6:] == ["priorities-quality", "priorities-price", "priorities-speed",
                           "regions-europe", "regions-asia", "regions-americas",
                           "regions-africa"]  # fmt: skip
     codebook = [row[:6] for row in csv.reader(io.StringIO("".join(export.codebook_csv(editions))))]

@@ -122,7 +122,15 @@ def test_multiple_choice_numbers_names_and_missing_codes(make_app, tmp_path, fmt
         "dta": ["size", "with_2", "Grid_x_y", "Grid_second", "grid_x_y_2", "picks_010", "picks_b",
                 "picks_c", long_id[:32], "staff", "str5_2"],
     }[fmt]  # fmt: skip
-    assert list(frame.columns) == ["response_id", "submitted_at", "edition", "version", *names]
+    assert list(frame.columns) == [
+        "response_id",
+        "submitted_at",
+        "edition",
+        "version",
+        "status",
+        "not_shown",
+        *names,
+    ]
     assert list(frame["response_id"]) == ids
     blank = BLANK[fmt]
     size, with_, grid, _second, text, p010, pb, pc, big, staff, long_text = names

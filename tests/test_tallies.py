@@ -59,13 +59,13 @@ def test_tallies_match_hand_counts(filled, db):
     assert result["latest"] == T1
     size = result["questions"]["company_size"]
     assert size == {
-        "type": "single_choice", "n": 6,
+        "type": "single_choice", "n": 6, "shown": 6, "answered": 6, "not_shown": 0,
         "counts": {"small": 2, "medium": 3, "large": 1},
         "percent": {"small": 33.3, "medium": 50.0, "large": 16.7},
     }  # fmt: skip
     items = result["questions"]["problems"]["items"]
     assert items["communicate"] == {
-        "n": 5,
+        "n": 5, "shown": 6, "answered": 5, "not_shown": 0,
         "counts": {"very_common": 3, "somewhat_common": 0, "rare": 2, "not_a_problem": 0},
         "percent": {VC: 60.0, SC: 0.0, RA: 40.0, NP: 0.0},
         "top_box": 60.0, "top2_box": 60.0,
@@ -80,22 +80,30 @@ def test_json_contract_keys_in_definition_order(filled):
     response = client.get("/admin/surveys/cmo/tallies.json")
     assert response.status_code == 200 and response.mimetype == "application/json"
     body = response.json
-    assert list(body) == ["survey", "edition", "responses", "latest", "questions"]
+    assert list(body) == ["survey", "edition", "responses", "screened_out", "latest",
+                          "questions"]  # fmt: skip
     assert (body["survey"], body["edition"], body["responses"]) == ("cmo", 2012, 6)
-    assert list(body["questions"]) == ["company_size", "region", "problems"]
+    assert list(body["questions"]) == [
+        "manufactures_for_clients", "company_size", "region", "problems",
+    ]  # fmt: skip
     problems = body["questions"]["problems"]
     assert list(problems) == ["type", "scale", "items"]
     assert problems["scale"] == ["very_common", "somewhat_common", "rare", "not_a_problem"]
     assert list(problems["items"])[:3] == ["communicate", "timeframes", "cost_containment"]
     assert list(problems["items"]["communicate"]) == [
         "n",
+        "shown",
+        "answered",
+        "not_shown",
         "counts",
         "percent",
         "top_box",
         "top2_box",
     ]
     assert list(problems["items"]["communicate"]["counts"]) == problems["scale"]
-    assert list(body["questions"]["region"]) == ["type", "n", "counts", "percent"]
+    assert list(body["questions"]["region"]) == [
+        "type", "n", "shown", "answered", "not_shown", "counts", "percent",
+    ]  # fmt: skip
     raw = response.get_data(as_text=True)
     assert '"top2_box": 60.0' in raw and '"small": 33.3' in raw
 
@@ -153,7 +161,7 @@ def test_multiple_choice_percent_of_those_answering(make_app):
     db = store.thread_connection(app.config["DATABASE"])
     pets = tallies.tallies(db, definition)["questions"]["pets"]
     assert pets == {
-        "type": "multiple_choice", "n": 3,
+        "type": "multiple_choice", "n": 3, "shown": 4, "answered": 3, "not_shown": 0,
         "counts": {"cat": 2, "dog": 1, "fish": 1},
         "percent": {"cat": 66.7, "dog": 33.3, "fish": 33.3},
     }  # fmt: skip

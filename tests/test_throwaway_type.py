@@ -143,7 +143,8 @@ def test_answers_store_tally_trend_export_and_import_the_same(yes_no_app):
 
     admin = admin_client(app)
     tallied = admin.get("/admin/surveys/t_yes_no/tallies.json").json["questions"]
-    assert tallied == {"agrees": {"type": "yes_no", "n": 5, "counts": {"yes": 3, "no": 2},
+    assert tallied == {"agrees": {"type": "yes_no", "n": 5, "shown": 5, "answered": 5,
+                                  "not_shown": 0, "counts": {"yes": 3, "no": 2},
                                   "percent": {"yes": 60.0, "no": 40.0}}}  # fmt: skip
     page = admin.get("/admin/surveys/t_yes_no").text
     assert '<th scope="row">Yes</th><td class="num">3</td>' in page

@@ -59,6 +59,8 @@ def test_trends_json_contract(db, catalog):
         "top_box": 51.3,
         "top2_box": 82.1,
         "top2_ci95": [67.3, 91.0],
+        "shown": 39,
+        "not_shown": 0,
     }
     change_2011 = timeframes["2011"].pop("change_top2")
     assert timeframes["2011"] == {
@@ -66,6 +68,8 @@ def test_trends_json_contract(db, catalog):
         "top_box": 52.0,
         "top2_box": 92.0,
         "top2_ci95": [81.2, 96.8],
+        "shown": 50,
+        "not_shown": 0,
     }
     assert change_2011["points"] == 9.9
     change = timeframes["2012"]["change_top2"]

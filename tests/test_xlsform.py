@@ -165,14 +165,8 @@ def test_a_geopoint_and_a_repeat_are_refused_whole_with_every_row_named():
         "add copies of its questions",
         "refused.xlsx:survey:row 7: type: 'image' questions are refused: surveyapp takes no "
         "photos, recordings or file uploads",
-        "refused.xlsx:survey:row 8: relevant: refused: conditions, checks and calculations "
-        "need logic, which surveyapp does not have yet",
-        "refused.xlsx:survey:row 8: constraint: refused: conditions, checks and calculations "
-        "need logic, which surveyapp does not have yet",
-        "refused.xlsx:survey:row 9: calculation: refused: conditions, checks and calculations "
-        "need logic, which surveyapp does not have yet",
-        "refused.xlsx:survey:row 9: type: 'calculate' is refused: conditions, checks and "
-        "calculations need logic, which surveyapp does not have yet",
+        "refused.xlsx:survey:row 8: trigger: refused: surveyapp works every calculation out "
+        "again from the answers",
         "refused.xlsx:survey:row 10: type: choices from a file are refused: give them in the "
         "choices sheet",
         "refused.xlsx:survey:row 11: type: 'date' questions are refused: surveyapp has no date "
@@ -256,14 +250,14 @@ def test_cosmetic_columns_are_ignored_with_a_warning():
     ]  # fmt: skip
 
 
-def test_a_required_condition_and_a_reference_to_an_answer_are_refused():
+def test_a_required_condition_imports_and_a_later_answer_piped_is_named_at_its_cell():
     data = forms.workbook({"survey": [
         ["type", "name", "label", "required"],
         ["text", "a", "Hello ${b}", None],
         ["integer", "b", "B", "${a} != ''"],
     ]})  # fmt: skip
     errors = errors_of(data, "logic.xlsx")
-    assert [e.split(": ")[0:2] for e in errors] == [
-        ["logic.xlsx:survey:row 2", "label"],
-        ["logic.xlsx:survey:row 3", "required"],
+    assert errors == [
+        "logic.xlsx:survey:row 2: label: ${b} is answered on this page or later: piping shows "
+        "answers from earlier pages"
     ]

@@ -6,15 +6,23 @@ import re
 
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 KEY = re.compile(r'name="submission_key" type="hidden" value="([^"]*)"')
+SHAPE = re.compile(r'name="~shown" value="([^"]*)"')
 VERSION = re.compile(r'name="definition_version" type="hidden" value="([^"]*)"')
 
 
 def hidden(html: str) -> dict[str, str]:
-    """The page form's hidden fields, as a browser posts them back."""
+    """The page form's hidden fields, as a browser posts them back: the CSRF token, the
+    submission key, the definition version and, on a page with logic, the shape of the
+    page as drawn (what a browser without JavaScript sends)."""
     fields = {"csrf_token": TOKEN.search(html).group(1)}
     fields["submission_key"] = KEY.search(html).group(1)
     version = VERSION.search(html)
-    return fields | ({"definition_version": version.group(1)} if version else {})
+    if version:
+        fields["definition_version"] = version.group(1)
+    shape = SHAPE.search(html)
+    if shape:
+        fields["~shown"] = shape.group(1)
+    return fields
 
 
 class Respondent:
@@ -55,7 +63,7 @@ def cmo_answers(size="small", region="europe", rating="very_common", comments="F
         "unsuitable_cell_lines",
     ]  # fmt: skip
     return [
-        {"company_size": size, "region": region},
+        {"manufactures_for_clients": "yes", "company_size": size, "region": region},
         {f"problems-{item}": rating for item in items},
         {"comments": comments},
     ]
@@ -67,7 +75,7 @@ def client_answers(size="large", region="asia", rating="important", comments="")
         "stick_to_schedule", "capacity",
     ]  # fmt: skip
     return [
-        {"company_size": size, "region": region},
+        {"company_size": size, "region": region, "outsources_commercial": "yes"},
         {f"importance-{item}": rating for item in items},
         {"comments": comments},
     ]

@@ -27,6 +27,7 @@ from surveyapp.exchange.layout import (
     columns,
     order_elements,
 )  # fmt: skip
+from surveyapp.questionnaire import marks
 from surveyapp.questionnaire.types import REGISTRY
 from surveyapp.store import listing
 from surveyapp.store.filters import NO_FILTERS, Filters
@@ -71,7 +72,8 @@ def value_rows(
     for response_id, submitted_at, edition, version, answers in listing.response_rows(
         db, survey, filters
     ):
-        values = [response_id, submitted_at, edition, version, *map(answers.get, fields)]
+        values = [response_id, submitted_at, edition, version, marks.status(answers),
+                  marks.not_shown(answers) or None, *map(answers.get, fields)]  # fmt: skip
         if weights is not None:
             values.insert(len(META), weights(edition, answers))
         if tied:

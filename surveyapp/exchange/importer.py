@@ -1,9 +1,10 @@
 """Import past responses from CSV or JSON Lines in the export's own layout.
 
 Columns: `response_id` and `submitted_at` (optional), `edition` (optional, checked),
-`version` (optional, ignored), then one column per HTML field name; multiple choice
-codes joined by ";". Every row is checked with the same rules as the web form
-(forms.check_pages); any bad row means nothing is written, and every bad row is
+`version` (optional, ignored), `status` (optional, checked against the rules), `not_shown`
+(optional: fields not asked of that row), then one column per HTML field name; multiple
+choice codes joined by ";". Every row is checked with the same rules as the web form
+(answers.check_response); any bad row means nothing is written, and every bad row is
 reported. Rows are numbered as a spreadsheet numbers them: the header is row 1, the
 first data row is row 2 (JSON Lines: the line number).
 """
@@ -21,7 +22,8 @@ import sqlite_utils
 
 from surveyapp import store
 from surveyapp.exchange.rows import Rows
-from surveyapp.questionnaire.answers import check_pages, counted_fields
+from surveyapp.questionnaire import marks
+from surveyapp.questionnaire.answers import check_response, counted_fields
 from surveyapp.questionnaire.catalog import Catalog
 from surveyapp.questionnaire.loader import field_names
 from surveyapp.questionnaire.model import Definition
@@ -29,7 +31,7 @@ from surveyapp.questionnaire.randomize import ORDER_SEPARATOR, check_orders, ele
 from surveyapp.questionnaire.types import REGISTRY
 from surveyapp.store import imports, timestamps
 
-META = ("response_id", "submitted_at", "edition", "version")
+META = ("response_id", "submitted_at", "edition", "version", "status", "not_shown")
 # Read and dropped: an export's weights are recomputed from the targets, never imported.
 IGNORED = ("weight",)
 FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl"}
@@ -89,19 +91,14 @@ def _split_order(text: str) -> list[str]:
     return text.split(ORDER_SEPARATOR)
 
 
-def _checked(
-    definition: Definition, pages: list, getlist: Callable[[str], list[str]]
-) -> tuple[dict[str, Any], dict[str, str]]:
-    """(answers with the order columns, {column: problem}) of one row."""
-    answers, problems = check_pages(pages, getlist)
-    orders, order_problems = check_orders(definition, getlist)
-    return answers | orders, problems | order_problems
-
-
 def check_file(
     catalog: Catalog, survey: str, edition: int, data: bytes, fmt: str, name: str
 ) -> tuple[list[dict[str, Any]], list[str], str]:
-    """Parse and check a whole file; return (rows for db.insert_many, errors, file hash)."""
+    """Parse and check a whole file; return (rows for db.insert_many, errors, file hash).
+
+    A field whose column the whole file lacks was not asked: its rows are stored with it
+    not shown, never a required-answer error; so is a field a row's `not_shown` cell
+    lists. A column that is present meets every rule, relevance included."""
     errors: list[str] = []
     reader = Rows(name, errors)
     file_hash = hashlib.sha256(data).hexdigest()
@@ -112,40 +109,91 @@ def check_file(
     text = _decode(data, reader)
     if text is None:
         return [], errors, file_hash
-    fields = field_names(definition) + [e.name for e in elements(definition)]
+    fields = field_names(definition)
+    columns = set(META) | set(IGNORED) | set(fields) | {e.name for e in elements(definition)}
+    raw_rows = list(getattr(reader, fmt)(text, columns))
+    present = {column for _number, raw in raw_rows for column in raw}
+    absent = _absent(definition, present)
     splitters = _splitters(definition)
-    pages, counted = list(definition.pages), counted_fields(definition)
     rows: list[dict[str, Any]] = []
     first_row_of: dict[str, int] = {}
-    for number, raw in getattr(reader, fmt)(text, set(META) | set(IGNORED) | set(fields)):
-        answers, problems = _checked(definition, pages, _getter(raw, splitters))
-        for field_name, message in problems.items():
-            reader.error(number, f"{field_name}: {message}")
-        response_id = str(raw.get("response_id") or "").strip()
-        response_id = response_id or f"{survey}-{edition}-{file_hash[:16]}-r{number}"
-        if response_id in first_row_of:
-            earlier = first_row_of[response_id]
-            reader.error(number, f"response_id: {response_id!r} already used on row {earlier}")
-        first_row_of.setdefault(response_id, number)
-        stated = str(raw.get("edition") or "").strip()
-        if stated and stated != str(edition):
-            reader.error(number, f"edition: {stated!r} is not the edition imported ({edition})")
-        moment = str(raw.get("submitted_at") or "").strip()
-        submitted_at = timestamps.parse(moment) if moment else None
-        if moment and submitted_at is None:
+    for number, raw in raw_rows:
+        row = _row(definition, edition, reader, (number, raw), (absent, splitters))
+        row["response_id"] = row["response_id"] or f"{survey}-{edition}-{file_hash[:16]}-r{number}"
+        if row["response_id"] in first_row_of:
+            earlier = first_row_of[row["response_id"]]
             reader.error(
-                number,
-                f"submitted_at: {moment!r} is not an ISO 8601 date and time"
-                " (e.g. 2011-05-03T14:20:00Z)",
+                number, f"response_id: {row['response_id']!r} already used on row {earlier}"
             )
-        rows.append(
-            {"survey": survey, "edition": edition, "version": definition.version,
-             "answers": answers, "counted": counted, "response_id": response_id,
-             "submitted_at": submitted_at}
-        )  # fmt: skip
+        first_row_of.setdefault(row["response_id"], number)
+        rows.append(row)
     if not rows and not errors:
         reader.error(None, "no data rows")
     return rows, errors, file_hash
+
+
+def _row(
+    definition: Definition, edition: int, reader: Rows, numbered: tuple[int, dict[str, Any]],
+    per_file: tuple[frozenset[str], dict[str, Callable[[str], list[str]]]],
+) -> dict[str, Any]:  # fmt: skip
+    """One row of an import into `edition` checked: its answers by the definition's rules
+    (`per_file`: the fields the file lacks, how each cell splits), then its meta columns."""
+    (number, raw), (absent, splitters) = numbered, per_file
+    asked = _listed(reader, number, raw.get("not_shown"), definition)
+    getlist = _getter(raw, splitters)
+    checked = check_response(definition, getlist, absent | asked, strict=True)
+    orders, order_problems = check_orders(definition, getlist)
+    for field_name, message in (checked.errors | order_problems).items():
+        reader.error(number, f"{field_name}: {message}")
+    stated = str(raw.get("status") or "").strip()
+    derived = marks.status(checked.answers)
+    if stated and stated != derived:
+        reader.error(
+            number, f"status: {stated!r}, but by the questionnaire's rules it is {derived}"
+        )
+    _check_meta(reader, number, raw, edition)
+    moment = str(raw.get("submitted_at") or "").strip()
+    return {"survey": definition.id, "edition": edition, "version": definition.version,
+            "answers": checked.answers | orders, "counted": counted_fields(definition),
+            "response_id": str(raw.get("response_id") or "").strip(),
+            "submitted_at": timestamps.parse(moment) if moment else None}  # fmt: skip
+
+
+def _absent(definition: Definition, present: set[str]) -> frozenset[str]:
+    """The fields the file does not give: not asked, unless the file gives the question
+    they depend on (then a missing "please specify" column is blank)."""
+    found = set()
+    for q in definition.questions():
+        qtype, names = REGISTRY[q.type], REGISTRY[q.type].field_names(q)
+        given = any(name in present for name in names)
+        found.update(n for n in names
+                     if n not in present and not (given and qtype.dependent(q, n)))  # fmt: skip
+    return frozenset(found)
+
+
+def _listed(reader: Rows, number: int, cell: Any, definition: Definition) -> frozenset[str]:
+    """The fields a row's `not_shown` cell names (";"-separated, or a JSON list)."""
+    if not cell:
+        return frozenset()
+    names = cell if isinstance(cell, list) else str(cell).split(";")
+    listed = frozenset(str(n).strip() for n in names if str(n).strip())
+    unknown = sorted(listed - set(field_names(definition)))
+    if unknown:
+        reader.error(number, f"not_shown: {unknown[0]!r} is not a field of this questionnaire")
+    return listed
+
+
+def _check_meta(reader: Rows, number: int, raw: dict[str, Any], edition: int) -> None:
+    stated = str(raw.get("edition") or "").strip()
+    if stated and stated != str(edition):
+        reader.error(number, f"edition: {stated!r} is not the edition imported ({edition})")
+    moment = str(raw.get("submitted_at") or "").strip()
+    if moment and timestamps.parse(moment) is None:
+        reader.error(
+            number,
+            f"submitted_at: {moment!r} is not an ISO 8601 date and time"
+            " (e.g. 2011-05-03T14:20:00Z)",
+        )
 
 
 def file_format(name: str, fmt: str | None) -> str | None:

@@ -13,12 +13,16 @@ from surveyapp.questionnaire.randomize import Element, elements
 from surveyapp.questionnaire.types import REGISTRY
 from surveyapp.store.filters import NO_FILTERS, Filters
 
-META = ["response_id", "submitted_at", "edition", "version"]
+META = ["response_id", "submitted_at", "edition", "version", "status", "not_shown"]
 META_TEXT = {
     "response_id": "Response identifier",
     "submitted_at": "Time the response was submitted (UTC, ISO 8601)",
     "edition": "Questionnaire edition",
     "version": "Definition version the respondent saw",
+    "status": "completed, or screened_out when a screening rule ended the questionnaire"
+    " (answers after that point are not kept)",
+    "not_shown": "Fields the respondent was not shown (not asked); their cells are empty,"
+    " unlike a question shown and left blank",
 }
 EMAIL = "email"
 EMAIL_TEXT = "Email of the invitation answered (non-anonymous editions only)"

@@ -29,14 +29,16 @@ from surveyapp.exchange.layout import (
     chunked,
     columns,
 )
+from surveyapp.questionnaire import marks
 from surveyapp.store import counts, listing
 from surveyapp.store import statfiles as store_statfiles
 from surveyapp.store.filters import NO_FILTERS, Filters
 
-# A row: response id, submitted at, edition, version, answers, email, weight.
-Row = tuple[str, str, int, str, dict[str, Any], str | None, float | None]
+# A row: response id, submitted at, edition, version, answers (a field not shown holds
+# sv.NOT_SHOWN), email, weight, status, the fields not shown.
+Row = tuple[str, str, int, str, dict[str, Any], str | None, float | None, str, list[str]]
 _META_AT = {"response_id": 0, "submitted_at": 1, "edition": 2, "version": 3, EMAIL: 5,
-            WEIGHT: 6}  # fmt: skip
+            WEIGHT: 6, "status": 7, "not_shown": 8}  # fmt: skip
 
 
 @dataclass
@@ -81,7 +83,7 @@ def plan(
     coded = [name for name, (_q, _t, options) in found.items() if options]
     texts = [name for name, (_q, qtype, options) in found.items()
              if not options and not qtype.numeric]  # fmt: skip
-    widths = store_statfiles.meta_widths(db, survey, filters)
+    widths = store_statfiles.meta_widths(db, survey, filters) | _mark_widths(found)
     widths |= store_statfiles.answer_widths(db, survey, filters, texts)
     extras = store_statfiles.stored_codes(db, survey, filters, coded)
     chosen = variables(editions, filters, weights, extras, widths)
@@ -97,11 +99,22 @@ def _rows(
     emails = listing.invitation_emails(db, survey) if tied else {}
     for response_id, at, edition, version, answers in listing.response_rows(db, survey, filters):
         weight = weights(edition, answers) if weights is not None else None
-        yield response_id, at, edition, version, answers, emails.get(response_id), weight
+        hidden = marks.not_shown(answers)
+        status = marks.status(answers)
+        answers = answers | dict.fromkeys(hidden, sv.NOT_SHOWN)
+        yield (response_id, at, edition, version, answers, emails.get(response_id), weight,
+               status, hidden)  # fmt: skip
+
+
+def _mark_widths(found: dict[str, Any]) -> dict[str, int]:
+    """The widths of the status and not_shown columns: the longest status, and every
+    field's name joined (the most a response can leave not shown)."""
+    every = ";".join(found).encode()
+    return {"status": max(len(marks.COMPLETED), len(marks.SCREENED)), "not_shown": len(every)}
 
 
 def _text(value: Any) -> str:
-    if value is None:
+    if value is None or value is sv.NOT_SHOWN:
         return ""
     return ";".join(value) if isinstance(value, list) else str(value)
 

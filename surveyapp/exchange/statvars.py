@@ -40,9 +40,9 @@ class Missing:
     label: str
 
 
-# The one mapping of missing answers. Today every unanswered field was shown and left
-# blank; "not shown" (skip logic) and "not applicable" (an N/A answer) are reserved here so
-# their codes never change once those answers are stored (see STORED_STATES).
+# The one mapping of missing answers: shown and left blank, not shown (skip logic: the
+# response's not-shown mark lists the field), and "not applicable", reserved here so its
+# code never changes once such answers are stored (see STORED_STATES).
 MISSING = (
     Missing("blank", -99.0, "a", "Shown, left blank"),
     Missing("not_shown", -98.0, "b", "Not shown (skip logic)"),
@@ -50,9 +50,18 @@ MISSING = (
 )
 BY_STATE = {m.state: m for m in MISSING}
 SAV_RANGE = {"lo": -99.0, "hi": -97.0}
-# How a stored answer value maps to a missing state. Skip logic and N/A answers add their
-# stored markers here.
-STORED_STATES: dict[object, str] = {None: "blank", "": "blank"}
+
+
+class _NotShown:
+    """The value a field the response's not-shown mark lists holds while it is written."""
+
+    def __repr__(self) -> str:
+        return "NOT_SHOWN"
+
+
+NOT_SHOWN = _NotShown()
+# How a stored answer value maps to a missing state.
+STORED_STATES: dict[object, str] = {None: "blank", "": "blank", NOT_SHOWN: "not_shown"}
 
 STRING, NUMERIC, CODED, FLAG = "string", "numeric", "coded", "flag"
 FLAG_LABELS = {0.0: "Not picked", 1.0: "Picked"}

@@ -9,15 +9,16 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any
 
 import sqlite_utils
 
 from surveyapp import store
+from surveyapp.figures.ranks import percent, ranked_figures
 from surveyapp.questionnaire.answers import counted_fields
 from surveyapp.questionnaire.catalog import Catalog
+from surveyapp.questionnaire.marks import NOT_SHOWN, SCREENED_OUT
 from surveyapp.questionnaire.model import Definition, Question
 from surveyapp.questionnaire.types import REGISTRY
 from surveyapp.store import counts, timestamps
@@ -25,14 +26,6 @@ from surveyapp.store.counts import Counts, Segment
 from surveyapp.store.filters import NO_FILTERS, Filters
 
 MIN_N = 5  # a filtered cell resting on fewer respondents is suppressed
-
-
-def percent(part: int, whole: int) -> float | None:
-    """Share in percent, rounded half up to one decimal; None when nobody answered."""
-    if not whole:
-        return None
-    value = Decimal(100 * part) / Decimal(whole)
-    return float(value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
 def segment_counts(
@@ -76,18 +69,29 @@ def _count_responses(
     return tally
 
 
+def completed(found: Counts) -> int:
+    """Responses that completed the questionnaire: the screened-out ones are counted apart."""
+    return found.get(("*", "*"), 0) - found.get(("*", SCREENED_OUT), 0)
+
+
 def _item(
     codes: list[str], found: Counts, field: str, boxes: bool, min_n: int, na: tuple[str, ...] = ()
 ) -> dict[str, Any]:
-    """Counts and shares of one field; answers coded `na` (not applicable) are left out
-    of n and of every share, and counted apart as "na"."""
+    """One field's figures. A share's base `n` is those shown the field who answered it,
+    answers coded `na` (not applicable) left out of n and of every share and counted apart
+    as "na"; `shown` and `not_shown` split the completed responses, screened-out ones
+    excluded."""
     apart = sum(found.get((field, code), 0) for code in na)
     n = found.get((field, "*"), 0) - apart
     if n < min_n:
         return {"n": n, "suppressed": True}
     picked = {code: found.get((field, code), 0) for code in codes}
+    hidden = found.get((field, NOT_SHOWN), 0)
     entry: dict[str, Any] = {
         "n": n,
+        "shown": completed(found) - hidden,
+        "answered": n,
+        "not_shown": hidden,
         "counts": picked,
         "percent": {code: percent(c, n) for code, c in picked.items()},
     }
@@ -143,7 +147,8 @@ def shaped(
     result = {
         "survey": definition.id,
         "edition": definition.edition,
-        "responses": found.get(("*", "*"), 0),
+        "responses": completed(found),
+        "screened_out": found.get(("*", SCREENED_OUT), 0),
         "latest": newest,
         "questions": questions,
     }
@@ -158,7 +163,7 @@ def _question(q: Question, found: Counts, min_n: int) -> dict[str, Any]:
     codes = [o.code for o in q.options if not o.na]
     na = tuple(o.code for o in q.options if o.na)
     if qtype.tally == "ranks":
-        return {"type": q.type, **_ranked(q, tallied, found, min_n)}
+        return {"type": q.type, **ranked_figures(q, tallied, found, min_n, completed(found))}
     if qtype.tally == "matrix":
         items = {
             item.code: _item(codes, found, field, qtype.boxes, min_n, na)
@@ -166,36 +171,6 @@ def _question(q: Question, found: Counts, min_n: int) -> dict[str, Any]:
         }
         return {"type": q.type, "scale": codes, "items": items}
     return {"type": q.type, **_item(codes, found, q.id, qtype.boxes, min_n)}
-
-
-def _ranked(q: Question, tallied: list, found: Counts, min_n: int) -> dict[str, Any]:
-    """A ranking: n = those who ranked (each gave exactly one rank 1); per option, those
-    who ranked it (its own n), the count of each rank, the mean rank among them and the
-    share of n ranking it first. The codes of a "ranks" tally are the ranks 1, 2, ..."""
-    n = sum(found.get((field, "1"), 0) for field, _ranks in tallied)
-    if n < min_n:
-        return {"n": n, "suppressed": True}
-    options: dict[str, Any] = {}
-    for option, (field, ranks) in zip(q.options, tallied, strict=True):
-        ranked = found.get((field, "*"), 0)
-        if ranked < min_n:
-            options[option.code] = {"n": ranked, "suppressed": True}
-            continue
-        counts = {r.code: found.get((field, r.code), 0) for r in ranks}
-        total = sum(int(code) * count for code, count in counts.items())
-        options[option.code] = {
-            "n": ranked,
-            "counts": counts,
-            "mean_rank": _two_places(Fraction(total, ranked)) if ranked else None,
-            "first": counts["1"],
-            "first_share": percent(counts["1"], n),
-        }
-    return {"n": n, "ranks": len(tallied[0][1]), "options": options}
-
-
-def _two_places(value: Fraction) -> float:
-    exact = Decimal(value.numerator) / Decimal(value.denominator)
-    return float(exact.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
 def _competition_ranks(values: list[Fraction]) -> list[int]:
@@ -219,6 +194,7 @@ def rankings(definition: Definition, result: dict[str, Any]) -> dict[str, list[d
             top2 = sum(entry["counts"][c] for c in scale[:2]) if n else 0
             rows.append({
                 "item": item.code, "label": item.label, "n": entry["n"],
+                "not_shown": entry.get("not_shown", 0),
                 "top_box": entry.get("top_box"), "top2_box": entry.get("top2_box"),
                 "suppressed": bool(entry.get("suppressed")),
                 "_top": Fraction(top, n) if n else Fraction(-1),

@@ -31,6 +31,7 @@ from surveyapp.figures import stats
 from surveyapp.figures.tallies import MIN_N
 from surveyapp.questionnaire import diff
 from surveyapp.questionnaire.catalog import Catalog
+from surveyapp.questionnaire.marks import NOT_SHOWN, SCREENED_OUT
 from surveyapp.questionnaire.model import Definition, Question
 from surveyapp.questionnaire.types import REGISTRY, Series
 from surveyapp.store import counts as store_counts
@@ -66,10 +67,11 @@ def split(found: dict[int, store_counts.Counts]) -> Split:
     answered: dict[tuple[int, str], int] = {}
     picks: dict[tuple[int, str, str], int] = {}
     for edition, by_field in found.items():
+        respondents[edition] = by_field.get(("*", "*"), 0) - by_field.get(("*", SCREENED_OUT), 0)
         for (field, value), n in by_field.items():
             if field == "*":
-                respondents[edition] = n
-            elif value == "*":
+                continue
+            if value == "*":
                 answered[edition, field] = n
             else:
                 picks[edition, field, value] = n
@@ -93,7 +95,8 @@ def trends(
 ) -> dict[str, Any]:
     """The trends.json document of one questionnaire (see the module docstring); `counted`
     replaces what `counts` would give (e.g. a viewer's released responses)."""
-    respondents, answered, picks = counted or counts(db, survey, segment)
+    counted_ = counted or counts(db, survey, segment)
+    respondents = counted_[0]
     editions = sorted(set(catalog[survey]) | set(respondents))
     definitions = {e: catalog.for_edition(survey, e) for e in editions}
     check_segment(list(definitions.values()), segment or {})
@@ -104,7 +107,7 @@ def trends(
     questions: dict[str, Any] = {}
     for (question, item), s in _ordered(definitions).items():
         asked = [e for e in editions if (question, item) in present[e]]
-        cells = {str(e): None for e in editions} | _cells(s, asked, answered, picks, min_n)
+        cells = dict.fromkeys(map(str, editions)) | _series_cells(s, asked, counted_, min_n)
         questions.setdefault(question, {"items": {}})["items"][item] = cells
     for question, found in breaks(definitions).items():
         if question in questions:
@@ -116,11 +119,11 @@ def trends(
     return result
 
 
-def _cells(
-    s: Series, editions: list[int], answered: dict, picks: dict, min_n: int
-) -> dict[str, Any]:
-    """The cells of one series in the editions that asked it, each compared with the one
-    before."""
+def _series_cells(s: Series, editions: list[int], found: Split, min_n: int) -> dict[str, Any]:
+    """One trend line's cell per edition that asked it: n, shares, interval, change from
+    the previous of them, and its base (those shown it, those not shown it); answers coded
+    not applicable are left out of n and counted apart as "na"."""
+    respondents, answered, picks = found
     cells: dict[str, Any] = {}
     previous: tuple[int, int] | None = None
     for e in editions:
@@ -129,8 +132,11 @@ def _cells(
         k1 = sum(picks.get((e, s.field, c), 0) for c in s.top)
         k2 = sum(picks.get((e, s.field, c), 0) for c in s.top2)
         cells[str(e)] = _cell(n, k1, k2, previous, min_n)
-        if s.excluded and n >= min_n:
-            cells[str(e)]["na"] = na
+        if not cells[str(e)].get("suppressed"):
+            hidden = picks.get((e, s.field, NOT_SHOWN), 0)
+            cells[str(e)] |= {"shown": respondents.get(e, 0) - hidden, "not_shown": hidden}
+            if s.excluded:
+                cells[str(e)]["na"] = na
         previous = (k2, n)
     return cells
 

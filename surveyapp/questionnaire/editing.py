@@ -195,7 +195,7 @@ def add_question(doc: Document, p: int, type_name: str, text: str = "") -> int:
 
 def fill_defaults(doc: Document, entry: dict[str, Any]) -> None:
     """Give a question the lists its type needs and it lacks: own options (or a shared
-    scale when its type reads a scale only) and one item."""
+    scale when its type reads a scale only), one item, and a calculation."""
     keys = REGISTRY[entry["type"]].keys
     if "options" in keys and "options" not in entry and "scale" not in entry:
         entry["options"] = [{"code": f"option_{n}", "label": f"Option {n}"} for n in (1, 2)]
@@ -203,6 +203,8 @@ def fill_defaults(doc: Document, entry: dict[str, Any]) -> None:
         entry["scale"] = next(iter(scales(doc)), "") or add_default_scale(doc)
     if "items" in keys and "items" not in entry:
         entry["items"] = [{"code": "item_1", "label": "Item 1"}]
+    if "calculation" in keys and "calculation" not in entry:
+        entry["calculation"] = "0"
 
 
 def add_default_scale(doc: Document) -> str:

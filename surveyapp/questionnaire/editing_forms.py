@@ -147,9 +147,11 @@ def apply_question(doc: ed.Document, p: int, q: int, form: Form) -> None:
     type_name = form.get("type", str(old.get("type", ""))).strip()
     new: dict[str, Any] = {k: form.get(k, str(old.get(k, ""))).strip() for k in ("id", "type")}
     new["text"] = form.get("text", str(old.get("text", ""))).strip()
-    for key in ("help", "required", "anchor"):
-        _set(new, key, form.get(key, str(old.get(key, ""))))
     qtype = REGISTRY.get(type_name)
+    # A computed question is never answered: nothing about answering it applies.
+    common = ("help",) if qtype is not None and qtype.computed else ("help", "required", "anchor")
+    for key in common:
+        _set(new, key, form.get(key, str(old.get(key, ""))))
     shown = set(form.get("shown", "").split())
     for key in ordered_keys(qtype.keys if qtype else frozenset()):
         value = _key_value(doc, old, key, form, shown)

@@ -9,23 +9,23 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from surveyapp.questionnaire import rules
 from surveyapp.questionnaire.catalog import Catalog
-from surveyapp.questionnaire.model import Definition, Option, Page, Question
+from surveyapp.questionnaire.model import Definition, Page, Question
 from surveyapp.questionnaire.randomize import check_arrangement, page_keys, randomized_groups
+from surveyapp.questionnaire.reader import Reader
 from surveyapp.questionnaire.types import REGISTRY
 
-CODE = re.compile(r"^[A-Za-z0-9_]+$")
 TOP_KEYS = {"id", "title", "audience", "edition", "introduction", "scales", "pages", "mirrors",
             "access", "anonymous", "randomize_pages"}  # fmt: skip
 ACCESS = ("open", "invitation")
 QUESTION_KEYS = {"id", "type", "text", "help", "required", "anchor"}
-OPTION_FLAGS = ("other", "exclusive", "anchor", "na")
 PAGE_KEYS = {"title", "questions", "group", "randomize", "anchor"}
 FORM_NAMES = {"csrf_token", "submission_key", "definition_version", "action"}  # page form's own
 
@@ -43,106 +43,6 @@ class StringLoader(yaml.SafeLoader):
 
 
 StringLoader.yaml_implicit_resolvers = {}
-
-
-class Reader:
-    """Reads one raw definition, collecting errors instead of stopping at the first."""
-
-    def __init__(self, filename: str):
-        self.filename = filename
-        self.errors: list[str] = []
-        self.scales: dict[str, tuple[Option, ...]] = {}
-
-    def error(self, path: str, message: str) -> None:
-        self.errors.append(f"{self.filename}: {path}: {message}")
-
-    def string(self, raw: dict, key: str, path: str, required: bool = True) -> str:
-        value = raw.get(key)
-        if value is None:
-            if required:
-                self.error(f"{path}.{key}".lstrip("."), "missing")
-            return ""
-        if not isinstance(value, str):
-            self.error(f"{path}.{key}".lstrip("."), "must be text")
-            return ""
-        return value.strip()
-
-    def code(self, raw: dict, key: str, path: str) -> str:
-        value = self.string(raw, key, path)
-        if value and not CODE.match(value):
-            self.error(f"{path}.{key}".lstrip("."), f"{value!r} may hold only letters, digits, _")
-        return value
-
-    def boolean(self, raw: dict, key: str, path: str, default: bool) -> bool:
-        if key not in raw:
-            return default
-        value = raw[key]
-        if value in ("true", "false"):
-            return value == "true"
-        self.error(f"{path}.{key}".lstrip("."), f"must be true or false, not {value!r}")
-        return default
-
-    def integer(self, value: Any, path: str, minimum: int | None = None) -> int:
-        if isinstance(value, str) and re.fullmatch(r"-?[0-9]+", value):
-            number = int(value)
-            if minimum is None or number >= minimum:
-                return number
-        self.error(path, f"must be a whole number{'' if minimum is None else f' >= {minimum}'}")
-        return minimum or 0
-
-    def number(self, value: Any, path: str) -> float:
-        if isinstance(value, str) and re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", value):
-            return int(value) if "." not in value else float(value)
-        self.error(path, f"must be a number, not {value!r}")
-        return 0
-
-    def mappings(
-        self, raw: Any, path: str, keys: set[str], what: str, empty: str
-    ) -> Iterator[tuple[str, dict]]:
-        """(path, entry) for each mapping in a non-empty list; other entries, unknown keys
-        and an empty or missing list are errors (`empty` says what the list must be)."""
-        if not isinstance(raw, list) or not raw:
-            self.error(path, empty)
-            return
-        for index, entry in enumerate(raw):
-            at = f"{path}[{index}]"
-            if not isinstance(entry, dict):
-                self.error(at, f"must be a mapping with {what}")
-                continue
-            for extra in sorted(set(entry) - keys):
-                self.error(f"{at}.{extra}", "unknown key")
-            yield at, entry
-
-    def option_list(self, raw: Any, path: str) -> tuple[Option, ...]:
-        options, seen = [], set()
-        for at, entry in self.mappings(
-            raw,
-            path,
-            {"code", "label", *OPTION_FLAGS},
-            "code and label",
-            "must be a non-empty list of {code, label}",
-        ):
-            code, label = self.code(entry, "code", at), self.string(entry, "label", at)
-            if code in seen:
-                self.error(f"{at}.code", f"duplicate code {code!r}")
-            seen.add(code)
-            flags = {flag: self.boolean(entry, flag, at, False) for flag in OPTION_FLAGS}
-            options.append(Option(code, label, **flags))
-        return tuple(options)
-
-    def scale_ref(self, raw: dict, path: str) -> tuple[Option, ...]:
-        name = self.string(raw, "scale", path)
-        if name and name not in self.scales:
-            self.error(f"{path}.scale", f"unknown scale {name!r}")
-        return self.scales.get(name, ())
-
-    def options_or_scale(self, raw: dict, path: str) -> tuple[Option, ...]:
-        if ("options" in raw) == ("scale" in raw):
-            self.error(path, "give either options or scale")
-            return ()
-        if "scale" in raw:
-            return self.scale_ref(raw, path)
-        return self.option_list(raw["options"], f"{path}.options")
 
 
 def parse_definition(text: str, filename: str) -> Definition:
@@ -171,6 +71,8 @@ def parse_definition(text: str, filename: str) -> Definition:
     )
     _check_mirrors(definition, reader)
     check_arrangement(definition, field_names(definition), reader.error)
+    if not reader.errors:
+        rules.check_logic(definition, reader)
     if not anonymous and "email" in field_names(definition):
         reader.error("anonymous", "false adds an 'email' export column: no field may be 'email'")
     if reader.errors:
@@ -194,7 +96,7 @@ def _read_scales(raw: dict, reader: Reader) -> None:
         reader.error("scales", "must be a mapping of name to options")
         scales_raw = {}
     for name, options in scales_raw.items():
-        reader.scales[name] = reader.option_list(options, f"scales.{name}")
+        reader.scales[name] = reader.option_list(options, f"scales.{name}", relevant=False)
 
 
 def _read_mirrors(raw: dict, reader: Reader) -> dict[str, str]:
@@ -220,7 +122,7 @@ def _read_pages(raw_pages: Any, reader: Reader) -> tuple[Page, ...]:
     for at, raw_page in reader.mappings(
         raw_pages,
         "pages",
-        PAGE_KEYS,
+        PAGE_KEYS | rules.PAGE_KEYS,
         "title and questions",
         "must be a non-empty list",
     ):
@@ -240,7 +142,9 @@ def _read_pages(raw_pages: Any, reader: Reader) -> tuple[Page, ...]:
             seen_ids.add(question.id)
             questions.append(question)
         title, number = reader.string(raw_page, "title", at), len(pages) + 1
-        pages.append(Page(title, tuple(questions), number, **page_keys(raw_page, at, reader)))
+        logic = {key: reader.rule(raw_page, key, at) for key in ("relevant", "screen_out")}
+        keys = page_keys(raw_page, at, reader)
+        pages.append(Page(title, tuple(questions), number=number, **logic, **keys))
     return tuple(pages)
 
 
@@ -255,23 +159,28 @@ def _read_question(raw: Any, path: str, reader: Reader) -> Question | None:
             known = ", ".join(sorted(REGISTRY))
             reader.error(f"{path}.type", f"unknown question type {type_name!r} (one of {known})")
         return None
+    allowed = rules.COMPUTED_KEYS if qtype.computed else QUESTION_KEYS | rules.QUESTION_KEYS
     shuffled = {"randomize"} if qtype.shuffles else set()
-    for extra in sorted(set(raw) - QUESTION_KEYS - qtype.keys - shuffled):
+    for extra in sorted(set(raw) - allowed - qtype.keys - shuffled):
         reader.error(f"{path}.{extra}", f"unknown key for a {type_name} question")
     settings = qtype.parse(raw, path, reader)
     for key in ("randomize", "anchor"):
         if reader.boolean(raw, key, path, False) and (key != "randomize" or qtype.shuffles):
             settings[key] = True
+    required, required_if = rules.read_required(reader, raw, path, qtype.default_required)
     return Question(
         id=reader.code(raw, "id", path),
         type=type_name,
-        text=reader.string(raw, "text", path),
+        text=reader.string(raw, "text", path, required=not qtype.computed),
         help=reader.string(raw, "help", path, required=False),
-        required=reader.boolean(raw, "required", path, qtype.default_required),
+        required=required,
         options=settings.pop("options", ()),
         items=settings.pop("items", ()),
         scale=raw.get("scale", "") if isinstance(raw.get("scale"), str) else "",
         settings=settings,
+        required_if=required_if,
+        calculation=settings.pop("calculation", None),
+        **rules.question_rules(reader, raw, path),
     )
 
 

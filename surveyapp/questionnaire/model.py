@@ -6,6 +6,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from surveyapp.questionnaire.expressions import Expr
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One expression of the questionnaire logic: its text as written (what the browser
+    evaluates and an export writes) and its tree, parsed once when the definition loads."""
+
+    text: str
+    tree: Expr = field(compare=False, repr=False)
+
 
 @dataclass(frozen=True)
 class Option:
@@ -15,6 +26,7 @@ class Option:
 
     code: str
     label: str
+    relevant: Rule | None = None
     other: bool = False
     exclusive: bool = False
     anchor: bool = False
@@ -32,6 +44,16 @@ class Question:
     items: tuple[Option, ...] = ()
     scale: str = ""
     settings: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    # Logic (surveyapp.questionnaire.logic): when it is shown, when an answer is required
+    # (besides `required`), what an answer must satisfy, which options it offers, what it
+    # computes (a computed type) and whether its answer ends the questionnaire.
+    relevant: Rule | None = None
+    required_if: Rule | None = None
+    constraint: Rule | None = None
+    constraint_message: str = ""
+    choice_filter: Rule | None = None
+    calculation: Rule | None = None
+    screen_out: Rule | None = None
 
     def label_of(self, code: str) -> str:
         for option in self.options:
@@ -49,6 +71,8 @@ class Page:
 
     title: str
     questions: tuple[Question, ...]
+    relevant: Rule | None = None
+    screen_out: Rule | None = None
     number: int = 0
     group: str = ""
     randomize: bool = False

@@ -23,7 +23,7 @@ from surveyapp.questionnaire.model import Definition, Page, Question
 from surveyapp.questionnaire.types import REGISTRY
 
 if TYPE_CHECKING:
-    from surveyapp.questionnaire.loader import Reader
+    from surveyapp.questionnaire.reader import Reader
 
 T = TypeVar("T")
 ORDER_SEPARATOR = ";"

@@ -2,8 +2,10 @@
 for a segment of respondents or a time range), response counts and latest times.
 
 Counts come in one shape everywhere: {(field, value): n} per (survey, edition), where
-("*", "*") is the number of responses, (field, "*") the responses that answered the
-field and (field, code) the picks of a code: exactly what the counters table holds.
+("*", "*") is the number of responses, ("*", "~screened_out") those a screen_out rule
+ended (never counted in any field), (field, "*") the responses that answered the field,
+(field, "~not_shown") those not shown it and (field, code) the picks of a code: exactly
+what the counters table holds.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 import orjson
 import sqlite_utils
 
+from surveyapp.questionnaire.marks import NOT_SHOWN, SCREENED, SCREENED_OUT
 from surveyapp.store.filters import NO_FILTERS, Filters
 
 Counts = dict[tuple[str, str], int]
@@ -90,20 +93,28 @@ def answer_counts(
     questionnaire (or all), edition, time range and segment."""
     where, params, joined = _scope(survey, filters, segment)
     materialized = "MATERIALIZED" if joined else ""
-    kept = f"WITH kept AS {materialized} (SELECT id, survey, edition FROM responses WHERE 1{where})"  # noqa: S608 - fixed fragments
+    kept = (
+        f"WITH kept AS {materialized} (SELECT id, survey, edition, status FROM responses"  # noqa: S608 - fixed fragments
+        f" WHERE 1{where})"
+    )
     if joined:
         answers, answer_params = "WHERE response IN (SELECT id FROM kept)", []
     else:
         answers, answer_params = _answer_scope(survey, filters.edition)
     sql = (
         f"{kept} SELECT survey, edition, '*', '*', count(*) FROM kept GROUP BY survey, edition"  # noqa: S608
+        " UNION ALL SELECT survey, edition, '*', ?, count(*) FROM kept WHERE status = ?"
+        " GROUP BY survey, edition"
         f" UNION ALL SELECT survey, edition, field, '*', count(DISTINCT response) FROM answers"
         f" {answers} GROUP BY survey, edition, field"
         f" UNION ALL SELECT survey, edition, field, value, count(*) FROM answers"
         f" {answers} GROUP BY survey, edition, field, value"
+        f" UNION ALL SELECT survey, edition, field, ?, count(*) FROM not_shown"
+        f" {answers} GROUP BY survey, edition, field"
     )
     found: dict[tuple[str, int], Counts] = {}
-    for name, edition, field, value, n in db.execute(sql, [*params, *answer_params * 2]):
+    args = [*params, SCREENED_OUT, SCREENED, *answer_params * 2, NOT_SHOWN, *answer_params]
+    for name, edition, field, value, n in db.execute(sql, args):
         found.setdefault((name, edition), {})[field, value] = n
     return found
 

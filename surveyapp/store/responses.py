@@ -11,24 +11,44 @@ from typing import Any
 
 import sqlite_utils
 
+from surveyapp.questionnaire.marks import MARKS, NOT_SHOWN, SCREENED_OUT, not_shown, status
 from surveyapp.store import webhooks
 from surveyapp.store.connection import immediate
 from surveyapp.store.timestamps import utcnow
 
 
-def answer_rows(answers: dict[str, str | list[str]]) -> Iterator[tuple[str, str]]:
+def answer_rows(answers: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    """(field, value) rows of a completed response (a screened-out one has none: it is
+    never counted, and its answers stay in its JSON)."""
+    if status(answers) != "completed":
+        return
     for field, value in answers.items():
+        if field in MARKS:
+            continue
         for one in value if isinstance(value, list) else [value]:
             yield field, one
+
+
+def not_shown_rows(answers: dict[str, Any]) -> list[str]:
+    """The fields a completed response was not shown (one `not_shown` row each)."""
+    return not_shown(answers) if status(answers) == "completed" else []
 
 
 def counter_deltas(
     answers: dict[str, str | list[str]], counted: Iterable[str]
 ) -> Iterator[tuple[str, str]]:
     """(field, value) counters one response adds: '*' '*' for the response itself,
-    field '*' for an answered field, field code for each picked code."""
+    field '*' for an answered field, field code for each picked code, field '~not_shown'
+    for a field not shown; a screened-out response adds '*' '~screened_out' and no more."""
     yield "*", "*"
+    if answers.get(SCREENED_OUT) is True:
+        yield "*", SCREENED_OUT
+        return
+    hidden = answers.get(NOT_SHOWN)
     for field in counted:
+        if hidden and field in hidden:
+            yield field, NOT_SHOWN
+            continue
         value = answers.get(field)
         if value is None:
             continue
@@ -65,25 +85,26 @@ def insert_response(
         return _insert(db, rows)
 
 
-_Rows = tuple[list, list[tuple], list[tuple]]
+_Rows = tuple[list, list[tuple], list[tuple], list[tuple]]
 
 
 def _rows(survey, edition, version, answers, counted, key, response_id, submitted_at) -> _Rows:
     """Everything one response writes, computed before the write lock is taken."""
     response_id = response_id or uuid.uuid4().hex
     response = [response_id, key, survey, edition, version, submitted_at or utcnow(),
-                json.dumps(answers, ensure_ascii=False)]  # fmt: skip
+                json.dumps(answers, ensure_ascii=False), status(answers)]  # fmt: skip
     answer_params = [(survey, edition, f, v) for f, v in answer_rows(answers)]
     counter_params = [(survey, edition, f, v) for f, v in counter_deltas(answers, counted)]
-    return response, answer_params, counter_params
+    hidden = [(survey, edition, f) for f in not_shown_rows(answers)]
+    return response, answer_params, counter_params, hidden
 
 
 def _insert(db: sqlite_utils.Database, rows: _Rows) -> tuple[str, bool]:
-    response, answer_params, counter_params = rows
+    response, answer_params, counter_params, hidden = rows
     response_id, key = response[0], response[1]
     cursor = db.execute(
         "INSERT INTO responses (response_id, submission_key, survey, edition, version,"
-        " submitted_at, answers) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        " submitted_at, answers, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
         response,
     )
     if cursor.rowcount == 0:
@@ -97,6 +118,7 @@ def _insert(db: sqlite_utils.Database, rows: _Rows) -> tuple[str, bool]:
         "INSERT INTO answers (response, survey, edition, field, value) VALUES (?, ?, ?, ?, ?)",
         [(rowid, *params) for params in answer_params],
     )
+    _insert_not_shown(db, [(rowid, *params) for params in hidden])
     db.conn.executemany(
         "INSERT INTO counters (survey, edition, field, value, count) VALUES (?, ?, ?, ?, 1)"
         " ON CONFLICT (survey, edition, field, value) DO UPDATE SET count = count + 1",
@@ -110,6 +132,13 @@ def _insert(db: sqlite_utils.Database, rows: _Rows) -> tuple[str, bool]:
     return response_id, True
 
 
+def _insert_not_shown(db: sqlite_utils.Database, rows: list[tuple]) -> None:
+    if rows:
+        db.conn.executemany(
+            "INSERT INTO not_shown (response, survey, edition, field) VALUES (?, ?, ?, ?)", rows
+        )
+
+
 def insert_many(db: sqlite_utils.Database, rows: Iterable[dict[str, Any]]) -> int:
     """Insert many responses (dicts of insert_response's keyword arguments) in one
     transaction: all or none. Returns how many were new.
@@ -121,7 +150,7 @@ def insert_many(db: sqlite_utils.Database, rows: Iterable[dict[str, Any]]) -> in
     prepared = [
         ((row.get("response_id") or uuid.uuid4().hex, row.get("submission_key"), row["survey"],
           row["edition"], row["version"], row.get("submitted_at") or utcnow(),
-          encode(row["answers"])), row)
+          encode(row["answers"]), status(row["answers"])), row)
         for row in rows
     ]  # fmt: skip
     with immediate(db):
@@ -163,7 +192,7 @@ def _insert_fresh(db: sqlite_utils.Database, fresh: list[tuple[tuple, dict]]) ->
     first = db.execute("SELECT coalesce(max(id), 0) + 1 FROM responses").fetchone()[0]
     db.conn.executemany(
         "INSERT INTO responses (id, response_id, submission_key, survey, edition, version,"
-        " submitted_at, answers) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        " submitted_at, answers, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [(first + n, *response) for n, (response, _row) in enumerate(fresh)],
     )
     answer_params, totals = _answers_and_counters(fresh, first)
@@ -171,6 +200,11 @@ def _insert_fresh(db: sqlite_utils.Database, fresh: list[tuple[tuple, dict]]) ->
         "INSERT INTO answers (response, survey, edition, field, value) VALUES (?, ?, ?, ?, ?)",
         answer_params,
     )
+    _insert_not_shown(db, [
+        (number, row["survey"], row["edition"], field)
+        for number, (_response, row) in enumerate(fresh, first)
+        for field in not_shown_rows(row["answers"])
+    ])  # fmt: skip
     db.conn.executemany(
         "INSERT INTO counters (survey, edition, field, value, count) VALUES (?, ?, ?, ?, ?)"
         " ON CONFLICT (survey, edition, field, value) DO UPDATE SET count = count + excluded.count",

@@ -41,6 +41,8 @@ def build_page_form_class(definition: Definition, page_number: int) -> type[Flas
     fields: dict[str, Any] = {}
     for question in page.questions:
         qtype = REGISTRY[question.type]
+        if qtype.computed:
+            continue
         for name in qtype.field_names(question):
             fields[name] = qtype.unbound_field(question, name)
     name = f"{definition.id}_{definition.edition}_page{page_number}"

@@ -41,7 +41,7 @@ def test_submission_reaches_open_admin_pages(admin_page, new_page, live_server, 
 
     key = complete(new_page(phone=True), "cmo", cmo_pages(comments=HOSTILE))
     expect(figure).to_have_text(str(before + 1), timeout=2000)
-    n_now = int(n_before.removeprefix("n = ")) + 1
+    n_now = int(n_before.removeprefix("n = ").split()[0]) + 1
     expect(communicate).to_contain_text(f"n = {n_now} ", timeout=2000)
     assert tallies.locator("[data-poll] li[data-item=communicate] svg").inner_html() != bar_before
     expect(cell).to_have_text(str(before + 1), timeout=2000)

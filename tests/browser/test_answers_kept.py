@@ -61,7 +61,8 @@ def test_submit_with_earlier_pages_unanswered_goes_back_to_them(new_page):
     assert page.locator("p.progress").inner_text() == "Page 1 of 3"
     assert page.locator("fieldset#company_size .error").inner_text().strip() == MISSING
     assert page.evaluate(FOCUSED_NAME) == "company_size"
-    answer_page(page, {"company_size": "small", "region": "other"}, tap=True)
+    answer_page(page, {"company_size": "small", "region": "other", "outsources_commercial": "yes"},
+                tap=True)  # fmt: skip
     press(page, "Next", tap=True)
     answer_page(page, client_pages()[1], tap=True)
     press(page, "Next", tap=True)

@@ -61,6 +61,7 @@ def test_client_completed_with_the_keyboard_alone(new_page, live_server, artifac
     pick(page, "region", regions, pages[0]["region"])
     key(page, "ArrowUp")  # arrow keys move within the group: up one, then back down
     assert key(page, "ArrowDown")["value"] == pages[0]["region"]
+    pick(page, "outsources_commercial", ["yes", "no"], pages[0]["outsources_commercial"])
     page.screenshot(path=artifacts / "client-page1-keyboard-focus-desktop.png")
     press_button(page, "Next")
 

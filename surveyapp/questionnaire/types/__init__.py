@@ -18,6 +18,7 @@ from surveyapp.questionnaire.types.base import (
     Series,
     Value,
 )
+from surveyapp.questionnaire.types.calculate import Calculate
 from surveyapp.questionnaire.types.choice import (
     ChoiceType,
     Dropdown,
@@ -39,6 +40,7 @@ REGISTRY: dict[str, QuestionType] = {
         ShortText(),
         LongText(),
         Number(),
+        Calculate(),
         Ranking(),
     )
 }

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from surveyapp.questionnaire.model import Option, Question
 
 if TYPE_CHECKING:
-    from surveyapp.questionnaire.loader import Reader
+    from surveyapp.questionnaire.reader import Reader
 
 Value = str | list[str] | None
 Tally = Literal["choice", "matrix", "ranks", "none"]
@@ -87,6 +87,8 @@ class QuestionType:
     separator: str | None = None
     # Whether a field renders as a group of inputs, so an error links to the first one.
     grouped = False
+    # Whether the server computes its value (no field is drawn and a posted value is ignored).
+    computed = False
     # Whether its answers are numbers (SPSS and Stata files hold them as numeric variables;
     # other answers without options are text there).
     numeric = False
@@ -126,6 +128,11 @@ class QuestionType:
     def cell_splitter(self, q: Question, field_name: str) -> Callable[[str], list[str]]:
         """How an imported cell of this field splits into raw values."""
         return self.split_cell
+
+    def dependent(self, q: Question, field_name: str) -> bool:
+        """Whether a field is asked only through another of its question's fields (a
+        "please specify" text): a file giving the question without it gives it blank."""
+        return False
 
     def comment_fields(self, q: Question) -> list[str]:
         """The fields whose answers are free text, listed as comments in the report."""

@@ -55,6 +55,9 @@ class ChoiceType(QuestionType):
     def field_names(self, q):
         return [q.id, self.other_field(q)] if self.other_option(q) else [q.id]
 
+    def dependent(self, q, field_name):
+        return self._is_other(q, field_name)
+
     def label(self, q, field_name):
         other = self.other_option(q)
         if other is not None and field_name == self.other_field(q):

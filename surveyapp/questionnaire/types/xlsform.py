@@ -31,8 +31,11 @@ FACES = (
     Face("long_text", "text", "multiline"),
     Face("number", "integer", setting=("integer", True)),
     Face("number", "decimal", setting=("integer", False)),
+    Face("calculate", "calculate"),
     Face("ranking", "rank"),
 )
+# The XLSForm type of a value the form computes (written with a `calculation` column).
+COMPUTED = "calculate"
 # A matrix is a table-list group of MATRIX_ROW rows sharing one choice list (its scale).
 MATRIX = "rating_matrix"
 MATRIX_ROW = "select_one"

@@ -11,7 +11,15 @@ from pyxform import constants
 
 from surveyapp.questionnaire.types import REGISTRY
 from surveyapp.questionnaire.types.xlsform import MATRIX, face_for
-from surveyapp.questionnaire.xlsform.rows import BEGIN, LOGIC, REFERENCE, SKIP, Classifier, Entry
+from surveyapp.questionnaire.xlsform.choices import choice_flags
+from surveyapp.questionnaire.xlsform.logic import (
+    LOGIC_KEYS,
+    OPTION_RULE,
+    required_cell,
+    rule_cells,
+    shared_required,
+)
+from surveyapp.questionnaire.xlsform.rows import BEGIN, SKIP, Classifier, Entry
 from surveyapp.questionnaire.xlsform.structure import (
     Matrix,
     Screen,
@@ -25,12 +33,10 @@ from surveyapp.questionnaire.xlsform.workbook import Row, Workbook, as_code, boo
 OTHER = {"code": "other", "label": "Other"}
 # Keys a surveyapp:: column may not set: the standard columns say them.
 RESERVED = {"id", "type", "text", "help", "required", "options", "scale", "items", "integer"}
-# surveyapp's columns of the choices sheet (option flags), written `surveyapp_other`...:
-# pyxform reads `::` there as a language or media column, and keeps plain ones as data.
-OPTION_FLAGS = ("other", "exclusive", "anchor", "na")
-CHOICE_PREFIX = "surveyapp_"
 # surveyapp:: columns of a page's group row.
 PAGE_KEYS = ("group", "randomize", "anchor")
+# surveyapp:: columns of a page's group row that hold logic (read with the row's rules).
+LOGIC_PAGE_KEYS = ("screen_out",)
 YES_NO = {"randomize", "anchor"}
 
 
@@ -81,6 +87,7 @@ class Builder:
         self.lists: dict[str, list[tuple[Row, dict[str, str]]]] = {}
         self.scales: list[str] = []
         self.mirrors: dict[str, str] = {}
+        self.names: dict[str, str] = {}  # a row's name (as written and as a code) -> field
 
     def read_choices(self) -> None:
         for row in self.workbook.choices:
@@ -91,38 +98,18 @@ class Builder:
             for column, value in (("list_name", list_name), ("name", name), ("label", label)):
                 if not value:
                     self.problems.error(row.sheet, row.number, column, "missing")
-            if REFERENCE.search(label):
-                message = f"a reference to an answer ${{...}} is refused: {LOGIC}"
-                self.problems.error(row.sheet, row.number, "label", message)
             code = as_code(name)
             if code != name:
                 message = (
                     f"{name!r} became {code!r}: surveyapp codes hold only letters, digits and _"
                 )
                 self.problems.warn(row.sheet, row.number, "name", message)
+            option = {"code": code, "label": label}
+            if row.plain(OPTION_RULE).strip():
+                option["relevant"] = row.plain(OPTION_RULE).strip()
             if list_name and name:
-                option = {"code": code, "label": label, **self.flags(row)}
+                option |= choice_flags(row, self.problems)
                 self.lists.setdefault(list_name, []).append((row, option))
-
-    def flags(self, row: Row) -> dict[str, str]:
-        """An option's surveyapp_other, _exclusive, _anchor and _na columns (yes/no)."""
-        given = row.custom() | {
-            key[len(CHOICE_PREFIX) :].lower(): value
-            for key, value in row.data.items()
-            if key.lower().startswith(CHOICE_PREFIX) and isinstance(value, str)
-        }
-        found = {}
-        for key, value in given.items():
-            truth, column = boolean(value.strip()), f"{CHOICE_PREFIX}{key}"
-            if key not in OPTION_FLAGS:
-                known = ", ".join(f"{CHOICE_PREFIX}{k}" for k in OPTION_FLAGS)
-                message = f"unknown; the choices sheet's own columns are {known}"
-                self.problems.error(row.sheet, row.number, column, message)
-            elif truth is None and value.strip():
-                self.problems.error(row.sheet, row.number, column, "write yes or no")
-            elif truth:
-                found[key] = "true"
-        return found
 
     def pages(self) -> tuple[str, list[Screen]]:
         classifier = Classifier(self.workbook)
@@ -154,8 +141,14 @@ class Builder:
             self.places.add(f"{path}[{index}]", row, "name")
         return [dict(option) for _, option in entries]
 
+    def name(self, entry: Entry, field_name: str) -> None:
+        self.names[entry.row.plain("name").strip()] = self.names[entry.name] = field_name
+
     def page(self, screen: Screen, path: str) -> dict[str, Any]:
         self.places.add(path, screen.head.row, "label")
+        rules = {}
+        if screen.head.kind == BEGIN:
+            rules = rule_cells(screen.head, ("relevant",), ("screen_out",))
         questions: list[dict[str, Any]] = []
         for item in screen.items:
             at = f"{path}.questions[{len(questions)}]"
@@ -166,7 +159,8 @@ class Builder:
             for offset in range(1, len(made)):
                 self.places.add(f"{path}.questions[{len(questions) + offset}]", item.row)
             questions.extend(made)
-        return {"title": screen.title, **self.page_keys(screen, path), "questions": questions}
+        page = {"title": screen.title, **rules, **self.page_keys(screen, path)}
+        return {**page, "questions": questions}
 
     def page_keys(self, screen: Screen, path: str) -> dict[str, str]:
         """surveyapp::group, randomize and anchor on a page's group row."""
@@ -176,6 +170,8 @@ class Builder:
             return {}
         found = {}
         for key, value in head.custom.items():
+            if key in LOGIC_PAGE_KEYS:
+                continue
             if key in PAGE_KEYS:
                 found[key] = truth_cell(key, value)
                 self.places.add(f"{path}.{key}", head.row, f"surveyapp::{key}")
@@ -192,13 +188,17 @@ class Builder:
             )
             return []
         self.places.add(path, entry.row)
-        question: dict[str, Any] = {"id": entry.name, "type": face.type_name, "text": entry.label}
+        self.name(entry, entry.name)
+        question: dict[str, Any] = {"id": entry.name, "type": face.type_name}
+        if entry.label or not REGISTRY[face.type_name].computed:
+            question["text"] = entry.label
         if entry.hint:
             question["help"] = entry.hint
         if face.setting and face.setting[1]:
             question[face.setting[0]] = bool_text(face.setting[1])
         if entry.required != REGISTRY[face.type_name].default_required:
-            question["required"] = bool_text(entry.required)
+            question["required"] = required_cell(entry.required)
+        question.update(rule_cells(entry, LOGIC_KEYS))
         if entry.list_name:
             self.choices(question, entry, path)
         question.update(self.custom(entry, entry.name))
@@ -248,16 +248,14 @@ class Builder:
                 self.problems.error(
                     head.row.sheet, head.number, column, "missing (a matrix needs it)"
                 )
-        required = any(row.required for row in rows)
-        if required and not all(row.required for row in rows):
-            self.problems.warn(
-                head.row.sheet, head.number, "required", "some matrix rows are required: all are"
-            )
+        required = shared_required(rows, self.problems)
         question: dict[str, Any] = {"id": head.name, "type": MATRIX, "text": head.label}
         if head.hint:
             question["help"] = head.hint
         if required != REGISTRY[MATRIX].default_required:
-            question["required"] = bool_text(required)
+            question["required"] = required_cell(required)
+        question.update(rule_cells(head, ("relevant",), ("screen_out",)))
+        question.update(rule_cells(rows[0], ("constraint", "constraint_message")))
         question["scale"] = rows[0].list_name
         question.update(self.custom(head, head.name))
         question["items"] = [
@@ -267,6 +265,7 @@ class Builder:
 
     def item(self, row: Entry, matrix: str, path: str) -> dict[str, str]:
         self.places.add(path, row.row, "name")
+        self.name(row, f"{matrix}-{row.name}")
         if row.hint:
             self.problems.warn(
                 row.row.sheet, row.number, "hint", "not shown: matrix rows have no help"
@@ -279,4 +278,4 @@ class Builder:
             self.problems.error(
                 row.row.sheet, row.number, f"surveyapp::{key}", "not for a matrix row"
             )
-        return item
+        return {**item, **rule_cells(row, ("relevant",))}

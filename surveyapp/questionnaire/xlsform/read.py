@@ -21,6 +21,7 @@ from surveyapp.questionnaire import yamltext
 from surveyapp.questionnaire.loader import DefinitionError, parse_definition
 from surveyapp.questionnaire.model import Definition
 from surveyapp.questionnaire.xlsform.build import Builder, Places, bool_text
+from surveyapp.questionnaire.xlsform.logic import translate
 from surveyapp.questionnaire.xlsform.workbook import Problems, Row, boolean, read_workbook
 
 YEAR = re.compile(r"(19|20)[0-9]{2}")
@@ -46,6 +47,11 @@ QUESTION_COLUMNS = {
     "code": "name",
     "label": "label",
     "title": "label",
+    "relevant": "relevant",
+    "constraint": "constraint",
+    "constraint_message": "constraint_message",
+    "choice_filter": "choice_filter",
+    "calculation": "calculation",
 }
 
 
@@ -116,6 +122,7 @@ def _definition(builder: Builder, edition: int | None) -> dict[str, Any]:
     if scales:
         raw["scales"] = scales
     raw["pages"] = [builder.page(page, f"pages[{i}]") for i, page in enumerate(pages)]
+    translate(raw, builder.names)
     if builder.mirrors:
         raw["mirrors"] = builder.mirrors
     if custom.get("randomize_pages", "").split():

@@ -12,6 +12,7 @@ from pyxform.constants import EXTERNAL_INSTANCE_EXTENSIONS as FILE_LISTS
 from pyxform.question_type_dictionary import QUESTION_TYPE_DICT
 from pyxform.xls2json import RE_BEGIN_CONTROL, RE_END_CONTROL, RE_SELECT
 
+from surveyapp.questionnaire.types.xlsform import COMPUTED
 from surveyapp.questionnaire.xlsform.workbook import TRANSLATED, Row, Workbook, as_code, boolean
 
 BEGIN, END, QUESTION, NOTE, SKIP = "begin", "end", "question", "note", "skip"
@@ -22,15 +23,14 @@ END_CONTROL = re.compile(RE_END_CONTROL.pattern, re.IGNORECASE)
 TYPES = {name.lower(): name for name in QUESTION_TYPE_DICT}
 BASES = ("text", "integer", "decimal", "note")
 META = {"audit", "start-geopoint"}
-LOGIC = "conditions, checks and calculations need logic, which surveyapp does not have yet"
 REFUSED_COLUMNS = {
-    ("bind", "relevant"): "relevant",
-    ("bind", "constraint"): "constraint",
-    ("bind", "jr:constraintMsg"): "constraint_message",
-    ("bind", "calculate"): "calculation",
-    ("choice_filter",): "choice_filter",
-    ("trigger",): "trigger",
+    ("trigger",): ("trigger", "surveyapp works every calculation out again from the answers"),
 }
+# The logic columns: pyxform's key of the column -> the key in Entry.logic (the spec's name).
+LOGIC_COLUMNS = {
+    aliases.survey_header[name]: name
+    for name in ("relevant", "constraint", "constraint_message", "calculation")
+} | {("choice_filter",): "choice_filter"}
 USED_COLUMNS = {
     ("type",),
     ("name",),
@@ -38,6 +38,7 @@ USED_COLUMNS = {
     ("hint",),
     ("bind", "required"),
     ("control", "appearance"),
+    *LOGIC_COLUMNS,
 }
 KNOWN_COLUMNS = {"bind", "control", "media", "instance", "default", "guidance_hint", "parameters",
                  "choice_filter", "trigger", *TRANSLATED, "type", "name"}  # fmt: skip
@@ -50,7 +51,6 @@ SPEC_NAMES = {
     **{("control", key): key for key in ("autoplay", "rows")},
     **{("media", key): key for key in ("image", "big-image", "audio", "video")},
 }
-REFERENCE = re.compile(r"\$\{")
 CANNOT = {
     "geopoint": "a web survey cannot capture locations",
     "geotrace": "a web survey cannot capture locations",
@@ -78,9 +78,10 @@ class Entry:
     xls_type: str = ""
     list_name: str = ""
     or_other: bool = False
-    required: bool = False
+    required: bool | str = False  # yes/no, or the expression that decides it
     control: str = ""
     custom: dict[str, str] = field(default_factory=dict)
+    logic: dict[str, str] = field(default_factory=dict)  # relevant, constraint, ... as written
 
     @property
     def number(self) -> int:
@@ -105,8 +106,8 @@ def parse_type(text: str) -> Entry:
     for base in BASES:
         if spec == QUESTION_TYPE_DICT[base]:
             return Entry(row, NOTE if base == "note" else QUESTION, xls_type=base)
-    if "calculate" in name:
-        raise Refused(f"{text!r} is refused: {LOGIC}")
+    if spec == QUESTION_TYPE_DICT[COMPUTED]:
+        return Entry(row, QUESTION, xls_type=COMPUTED)
     reason = CANNOT.get(spec.get("bind", {}).get("type", ""), "surveyapp has no such question")
     raise Refused(f"{text!r} questions are refused: {reason}")
 
@@ -159,9 +160,11 @@ class Classifier:
         entry.appearances = frozenset(row.nested("control", "appearance").split())
         entry.custom = row.custom()
         entry.required = self._required(row)
+        entry.logic = {key: value for column, key in LOGIC_COLUMNS.items()
+                       if (value := _cell(row, column).strip())}  # fmt: skip
         if entry.kind == QUESTION and not entry.name:
             self.problems.error(row.sheet, row.number, "name", "missing")
-        if entry.kind == QUESTION and not entry.label:
+        if entry.kind == QUESTION and not entry.label and entry.xls_type != COMPUTED:
             self.problems.error(row.sheet, row.number, "label", "missing (a question needs text)")
         if entry.name != row.plain("name").strip():
             self.problems.warn(
@@ -171,32 +174,20 @@ class Classifier:
                 f"{row.plain('name')!r} became {entry.name!r}: surveyapp "
                 "ids hold only letters, digits and _",
             )
-        for key, text in (("label", entry.label), ("hint", entry.hint)):
-            if REFERENCE.search(text):
-                self.problems.error(
-                    row.sheet,
-                    row.number,
-                    key,
-                    f"a reference to an answer ${{...}} is refused: {LOGIC}",
-                )
 
-    def _required(self, row: Row) -> bool:
+    def _required(self, row: Row) -> bool | str:
+        """yes/no as a truth; anything else is an expression (the loader checks it)."""
         value = row.nested("bind", "required").strip()
         if not value:
             return False
-        if boolean(value) is not None:
-            return bool(boolean(value))
-        self.problems.error(
-            row.sheet, row.number, "required", f"{value!r} is refused (write yes or no): {LOGIC}"
-        )
-        return False
+        known = boolean(value)
+        return value if known is None else known
 
     def _columns(self, row: Row) -> None:
         for column in _leaf_columns(row):
             if column in REFUSED_COLUMNS:
-                self.problems.error(
-                    row.sheet, row.number, REFUSED_COLUMNS[column], f"refused: {LOGIC}"
-                )
+                name, reason = REFUSED_COLUMNS[column]
+                self.problems.error(row.sheet, row.number, name, f"refused: {reason}")
             elif column not in USED_COLUMNS:
                 name = SPEC_NAMES.get(column, "::".join(column))
                 self.ignored.setdefault(name, []).append(row.number)
@@ -207,6 +198,10 @@ class Classifier:
             self.problems.warn(
                 constants.SURVEY, 1, column, f"ignored (rows {rows}): surveyapp cannot honour it"
             )
+
+
+def _cell(row: Row, column: tuple[str, ...]) -> str:
+    return row.nested(*column) if len(column) == 2 else row.plain(column[0])
 
 
 def _leaf_columns(row: Row) -> list[tuple[str, ...]]:

@@ -2,8 +2,9 @@
 
 - A group with `field-list` appearance is a page, and so is a top-level group holding no
   field-list group; questions outside such a group each get a page (ODK shows them one per
-  screen) titled with their own text. Other groups only hold pages; a group inside a page
-  joins it (its label is dropped, with a warning).
+  screen) titled with their own text, but a calculation, which shows nothing, joins the
+  page before it. Other groups only hold pages; a group inside a page joins it (its label
+  is dropped, with a warning).
 - A `table-list` group of select_one rows sharing one list is one matrix (the group's
   name, label and hint are the question's id, text and help); so is a select_one row with
   `label` appearance followed by rows with `list-nolabel` appearance on the same list.
@@ -18,7 +19,7 @@ from dataclasses import dataclass, field
 
 from pyxform import constants
 
-from surveyapp.questionnaire.types.xlsform import MATRIX_ROW
+from surveyapp.questionnaire.types.xlsform import COMPUTED, MATRIX_ROW
 from surveyapp.questionnaire.xlsform.rows import BEGIN, END, NOTE, QUESTION, Entry
 from surveyapp.questionnaire.xlsform.workbook import Problems, Row
 
@@ -82,6 +83,9 @@ def screens(nodes: list[Entry | Group], problems: Problems) -> list[Screen]:
 
 def _collect(nodes: list, top: bool, found: list[Screen], problems: Problems) -> None:
     for node in nodes:
+        if isinstance(node, Entry) and node.xls_type == COMPUTED and found:
+            found[-1].items.append(node)  # nothing to show: it joins the page before it
+            continue
         if isinstance(node, Entry):
             found.append(Screen(node.label if node.kind == QUESTION else "", node, [node]))
             continue

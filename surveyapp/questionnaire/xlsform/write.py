@@ -1,14 +1,17 @@
 """Export a definition as an XLSForm (`survey`, `choices`, `settings` sheets).
 
 Each page is a `field-list` group; a matrix is a `table-list` group of select_one rows
-on its scale's list; the introduction is a note before the first page. What XLSForm has
-no column for is kept in surveyapp's own columns, which ODK ignores: `surveyapp::min_picks`,
-`max_picks`, `min`, `max`, `max_length`, `max_ranks`, `randomize`, `anchor` and
-`mirror` on the survey sheet (a page's `group`, `randomize` and `anchor` on its group row),
+on its scale's list; the introduction is a note before the first page. The logic goes in
+XLSForm's own columns (`relevant`, `required`, `constraint`, `constraint_message`,
+`choice_filter`, `calculation` on `calculate` rows; see logic.py for the two names that
+differ). What XLSForm has no column for is kept in surveyapp's own columns, which ODK
+ignores: `surveyapp::min_picks`, `max_picks`, `min`, `max`, `max_length`, `max_ranks`,
+`randomize`, `anchor`, `mirror` and `screen_out` on the survey sheet (a page's `group`,
+`randomize`, `anchor` and `screen_out` on its group row), `surveyapp_relevant`,
 `surveyapp_other`, `_exclusive`, `_anchor` and `_na` on the choices sheet (plain names:
-pyxform reads `::` there as a language or media column),
-`surveyapp::audience`, `access`, `anonymous`, `scales` (the shared lists) and
-`randomize_pages` on the settings sheet. read.py reads all of them back.
+pyxform reads `::` there as a language or media column, and keeps the choices sheet's own
+columns in the form), `surveyapp::audience`, `access`, `anonymous`, `scales` (the shared
+lists) and `randomize_pages` on the settings sheet. read.py reads all of them back.
 """
 
 from __future__ import annotations
@@ -19,10 +22,12 @@ from typing import Any
 
 from openpyxl import Workbook
 
-from surveyapp.questionnaire.model import Definition, Option, Question
+from surveyapp.questionnaire.model import Definition, Option, Page, Question, Rule
+from surveyapp.questionnaire.types import REGISTRY
 from surveyapp.questionnaire.types.base import FLAGS
 from surveyapp.questionnaire.types.xlsform import MATRIX_ROW, face_of
-from surveyapp.questionnaire.xlsform.build import CHOICE_PREFIX
+from surveyapp.questionnaire.xlsform.choices import CHOICE_PREFIX
+from surveyapp.questionnaire.xlsform.logic import OPTION_RULE, pipes, rewrite
 
 SURVEY_COLUMNS = ["type", "name", "label", "hint", "required", "appearance"]
 CHOICES_COLUMNS = ["list_name", "name", "label"]
@@ -35,12 +40,14 @@ class ExportError(ValueError):
 def definition_to_xlsform(definition: Definition) -> bytes:
     """The definition as an .xlsx XLSForm workbook."""
     lists, list_of = _lists(definition)
-    survey = _survey_rows(definition, list_of)
+    names = xls_names(definition)
+    survey = _survey_rows(definition, list_of, names)
     choices = [
-        {"list_name": name, "name": o.code, "label": o.label, **_flags(o)}
+        {"list_name": name, "name": o.code, "label": pipes(o.label, names),
+         OPTION_RULE: _rule(o.relevant, names), **_flags(o)}
         for name, options in lists.items()
         for o in options
-    ]
+    ]  # fmt: skip
     settings = {
         "form_title": definition.title,
         "form_id": definition.id,
@@ -86,61 +93,71 @@ def _lists(definition: Definition) -> tuple[dict[str, tuple[Option, ...]], dict[
     return lists, list_of
 
 
-def _survey_rows(definition: Definition, list_of: dict[str, str]) -> list[dict[str, str]]:
+def xls_names(definition: Definition) -> dict[str, str]:
+    """{field: its row's name}: a matrix item's row is named after the item alone."""
+    return {
+        name: name.removeprefix(f"{q.id}-") if q.items else name
+        for q in definition.questions()
+        for name in REGISTRY[q.type].field_names(q)
+    }
+
+
+def _rule(rule: Rule | None, names: dict[str, str], choice: bool = False) -> str:
+    return rewrite(rule.text, names, choice) if rule is not None else ""
+
+
+def _survey_rows(
+    definition: Definition, list_of: dict[str, str], names: dict[str, str]
+) -> list[dict[str, str]]:
     rows = []
     if definition.introduction:
         rows.append({"type": "note", "name": "introduction", "label": definition.introduction})
     for number, page in enumerate(definition.pages, start=1):
-        rows.append(
-            {
-                "type": "begin group",
-                "name": f"page_{number}",
-                "label": page.title,
-                "appearance": "field-list",
-                "surveyapp::group": page.group,
-                "surveyapp::randomize": _yes(page.randomize),
-                "surveyapp::anchor": _yes(page.anchor),
-            }
-        )
+        rows.append(_page_row(page, number, names))
         for question in page.questions:
-            rows.extend(_question_rows(definition, question, list_of[question.id]))
+            rows.extend(_question_rows(definition, question, list_of[question.id], names))
         rows.append({"type": "end group"})
     return rows
 
 
-def _question_rows(definition: Definition, q: Question, list_name: str) -> list[dict[str, str]]:
+def _page_row(page: Page, number: int, names: dict[str, str]) -> dict[str, str]:
+    return {"type": "begin group", "name": f"page_{number}", "label": page.title,
+            "appearance": "field-list", "relevant": _rule(page.relevant, names),
+            "surveyapp::screen_out": _rule(page.screen_out, names),
+            "surveyapp::group": page.group, "surveyapp::randomize": _yes(page.randomize),
+            "surveyapp::anchor": _yes(page.anchor)}  # fmt: skip
+
+
+def _logic(q: Question, names: dict[str, str]) -> dict[str, str]:
+    """The logic columns of a question's row (a matrix's item rows share those but
+    `relevant`, which is the matrix group's)."""
+    return {
+        "required": _rule(q.required_if, names) or _yes(q.required),
+        "constraint": _rule(q.constraint, names),
+        "constraint_message": q.constraint_message,
+        "choice_filter": _rule(q.choice_filter, names, choice=True),
+        "calculation": _rule(q.calculation, names),
+    }
+
+
+def _question_rows(
+    definition: Definition, q: Question, list_name: str, names: dict[str, str]
+) -> list[dict[str, str]]:
     mirrors = definition.mirrors
     if q.items:
-        group = {
-            "type": "begin group",
-            "name": q.id,
-            "label": q.text,
-            "hint": q.help,
-            "appearance": "table-list",
-            **{f"surveyapp::{key}": _cell(value) for key, value in q.settings.items()},
-        }
-        items = [
-            {
-                "type": f"{MATRIX_ROW} {list_name}",
-                "name": item.code,
-                "label": item.label,
-                "required": _yes(q.required),
-                "surveyapp::mirror": mirrors.get(f"{q.id}-{item.code}", ""),
-                "surveyapp::anchor": _yes(item.anchor),
-            }
-            for item in q.items
-        ]
-        return [group, *items, {"type": "end group"}]
+        return _matrix_rows(q, list_name, names, mirrors)
     face = face_of(q)
     if face is None:
         raise ExportError(f"{definition.source}: {q.id}: a {q.type} question has no XLSForm form")
     row = {
         "type": f"{face.xls_type} {list_name}".strip(),
         "name": q.id,
-        "label": q.text,
-        "hint": q.help,
-        "required": _yes(q.required),
+        "label": pipes(q.text, names),
+        "hint": pipes(q.help, names),
         "appearance": face.appearance,
+        "relevant": _rule(q.relevant, names),
+        **_logic(q, names),
+        "surveyapp::screen_out": _rule(q.screen_out, names),
         "surveyapp::mirror": mirrors.get(q.id, ""),
     }
     skip = face.setting[0] if face.setting else None
@@ -148,6 +165,35 @@ def _question_rows(definition: Definition, q: Question, list_name: str) -> list[
         {f"surveyapp::{key}": _cell(value) for key, value in q.settings.items() if key != skip}
     )
     return [row]
+
+
+def _matrix_rows(
+    q: Question, list_name: str, names: dict[str, str], mirrors: dict[str, str]
+) -> list[dict[str, str]]:
+    """A table-list group of one select_one row per item."""
+    group = {
+        "type": "begin group",
+        "name": q.id,
+        "label": pipes(q.text, names),
+        "hint": pipes(q.help, names),
+        "appearance": "table-list",
+        "relevant": _rule(q.relevant, names),
+        "surveyapp::screen_out": _rule(q.screen_out, names),
+        **{f"surveyapp::{key}": _cell(value) for key, value in q.settings.items()},
+    }
+    items = [
+        {
+            "type": f"{MATRIX_ROW} {list_name}",
+            "name": item.code,
+            "label": pipes(item.label, names),
+            **_logic(q, names),
+            "relevant": _rule(item.relevant, names),
+            "surveyapp::mirror": mirrors.get(f"{q.id}-{item.code}", ""),
+            "surveyapp::anchor": _yes(item.anchor),
+        }
+        for item in q.items
+    ]
+    return [group, *items, {"type": "end group"}]
 
 
 def _yes(value: bool) -> str:

@@ -11,5 +11,6 @@ migrations = Migrations("surveyapp")
 from surveyapp.store.migrations import tables  # noqa: E402, F401
 from surveyapp.store.migrations import hardening  # noqa: E402, F401
 from surveyapp.store.migrations import versions  # noqa: E402, F401
+from surveyapp.store.migrations import logic  # noqa: E402, F401
 from surveyapp.store.migrations import integrations  # noqa: E402, F401
 # isort: on

@@ -12,7 +12,7 @@ from flask import Response, abort, redirect, request, url_for
 
 from surveyapp.questionnaire import checking
 from surveyapp.questionnaire.editing import new_document
-from surveyapp.questionnaire.loader import CODE
+from surveyapp.questionnaire.reader import CODE
 from surveyapp.store import builder_drafts
 from surveyapp.web import catalog, get_db
 from surveyapp.web.admin import auth, bp

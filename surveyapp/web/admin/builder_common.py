@@ -19,8 +19,8 @@ from surveyapp.questionnaire import checking
 from surveyapp.questionnaire import editing_forms as ef
 from surveyapp.questionnaire.catalog import Catalog
 from surveyapp.questionnaire.editing import Document
-from surveyapp.questionnaire.loader import CODE
 from surveyapp.questionnaire.model import Definition
+from surveyapp.questionnaire.reader import CODE
 from surveyapp.questionnaire.types import REGISTRY
 from surveyapp.store import builder_drafts, definitions
 from surveyapp.web import catalog, get_db, open_definition

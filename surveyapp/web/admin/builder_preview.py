@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from flask import redirect, render_template, request, url_for
 
-from surveyapp.questionnaire.answers import check_pages
+from surveyapp.questionnaire.answers import check_page
+from surveyapp.questionnaire.logic import evaluate_state
 from surveyapp.questionnaire.model import Definition
 from surveyapp.web.admin import bp
 from surveyapp.web.admin import builder_common as common
 from surveyapp.web.forms import build_page_form_class, show_errors
+from surveyapp.web.survey.view import page_view
 
 PREVIEW_KEY = "preview"
 
@@ -23,12 +25,15 @@ def _number(definition: Definition) -> int:
 
 
 def _render(state: common.State, definition: Definition, number: int, form, status=200,
-            finished=False):  # fmt: skip
+            finished=False, answers=None):  # fmt: skip
+    """The page with the logic worked out from this page's answers (a preview keeps no
+    answers from other pages)."""
     action = url_for("admin.builder_preview", survey_id=state.survey, page=number)
+    view = page_view(definition, number, evaluate_state(definition, answers or {}), form)
     return render_template(
         "admin/builder/preview.html", definition=definition, page=definition.pages[number - 1],
         number=number, form=form, notice="", has_errors=status != 200, form_action=action,
-        state=state, finished=finished,
+        state=state, finished=finished, view=view,
     ), status  # fmt: skip
 
 
@@ -47,13 +52,13 @@ def builder_preview(survey_id: str):
     action = request.form.get("action", "next")
     if action == "back":
         return _go(survey_id, max(number - 1, 1))
-    _answers, errors = check_pages([definition.pages[number - 1]], request.form.getlist)
+    checked = check_page(definition, number, request.form.getlist, {})
     form = form_class()
-    if errors:
-        show_errors(form, errors)
-        return _render(state, definition, number, form, 422)
+    if checked.errors:
+        show_errors(form, checked.errors)
+        return _render(state, definition, number, form, 422, answers=checked.answers)
     if action == "submit" or number == len(definition.pages):
-        return _render(state, definition, number, form, finished=True)
+        return _render(state, definition, number, form, finished=True, answers=checked.answers)
     return _go(survey_id, number + 1)
 
 

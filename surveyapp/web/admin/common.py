@@ -89,9 +89,10 @@ def page_number() -> int:
 
 
 def profile_questions(definition: Definition) -> list[Question]:
-    """The questions a view can be filtered by: those on the first page whose type allows it."""
+    """The questions a view can be filtered by: those on the first page whose type allows it
+    (a screening question is not one: every completed response gave it the same answer)."""
     first = definition.pages[0].questions if definition.pages else ()
-    return [q for q in first if REGISTRY[q.type].segment]
+    return [q for q in first if REGISTRY[q.type].segment and q.screen_out is None]
 
 
 def request_segment(definition: Definition, prefix: str = "") -> dict[str, str | list[str]]:

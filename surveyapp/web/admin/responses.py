@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, current_app, render_template
 
+from surveyapp.questionnaire import marks
 from surveyapp.questionnaire.model import Definition
 from surveyapp.questionnaire.types import REGISTRY
 from surveyapp.store import listing
@@ -32,11 +33,18 @@ def answer_lines(definition: Definition | None, answers: dict) -> list[dict]:
                 "text": not options,
             })  # fmt: skip
     for name, value in answers.items():
-        if name not in seen:
+        if name not in seen and name not in marks.MARKS:
             codes = value if isinstance(value, list) else [value]
             lines.append({"question": name, "item": "", "field": name, "codes": codes,
                           "labels": ["" for _ in codes], "text": True})  # fmt: skip
     return lines
+
+
+def _describe(row: dict, definition: Definition | None) -> None:
+    """The answer lines of a listed response, its status and the fields it was not shown."""
+    row["lines"] = answer_lines(definition, row["answers"])
+    row["status"] = marks.status(row["answers"]).replace("_", " ")
+    row["not_shown"] = marks.not_shown(row["answers"])
 
 
 @bp.get("/surveys/<survey_id>/responses")
@@ -48,7 +56,7 @@ def responses(survey_id: str):
     per_page = current_app.config["RESPONSES_PER_PAGE"]
     rows = listing.list_responses(get_db(), survey_id, filters, per_page + 1, (page - 1) * per_page)
     for row in rows:
-        row["lines"] = answer_lines(editions.get(row["edition"]), row["answers"])
+        _describe(row, editions.get(row["edition"]))
     return render_template(
         "admin/responses.html",
         definition=catalog().latest(survey_id),
@@ -67,5 +75,5 @@ def response(survey_id: str, response_id: str):
     row = listing.get_response(get_db(), survey_id, response_id)
     if row is None:
         abort(404, "No such response.")
-    row["lines"] = answer_lines(editions.get(row["edition"]), row["answers"])
+    _describe(row, editions.get(row["edition"]))
     return render_template("admin/response.html", definition=catalog().latest(survey_id), row=row)

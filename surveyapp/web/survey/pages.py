@@ -11,29 +11,34 @@ from flask import (
     session,
     url_for,
 )
-from flask_wtf.csrf import generate_csrf, validate_csrf
+from flask_wtf.csrf import validate_csrf
 from wtforms.validators import ValidationError
 
 from surveyapp import store
-from surveyapp.questionnaire import randomize
-from surveyapp.questionnaire.answers import (
-    check_definition,
-    check_pages,
-    counted_fields,
-    page_fields,
-)
+from surveyapp.questionnaire import pages, randomize
+from surveyapp.questionnaire.answers import check_page, page_fields, record
+from surveyapp.questionnaire.logic import evaluate_state, plan_of
 from surveyapp.questionnaire.model import Definition
-from surveyapp.store.invitations import InvitationUsed, Throttled, address_hash
 from surveyapp.web import catalog, csrf, get_db, latest_definition, open_definition
 from surveyapp.web.forms import page_form_class, show_errors
-from surveyapp.web.survey import bp, invited
+from surveyapp.web.survey import bp, finish, invited
 from surveyapp.web.survey import keys as keys_
-
-STORAGE_FAILED = "We could not save your answers just now. They are kept below: please try again."
-DRAFTS_THROTTLED = (
-    "Too many questionnaires were started from your network just now. Your answers are kept "
-    "below: please press the button again in a few minutes."
+from surveyapp.web.survey.render import (
+    STORAGE_FAILED,
+    blank_page,
+    goto,
+    kept,
+    render,
+    saved_draft,
 )
+
+__all__ = ["STORAGE_FAILED"]
+RESHAPED = (
+    "Your answers changed the questions on this page: please check the questions now shown, "
+    "then continue."
+)
+LAST_PAGE = "With your answers, this is the last page: please check it and press Submit."
+SHAPE = "~shown"  # the posted shape of the page as the browser showed it (see questionnaire.pages)
 
 
 @bp.get("/")
@@ -93,42 +98,6 @@ def _page_number(definition: Definition) -> int:
     return int(page)
 
 
-def _render(definition, number, form, status=200, notice="", errors=False):
-    form.definition_version.data = definition.version
-    return render_template(
-        "survey/page.html",
-        definition=definition,
-        page=definition.pages[number - 1],
-        number=number,
-        form=form,
-        notice=notice,
-        has_errors=errors,
-    ), status
-
-
-# A page with nothing filled in differs between respondents only in its CSRF token and
-# submission key, so each app renders it once per definition version and page, with slots.
-CSRF_SLOT, KEY_SLOT = "\x00csrf\x00", "\x00key\x00"
-
-
-def blank_pages() -> dict[tuple[str, int, str], str]:
-    return current_app.extensions.setdefault("blank_pages", {})
-
-
-def _blank_page(definition: Definition, number: int, key: str) -> str:
-    token = generate_csrf() if current_app.config.get("WTF_CSRF_ENABLED", True) else ""
-    cache_key = (definition.version, number, request.script_root)
-    cache = blank_pages()
-    html = cache.get(cache_key)
-    if html is None:
-        form = page_form_class(definition, number)(formdata=None, submission_key=key)
-        html = _render(definition, number, form)[0]
-        if not token or html.count(token) != 1 or html.count(key) != 1:
-            return html
-        html = cache[cache_key] = html.replace(token, CSRF_SLOT).replace(key, KEY_SLOT)
-    return html.replace(CSRF_SLOT, token).replace(KEY_SLOT, key)
-
-
 def _version(current: Definition, started_on: str | None) -> Definition:
     """The version a respondent is answering: the one their page (or draft) was rendered
     with while it is a version of the open edition, else the open edition's current one."""
@@ -157,11 +126,18 @@ def page(survey_id: str):
     draft, started_on = store.load_draft_entry(get_db(), key, current_app.config["DRAFT_DAYS"])
     definition = randomize.arranged(_version(definition, started_on), key)
     number = _page_number(definition)
-    blank = not draft.keys() & page_fields(definition.pages[number - 1])
-    if blank and not randomize.randomized(definition):  # a shuffled page differs per key
-        return _blank_page(definition, number, key)
+    state = evaluate_state(definition, draft)
+    if pages.nearest_page(state, number) != number:
+        return goto(definition, pages.nearest_page(state, number))
+    # A page none of whose own fields is answered is drawn from the cache (piped texts
+    # depend on the answers themselves and a shuffled page differs per key, so a page
+    # with either never is).
+    own = set(page_fields(definition.pages[number - 1]))
+    cached = not plan_of(definition).piped and not randomize.randomized(definition)
+    if not draft.keys() & own and cached:
+        return blank_page(definition, number, key, state)
     form = page_form_class(definition, number)(formdata=None, data=draft, submission_key=key)
-    return _render(definition, number, form)
+    return render(definition, number, form, state)
 
 
 def _csrf_ok() -> bool:
@@ -194,108 +170,77 @@ def answer(survey_id: str):
         form = page_form_class(definition, number)()
         form.submission_key.data = fresh
         notice = "This page had expired. Your answers are kept: please press the button again."
-        return _render(definition, number, form, 400, notice)
+        return render(definition, number, form, evaluate_state(definition, {}), 400, notice)
     definition = randomize.arranged(definition, key)
-    page_obj = definition.pages[number - 1]
-    answers, errors = check_pages([page_obj], request.form.getlist)
-    action = request.form.get("action", "next")
     draft = store.load_draft(db, key, current_app.config["DRAFT_DAYS"])
-    on_page = set(page_fields(page_obj))
-    draft = {name: value for name, value in draft.items() if name not in on_page} | answers
+    checked = check_page(definition, number, request.form.getlist, draft)
+    state, action = checked.state, request.form.get("action", "next")
     if action == "back":
-        if refused := _saved_draft(db, key, definition, draft):
-            return _kept(definition, number, *refused)
-        return redirect(url_for("survey.page", survey_id=survey_id, page=max(number - 1, 1)))
-    if errors:
+        if refused := saved_draft(db, key, definition, checked.answers):
+            return kept(definition, number, state, *refused)
+        return goto(definition, pages.previous_page(state, number) or number)
+    if state.screened is not None:
+        answers = record(plan_of(definition), state)
+        return finish.store_response(definition, key, answers)
+    reshaped = _reshaped(definition, number, draft, checked)
+    if reshaped is not None or checked.errors:
+        return _again(definition, number, key, checked, reshaped)
+    return _move_on(definition, number, key, checked, action)
+
+
+def _move_on(definition: Definition, number: int, key: str, checked, action: str):
+    """To the next page that applies, or submit on the last one. A page that became the
+    last one is shown again, with Submit, when Next was pressed."""
+    state = checked.state
+    following = pages.next_page(state, number)
+    if action == "submit" and following is None:
+        return finish.submit(definition, key, checked.answers)
+    if refused := saved_draft(get_db(), key, definition, checked.answers):
+        return kept(definition, number, state, *refused)
+    if following is None and plan_of(definition).active:
         form = page_form_class(definition, number)()
-        show_errors(form, errors)
-        return _render(definition, number, form, 422, errors=True)
-    if action != "submit" or number < len(definition.pages):
-        if refused := _saved_draft(db, key, definition, draft):
-            return _kept(definition, number, *refused)
-        next_page = min(number + 1, len(definition.pages))
-        return redirect(url_for("survey.page", survey_id=survey_id, page=next_page))
-    return _submit(definition, key, draft)
+        return render(definition, number, form, state, 200, LAST_PAGE)
+    return goto(definition, following or number)
 
 
-def _kept(definition: Definition, number: int, status: int = 503, notice: str = STORAGE_FAILED):
-    """The page again, answers as posted, with why nothing was stored (by default
-    "could not save, please try again")."""
-    return _render(definition, number, page_form_class(definition, number)(), status, notice)
+def _reshaped(definition: Definition, number: int, draft: dict, checked) -> set[str] | None:
+    """When the post showed a question or option that has no answer yet (the respondent
+    has not seen it), the fields shown before and unchanged since (whose errors may be
+    shown); else None. The browser posts the shape it showed (static/logic.js keeps it up
+    to date; without JavaScript it is the one drawn); without one, the draft's is taken."""
+    plan = plan_of(definition)
+    if not plan.active:
+        return None
+    shown = request.form.get(SHAPE)
+    if shown is None:
+        shown = pages.shape(plan, evaluate_state(definition, draft), number)
+    before = set(shown.split())
+    now = set(pages.shape(plan, checked.state, number).split()) - {pages.LAST}
+    unseen = {token for token in now - before if token.split(":")[0] not in checked.answers}
+    changed = {token.split(":")[0] for token in now ^ before}
+    return {token for token in before if token not in changed} if unseen else None
 
 
-def _draft_rules() -> store.DraftRules:
-    config = current_app.config
-    return store.DraftRules(
-        address=address_hash(config["SECRET_KEY"], request.remote_addr or ""),
-        limit=config["DRAFTS_PER_ADDRESS"],
-        window_seconds=config["SUBMISSION_WINDOW_SECONDS"],
-        keep_days=config["DRAFT_DAYS"],
-    )
-
-
-def _saved_draft(db, key: str, definition: Definition, draft: dict) -> tuple[int, str] | None:
-    """Keep the answers so far and the version they answer; else (status, notice) saying
-    why nothing was stored."""
-    try:
-        store.save_draft(db, key, definition.id, draft, _draft_rules(), definition.version)
-    except store.DraftsThrottled:
-        return 429, DRAFTS_THROTTLED
-    except store.DatabaseError:
-        current_app.logger.exception("could not save a draft")
-        return 503, STORAGE_FAILED
-    return None
-
-
-def _submit(definition: Definition, key: str, draft: dict):
-    db = get_db()
-    answers, errors = check_definition(definition, draft)
-    if errors and store.response_for_key(db, key):
-        # A copy of this POST stored the response (and removed the draft) meanwhile.
-        return redirect(url_for("survey.thanks", survey_id=definition.id, again=1))
-    if errors:
-        _saved_draft(db, key, definition, draft)
-        first = next(
-            n for n, p in enumerate(definition.pages, 1) if set(page_fields(p)) & set(errors)
-        )
-        form = page_form_class(definition, first)(formdata=None, data=draft, submission_key=key)
-        show_errors(form, {k: v for k, v in errors.items() if k in form._fields})
-        return _render(definition, first, form, 422, errors=True)
-    claim, refused = invited.claim_for(definition, key)
-    if refused in invited.MESSAGES:
-        return invited.refusal(refused, definition.id)
-    if refused == invited.UNAVAILABLE:
-        return _kept(definition, len(definition.pages))
-    if refused:
-        return _kept(definition, len(definition.pages), 429, refused)
-    try:
-        _response_id, created = store.insert_response(
-            db,
-            survey=definition.id,
-            edition=definition.edition,
-            version=definition.version,
-            answers=answers | randomize.orders(definition, key),  # the order shown, recomputed
-            counted=counted_fields(definition),
-            # an anonymous invitation's key would tie the response to the invitation
-            submission_key=None if definition.access == "invitation" else key,
-            submitted_at=invited.submitted_at(definition),
-            claim=claim,
-        )
-    except Throttled:
-        return _kept(definition, len(definition.pages), 429, invited.THROTTLED)
-    except InvitationUsed:
-        return invited.refusal("used", definition.id)
-    except store.DatabaseError:
-        current_app.logger.exception("could not store a response")
-        return _kept(definition, len(definition.pages))
-    session.get("keys", {}).pop(definition.id, None)
-    session.get("editions", {}).pop(definition.id, None)
-    session.modified = True
-    return redirect(url_for("survey.thanks", survey_id=definition.id, again=int(not created)))
+def _again(definition: Definition, number: int, key: str, checked, reshaped: set[str] | None):
+    """The page again: with its errors, or (when the answers changed what it shows) with
+    the newly shown questions and the errors of those shown before only."""
+    errors, notice = checked.errors, ""
+    if reshaped is not None:
+        if refused := saved_draft(get_db(), key, definition, checked.answers):
+            return kept(definition, number, checked.state, *refused)
+        errors = {name: error for name, error in errors.items() if name in reshaped}
+        notice = RESHAPED
+    form = page_form_class(definition, number)()
+    show_errors(form, errors)
+    status = 422 if errors else 200
+    return render(definition, number, form, checked.state, status, notice, errors=bool(errors))
 
 
 @bp.get("/s/<survey_id>/thanks")
 def thanks(survey_id: str):
     definition = _definition(survey_id)
     again = request.args.get("again") == "1"
-    return render_template("survey/thanks.html", definition=definition, again=again)
+    screened = request.args.get("screened") == "1"
+    return render_template(
+        "survey/thanks.html", definition=definition, again=again, screened=screened
+    )

@@ -1,0 +1,111 @@
+"""Drawing a survey page (with the logic's view of it) and keeping a draft."""
+
+from __future__ import annotations
+
+import json
+
+from flask import current_app, redirect, render_template, request, url_for
+from flask_wtf.csrf import generate_csrf
+
+from surveyapp import store
+from surveyapp.questionnaire import pages
+from surveyapp.questionnaire.logic import State, plan_of
+from surveyapp.questionnaire.model import Definition
+from surveyapp.store.invitations import address_hash
+from surveyapp.web.forms import page_form_class
+from surveyapp.web.survey.view import page_view
+
+STORAGE_FAILED = "We could not save your answers just now. They are kept below: please try again."
+DRAFTS_THROTTLED = (
+    "Too many questionnaires were started from your network just now. Your answers are kept "
+    "below: please press the button again in a few minutes."
+)
+
+
+def render(definition, number, form, state, status=200, notice="", errors=False):
+    form.definition_version.data = definition.version
+    return render_template(
+        "survey/page.html",
+        definition=definition,
+        page=definition.pages[number - 1],
+        number=number,
+        form=form,
+        notice=notice,
+        has_errors=errors,
+        view=page_view(definition, number, state, form),
+    ), status
+
+
+# A page with nothing filled in differs between respondents only in its CSRF token and
+# submission key, and (with logic) in what the answers on other pages make it show: each
+# app renders it once per definition version, page and logic view, with slots.
+CSRF_SLOT, KEY_SLOT = "\x00csrf\x00", "\x00key\x00"
+BLANK_PAGES = 4096  # logic views of one page are few; the bound keeps odd answers harmless
+
+
+def blank_pages() -> dict[tuple, str]:
+    return current_app.extensions.setdefault("blank_pages", {})
+
+
+def blank_page(definition: Definition, number: int, key: str, state: State) -> str:
+    token = generate_csrf() if current_app.config.get("WTF_CSRF_ENABLED", True) else ""
+    cache_key = (
+        definition.version,
+        number,
+        request.script_root,
+        *_view_key(definition, number, state),
+    )
+    cache = blank_pages()
+    html = cache.get(cache_key)
+    if html is None:
+        form = page_form_class(definition, number)(formdata=None, submission_key=key)
+        html = render(definition, number, form, state)[0]
+        if not token or html.count(token) != 1 or html.count(key) != 1 or len(cache) >= BLANK_PAGES:
+            return html
+        html = cache[cache_key] = html.replace(token, CSRF_SLOT).replace(key, KEY_SLOT)
+    return html.replace(CSRF_SLOT, token).replace(KEY_SLOT, key)
+
+
+def _view_key(definition: Definition, number: int, state: State) -> tuple:
+    """What an empty page's drawing takes from the other pages' answers: its shape, its
+    place among the pages that apply and the answers its rules read (nothing without logic)."""
+    plan = plan_of(definition)
+    if not plan.active:
+        return ()
+    data = pages.logic_data(definition, number, state.values)
+    return (pages.shape(plan, state, number), pages.progress(state, number),
+            json.dumps(data["answers"], sort_keys=True))  # fmt: skip
+
+
+def kept(definition: Definition, number: int, state, status: int = 503, notice=STORAGE_FAILED):
+    """The page again, answers as posted, with why nothing was stored (by default
+    "could not save, please try again")."""
+    form = page_form_class(definition, number)()
+    return render(definition, number, form, state, status, notice)
+
+
+def _draft_rules() -> store.DraftRules:
+    config = current_app.config
+    return store.DraftRules(
+        address=address_hash(config["SECRET_KEY"], request.remote_addr or ""),
+        limit=config["DRAFTS_PER_ADDRESS"],
+        window_seconds=config["SUBMISSION_WINDOW_SECONDS"],
+        keep_days=config["DRAFT_DAYS"],
+    )
+
+
+def saved_draft(db, key: str, definition: Definition, draft: dict) -> tuple[int, str] | None:
+    """Keep the answers so far and the version they answer; else (status, notice) saying
+    why nothing was stored."""
+    try:
+        store.save_draft(db, key, definition.id, draft, _draft_rules(), definition.version)
+    except store.DraftsThrottled:
+        return 429, DRAFTS_THROTTLED
+    except store.DatabaseError:
+        current_app.logger.exception("could not save a draft")
+        return 503, STORAGE_FAILED
+    return None
+
+
+def goto(definition: Definition, number: int):
+    return redirect(url_for("survey.page", survey_id=definition.id, page=number))
