@@ -174,8 +174,7 @@ def report(edition: int):
     if not definitions:
         abort(404, f"No questionnaire has an edition {edition}.")
     # its tallies and trends are the counters', its comments every answer: a heavy read
-    wanted = [(d.id, edition, [q.id for q in d.questions() if REGISTRY[q.type].free_text])
-              for d in definitions]  # fmt: skip
+    wanted = [(d.id, edition, _comment_fields(d)) for d in definitions]
     comments = heavy.run(True, listing.text_answers_of, wanted)
     parts = []
     for definition, texts in zip(definitions, comments, strict=True):
@@ -191,3 +190,7 @@ def report(edition: int):
             "document": document, "sections": sections, "comments": texts,
         })  # fmt: skip
     return render_template("admin/report.html", edition=edition, parts=parts)
+
+
+def _comment_fields(definition: Definition) -> list[str]:
+    return [f for q in definition.questions() for f in REGISTRY[q.type].comment_fields(q)]
