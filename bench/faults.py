@@ -24,6 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench import options  # noqa: E402
 from bench.harness import Load  # noqa: E402
 from bench.report import check_database, report  # noqa: E402
 from bench.restore_under_load import restore_phase  # noqa: E402
@@ -84,17 +85,15 @@ def refusal_phase() -> bool:
                or r["rows after retry"] != 1 for r in refusals.values())  # fmt: skip
 
 
+OPTIONS = (
+    ("--seconds", float, 35), ("--kills", int, 3), ("--every", float, 5),
+    ("--respondents", int, 32), ("--admins", int, 20), ("--think", float, 0.0),
+    ("--restore-seconds", float, 20), ("--restore-respondents", int, 8),
+)  # fmt: skip
+
+
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=35)
-    parser.add_argument("--kills", type=int, default=3)
-    parser.add_argument("--every", type=float, default=5)
-    parser.add_argument("--respondents", type=int, default=32)
-    parser.add_argument("--admins", type=int, default=20)
-    parser.add_argument("--think", type=float, default=0.0)
-    parser.add_argument("--restore-seconds", type=float, default=20)
-    parser.add_argument("--restore-respondents", type=int, default=8)
-    args = parser.parse_args()
+    args = options.parse(__doc__.splitlines()[0], OPTIONS)
     failed = kill_phase(args)
     failed = refusal_phase() or failed
     phase = restore_phase(seconds=args.restore_seconds, respondents=args.restore_respondents)

@@ -35,6 +35,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench import options  # noqa: E402
 from bench.harness import NETWORK_ERRORS, Load, login, network_status  # noqa: E402
 from bench.loadgen import FIGURES, Stats, percentile  # noqa: E402
 from bench.server import Server  # noqa: E402
@@ -181,22 +182,25 @@ def run_rounds(server: Server, args: argparse.Namespace, views: list) -> list[fl
     return ratios
 
 
+OPTIONS = (
+    ("--responses", int, 300_000),
+    ("--seconds", float, 30),
+    ("--readers", int, 40),
+    ("--respondents", int, 8),
+    ("--think", float, 0.5, "mean seconds before a POST"),
+    ("--pause", float, 1.0, "reader's seconds between views"),
+    ("--workers", int, os.cpu_count() or 1),
+    ("--threads", int, 16),
+    ("--budget", float, None, "ADMIN_READ_SECONDS (default: the app's)"),
+    ("--cap", int, None, "HEAVY_READS_PER_WORKER (default: the app's)"),
+    ("--nice", int, None, "HEAVY_READS_NICE (default: the app's)"),
+    ("--rounds", int, 1, "unloaded + loaded + after, repeated"),
+    ("--keep", Path, None, "folder for the database, reused when filled"),
+)
+
+
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--responses", type=int, default=300_000)
-    parser.add_argument("--seconds", type=float, default=30)
-    parser.add_argument("--readers", type=int, default=40)
-    parser.add_argument("--respondents", type=int, default=8)
-    parser.add_argument("--think", type=float, default=0.5, help="mean seconds before a POST")
-    parser.add_argument("--pause", type=float, default=1.0, help="reader's seconds between views")
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--threads", type=int, default=16)
-    parser.add_argument("--budget", type=float, help="ADMIN_READ_SECONDS (default: the app's)")
-    parser.add_argument("--cap", type=int, help="HEAVY_READS_PER_WORKER (default: the app's)")
-    parser.add_argument("--nice", type=int, help="HEAVY_READS_NICE (default: the app's)")
-    parser.add_argument("--rounds", type=int, default=1, help="unloaded + loaded + after, repeated")
-    parser.add_argument("--keep", type=Path, help="folder for the database, reused when filled")
-    args = parser.parse_args()
+    args = options.parse(__doc__.splitlines()[0], OPTIONS)
     server = Server(args.keep, workers=args.workers, threads=args.threads)
     try:
         views = heavy_views(prepare(server, args))

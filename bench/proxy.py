@@ -14,10 +14,9 @@ import socket
 import subprocess
 import tempfile
 import threading
-import time
 from pathlib import Path
 
-from bench.server import free_port
+from bench.server import free_port, started, terminate
 
 ROOT = Path(__file__).resolve().parent.parent
 NGINX = Path("/usr/sbin/nginx")
@@ -88,17 +87,17 @@ class Nginx:
         self.proc = subprocess.Popen(  # noqa: S603
             self.command(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **self.run_as
         )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"nginx exited: {self.log()}")
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
-                return self
-            except OSError:
-                time.sleep(0.05)
+        if started(self.proc, self._up, timeout, 0.05, lambda: f"nginx exited: {self.log()}"):
+            return self
         self.stop()
         raise RuntimeError(f"nginx did not start: {self.log()}")
+
+    def _up(self) -> bool:
+        try:
+            socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+        except OSError:
+            return False
+        return True
 
     def log(self) -> str:
         path = self.prefix / "error.log"
@@ -106,12 +105,7 @@ class Nginx:
 
     def stop(self) -> None:
         if self.proc is not None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=15)
+            terminate(self.proc, 15)
             self.proc = None
 
     def __enter__(self) -> Nginx:

@@ -15,7 +15,6 @@ figures; the phase fails when figures["unaccounted"] or figures["restore exit"] 
 
 from __future__ import annotations
 
-import argparse
 import random
 import re
 import subprocess
@@ -27,6 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench import options  # noqa: E402
 from bench.harness import Load, answers_for, shipped_definitions  # noqa: E402
 from bench.server import Server  # noqa: E402
 from surveyapp import store  # noqa: E402
@@ -137,11 +137,8 @@ def restore_phase(seconds: float = 20, respondents: int = 8, preload: int = 0) -
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=20)
-    parser.add_argument("--respondents", type=int, default=8)
-    parser.add_argument("--preload", type=int, default=0)
-    args = parser.parse_args()
+    table = (("--seconds", float, 20), ("--respondents", int, 8), ("--preload", int, 0))
+    args = options.parse(__doc__.splitlines()[0], table)
     figures = restore_phase(args.seconds, args.respondents, args.preload)
     for name, value in figures.items():
         print(f"{name}: {value}")

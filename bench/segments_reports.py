@@ -11,18 +11,16 @@ Prints the figures; asserts nothing.
 
 from __future__ import annotations
 
-import argparse
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
-from tallies_export import fill, timed  # noqa: E402
+from tallies_export import bench_app, fill_in_two, timed  # noqa: E402
 
-from surveyapp import create_app  # noqa: E402
+from bench import options  # noqa: E402
 from tests.adminkit import admin_client  # noqa: E402
 
 URLS = (
@@ -47,20 +45,10 @@ def report(client, count: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--responses", type=int, default=20_000)
-    args = parser.parse_args()
-    folder = tempfile.mkdtemp(prefix="surveyapp-bench-")
-    app = create_app({"TESTING": True, "SECRET_KEY": "bench", "DATABASE": f"{folder}/bench.db"},
-                     init_db=True)  # fmt: skip
+    args = options.parse(None, (("--responses", int, 20_000),))
+    app = bench_app(tempfile.mkdtemp(prefix="surveyapp-bench-"))
     client = admin_client(app)
-    small = max(args.responses // 10, 1)
-    begin = time.perf_counter()
-    fill(app, small)
-    report(client, small)
-    fill(app, args.responses - small, seed=8)
-    print(f"(filled {args.responses:,} responses in {time.perf_counter() - begin:.1f} s)")
-    report(client, args.responses)
+    fill_in_two(app, args.responses, lambda count: report(client, count))
 
 
 if __name__ == "__main__":

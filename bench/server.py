@@ -11,6 +11,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import requests
@@ -33,6 +34,35 @@ def is_deliverer(pid: int) -> bool:
         return b"deliver-webhooks" in Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
         return False
+
+
+def started(proc: subprocess.Popen, up: Callable[[], bool], timeout: float, pause: float,
+            exited: Callable[[], str]) -> bool:  # fmt: skip
+    """Whether `up()` answered True within `timeout` seconds (tried every `pause` seconds);
+    RuntimeError(`exited()`) as soon as `proc` ends."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(exited())
+        if up():
+            return True
+        time.sleep(pause)
+    return False
+
+
+def terminate(
+    proc: subprocess.Popen, timeout: float, kill: Callable[[], None] | None = None
+) -> None:
+    """SIGTERM; past `timeout` seconds `kill()` (default: SIGKILL and wait as long again)."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        if kill is not None:
+            kill()
+            return
+        proc.kill()
+        proc.wait(timeout=timeout)
 
 
 class Server:
@@ -73,19 +103,18 @@ class Server:
         ]  # fmt: skip
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen(command, env=self.env, stdout=log, stderr=log)  # noqa: S603
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited: {self.log.read_text()[-2000:]}")
-            try:
-                up = requests.get(self.base + "/", timeout=2).status_code == 200
-                if up and len(self.worker_pids()) == self.workers:
-                    return self
-            except NETWORK_ERRORS:
-                pass
-            time.sleep(0.1)
+        if started(self.proc, self._up, timeout, 0.1,
+                   lambda: f"server exited: {self.log.read_text()[-2000:]}"):  # fmt: skip
+            return self
         self.stop()
         raise RuntimeError(f"server did not start: {self.log.read_text()[-2000:]}")
+
+    def _up(self) -> bool:
+        try:
+            up = requests.get(self.base + "/", timeout=2).status_code == 200
+        except NETWORK_ERRORS:
+            return False
+        return up and len(self.worker_pids()) == self.workers
 
     def worker_pids(self) -> list[int]:
         """The gunicorn workers (the master's children but the webhook deliverer)."""
@@ -116,11 +145,7 @@ class Server:
 
     def stop(self) -> None:
         if self.proc is not None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.kill()
+            terminate(self.proc, 20, self.kill)
             self.proc = None
 
     def close(self) -> None:

@@ -7,7 +7,6 @@ long each normal request took (or that it got no answer within --wait seconds).
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 from pathlib import Path
@@ -16,6 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import requests  # noqa: E402
 
+from bench import options  # noqa: E402
 from bench.proxy import HOST, Nginx, SlowClients  # noqa: E402
 from bench.server import Server  # noqa: E402
 
@@ -37,12 +37,9 @@ def _probe(base: str, host: str | None, wait: float, count: int = 5) -> list[str
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--slow", type=int, default=40)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=16)
-    parser.add_argument("--wait", type=float, default=10.0)
-    args = parser.parse_args()
+    table = (("--slow", int, 40), ("--workers", int, 2), ("--threads", int, 16),
+             ("--wait", float, 10.0))  # fmt: skip
+    args = options.parse(__doc__.splitlines()[0], table)
     server = Server(workers=args.workers, threads=args.threads)
     server.env["SURVEYAPP_PROXY_HOPS"] = "1"
     print(f"gunicorn: {args.workers} worker(s) x {args.threads} threads; {args.slow} slow clients")

@@ -10,7 +10,6 @@ JSON Lines and XLSX exports, and verify-tallies. Prints the figures; asserts not
 
 from __future__ import annotations
 
-import argparse
 import random
 import resource
 import statistics
@@ -18,12 +17,16 @@ import sys
 import tempfile
 import time
 import tracemalloc
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+from flask import Flask
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # for tests.adminkit (log-in helper) when run as a script
 
+from bench import options  # noqa: E402
 from surveyapp import create_app, store  # noqa: E402
 from surveyapp.figures import tallies  # noqa: E402
 from surveyapp.questionnaire.answers import counted_fields  # noqa: E402
@@ -120,22 +123,31 @@ def report(app, client, count: int) -> None:
     print(f"verify-tallies {time.perf_counter() - begin:6.2f} s, {len(problems)} difference(s)")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--responses", type=int, default=100_000)
-    parser.add_argument("--keep", help="directory for the database (default: temporary)")
-    args = parser.parse_args()
-    folder = args.keep or tempfile.mkdtemp(prefix="surveyapp-bench-")
-    app = create_app({"TESTING": True, "SECRET_KEY": "bench", "DATABASE": f"{folder}/bench.db"},
-                     init_db=True)  # fmt: skip
-    client = admin_client(app)
-    small = max(args.responses // 10, 1)
+def bench_app(folder: str) -> Flask:
+    """A testing app over a new database `folder`/bench.db."""
+    return create_app({"TESTING": True, "SECRET_KEY": "bench", "DATABASE": f"{folder}/bench.db"},
+                      init_db=True)  # fmt: skip
+
+
+def fill_in_two(app: Flask, count: int, report_at: Callable[[int], None]) -> None:
+    """A tenth of `count` responses, `report_at` that many; the rest, `report_at(count)`."""
+    small = max(count // 10, 1)
     begin = time.perf_counter()
     fill(app, small)
-    report(app, client, small)
-    fill(app, args.responses - small, seed=8)
-    print(f"(filled {args.responses:,} responses in {time.perf_counter() - begin:.1f} s)")
-    report(app, client, args.responses)
+    report_at(small)
+    fill(app, count - small, seed=8)
+    print(f"(filled {count:,} responses in {time.perf_counter() - begin:.1f} s)")
+    report_at(count)
+
+
+def main() -> None:
+    table = (("--responses", int, 100_000),
+             ("--keep", None, None, "directory for the database (default: temporary)"))  # fmt: skip
+    args = options.parse(None, table)
+    folder = args.keep or tempfile.mkdtemp(prefix="surveyapp-bench-")
+    app = bench_app(folder)
+    client = admin_client(app)
+    fill_in_two(app, args.responses, lambda count: report(app, client, count))
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     size = Path(folder, "bench.db").stat().st_size / 2**20
     print(f"process max RSS {rss:.0f} MiB; database {size:.0f} MiB")

@@ -10,7 +10,6 @@ and every delivered message must have a logged successful attempt.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import os
 import signal
@@ -24,6 +23,7 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench import options  # noqa: E402
 from bench.harness import ADMIN_USER, NETWORK_ERRORS, Load  # noqa: E402
 from bench.receiver import Receiver, verified  # noqa: E402
 from bench.server import Server  # noqa: E402
@@ -125,19 +125,14 @@ def drain(server: Server, seconds: float) -> float:
     return time.monotonic() - start
 
 
-def arguments() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=30)
-    parser.add_argument("--kills", type=int, default=3)
-    parser.add_argument("--every", type=float, default=4)
-    parser.add_argument("--respondents", type=int, default=8)
-    parser.add_argument("--api-clients", type=int, default=4)
-    parser.add_argument("--drain", type=float, default=120)
-    return parser.parse_args()
+OPTIONS = (
+    ("--seconds", float, 30), ("--kills", int, 3), ("--every", float, 4),
+    ("--respondents", int, 8), ("--api-clients", int, 4), ("--drain", float, 120),
+)  # fmt: skip
 
 
 def main() -> int:
-    args, log = arguments(), []
+    args, log = options.parse(__doc__.splitlines()[0], OPTIONS), []
     server = Server(workers=2, threads=8)
     server.env |= {"SURVEYAPP_WEBHOOKS_ALLOW_PRIVATE": "true", "SURVEYAPP_API_RATE_LIMIT": "0"}
     with Receiver() as receiver, server:

@@ -8,9 +8,10 @@ from surveyapp.exchange import export
 from surveyapp.web.admin.exports import codebook_download, export_download
 from surveyapp.web.api.figures import EDITION, SINCE, UNTIL
 from surveyapp.web.api.questionnaires import editions_or_404
-from surveyapp.web.api.spec import Param, Reply, operation
+from surveyapp.web.api.spec import Param, Reply, operations
 
 TAG = "responses"
+read = operations(TAG)[0]
 FILE = {"type": "string", "format": "binary"}
 FORMAT = Param("fmt", {"enum": sorted(export.STREAMS)}, "The file format.", where="path")
 LABELS = Param(
@@ -22,12 +23,10 @@ LABELS = Param(
 MEDIA = {fmt: kind.split(";")[0] for fmt, kind in export.FORMATS.items()}
 
 
-@operation(
+@read(
     "/questionnaires/<survey_id>/export.<fmt>",
     summary="Every response as a file",
-    scope="read",
     mirrors="admin.export_file",
-    tag=TAG,
     params=(FORMAT, EDITION, SINCE, UNTIL, LABELS),
     description="The admin page's export, streamed; `sav` and `dta` as in the README's"
     " Statistical files.",
@@ -45,12 +44,10 @@ def export_file(survey_id: str, fmt: str):
     return export_download(survey_id, fmt)
 
 
-@operation(
+@read(
     "/questionnaires/<survey_id>/codebook.csv",
     summary="The codebook",
-    scope="read",
     mirrors="admin.codebook",
-    tag=TAG,
     params=(EDITION, SINCE, UNTIL),
     replies={200: Reply("Every column and code, with labels", FILE, MEDIA["csv"])},
 )

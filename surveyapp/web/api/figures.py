@@ -16,9 +16,10 @@ from surveyapp.web.admin.live import tallies_for
 from surveyapp.web.admin.reports import trend_document
 from surveyapp.web.api.problems import fail
 from surveyapp.web.api.schemas import ref
-from surveyapp.web.api.spec import Param, Reply, operation
+from surveyapp.web.api.spec import Param, Reply, operations
 
 TAG = "figures"
+read = operations(TAG)[0]
 ANSWER_PREFIX = "answer."
 EDITION = Param(
     "edition",
@@ -54,12 +55,10 @@ def check_answer_names(allowed: set[str]) -> None:
         fail(400, f"cannot filter on {', '.join(unknown)}: not a profile question here")
 
 
-@operation(
+@read(
     "/questionnaires/<survey_id>/tallies",
     summary="Counts and shares of one edition",
-    scope="read",
     mirrors="admin.tallies_json",
-    tag=TAG,
     params=(EDITION, SINCE, UNTIL),
     description=SEGMENT_NOTE,
     replies={200: Reply("The tallies", ref("Tallies"))},
@@ -72,12 +71,10 @@ def tallies(survey_id: str):
     return tallies_for(definition, filters, segment)  # a filtered read runs apart (heavy.run)
 
 
-@operation(
+@read(
     "/questionnaires/<survey_id>/trends",
     summary="Shares per edition with changes",
-    scope="read",
     mirrors="admin.trends_json",
-    tag=TAG,
     description=SEGMENT_NOTE,
     replies={200: Reply("The trends", ref("Trends"))},
 )

@@ -3,7 +3,6 @@ as the invitations page; making them also needs a write token)."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from flask import current_app, request
@@ -13,12 +12,13 @@ from surveyapp.store.filters import FilterError, parse_filters
 from surveyapp.web import get_db, open_definition
 from surveyapp.web.api import access, paging
 from surveyapp.web.api.figures import EDITION
-from surveyapp.web.api.problems import fail
+from surveyapp.web.api.problems import fail, json_body
 from surveyapp.web.api.questionnaires import editions_or_404
-from surveyapp.web.api.schemas import page_of
-from surveyapp.web.api.spec import Reply, operation
+from surveyapp.web.api.schemas import SURVEY_EDITION, page_of, record
+from surveyapp.web.api.spec import Reply, operations
 
 TAG = "invitations"
+read, write = operations(TAG, mirrors="admin.invitation_list")
 MAX_LINKS = 1000
 EMAIL = {"type": "string", "minLength": 3, "maxLength": invitations.EMAIL_MAX}
 BODY = {
@@ -39,32 +39,23 @@ BODY = {
     },
     "oneOf": [{"required": ["count"]}, {"required": ["emails"]}],
 }
-MADE = {
-    "type": "object",
-    "required": ["survey", "edition", "expires_at", "links"],
-    "properties": {
-        "survey": {"type": "string"},
-        "edition": {"type": "integer"},
+LINK = record({"link": {"type": "string"}, "email": {"type": ["string", "null"]}})
+MADE = record(
+    SURVEY_EDITION
+    | {
         "expires_at": {"type": "string"},
         "links": {
             "type": "array",
             "description": "Shown once: only their ids are stored.",
-            "items": {
-                "type": "object",
-                "required": ["link", "email"],
-                "properties": {"link": {"type": "string"}, "email": {"type": ["string", "null"]}},
-            },
+            "items": LINK,
         },
-    },
-}
+    }
+)
 
 
-@operation(
+@read(
     "/questionnaires/<survey_id>/invitations",
     summary="Invitations, a page at a time",
-    scope="read",
-    mirrors="admin.invitation_list",
-    tag=TAG,
     params=(paging.CURSOR, paging.LIMIT, EDITION),
     replies={200: Reply("A page of invitations", page_of("Invitation"))},
 )
@@ -76,22 +67,11 @@ def invitation_page(survey_id: str):
         fail(400, str(exc))
     start, size = paging.after(), paging.limit()
     rows = invitations.page_after(get_db(), survey_id, start, size + 1, edition)
-    shown = rows[:size]
-    last = shown[-1][0] if shown else start
-    return {
-        "data": [row for _id, row in shown],
-        "next_cursor": paging.encode(last),
-        "more": len(rows) > size,
-    }
+    return paging.page(rows, size, start)
 
 
 def _body() -> dict[str, Any]:
-    if request.mimetype != "application/json":
-        fail(415, "Send application/json.")
-    try:
-        body = json.loads(request.get_data(cache=False) or b"null")
-    except (ValueError, RecursionError):
-        fail(400, "The body is not JSON.")
+    body = json_body("Send application/json.")
     if not isinstance(body, dict) or set(body) - set(BODY["properties"]):
         fail(422, "Send an object with count or emails, and optionally edition and days.")
     return body
@@ -126,13 +106,9 @@ def _emails(body: dict) -> list[str | None]:
     return list(emails)
 
 
-@operation(
+@write(
     "/questionnaires/<survey_id>/invitations",
-    "POST",
     summary="Make invitation links",
-    scope="write",
-    mirrors="admin.invitation_list",
-    tag=TAG,
     body=BODY,
     replies={201: Reply("The links, shown once", MADE)},
 )

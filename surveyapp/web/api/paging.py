@@ -5,6 +5,7 @@ base 36; every text of that shape is a cursor (none is refused for being made up
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from flask import request
 
@@ -46,6 +47,18 @@ def decode(cursor: str) -> int:
 def after() -> int:
     cursor = request.args.get("cursor")
     return 0 if cursor is None else decode(cursor)
+
+
+def page(rows: list[tuple[int, Any]], size: int, start: int) -> dict[str, Any]:
+    """The answer for `rows` read from `start` on, at most `size` + 1 of them (one more
+    than a page: whether there are more)."""
+    shown = rows[:size]
+    last = shown[-1][0] if shown else start
+    return {
+        "data": [row for _id, row in shown],
+        "next_cursor": encode(last),
+        "more": len(rows) > size,
+    }
 
 
 def limit() -> int:

@@ -39,6 +39,17 @@ def fail(
     abort(problem(status, detail, headers, **extensions))
 
 
+def json_body(media_detail: str) -> Any:
+    """The request's JSON body: 415 (`media_detail`) unless it is application/json, 400
+    unless it parses."""
+    if request.mimetype != "application/json":
+        fail(415, media_detail)
+    try:
+        return json.loads(request.get_data(cache=False) or b"null")
+    except (ValueError, RecursionError):
+        fail(400, "The body is not JSON.")
+
+
 def _detail(error: HTTPException) -> str:
     """The message of an error, also when an admin helper sent it as JSON `{"error": ...}`."""
     response = error.response

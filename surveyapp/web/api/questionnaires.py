@@ -16,25 +16,23 @@ from surveyapp.web.admin import editions as edition_views
 from surveyapp.web.admin.common import reads_raw
 from surveyapp.web.api import access
 from surveyapp.web.api.problems import fail
-from surveyapp.web.api.schemas import ref
-from surveyapp.web.api.spec import Reply, operation
+from surveyapp.web.api.schemas import SURVEY_EDITION, record, ref
+from surveyapp.web.api.spec import Reply, operations
 
 TAG = "questionnaires"
+read, write = operations(TAG)
 LIST = {"type": "array", "items": ref("Questionnaire")}
-STATUS_CHANGE = {
-    "type": "object",
-    "required": ["survey", "edition", "status", "closed"],
-    "properties": {
-        "survey": {"type": "string"},
-        "edition": {"type": "integer"},
+STATUS_CHANGE = record(
+    SURVEY_EDITION
+    | {
         "status": {"enum": ["open", "closed"]},
         "closed": {
             "type": "array",
             "items": {"type": "integer"},
             "description": "Other editions closed by opening this one.",
         },
-    },
-}
+    }
+)
 
 
 def editions_or_404(survey_id: str) -> dict[int, Definition]:
@@ -59,36 +57,30 @@ def _summary(survey_id: str) -> dict[str, Any]:
     }
 
 
-@operation(
+@read(
     "/questionnaires",
     summary="Every questionnaire",
-    scope="read",
     mirrors="admin.dashboard",
-    tag=TAG,
     replies={200: Reply("The questionnaires", LIST)},
 )
 def questionnaires():
     return [_summary(survey_id) for survey_id in sorted(catalog())]
 
 
-@operation(
+@read(
     "/questionnaires/<survey_id>",
     summary="One questionnaire",
-    scope="read",
     mirrors="admin.survey",
-    tag=TAG,
     replies={200: Reply("The questionnaire", ref("Questionnaire"))},
 )
 def questionnaire(survey_id: str):
     return _summary(survey_id)
 
 
-@operation(
+@read(
     "/questionnaires/<survey_id>/versions",
     summary="Published definition versions",
-    scope="read",
     mirrors="admin.builder_history",
-    tag=TAG,
     description="Every published version, the one made current last first; `current`: its"
     " edition's current version.",
     replies={200: Reply("The versions", {"type": "array", "items": ref("Version")})},
@@ -114,36 +106,30 @@ def as_json(definition: Definition) -> dict[str, Any]:
     return json.loads(json.dumps(data, default=str))
 
 
-@operation(
+@read(
     "/questionnaires/<survey_id>/versions/<version>",
     summary="A version, parsed",
-    scope="read",
     mirrors="admin.survey",
-    tag=TAG,
     replies={200: Reply("The parsed definition", ref("Definition"))},
 )
 def definition_json(survey_id: str, version: str):
     return as_json(_definition(survey_id, version))
 
 
-@operation(
+@read(
     "/questionnaires/<survey_id>/versions/<version>.yaml",
     summary="A version's YAML",
-    scope="read",
     mirrors="admin.builder_download",
-    tag=TAG,
     replies={200: Reply("The definition's YAML text", {"type": "string"}, "application/yaml")},
 )
 def definition_yaml(survey_id: str, version: str):
     return Response(_definition(survey_id, version).text, mimetype="application/yaml")
 
 
-@operation(
+@read(
     "/questionnaires/<survey_id>/editions",
     summary="Editions with status and responses",
-    scope="read",
     mirrors="admin.survey",
-    tag=TAG,
     description="A viewer's token gets released response counts, as on the admin pages.",
     replies={200: Reply("The editions, newest first", {"type": "array", "items": ref("Edition")})},
 )
@@ -169,13 +155,10 @@ def _change(survey_id: str, edition: int, status: str) -> dict[str, Any]:
     return {"survey": survey_id, "edition": edition, "status": status, "closed": closed}
 
 
-@operation(
+@write(
     "/questionnaires/<survey_id>/editions/<int:edition>/open",
-    "POST",
     summary="Open an edition to respondents",
-    scope="write",
     mirrors="admin.edition_status",
-    tag=TAG,
     description="Any other open edition of the questionnaire is closed.",
     replies={200: Reply("Opened", STATUS_CHANGE)},
 )
@@ -183,13 +166,10 @@ def edition_open(survey_id: str, edition: int):
     return _change(survey_id, edition, "open")
 
 
-@operation(
+@write(
     "/questionnaires/<survey_id>/editions/<int:edition>/close",
-    "POST",
     summary="Close an edition",
-    scope="write",
     mirrors="admin.edition_status",
-    tag=TAG,
     replies={200: Reply("Closed", STATUS_CHANGE)},
 )
 def edition_close(survey_id: str, edition: int):

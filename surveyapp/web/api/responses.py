@@ -19,9 +19,10 @@ from surveyapp.web.api.figures import ANSWER_PREFIX, EDITION, SINCE, UNTIL
 from surveyapp.web.api.problems import fail
 from surveyapp.web.api.questionnaires import editions_or_404
 from surveyapp.web.api.schemas import page_of, ref
-from surveyapp.web.api.spec import Reply, operation
+from surveyapp.web.api.spec import Reply, operations
 
 TAG = "responses"
+read = operations(TAG, mirrors="admin.responses")[0]
 NDJSON = "application/x-ndjson"
 LINE = {"allOf": [ref("Response")], "description": "One line per response, with its `cursor`."}
 FILTER_NOTE = (
@@ -66,12 +67,9 @@ def _stream(survey_id: str) -> Response:
     return response
 
 
-@operation(
+@read(
     "/questionnaires/<survey_id>/responses",
     summary="Responses, a page at a time",
-    scope="read",
-    mirrors="admin.responses",
-    tag=TAG,
     params=(paging.CURSOR, paging.LIMIT, EDITION, SINCE, UNTIL),
     description=FILTER_NOTE + f" With `Accept: {NDJSON}` every response from the"
     " cursor on comes as one stream, as from `responses.ndjson`.",
@@ -85,21 +83,12 @@ def response_page(survey_id: str):
     filters, answers, start = _scope(survey_id)
     size = paging.limit()
     rows = list(listing.responses_after(get_db(), survey_id, filters, answers, start, size + 1))
-    shown = rows[:size]
-    last = shown[-1][0] if shown else start
-    return {
-        "data": [response for _row, response in shown],
-        "next_cursor": paging.encode(last),
-        "more": len(rows) > size,
-    }
+    return paging.page(rows, size, start)
 
 
-@operation(
+@read(
     "/questionnaires/<survey_id>/responses.ndjson",
     summary="Responses as one stream",
-    scope="read",
-    mirrors="admin.responses",
-    tag=TAG,
     params=(paging.CURSOR, EDITION, SINCE, UNTIL),
     description=FILTER_NOTE,
     replies={200: Reply("One JSON object per line", LINE, NDJSON)},
@@ -109,12 +98,9 @@ def response_stream(survey_id: str):
     return _stream(survey_id)
 
 
-@operation(
+@read(
     "/questionnaires/<survey_id>/responses/<response_id>",
     summary="One response",
-    scope="read",
-    mirrors="admin.responses",
-    tag=TAG,
     replies={200: Reply("The response", ref("Response"))},
 )
 def response_one(survey_id: str, response_id: str):

@@ -17,6 +17,14 @@ def nullable(kind: str, **more: Any) -> Schema:
     return {"type": [kind, "null"], **more}
 
 
+def record(properties: dict[str, Schema]) -> Schema:
+    """An object whose every property is required."""
+    return {"type": "object", "required": list(properties), "properties": properties}
+
+
+SURVEY_EDITION: Schema = {"survey": {"type": "string"}, "edition": {"type": "integer"}}
+
+
 def page_of(name: str) -> Schema:
     return {
         "type": "object",

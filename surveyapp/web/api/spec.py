@@ -6,6 +6,7 @@ that declaration (`document`), so the published description cannot drift from th
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -71,6 +72,13 @@ def operation(rule: str, method: str = "GET", **declared: Any) -> Callable:
         return view
 
     return register
+
+
+def operations(tag: str, **shared: Any) -> tuple[Callable[..., Callable], Callable[..., Callable]]:
+    """`operation` for one tag's reads (GET, scope read) and writes (POST, scope write),
+    with what else they all declare alike (`shared`)."""
+    reads = functools.partial(operation, scope="read", tag=tag, **shared)
+    return reads, functools.partial(operation, method="POST", scope="write", tag=tag, **shared)
 
 
 def openapi_path(rule: str) -> str:

@@ -6,7 +6,6 @@ The key is stored in the response's own transaction (store.tokens.idempotency_cl
 from __future__ import annotations
 
 import hashlib
-import json
 from typing import Any
 
 import orjson
@@ -17,11 +16,12 @@ from surveyapp.questionnaire.answers import check_definition, counted_fields
 from surveyapp.questionnaire.loader import field_names
 from surveyapp.store import listing, tokens
 from surveyapp.web import get_db, open_definition
-from surveyapp.web.api.problems import fail
+from surveyapp.web.api.problems import fail, json_body
 from surveyapp.web.api.questionnaires import editions_or_404
-from surveyapp.web.api.schemas import ANSWER
-from surveyapp.web.api.spec import Param, Reply, operation
+from surveyapp.web.api.schemas import ANSWER, SURVEY_EDITION, record
+from surveyapp.web.api.spec import Param, Reply, operations
 
+write = operations("responses")[1]
 BODY = {
     "type": "object",
     "required": ["answers"],
@@ -37,20 +37,17 @@ BODY = {
         "edition": {"type": "integer", "description": "Refused unless it is the open edition."},
     },
 }
-SUBMITTED = {
-    "type": "object",
-    "required": ["response_id", "survey", "edition", "version", "replayed"],
-    "properties": {
-        "response_id": {"type": "string"},
-        "survey": {"type": "string"},
-        "edition": {"type": "integer"},
+SUBMITTED = record(
+    {"response_id": {"type": "string"}}
+    | SURVEY_EDITION
+    | {
         "version": {"type": "string"},
         "replayed": {
             "type": "boolean",
             "description": "true: an earlier request with this key stored it",
         },
-    },
-}
+    }
+)
 KEY = Param(
     "Idempotency-Key",
     {"type": "string", "minLength": 1, "maxLength": tokens.KEY_MAX, "pattern": "^[\\x21-\\x7e]+$"},
@@ -61,12 +58,7 @@ KEY = Param(
 
 
 def _body() -> dict[str, Any]:
-    if request.mimetype != "application/json":
-        fail(415, "Send the response as application/json.")
-    try:
-        body = json.loads(request.get_data(cache=False) or b"null")
-    except (ValueError, RecursionError):
-        fail(400, "The body is not JSON.")
+    body = json_body("Send the response as application/json.")
     if not isinstance(body, dict) or not isinstance(body.get("answers"), dict):
         fail(422, 'The body must be an object with "answers": {field: value}.')
     edition = body.get("edition", 0)
@@ -127,13 +119,10 @@ def _previous(key: str | None, digest: str) -> str | None:
         fail(409, "This Idempotency-Key was used with another body.")
 
 
-@operation(
+@write(
     "/questionnaires/<survey_id>/responses",
-    "POST",
     summary="Submit a response",
-    scope="write",
     mirrors="admin.import_history",
-    tag="responses",
     params=(KEY,),
     body=BODY,
     description="Stored in the open edition after the checks the forms make."
