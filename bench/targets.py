@@ -108,7 +108,7 @@ def surveyapp_bench(browser: Browser) -> None:
 def surveyapp_cmo(browser: Browser) -> None:
     given = answers(_next())
     pages = [
-        {k: given[k] for k in ("company_size", "region")},
+        {"manufactures_for_clients": "yes"} | {k: given[k] for k in ("company_size", "region")},
         {k: v for k, v in given.items() if k.startswith("problems-")},
         {"comments": given["comments"]},
     ]
