@@ -26,11 +26,11 @@ class Option:
 
     code: str
     label: str
-    relevant: Rule | None = None
     other: bool = False
     exclusive: bool = False
     anchor: bool = False
     na: bool = False
+    relevant: Rule | None = None
 
 
 @dataclass(frozen=True)

@@ -98,7 +98,7 @@ class Reader:
                 self.error(f"{at}.code", f"duplicate code {code!r}")
             seen.add(code)
             flags = {flag: self.boolean(entry, flag, at, False) for flag in OPTION_FLAGS}
-            options.append(Option(code, label, self.rule(entry, "relevant", at), **flags))
+            options.append(Option(code, label, relevant=self.rule(entry, "relevant", at), **flags))
         return tuple(options)
 
     def scale_ref(self, raw: dict, path: str) -> tuple[Option, ...]:

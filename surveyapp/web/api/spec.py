@@ -26,6 +26,9 @@ _TYPES = {
 
 @dataclass(frozen=True)
 class Param:
+    """One parameter of an operation, as the OpenAPI document states it: `where` is
+    "query" or "path"."""
+
     name: str
     schema: Schema
     description: str
