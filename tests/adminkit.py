@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 from surveyapp import store
@@ -71,3 +72,15 @@ def cmo(size="small", region="europe", ratings=None, comments=None) -> dict:
     if comments is not None:
         answers["comments"] = comments
     return answers
+
+
+def stored_count(app) -> int:
+    """How many responses the app's database holds."""
+    db = store.thread_connection(app.config["DATABASE"])
+    return db.execute("SELECT count(*) FROM responses").fetchone()[0]
+
+
+def stored_answers(app) -> list[dict]:
+    """The answers of every stored response, oldest first."""
+    db = store.thread_connection(app.config["DATABASE"])
+    return [json.loads(r["answers"]) for r in db.query("SELECT answers FROM responses ORDER BY id")]

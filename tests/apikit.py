@@ -10,6 +10,7 @@ from surveyapp.store import tokens
 from tests.adminkit import make_admin
 
 INVITES = Path(__file__).parent / "invite_questionnaires"
+RESPONSES = "/api/v1/questionnaires/cmo/responses"
 
 
 def token(app, username: str, scope: str) -> str:

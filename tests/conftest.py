@@ -101,3 +101,11 @@ def instance(tmp_path, monkeypatch):
     monkeypatch.setenv("SURVEYAPP_SECRET_KEY", "boot-secret")
     yield folder
     store.close_thread_connections()
+
+
+@pytest.fixture
+def write(app):
+    """Headers with an admin's read-write API token (for apps made by tests.apikit.api_app)."""
+    from tests.apikit import bearer, token
+
+    return bearer(token(app, "ada", "write"))

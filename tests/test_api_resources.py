@@ -12,25 +12,13 @@ import yaml
 from surveyapp import store
 from surveyapp.store import audit
 from tests.adminkit import add, cmo, login
-from tests.apikit import api_app, bearer, token
+from tests.apikit import RESPONSES, api_app
 from tests.walker import Respondent
-
-RESPONSES = "/api/v1/questionnaires/cmo/responses"
 
 
 @pytest.fixture
 def app(make_app):
     return api_app(make_app)
-
-
-@pytest.fixture
-def write(app):
-    return bearer(token(app, "ada", "write"))
-
-
-def stored(app) -> int:
-    db = store.thread_connection(app.config["DATABASE"])
-    return db.execute("SELECT count(*) FROM responses").fetchone()[0]
 
 
 def test_questionnaires_and_versions_in_yaml_and_json(app, client, write):

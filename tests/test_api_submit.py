@@ -11,24 +11,13 @@ import pytest
 from surveyapp import store
 from surveyapp.store import maintenance
 from tests.adminkit import cmo
-from tests.apikit import api_app, bearer, token
-
-RESPONSES = "/api/v1/questionnaires/cmo/responses"
+from tests.adminkit import stored_count as stored
+from tests.apikit import RESPONSES, api_app, bearer, token
 
 
 @pytest.fixture
 def app(make_app):
     return api_app(make_app)
-
-
-@pytest.fixture
-def write(app):
-    return bearer(token(app, "ada", "write"))
-
-
-def stored(app) -> int:
-    db = store.thread_connection(app.config["DATABASE"])
-    return db.execute("SELECT count(*) FROM responses").fetchone()[0]
 
 
 def test_a_submitted_response_is_checked_as_the_forms_check_it(app, client, write):

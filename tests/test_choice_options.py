@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 
 import pytest
 
@@ -17,6 +16,7 @@ from surveyapp.figures import tallies, trends
 from surveyapp.questionnaire.loader import DefinitionError, load_file, parse_definition
 from surveyapp.questionnaire.xlsform import definition_to_xlsform, read_xlsform
 from tests.adminkit import add, admin_client
+from tests.adminkit import stored_answers as stored
 from tests.conftest import TEST_QUESTIONNAIRES
 from tests.walker import Respondent
 
@@ -24,11 +24,6 @@ from tests.walker import Respondent
 @pytest.fixture
 def options_app(make_app):
     return make_app(TEST_QUESTIONNAIRES)
-
-
-def stored(app) -> list[dict]:
-    db = store.thread_connection(app.config["DATABASE"])
-    return [json.loads(r["answers"]) for r in db.query("SELECT answers FROM responses")]
 
 
 def submit(app, survey, data):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 
 import pytest
 
@@ -16,6 +15,7 @@ from surveyapp.figures import tallies
 from surveyapp.questionnaire.loader import DefinitionError, load_file, parse_definition
 from surveyapp.questionnaire.xlsform import definition_to_xlsform, read_xlsform
 from tests.adminkit import add, admin_client
+from tests.adminkit import stored_answers as stored
 from tests.conftest import TEST_QUESTIONNAIRES
 from tests.walker import Respondent
 
@@ -25,11 +25,6 @@ FULL = {"priorities-quality": "1", "priorities-price": "3", "priorities-speed": 
 @pytest.fixture
 def ranked_app(make_app):
     return make_app(TEST_QUESTIONNAIRES)
-
-
-def stored(app) -> list[dict]:
-    db = store.thread_connection(app.config["DATABASE"])
-    return [json.loads(r["answers"]) for r in db.query("SELECT answers FROM responses")]
 
 
 def submit(app, data):

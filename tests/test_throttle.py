@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from surveyapp import store
+from tests.adminkit import stored_count as stored
 from tests.walker import Respondent
 
 FOLDER = Path(__file__).parent / "invite_questionnaires"
@@ -14,11 +15,6 @@ PAGES = [{"first": "one"}, {"second": "x"}, {"third": "p"}]
 def submit(client, address: str, pages=PAGES):
     client.environ_base["REMOTE_ADDR"] = address
     return Respondent(client, "t_pages").complete(pages)
-
-
-def stored(app) -> int:
-    db = store.thread_connection(app.config["DATABASE"])
-    return db.execute("SELECT count(*) FROM responses").fetchone()[0]
 
 
 def test_limit_reached_gives_429_with_answers_kept_and_nothing_stored(make_app):

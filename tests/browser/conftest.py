@@ -43,6 +43,19 @@ class LiveServer:
         return [row for row in self.db["responses"].rows if row["survey"] == survey]
 
 
+def served(app) -> Iterator[LiveServer]:
+    """Serve `app` on 127.0.0.1 on a free port in a thread until the generator is closed
+    (a fixture's `yield from served(app)`)."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield LiveServer(app, server)
+    server.shutdown()
+    thread.join(timeout=5)
+    server.server_close()
+    store.close_thread_connections()
+
+
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory) -> Iterator[LiveServer]:
     """The app on 127.0.0.1 on a free port, with its own database and one admin account."""
@@ -61,14 +74,7 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
         hash_password(ADMIN_PASSWORD),
         "admin",
     )
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield LiveServer(app, server)
-    server.shutdown()
-    thread.join(timeout=5)
-    server.server_close()
-    store.close_thread_connections()
+    yield from served(app)
 
 
 @pytest.fixture(scope="session")

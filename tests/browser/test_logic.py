@@ -5,14 +5,12 @@ apply; without JavaScript the page is drawn again with the newly relevant questi
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 
 import pytest
-from werkzeug.serving import make_server
 
-from surveyapp import create_app, store
-from tests.browser.conftest import LiveServer
+from surveyapp import create_app
+from tests.browser.conftest import LiveServer, served
 from tests.browser.helpers import THANKS, axe_check, option, press, stored_answers, submission_key
 from tests.conftest import TEST_QUESTIONNAIRES
 
@@ -23,14 +21,7 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
     folder = tmp_path_factory.mktemp("logic")
     app = create_app({"SECRET_KEY": "logic-browser-secret", "DATABASE": str(folder / "l.db"),
                       "SURVEY_FOLDERS": [str(TEST_QUESTIONNAIRES)]}, init_db=True)  # fmt: skip
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield LiveServer(app, server)
-    server.shutdown()
-    thread.join(timeout=5)
-    server.server_close()
-    store.close_thread_connections()
+    yield from served(app)
 
 
 def pick(page, name: str, value: str) -> None:

@@ -3,14 +3,12 @@ answered with the keyboard alone, a focus ring at every stop, no serious axe vio
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 
 import pytest
-from werkzeug.serving import make_server
 
-from surveyapp import SHIPPED_SURVEYS, create_app, store
-from tests.browser.conftest import LiveServer
+from surveyapp import SHIPPED_SURVEYS, create_app
+from tests.browser.conftest import LiveServer, served
 from tests.browser.helpers import axe_check, stored_answers, submission_key
 from tests.browser.test_keyboard import FOCUSED, key
 from tests.conftest import TEST_QUESTIONNAIRES
@@ -28,14 +26,7 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
         "DATABASE": str(folder / "options.db"),
         "SURVEY_FOLDERS": [str(SHIPPED_SURVEYS), str(TEST_QUESTIONNAIRES)],
     }, init_db=True)  # fmt: skip
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield LiveServer(app, server)
-    server.shutdown()
-    thread.join(timeout=5)
-    server.server_close()
-    store.close_thread_connections()
+    yield from served(app)
 
 
 def overflow(page) -> int:
