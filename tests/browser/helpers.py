@@ -123,3 +123,31 @@ def complete(page: Page, survey: str, pages: list[dict], tap: bool = False, on_p
     page.wait_for_url(THANKS)
     assert page.get_by_role("heading", name="Thank you").is_visible()
     return key
+
+
+FOCUSED = r"""() => {
+  const el = document.activeElement;
+  return {tag: el.tagName.toLowerCase(), name: el.getAttribute('name') || '',
+          value: el.value || '', text: (el.textContent || '').replace(/\s+/g, ' ').trim()};
+}"""
+
+
+def key(page: Page, name: str, leaving_ok: bool = False) -> dict:
+    """Press a key, check the focus ring, return what has the focus. With `leaving_ok`,
+    focus may pass the page's last element to the body (as in a browser, Tab then comes
+    back to the top); anything focused still needs its ring."""
+    page.keyboard.press(name)
+    focused = page.evaluate(FOCUSED)
+    if not (leaving_ok and focused["tag"] == "body"):
+        assert focus_ring_visible(page), f"no visible focus ring after {name} on {focused}"
+    return focused
+
+
+def tab_to(page: Page, wanted, budget: int = 12, leaving_ok: bool = False) -> dict:
+    """Tab forward (at most `budget` times) until wanted(focused) holds, checking the ring
+    on every stop."""
+    for _ in range(budget):
+        focused = key(page, "Tab", leaving_ok)
+        if wanted(focused):
+            return focused
+    raise AssertionError(f"Tab never reached the element; last focus {focused}")

@@ -7,13 +7,9 @@ from __future__ import annotations
 
 import json
 
-from tests.browser.helpers import axe_check, complete, focus_ring_visible
+from tests.browser import helpers
+from tests.browser.helpers import FOCUSED, axe_check, complete
 
-FOCUSED = r"""() => {
-  const el = document.activeElement;
-  return {tag: el.tagName.toLowerCase(), name: el.getAttribute('name') || '',
-          value: el.value || '', text: (el.textContent || '').replace(/\s+/g, ' ').trim()};
-}"""
 MAX_TABS = 250
 
 
@@ -132,22 +128,12 @@ def test_three_pages_built_with_the_mouse_at_desktop(admin_page, new_page, live_
 
 
 def key(page, name: str) -> dict:
-    """Press a key; whatever gets the focus shows a focus ring (past the page's last
-    element the focus leaves the page, as in a browser, and Tab comes back to the top)."""
-    page.keyboard.press(name)
-    focused = page.evaluate(FOCUSED)
-    if focused["tag"] != "body":
-        assert focus_ring_visible(page), f"no visible focus ring after {name} on {focused}"
-    return focused
+    """A key press on builder pages, long enough that Tab may pass the last element."""
+    return helpers.key(page, name, leaving_ok=True)
 
 
 def tab_to(page, wanted) -> dict:
-    """Tab forward until wanted(focused); the focus ring is checked at every stop."""
-    for _ in range(MAX_TABS):
-        focused = key(page, "Tab")
-        if wanted(focused):
-            return focused
-    raise AssertionError(f"Tab never reached the element; last focus {focused}")
+    return helpers.tab_to(page, wanted, MAX_TABS, leaving_ok=True)
 
 
 def field(name: str):

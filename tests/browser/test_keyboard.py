@@ -4,31 +4,7 @@ radio groups, Space, Enter), and the focused element shows a focus ring at every
 from __future__ import annotations
 
 from tests.browser.answers import IMPORTANCE, client_pages, merged
-from tests.browser.helpers import focus_ring_visible, stored_answers, submission_key
-
-FOCUSED = """() => {
-  const el = document.activeElement;
-  return {tag: el.tagName.toLowerCase(), name: el.getAttribute('name') || '',
-          value: el.value || '', text: (el.textContent || '').trim()};
-}"""
-MAX_TABS = 12
-
-
-def key(page, name: str) -> dict:
-    """Press a key, check the focus ring, return what has the focus."""
-    page.keyboard.press(name)
-    focused = page.evaluate(FOCUSED)
-    assert focus_ring_visible(page), f"no visible focus ring after {name} on {focused}"
-    return focused
-
-
-def tab_to(page, wanted) -> dict:
-    """Tab forward until wanted(focused) holds, checking the ring on every stop."""
-    for _ in range(MAX_TABS):
-        focused = key(page, "Tab")
-        if wanted(focused):
-            return focused
-    raise AssertionError(f"Tab never reached the element; last focus {focused}")
+from tests.browser.helpers import focus_ring_visible, key, stored_answers, submission_key, tab_to
 
 
 def pick(page, name: str, scale: list[str], value: str) -> None:

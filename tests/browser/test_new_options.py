@@ -9,8 +9,7 @@ import pytest
 
 from surveyapp import SHIPPED_SURVEYS, create_app
 from tests.browser.conftest import LiveServer, served
-from tests.browser.helpers import axe_check, stored_answers, submission_key
-from tests.browser.test_keyboard import FOCUSED, key
+from tests.browser.helpers import FOCUSED, axe_check, key, stored_answers, submission_key
 from tests.conftest import TEST_QUESTIONNAIRES
 
 STATUS = "fieldset.rank-question p[aria-live]"
