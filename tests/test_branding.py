@@ -11,7 +11,7 @@ import struct
 import pytest
 
 from surveyapp import store
-from surveyapp.questionnaire import markdown
+from surveyapp.questionnaire import diff, markdown
 from surveyapp.questionnaire.branding import contrast, ratio_text, redirect_problem
 from surveyapp.questionnaire.estimate import estimate
 from surveyapp.questionnaire.images import ImageRefused, check_image
@@ -340,3 +340,13 @@ def test_home_page_can_list_nothing(make_app, tmp_path):
 def test_without_a_listing_the_thank_you_page_links_to_the_home_page(make_app):
     thanks = make_app(HOME_LISTS_SURVEYS=False).test_client().get("/s/cmo/thanks").text
     assert 'href="/">Back to the home page</a>' in thanks
+
+
+def test_a_branding_change_is_described_and_not_breaking():
+    old = parse_definition(definition_text("ab" * 10), "b.yaml")
+    new = parse_definition(definition_text("ab" * 10).replace("#1f5fa8", "#0b5cad"), "b.yaml")
+    found = diff.changes(old, new)
+    assert [c.description for c in found] == [
+        "branding.accent: branding.accent changed ('#1f5fa8' → '#0b5cad')"
+    ]
+    assert not diff.breaking(found)
