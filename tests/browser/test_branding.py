@@ -12,8 +12,8 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from surveyapp import create_app, store
-from surveyapp.store import editions
-from tests.brandkit import branded_folder, store_logo
+from surveyapp.store import builder_drafts, editions
+from tests.brandkit import LOGO, branded_folder, definition_text, store_logo
 from tests.browser.conftest import DESKTOP, PHONE, LiveServer, served
 from tests.browser.helpers import THANKS, answer_page, axe_check, press
 
@@ -151,3 +151,41 @@ def test_the_closed_page_is_branded(open_page, artifacts, closed, phone):
     assert_branded(page)
     assert "This questionnaire is closed" in page.locator("main").inner_text()
     shot(page, artifacts, "closed", phone)
+
+
+@WIDTHS
+def test_the_builder_refuses_a_light_accent_and_takes_a_logo(
+    admin_page, live_server, artifacts, tmp_path, phone
+):
+    survey = f"brand_{'phone' if phone else 'desktop'}"
+    text = definition_text("0" * 20).replace("id: branded", f"id: {survey}")
+    text = text.split("branding:")[0] + "pages:" + text.split("\npages:", 1)[1]
+    builder_drafts.save(live_server.db, survey, text, "test", revision=0)
+    page = admin_page(phone=phone)
+    page.goto(f"/admin/questionnaires/{survey}/settings")
+    page.get_by_label("Organiser").fill("Northwind Research")
+    page.get_by_label("Accent colour").fill("#88aaff")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save settings").click()
+    error = page.locator("#f-branding-accent-error")
+    assert "contrast 2.27:1 with white, needs at least 4.5:1" in error.inner_text()
+    assert page.get_by_label("Organiser").input_value() == "Northwind Research"  # kept
+    shot_admin(page, artifacts, f"builder-branding-refused-{'phone' if phone else 'desktop'}")
+    page.get_by_label("Accent colour").fill("#1f5fa8")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save settings").click()
+    logo = tmp_path / "logo.png"
+    logo.write_bytes(LOGO)
+    page.locator("#f-logo").set_input_files(logo)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Upload logo").click()
+    assert page.get_by_role("img", name="The current logo").evaluate("i => i.naturalWidth") == 160
+    assert page.get_by_label("Accent colour").input_value() == "#1f5fa8"
+    shot_admin(page, artifacts, f"builder-branding-{'phone' if phone else 'desktop'}")
+
+
+def shot_admin(page: Page, artifacts, name: str) -> None:
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"{name} scrolls sideways"
+    page.screenshot(path=artifacts / f"{name}.png", full_page=True)
+    axe_check(page, name, artifacts)
