@@ -350,3 +350,16 @@ def test_a_branding_change_is_described_and_not_breaking():
         "branding.accent: branding.accent changed ('#1f5fa8' → '#0b5cad')"
     ]
     assert not diff.breaking(found)
+
+
+def test_add_logo_stores_an_image_file_and_refuses_anything_else(runner, app, tmp_path):
+    image, text = tmp_path / "logo.png", tmp_path / "logo.svg"
+    image.write_bytes(LOGO)
+    text.write_text('<svg xmlns="http://www.w3.org/2000/svg"/>')
+    stored = runner.invoke(args=["add-logo", str(image)])
+    assert stored.exit_code == 0, stored.output
+    assert stored.stdout.strip() == logos.logo_id(LOGO)
+    assert app.test_client().get(f"/logo/{logos.logo_id(LOGO)}").data == LOGO
+    refused = runner.invoke(args=["add-logo", str(text)])
+    assert refused.exit_code == 1
+    assert "logo.svg: This file is not a PNG, JPEG or WebP image" in refused.output
