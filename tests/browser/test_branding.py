@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, expect
 
 from surveyapp import create_app, store
 from surveyapp.store import builder_drafts, editions
@@ -165,9 +165,10 @@ def test_the_builder_refuses_a_light_accent_and_takes_a_logo(
     page.goto(f"/admin/questionnaires/{survey}/settings")
     page.get_by_label("Organiser").fill("Northwind Research")
     page.get_by_label("Accent colour").fill("#88aaff")
+    error = page.locator("#f-branding-accent-error")
+    expect(error).to_contain_text("contrast 2.27:1 with white")  # as typed, before saving
     with page.expect_navigation():
         page.get_by_role("button", name="Save settings").click()
-    error = page.locator("#f-branding-accent-error")
     assert "contrast 2.27:1 with white, needs at least 4.5:1" in error.inner_text()
     assert page.get_by_label("Organiser").input_value() == "Northwind Research"  # kept
     shot_admin(page, artifacts, f"builder-branding-refused-{'phone' if phone else 'desktop'}")
