@@ -36,8 +36,21 @@ LOGO = png(160, 48, ((31, 95, 168), (255, 255, 255), (242, 169, 0)))
 
 
 def definition_text(logo: str, redirect: str = "https://northwind.example/") -> str:
+    """The branded questionnaire, its `branding` naming the logo `logo`."""
     thanks = "".join(f"    {line}\n" for line in THANKS.splitlines())
-    return f"""id: branded
+    branding = f"""branding:
+  organiser: Northwind Research
+  logo: {logo}
+  accent: "{ACCENT}"
+  thanks: |
+{thanks}  redirect_after_thanks: {redirect}
+"""
+    return unbranded_text().replace("pages:\n", branding + "pages:\n", 1)
+
+
+def unbranded_text(survey: str = "branded") -> str:
+    """The same questionnaire without `branding`."""
+    return f"""id: {survey}
 title: Supplier satisfaction
 audience: suppliers
 edition: 2026
@@ -45,12 +58,6 @@ introduction: |
   Thank you for taking part. Your answers help **Northwind** choose what to improve.
 
   See [how we use answers](https://northwind.example/privacy).
-branding:
-  organiser: Northwind Research
-  logo: {logo}
-  accent: "{ACCENT}"
-  thanks: |
-{thanks}  redirect_after_thanks: {redirect}
 pages:
   - title: About you
     questions:

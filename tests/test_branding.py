@@ -19,13 +19,18 @@ from surveyapp.questionnaire.loader import DefinitionError, parse_definition
 from surveyapp.store import builder_drafts, logos
 from surveyapp.web import SECURITY_HEADERS
 from tests.adminkit import admin_client, csrf
-from tests.brandkit import ACCENT, LOGO, branded_folder, definition_text, png, store_logo
+from tests.brandkit import (
+    ACCENT,
+    LOGO,
+    branded_folder,
+    definition_text,
+    png,
+    store_logo,
+    unbranded_text,
+)
 from tests.builderkit import REVISION, form_fields
 
-BASE = (
-    definition_text("0" * 20).split("branding:")[0]
-    + definition_text("0" * 20).split("redirect_after_thanks: https://northwind.example/\n")[1]
-)
+BASE = unbranded_text()
 
 
 def with_branding(block: str) -> str:

@@ -31,8 +31,7 @@ def check_image(data: bytes, max_bytes: int) -> Image:
     if not data:
         raise ImageRefused("Choose an image file to upload.")
     if len(data) > max_bytes:
-        raise ImageRefused(f"The file is {len(data) // 1024} KB: a logo may be at most "
-                           f"{max_bytes // 1024} KB.")  # fmt: skip
+        raise ImageRefused(f"The file is too large: a logo may be at most {max_bytes // 1024} KB.")
     image = _read(data)
     if image is None:
         raise ImageRefused("This file is not a PNG, JPEG or WebP image (SVG is not accepted).")

@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from surveyapp import create_app, store
 from surveyapp.store import builder_drafts, editions
-from tests.brandkit import LOGO, branded_folder, definition_text, store_logo
+from tests.brandkit import LOGO, branded_folder, store_logo, unbranded_text
 from tests.browser.conftest import DESKTOP, PHONE, LiveServer, served
 from tests.browser.helpers import THANKS, answer_page, axe_check, press
 
@@ -158,9 +158,7 @@ def test_the_builder_refuses_a_light_accent_and_takes_a_logo(
     admin_page, live_server, artifacts, tmp_path, phone
 ):
     survey = f"brand_{'phone' if phone else 'desktop'}"
-    text = definition_text("0" * 20).replace("id: branded", f"id: {survey}")
-    text = text.split("branding:")[0] + "pages:" + text.split("\npages:", 1)[1]
-    builder_drafts.save(live_server.db, survey, text, "test", revision=0)
+    builder_drafts.save(live_server.db, survey, unbranded_text(survey), "test", revision=0)
     page = admin_page(phone=phone)
     page.goto(f"/admin/questionnaires/{survey}/settings")
     page.get_by_label("Organiser").fill("Northwind Research")
