@@ -49,6 +49,8 @@ def background(page, selector: str) -> str:
 
 def test_the_cmo_matrix_fits_one_desktop_screen_as_a_grid(new_page, artifacts):
     page = new_page()
+    failed = []
+    page.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
     page.goto(MATRIX)
     height = scroll_height(page)
     print(f"cmo matrix page at 1280x800: {height} px tall")
@@ -62,6 +64,7 @@ def test_the_cmo_matrix_fits_one_desktop_screen_as_a_grid(new_page, artifacts):
     for row in positions["rows"]:  # every radio under its scale point
         assert [abs(a - b) < 2 for a, b in zip(row, positions["head"], strict=True)] == [True] * 4
     assert page.locator(".option-label").first.bounding_box()["width"] <= 1  # named, not shown
+    assert failed == []  # the favicon too
 
 
 def test_the_header_sticks_and_rows_light_up(new_page):
