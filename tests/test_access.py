@@ -16,6 +16,7 @@ from tests.adminkit import add, cmo, csrf, login, make_admin
 PUBLIC_ROUTES = {
     "survey.index", "survey.page", "survey.answer", "survey.thanks", "invite.landing", "static",
     "survey.logo", "survey.accent_css",  # an organiser's logo and accent: public, like static
+    "survey.favicon",
 }  # fmt: skip
 
 
