@@ -69,7 +69,9 @@ def test_wording_is_honest_both_ways():
     assert weak.wording == "χ² = 0.3, df = 2, p = 0.87: no evidence of association at the 5% level"
     assert weak.warning == ""
     sparse = chisquare.chi_square([[3, 1], [1, 4]])
-    assert sparse.warning == "4 of 4 cells expect fewer than 5 responses: the p-value is unreliable."
+    assert sparse.warning == (
+        "4 of 4 cells expect fewer than 5 responses: the p-value is unreliable."
+    )
 
 
 ROW = Axis("team", "Team", (("red", "Red"), ("blue", "Blue")))
@@ -142,8 +144,10 @@ def test_csv_download_matches_the_page(make_app):
         if r["suppressed"] == "no":
             assert int(r["count"]) == direct.get((r["row_code"], r["column_code"]), 0)
         else:
-            assert r["count"] == "" and sum(
-                direct.get((code, r["column_code"]), 0) for code in ("north", "south")) < 5
+            assert (
+                r["count"] == ""
+                and sum(direct.get((code, r["column_code"]), 0) for code in ("north", "south")) < 5
+            )
 
 
 def test_small_columns_are_suppressed_on_the_page(make_app):
