@@ -42,8 +42,10 @@ PAGES = (
     ("chart SVG (histogram)", "/admin/surveys/study/results/hours.svg"),
     ("crosstab by edition", "/admin/surveys/cmo/crosstab?row=company_size&col=edition"),
     ("crosstab size x region", "/admin/surveys/cmo/crosstab?row=company_size&col=region"),
-    ("crosstab item x item", "/admin/surveys/cmo/crosstab?row=problems-communicate"
-     "&col=problems-timeframes"),
+    (
+        "crosstab item x item",
+        "/admin/surveys/cmo/crosstab?row=problems-communicate&col=problems-timeframes",
+    ),
     ("crosstab CSV", "/admin/surveys/cmo/crosstab.csv?row=company_size&col=region"),
     ("texts search, page 2", "/admin/surveys/cmo/results/comments/texts?search=late&page=2"),
 )
@@ -98,8 +100,9 @@ def main() -> None:
     begin = time.perf_counter()
     fill(app, args.responses)
     fill_study(app, args.responses)
-    print(f"--- {args.responses:,} responses to cmo and as many to study"
-          f" (filled in {time.perf_counter() - begin:.1f} s); median of 5 warm requests")  # fmt: skip
+    took = time.perf_counter() - begin
+    print(f"--- {args.responses:,} responses to cmo and as many to study (filled in {took:.1f} s);"
+          " median of 5 warm requests")  # fmt: skip
     for label, url in PAGES:
         for who, client in clients.items():
             if who == "viewer" and label in ADMIN_ONLY:

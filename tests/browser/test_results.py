@@ -34,7 +34,7 @@ def study_server(tmp_path_factory) -> Iterator[LiveServer]:
     db = store.thread_connection(app.config["DATABASE"])
     accounts.create_admin(db, ADMIN_USER, hash_password(ADMIN_PASSWORD), "admin")
     rng = random.Random(8)
-    for index in range(80):
+    for _ in range(80):
         remarks = rng.choice([None, None, "All good", "Need a quieter room", HOSTILE])
         add(app, "study", study_answers(rng, remarks), submitted_at=YESTERDAY)
     yield from served(app)
@@ -47,7 +47,8 @@ def study_page(browser, study_server):
     def make(viewport: dict) -> object:
         phone = viewport == PHONE
         context = browser.new_context(base_url=study_server.url, viewport=viewport,
-                                      has_touch=phone, is_mobile=phone, accept_downloads=True)  # fmt: skip
+                                      has_touch=phone, is_mobile=phone,
+                                      accept_downloads=True)  # fmt: skip
         context.set_default_timeout(10_000)
         contexts.append(context)
         page = context.new_page()
