@@ -119,6 +119,9 @@ def test_chart_downloads_as_a_standalone_svg(make_app):
     assert 'fill="#' in svg.text  # colours travel with the file, not with a stylesheet
     assert client.get("/admin/surveys/study/results/remarks.svg").status_code == 404
     assert client.get("/admin/surveys/study/results/nothing.svg").status_code == 404
+    assert client.get("/admin/surveys/study/results/views.svg?team=red").status_code == 200
+    small = client.get("/admin/surveys/study/results/hours.svg?until=2000-01-01")
+    assert small.status_code == 200 and "Too few answers to show (n &lt; 1)" in small.text
 
 
 def test_text_answers_are_searched_and_paged(make_app):

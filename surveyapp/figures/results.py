@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from surveyapp.figures import charts_results, distribution, likert
+from surveyapp.figures.drawing import MUTED, Drawing
 from surveyapp.questionnaire.model import Definition, Question
 from surveyapp.questionnaire.types import REGISTRY
 
@@ -21,6 +22,14 @@ Texts = Callable[[str, int], tuple[int, list[str]]]  # (matches, newest `limit` 
 def charted(definition: Definition) -> list[Question]:
     """The questions the results page draws, in definition order."""
     return [q for q in definition.questions() if REGISTRY[q.type].chart]
+
+
+def too_few(name: str, min_n: int) -> dict[str, Any]:
+    """What a chart file says when its figures are suppressed or nobody answered."""
+    words = f"Too few answers to show (n < {max(min_n, 1)})"
+    drawing = Drawing(charts_results.WIDTH, 40, name, words)
+    drawing.text(0, 24, words, fill=MUTED)
+    return drawing.as_dict()
 
 
 def _options(q: Question) -> list[tuple[str, str]]:

@@ -98,25 +98,27 @@ def results_chart(survey_id: str, field: str):
         abort(404, f"No chart for {field!r}.")
     tallied = tallies_for(definition, context["filters"], segment)
     scope = scope_for(definition, context["filters"], segment)
-    shown = figures.figure(q, tallied, _pairs(scope), None, _min_n(segment))
-    if shown["chart"] is None:
-        abort(404, "This question has no chart here (too few answers, or free text).")
-    body = render_template("admin/figure.svg", chart=shown["chart"])
+    min_n = _min_n(segment)
+    shown = figures.figure(q, tallied, _pairs(scope), None, min_n)
+    if shown["kind"] == "texts":
+        abort(404, "Text answers have no chart: their page lists them.")
+    chart = shown["chart"] or figures.too_few(q.text, min_n)
+    body = render_template("admin/figure.svg", chart=chart)
     response = Response(body, mimetype="image/svg+xml")
     name = f"{survey_id}-{definition.edition}-{field}.svg"
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
 
-@bp.get("/surveys/<survey_id>/results/<field>/texts")
+@bp.get("/surveys/<survey_id>/results/<question>/texts")
 @auth.login_required
-def results_texts(survey_id: str, field: str):
+def results_texts(survey_id: str, question: str):
     """Every text answer of one question, newest first, searched and paged (admin role)."""
     context = _context(survey_id)
     definition = context["definition"]
-    q = next((q for q in figures.charted(definition) if q.id == field), None)
+    q = next((q for q in figures.charted(definition) if q.id == question), None)
     if q is None or REGISTRY[q.type].chart != "texts":
-        abort(404, f"No text question {field!r}.")
+        abort(404, f"No text question {question!r}.")
     search = request.args.get("search", "").strip()
     if len(search) > SEARCH_MAX:
         abort(400, f"search: at most {SEARCH_MAX} characters")
@@ -124,7 +126,7 @@ def results_texts(survey_id: str, field: str):
     per_page = current_app.config["RESPONSES_PER_PAGE"]
     scope = scope_for(definition, context["filters"], context["segment"])
     heavy_read = scope.filters.timed or bool(scope.segment)
-    total, rows = heavy.run(heavy_read, store_results.text_page, scope, field, search,
+    total, rows = heavy.run(heavy_read, store_results.text_page, scope, question, search,
                             per_page + 1, (page - 1) * per_page)  # fmt: skip
     return render_template(
         "admin/results_texts.html", question=q, search=search, total=total,
