@@ -128,6 +128,10 @@ def test_admin_page_counts_every_pair_and_tests_it(make_app):
         [[direct.get((t, s), 0) for s in sites] for t in teams], correction=False)  # fmt: skip
     assert f"χ² = {ref.statistic:.1f}, df = 2, " in page.text
     assert "at the 5% level" in page.text
+    add(app, "study", study_answers(random.Random(1)) | {"team": "red", "site": "north"})
+    again = client.get("/admin/surveys/study/crosstab?row=team&col=site").text
+    n = direct.get(("red", "north"), 0) + 1
+    assert f'data-cell="red|north">{n}<' in again  # a new response is counted at once
 
 
 def test_csv_download_matches_the_page(make_app):

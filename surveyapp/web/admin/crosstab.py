@@ -18,6 +18,7 @@ from surveyapp.questionnaire.answers import counted_fields
 from surveyapp.questionnaire.model import Definition
 from surveyapp.questionnaire.types import REGISTRY
 from surveyapp.store import counts
+from surveyapp.store import released as store_released
 from surveyapp.store import results as store_results
 from surveyapp.store.filters import Filters
 from surveyapp.web import catalog, get_db
@@ -25,6 +26,8 @@ from surveyapp.web.admin import auth, bp, heavy
 from surveyapp.web.admin.common import reads_raw, refuse, requested_edition
 
 EDITION = "edition"
+_CACHE_SIZE = 256
+_pairs: dict[tuple, dict[tuple[str, str], int]] = {}
 BY_FIELD_NEEDS_ADMIN = (
     "Viewers can cross-tabulate by edition only: splitting respondents by another "
     "answer is a filter by answers, which needs the admin role."
@@ -85,6 +88,21 @@ def _edition_counts(survey: str, field: str, filters: Filters) -> tuple[dict, li
     return found, sorted(per)
 
 
+def _cross_counts(scope: store_results.Scope, row: str, column: str) -> dict:
+    """Two fields counted together, kept while no response of the questionnaire is stored,
+    deleted or excluded (the newest row id and the edition's counter both stay put)."""
+    db = get_db()
+    key = (store_released.database_key(db), scope.survey, scope.edition, scope.filters, row,
+           column, counts.change_mark(db),
+           store_released.edition_total(db, scope.survey, scope.edition))  # fmt: skip
+    if key not in _pairs:
+        found = heavy.run(scope.filters.timed, store_results.cross_counts, scope, row, column)
+        if len(_pairs) >= _CACHE_SIZE:
+            _pairs.clear()
+        _pairs[key] = found
+    return _pairs[key]
+
+
 def table_for(survey_id: str) -> dict[str, Any]:
     """The page's context: the fields, the choice, its problems and the table."""
     editions, filters, definition = requested_edition(survey_id)
@@ -101,8 +119,8 @@ def table_for(survey_id: str) -> dict[str, Any]:
     else:
         if not reads_raw():
             refuse(403, BY_FIELD_NEEDS_ADMIN)
-        scope = store_results.Scope(survey_id, definition.edition, filters)
-        found = heavy.run(filters.timed, store_results.cross_counts, scope, row, column)
+        found = _cross_counts(store_results.Scope(survey_id, definition.edition, filters), row,
+                              column)  # fmt: skip
         axis = fields[column]
     context["table"] = tables.crosstab(fields[row], axis, found, tallies.MIN_N)
     return context
