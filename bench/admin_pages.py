@@ -108,11 +108,11 @@ def main() -> None:
         for who, client in clients.items():
             if who == "viewer" and label in ADMIN_ONLY:
                 continue
-            first, _cpu, _status = timed(client, url, 1)
+            first, first_cpu, _status = timed(client, url, 1)
             wall, cpu, status = timed(client, url)
             assert status == 200, (who, url, status)
-            print(f"{label:28} {who:7} first {first:7.1f} ms; then wall {wall:7.1f} ms,"
-                  f" CPU {cpu:7.1f} ms")  # fmt: skip
+            print(f"{label:27} {who:6} first {first:7.1f} ms (CPU {first_cpu:6.1f});"
+                  f" then {wall:7.1f} ms (CPU {cpu:6.1f})")  # fmt: skip
 
 
 if __name__ == "__main__":

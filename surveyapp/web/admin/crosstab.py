@@ -23,7 +23,12 @@ from surveyapp.store import results as store_results
 from surveyapp.store.filters import Filters
 from surveyapp.web import catalog, get_db
 from surveyapp.web.admin import auth, bp, heavy
-from surveyapp.web.admin.common import reads_raw, refuse, requested_edition
+from surveyapp.web.admin.common import (
+    audit_filtered_read,
+    reads_raw,
+    refuse,
+    requested_edition,
+)
 
 EDITION = "edition"
 _CACHE_SIZE = 256
@@ -81,11 +86,13 @@ def _edition_counts(survey: str, field: str, filters: Filters) -> tuple[dict, li
         per = {e: {(field, code): n for code, n in v.items()} for e, v in values.items()}
     else:
         per = counts.survey_counters(db, survey)
+    asked = []  # an edition whose questionnaire did not ask the field is no column
     for edition, found_counts in per.items():
         for (name, code), n in found_counts.items():
             if name == field:
                 found[code, str(edition)] = n
-    return found, sorted(per)
+                asked.append(edition)
+    return found, sorted(set(asked))
 
 
 def _cross_counts(scope: store_results.Scope, row: str, column: str) -> dict:
@@ -113,6 +120,7 @@ def table_for(survey_id: str) -> dict[str, Any]:
                "table": None, "reads_raw": reads_raw()}  # fmt: skip
     if problems:
         return context
+    audit_filtered_read(survey_id, filters, {})
     if column == EDITION:
         found, years = _edition_counts(survey_id, row, filters)
         axis = Axis(EDITION, "Edition", tuple((str(e), str(e)) for e in years))
