@@ -81,7 +81,7 @@ def legend(drawing: Drawing, y: float, entries: list[tuple[str, str]], size: int
     """Swatches with their labels in rows across the drawing's width; the y below them."""
     x = 0.0
     for label, colour in entries:
-        width = 18 + len(label) * CHAR * size / FONT + 16
+        width = 18 + len(label) * 0.62 * size + 16  # generous: a legend must not overlap
         if x and x + width > drawing.width:
             x, y = 0.0, y + size + 10
         drawing.rect(x, y - size + 2, size, size, colour)

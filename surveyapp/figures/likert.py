@@ -59,12 +59,11 @@ def likert(
                     (WIDTH - RIGHT + 146, "n")):  # fmt: skip
         drawing.text(x, y, head, size=12, fill=MUTED, bold=True)
     y += 10
-    first = y
     for _code, label, entry in items:
         y = drawing.lines(0, y + FONT, wrap(label, WIDTH - RIGHT)) - FONT + 6
         _item(drawing, y, entry, scale, palette, centre, per_point)
+        drawing.line(centre, y - 5, centre, y + BAR + 5, INK, 1.5)  # the scale's middle
         y += BAR + 16
-    drawing.line(centre, first, centre, y - 12, INK, 1.5)
     drawing.height = y
     return drawing.as_dict()
 

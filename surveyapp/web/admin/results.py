@@ -37,8 +37,8 @@ def scope_for(definition: Definition, filters, segment: dict) -> Scope:
     if reads_raw():
         return Scope(definition.id, definition.edition, filters, segment)
     chosen = released.release(get_db(), definition.id, definition.edition)
-    if chosen.count == chosen.total:  # every response released: no bound to check
-        return Scope(definition.id, definition.edition)
+    # Always bounded by the cut, even when every response is released: one stored while
+    # this request runs must not show.
     return Scope(definition.id, definition.edition, cut=chosen.cut if chosen.count else 0)
 
 
