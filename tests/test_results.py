@@ -187,3 +187,25 @@ def test_viewer_sees_nothing_before_a_block_is_released(make_app):
     page = viewer.get("/admin/surveys/study/results").text
     assert 'role="img"' not in page
     assert page.count("Too few answers to show (n &lt; 5") == 5  # every question but the text
+
+
+def test_bad_query_arguments_get_a_clear_answer_never_a_500(make_app):
+    app = _filled(make_app, count=6)
+    client = admin_client(app)
+    hostile = "<script>alert(1)</script>"
+    cases = {
+        f"/admin/surveys/study/results?edition={hostile}": 400,
+        "/admin/surveys/study/results?since=yesterday": 400,
+        f"/admin/surveys/study/results?team={hostile}": 400,
+        "/admin/surveys/study/results/remarks/texts?page=0": 400,
+        "/admin/surveys/study/results/remarks/texts?search=" + "x" * 201: 400,
+        "/admin/surveys/study/results/team/texts": 404,
+        f"/admin/surveys/study/crosstab?row={hostile}": 400,
+        f"/admin/surveys/study/crosstab?row=team&col={hostile}": 400,
+        "/admin/surveys/study/crosstab?row=team&edition=1999": 404,
+        "/admin/surveys/nobody/results": 404,
+    }
+    for url, status in cases.items():
+        response = client.get(url)
+        assert response.status_code == status, (url, response.status_code)
+        assert hostile not in response.text, url
