@@ -115,6 +115,13 @@ def missing_translations(definition: Definition) -> list[tuple[str, str]]:
     return list(missing)
 
 
+def missing_messages(definition: Definition) -> list[str]:
+    """Every missing translation as `file: key path: message`, for check-definitions."""
+    default = definition.default_language
+    return [f"{definition.source}: {path}: no {lang} translation (the {default} text is shown)"
+            for path, lang in missing_translations(definition)]  # fmt: skip
+
+
 def best_language(definition: Definition, wanted: Iterable[str]) -> str:
     """The first of `wanted` (codes in order of preference) the definition has, matching
     `fr-CA` to `fr` when only that is declared; else the default language."""
