@@ -98,6 +98,17 @@ def localized(definition: Definition, lang: str) -> Definition:
     return made
 
 
+def only_translations(definition: Definition, lang: str) -> Definition:
+    """`definition` with every text in `lang` and "" where it has no translation (what an
+    export writes in that language's columns); not cached."""
+    texts = definition.texts
+
+    def pick(path: str, text: str) -> str:
+        return texts.get((path, lang), "") if text else ""
+
+    return replace(_rebuild(definition, pick), language=lang)
+
+
 def missing_translations(definition: Definition) -> list[tuple[str, str]]:
     """(loader key path, language) of every text that has no translation in a declared
     language other than the default, in the languages' order, then definition order."""
