@@ -133,6 +133,14 @@ def missing_messages(definition: Definition) -> list[str]:
             for path, lang in missing_translations(definition)]  # fmt: skip
 
 
+def texts_by_path(definition: Definition) -> dict[str, dict[str, str]]:
+    """Every text as {loader key path: {language: text}}."""
+    found: dict[str, dict[str, str]] = {}
+    for (path, lang), text in definition.texts.items():
+        found.setdefault(path, {})[lang] = text
+    return found
+
+
 def best_language(definition: Definition, wanted: Iterable[str]) -> str:
     """The first of `wanted` (codes in order of preference) the definition has, matching
     `fr-CA` to `fr` when only that is declared; else the default language."""
