@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import re
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import fields, replace
 from typing import TYPE_CHECKING
@@ -67,7 +66,7 @@ def check_translations(definition: Definition, error: Callable[[str, str], None]
             error(f"{path}.{lang}", f"pipes ${{{extra[0]}}}, which the {default} text does not")
 
 
-_cache: OrderedDict[tuple[int, str], tuple[Definition, Definition]] = OrderedDict()
+_cache: dict[tuple[int, str], tuple[Definition, Definition]] = {}
 _lock = threading.Lock()
 
 
@@ -85,17 +84,15 @@ def localized(definition: Definition, lang: str) -> Definition:
     if lang == definition.language:
         return definition
     key = (id(definition), lang)
-    with _lock:
-        found = _cache.get(key)
-        if found is not None and found[0] is definition:
-            _cache.move_to_end(key)
-            return found[1]
+    found = _cache.get(key)
+    if found is not None and found[0] is definition:
+        return found[1]
     made = replace(_rebuild(definition, _picker(definition, lang)), language=lang)
     with _lock:
-        _cache[key] = (definition, made)  # holding the definition keeps its id unique
-        while len(_cache) > CACHE_SIZE:
-            _cache.popitem(last=False)
-    return made
+        found = _cache.setdefault(key, (definition, made))  # holding it keeps its id unique
+        while len(_cache) > CACHE_SIZE:  # the oldest go first
+            _cache.pop(next(iter(_cache)))
+    return found[1] if found[0] is definition else made
 
 
 def only_translations(definition: Definition, lang: str) -> Definition:
