@@ -23,7 +23,7 @@ from surveyapp.questionnaire.translations import (
     localized,
     missing_translations,
 )
-from surveyapp.questionnaire.xlsform import definition_to_xlsform, read_xlsform
+from surveyapp.questionnaire.xlsform import XLSFormError, definition_to_xlsform, read_xlsform
 from tests import xlsform_fixtures as forms
 
 LANGUAGES = Path(__file__).parent / "questionnaires" / "languages.yaml"
@@ -166,6 +166,18 @@ def test_an_xlsform_with_translated_constraint_messages_imports_them():
     d = read_xlsform(data, "ages.xlsx").definition
     assert (d.languages, d.question("age").constraint_message) == (("en", "fr"), "Too old")
     assert localized(d, "fr").question("age").constraint_message == "Trop âgé"
+
+
+def test_an_xlsform_translation_error_names_its_sheet_row_and_language_column():
+    data = forms.workbook({"survey": [
+        ["type", "name", "label::English (en)", "label::Français (fr)"],
+        ["text", "city", "City", "Ville ${nope}"],
+    ]})  # fmt: skip
+    with pytest.raises(XLSFormError) as caught:
+        read_xlsform(data, "cities.xlsx")
+    assert caught.value.errors == [
+        "cities.xlsx:survey:row 2: label::Français (fr): pipes ${nope}, which the en text does not"
+    ]
 
 
 def test_an_xlsform_language_without_a_code_is_left_out_with_a_warning():
