@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import fields, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from surveyapp.questionnaire.model import Definition, Option, Question
@@ -171,8 +171,9 @@ def _rebuild(definition: Definition, pick: Pick) -> Definition:
 
 
 def _top_texts(definition: Definition) -> list[str]:
-    names = {f.name for f in fields(Definition) if f.type in ("str", str)}
-    return sorted({path for path, _ in definition.texts if path in names} | {"title"})
+    """The definition's own texts: title, introduction and any other it translates."""
+    paths = {path for path, _ in definition.texts if not re.search(r"[.\[]", path)} | {"title"}
+    return sorted(p for p in paths if isinstance(getattr(definition, p, None), str))
 
 
 def _question(q: Question, at: str, scales: dict[str, tuple[Option, ...]], pick: Pick) -> Question:
