@@ -4,6 +4,7 @@ listed by check-definitions, and the builder keeping translations when it edits.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, fields
 from io import BytesIO
 from pathlib import Path
 
@@ -80,6 +81,26 @@ def test_localized_is_built_once_per_definition_and_language():
     assert localized(first, "en").title == "Two languages"
     again = load_file(LANGUAGES)
     assert localized(again, "fr") is not first and localized(again, "fr") == first
+
+
+@dataclass(frozen=True)
+class Closing:
+    thanks: str = ""
+
+
+@dataclass(frozen=True)
+class WithClosing(Definition):
+    closing: Closing = Closing()
+
+
+def test_a_text_held_in_a_part_of_the_definition_is_translated_too():
+    d = load_file(LANGUAGES)
+    texts = {**d.texts, ("closing.thanks", "en"): "Thank you!", ("closing.thanks", "fr"): "Merci !"}
+    held = WithClosing(**{f.name: getattr(d, f.name) for f in fields(d)} | {"texts": texts},
+                       closing=Closing("Thank you!"))  # fmt: skip
+    assert localized(held, "fr").closing.thanks == "Merci !"
+    del texts[("closing.thanks", "fr")]
+    assert ("closing.thanks", "fr") in missing_translations(held)
 
 
 def test_a_single_language_definition_is_unchanged():

@@ -18,8 +18,8 @@ from surveyapp.questionnaire.loader import QUESTION_KEYS
 from surveyapp.questionnaire.types import REGISTRY
 
 Form = Mapping[str, str]
-TOP_ORDER = ("id", "title", "audience", "edition", "introduction", "access", "anonymous",
-             "scales", "mirrors", "pages")  # fmt: skip
+TOP_ORDER = ("id", "title", "audience", "edition", "languages", "default_language",
+             "introduction", "access", "anonymous", "scales", "mirrors", "pages")  # fmt: skip
 QUESTION_ORDER = ("id", "type", "text", "help", "required")
 LIST_KEYS = ("options", "items")
 MAX_ROWS = 500

@@ -18,8 +18,8 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import replace
-from typing import TYPE_CHECKING
+from dataclasses import is_dataclass, replace
+from typing import TYPE_CHECKING, Any
 
 from surveyapp.questionnaire.model import Definition, Option, Question
 
@@ -167,13 +167,29 @@ def _rebuild(definition: Definition, pick: Pick) -> Definition:
         for p, page in enumerate(definition.pages)
     )  # fmt: skip
     top = {key: pick(key, getattr(definition, key)) for key in _top_texts(definition)}
-    return replace(definition, pages=pages, scales=scales, **top)
+    return replace(definition, pages=pages, scales=scales, **top, **_held(definition, pick))
 
 
 def _top_texts(definition: Definition) -> list[str]:
     """The definition's own texts: title, introduction and any other it translates."""
     paths = {path for path, _ in definition.texts if not re.search(r"[.\[]", path)} | {"title"}
     return sorted(p for p in paths if isinstance(getattr(definition, p, None), str))
+
+
+def _held(definition: Definition, pick: Pick) -> dict[str, Any]:
+    """Texts of a part the definition holds as a dataclass (`branding.thanks`): each part
+    with its texts picked."""
+    found: dict[str, Any] = {}
+    for path in dict.fromkeys(path for path, _ in definition.texts):
+        name, _, key = path.partition(".")
+        part = found.get(name, getattr(definition, name, None))
+        if (
+            is_dataclass(part)
+            and not isinstance(part, type)
+            and isinstance(getattr(part, key, None), str)
+        ):
+            found[name] = replace(part, **{key: pick(path, getattr(part, key))})
+    return found
 
 
 def _question(q: Question, at: str, scales: dict[str, tuple[Option, ...]], pick: Pick) -> Question:
