@@ -15,6 +15,7 @@ from surveyapp import SHIPPED_SURVEYS
 from surveyapp.questionnaire import editing as ed
 from surveyapp.questionnaire import editing_forms as ef
 from surveyapp.questionnaire import yamltext
+from surveyapp.questionnaire.answers import check_page
 from surveyapp.questionnaire.diff import changes
 from surveyapp.questionnaire.editing_texts import shown
 from surveyapp.questionnaire.loader import DefinitionError, load_file, parse_definition
@@ -65,6 +66,20 @@ def test_localized_gives_every_text_in_the_language_and_keeps_codes_and_rules():
         d.pages[0].questions[1].constraint,
     )
     assert [o.code for o in colour.options] == ["red", "blue"]
+
+
+PAGE_ERRORS = {
+    "en": ("Please choose a colour.", "Please give fewer than 60 years."),
+    "fr": ("Veuillez choisir une couleur.", "Veuillez indiquer moins de 60 ans."),
+}
+
+
+def test_page_errors_come_in_the_language_of_the_definition_checked():
+    d = load_file(LANGUAGES)
+    posted = {"years": ["75"]}
+    for lang in ("en", "fr"):  # English first: a plan built for it must not serve French
+        checked = check_page(localized(d, lang), 1, lambda name: posted.get(name, []), {})
+        assert (checked.errors["colour"], checked.errors["years"]) == PAGE_ERRORS[lang]
 
 
 def test_a_missing_translation_falls_back_to_the_default_language_and_is_listed():

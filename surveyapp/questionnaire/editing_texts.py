@@ -8,7 +8,9 @@ import copy
 from typing import Any
 
 # The keys whose values are texts a respondent reads.
-TEXT_KEYS = frozenset({"title", "introduction", "text", "help", "label", "constraint_message"})
+TEXT_KEYS = frozenset(
+    {"title", "introduction", "text", "help", "label", "constraint_message", "required_message"}
+)
 
 
 def default_language(doc: dict[str, Any]) -> str:

@@ -51,6 +51,7 @@ class Question:
     required_if: Rule | None = None
     constraint: Rule | None = None
     constraint_message: str = ""
+    required_message: str = ""  # instead of the general "Please answer this question."
     choice_filter: Rule | None = None
     calculation: Rule | None = None
     screen_out: Rule | None = None

@@ -202,6 +202,7 @@ def _question(q: Question, at: str, scales: dict[str, tuple[Option, ...]], pick:
         text=pick(f"{at}.text", q.text),
         help=pick(f"{at}.help", q.help),
         constraint_message=pick(f"{at}.constraint_message", q.constraint_message),
+        required_message=pick(f"{at}.required_message", q.required_message),
         options=options,
         items=_options(q.items, f"{at}.items", pick),
     )
