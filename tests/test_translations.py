@@ -26,7 +26,10 @@ from surveyapp.questionnaire.translations import (
     missing_translations,
 )
 from surveyapp.questionnaire.xlsform import XLSFormError, definition_to_xlsform, read_xlsform
+from surveyapp.store import builder_drafts
 from tests import xlsform_fixtures as forms
+from tests.adminkit import admin_client
+from tests.builderkit import Builder, form_fields
 
 LANGUAGES = Path(__file__).parent / "questionnaires" / "languages.yaml"
 ONE_LANGUAGE = Path(__file__).parent / "questionnaires" / "multi_page.yaml"
@@ -278,3 +281,16 @@ def test_a_translation_change_is_listed_and_not_breaking():
     found = changes(old, new)
     assert [(c.where, c.what, c.detail, c.breaking) for c in found] == [
         ("language fr", "translations changed", "1 text", False)]  # fmt: skip
+
+
+def test_the_builder_pages_show_the_default_language_and_a_save_keeps_translations(app, db):
+    builder = Builder(admin_client(app), "cmo")
+    shown_fields = form_fields(builder.open(builder.question(1, 0)))
+    assert shown_fields["text"] == "How common are these problems with your clients?"
+    assert shown_fields["items-0-label"] == "Clients don't communicate with us effectively"
+    assert "{'en'" not in builder.open("") and "{&#39;en&#39;" not in builder.html
+    builder.press(builder.question(1, 0), text="How often do these problems happen?")
+    draft = parse_definition(builder_drafts.get(db, "cmo").text, "cmo.yaml")
+    assert draft.question("problems").text == "How often do these problems happen?"
+    assert draft.texts[("pages[1].questions[0].text", "de")].startswith("Wie häufig")
+    assert missing_translations(draft) == []
