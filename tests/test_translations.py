@@ -294,3 +294,11 @@ def test_the_builder_pages_show_the_default_language_and_a_save_keeps_translatio
     assert draft.question("problems").text == "How often do these problems happen?"
     assert draft.texts[("pages[1].questions[0].text", "de")].startswith("Wie häufig")
     assert missing_translations(draft) == []
+
+
+def test_a_translated_label_shared_by_two_entries_is_written_out_twice():
+    label = {"en": "Agree", "fr": "D'accord"}
+    text = yamltext.dump(
+        {"a": [{"code": "x", "label": label}], "b": [{"code": "x", "label": label}]}
+    )
+    assert "&" not in text and "*" not in text and text.count("fr: D'accord") == 2
