@@ -4,7 +4,6 @@ listed by check-definitions, and the builder keeping translations when it edits.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
 from io import BytesIO
 from pathlib import Path
 
@@ -101,24 +100,29 @@ def test_localized_is_built_once_per_definition_and_language():
     assert localized(again, "fr") is not first and localized(again, "fr") == first
 
 
-@dataclass(frozen=True)
-class Closing:
-    thanks: str = ""
+BRANDING = """branding:
+  organiser: {en: Test Research, fr: Recherche Test}
+  thanks: {en: "Thank you: **every** answer helps.", fr: "Merci : **chaque** réponse compte."}
+"""
 
 
-@dataclass(frozen=True)
-class WithClosing(Definition):
-    closing: Closing = Closing()
-
-
-def test_a_text_held_in_a_part_of_the_definition_is_translated_too():
-    d = load_file(LANGUAGES)
-    texts = {**d.texts, ("closing.thanks", "en"): "Thank you!", ("closing.thanks", "fr"): "Merci !"}
-    held = WithClosing(**{f.name: getattr(d, f.name) for f in fields(d)} | {"texts": texts},
-                       closing=Closing("Thank you!"))  # fmt: skip
-    assert localized(held, "fr").closing.thanks == "Merci !"
-    del texts[("closing.thanks", "fr")]
-    assert ("closing.thanks", "fr") in missing_translations(held)
+def test_the_organiser_and_thank_you_text_are_translated_too():
+    text = LANGUAGES.read_text(encoding="utf-8") + BRANDING
+    d = parse_definition(text, "t.yaml")
+    assert (d.branding.organiser, d.branding.thanks) == (
+        "Test Research", "Thank you: **every** answer helps.")  # fmt: skip
+    fr = localized(d, "fr").branding
+    assert (fr.organiser, fr.thanks) == ("Recherche Test", "Merci : **chaque** réponse compte.")
+    untranslated = parse_definition(text.replace(", fr: Recherche Test}", "}"), "t.yaml")
+    assert ("branding.organiser", "fr") in missing_translations(untranslated)
+    assert localized(untranslated, "fr").branding.organiser == "Test Research"
+    doc = yamltext.load(text)
+    assert shown(doc)["branding"]["thanks"] == "Thank you: **every** answer helps."
+    ef.apply_settings(doc, {"branding-thanks": "Thanks!"})
+    assert doc["branding"]["thanks"] == {
+        "en": "Thanks!",
+        "fr": "Merci : **chaque** réponse compte.",
+    }
 
 
 def test_a_single_language_definition_is_unchanged():

@@ -9,8 +9,9 @@ from typing import Any
 
 # The keys whose values are texts a respondent reads.
 TEXT_KEYS = frozenset(
-    {"title", "introduction", "text", "help", "label", "constraint_message", "required_message"}
-)
+    {"title", "introduction", "text", "help", "label", "constraint_message", "required_message",
+     "organiser", "thanks"}
+)  # fmt: skip
 
 
 def default_language(doc: dict[str, Any]) -> str:
