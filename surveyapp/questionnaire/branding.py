@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # the reader's module needs the model, which holds a Branding
     from surveyapp.questionnaire.reader import Reader
 
 KEYS = {"organiser", "logo", "accent", "thanks", "redirect_after_thanks"}
+TEXTS = {"organiser", "thanks"}  # read in every language (see translations.py)
 ACCENT = re.compile(r"#[0-9a-fA-F]{6}")
 LOGO_ID = re.compile(r"[0-9a-f]{20}")
 WHITE = "#ffffff"
@@ -99,7 +100,8 @@ def read_branding(raw: object, reader: Reader) -> Branding:
         return Branding()
     for extra in sorted(set(raw) - KEYS):
         reader.error(f"branding.{extra}", "unknown key")
-    text = {key: reader.string(raw, key, "branding", required=False) for key in KEYS}
+    text = {key: (reader.text if key in TEXTS else reader.string)(raw, key, "branding", False)
+            for key in KEYS}  # fmt: skip
     checks = (("logo", _logo_problem), ("accent", accent_problem),
               ("redirect_after_thanks", redirect_problem))  # fmt: skip
     for key, problem in checks:

@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from surveyapp.questionnaire import editing as ed
-from surveyapp.questionnaire.branding import accent_problem, redirect_problem
+from surveyapp.questionnaire.branding import TEXTS, accent_problem, redirect_problem
+from surveyapp.questionnaire.editing_texts import default_language, merged
 
 # form field -> key under `branding`
 FIELDS = {"branding-organiser": "organiser", "branding-accent": "accent",
@@ -33,10 +34,13 @@ def apply_branding(doc: ed.Document, form: Mapping[str, str]) -> None:
             raise ed.EditError(name, f"{label}: {message}.")
     branding = _branding(doc)
     for name, value in typed.items():
+        key = FIELDS[name]
+        if key in TEXTS:  # the default language's text; the translations are kept
+            value = merged(branding.get(key), value, default_language(doc))
         if value:
-            branding[FIELDS[name]] = value
+            branding[key] = value
         else:
-            branding.pop(FIELDS[name], None)
+            branding.pop(key, None)
     _store(doc, branding)
 
 
