@@ -13,8 +13,8 @@ from typing import Any
 WIDTH = 640  # SVG units; the chart is scaled to the text width
 LABEL_WIDTH = 270
 PLOT_LEFT = 282
-PLOT_RIGHT = 566
-VALUE_X = 574  # the current edition's figure, right of the plot
+PLOT_RIGHT = 556
+VALUE_X = 582  # the current edition's figure, right of the plot
 LINE = 11  # one line of item text
 WRAP = 50  # characters of item text on one line (DejaVu Sans Condensed at 10 units)
 MAX_LINES = 3
@@ -68,11 +68,12 @@ def _row(item: dict[str, Any], editions: list[int], top: float) -> dict[str, Any
                       "title": f"{edition}: {share:.1f}% (n = {cell['n']})"})  # fmt: skip
         spoken.append(f"{edition} {share:.1f}%")
     current = item["cells"].get(str(editions[-1])) if editions else None
+    value = f"{current['top2_box']:.0f}%" if _shown(current) else _status(current, editions[-1])
     row: dict[str, Any] = {
         "lines": lines, "top": top, "height": height, "y": centre,
         "text_y": centre - (len(lines) - 1) * LINE / 2 + 3.5,
         "marks": marks, "ci": None, "span": None,
-        "value": f"{current['top2_box']:.0f}%" if _shown(current) else _status(current, editions[-1]),
+        "value": value,
         "spoken": f"{item['name']}: " + ", ".join(spoken),
     }  # fmt: skip
     if _shown(current):

@@ -4,6 +4,7 @@ the shipped static files read from disk and every network name unresolvable."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -16,7 +17,7 @@ from surveyapp.web import catalog
 from surveyapp.web.admin import auth, bp
 from surveyapp.web.admin.reports import report_context
 
-UNAVAILABLE = "The PDF cannot be made on this server right now ({}). The report page prints as well."
+UNAVAILABLE = "The PDF cannot be made on this server right now ({}). The page prints as well."
 FLAGS = (
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--disable-extensions", "--no-first-run",
@@ -101,8 +102,6 @@ def print_pdf(source: Path) -> bytes:
 
 def _end(process: subprocess.Popen) -> None:
     """Stop whatever of the browser's process group is still running."""
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
     process.wait()

@@ -189,7 +189,7 @@ def report_context(edition: int) -> dict[str, Any]:
         survey = definition.id
         result, rows = ranked(definition)
         for row in rows:
-            row["ranking"] = ranking_words(row["rank_top"], row["rank_top2"])
+            row["rank_words"] = ranking_words(row["rank_top"], row["rank_top2"])
         document = trend_figures.trends(get_db(), catalog(), survey)
         weighted_views.add_to_trends(get_db(), catalog(), survey, document)
         editions = [e for e in document["editions"] if e <= edition]
