@@ -144,6 +144,7 @@ def test_the_pdf_and_its_header_follow_the_report_role_rules(history):
     assert f"@top-left {{ content: {css_string(HEADER)}; }}" in css.text
     assert f'@top-right {{ content: "{today()}"; }}' in css.text
     assert admin.get("/admin/report/1999.pdf").status_code == 404
+    assert admin.get("/admin/report/1999/page.css").status_code == 404
 
 
 def test_css_strings_are_escaped():

@@ -15,7 +15,7 @@ from flask import Response, abort, current_app, render_template, url_for
 
 from surveyapp.web import catalog
 from surveyapp.web.admin import auth, bp
-from surveyapp.web.admin.reports import report_context
+from surveyapp.web.admin.reports import printed_on, report_context
 
 UNAVAILABLE = "The PDF cannot be made on this server right now ({}). The page prints as well."
 FLAGS = (
@@ -35,6 +35,8 @@ def css_string(text: str) -> str:
 def page_rules(edition: int, printed_on: str) -> str:
     """The running header: the report's questionnaires on the left, the date on the right."""
     titles = [d.title for s in sorted(catalog()) if (d := catalog()[s].get(edition)) is not None]
+    if not titles:
+        abort(404, f"No questionnaire has an edition {edition}.")
     header = f"Survey report {edition}: " + "; ".join(titles)
     return (
         f"@page {{ @top-left {{ content: {css_string(header)}; }}"
@@ -45,8 +47,7 @@ def page_rules(edition: int, printed_on: str) -> str:
 @bp.get("/report/<int:edition>/page.css")
 @auth.login_required
 def report_page_css(edition: int):
-    context = report_context(edition)
-    return Response(page_rules(edition, context["printed_on"]), mimetype="text/css")
+    return Response(page_rules(edition, printed_on()), mimetype="text/css")
 
 
 @bp.get("/report/<int:edition>.pdf")

@@ -197,9 +197,14 @@ def report_context(edition: int) -> dict[str, Any]:
             "definition": definition, "result": result, "rows": rows, "editions": editions,
             "charts": matrix_charts(definition, document, editions), "comments": texts,
         })  # fmt: skip
-    today = datetime.now(UTC).date()
     return {"edition": edition, "parts": parts, "pairs": both_sides(edition),
-            "printed_on": f"{today.day} {today:%B %Y}"}  # fmt: skip
+            "printed_on": printed_on()}  # fmt: skip
+
+
+def printed_on() -> str:
+    """Today's date (UTC) as the report prints it: "1 December 2026"."""
+    today = datetime.now(UTC).date()
+    return f"{today.day} {today:%B %Y}"
 
 
 def matrix_charts(
