@@ -22,7 +22,7 @@ FLAGS = (
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--disable-extensions", "--no-first-run",
     "--disable-default-apps", "--host-resolver-rules=MAP * ~NOTFOUND",
-    "--allow-file-access-from-files", "--no-pdf-header-footer",
+    "--no-pdf-header-footer",
 )  # fmt: skip
 
 
