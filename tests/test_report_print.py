@@ -223,3 +223,22 @@ def test_ranks_in_words():
         "112th",
     ]  # fmt: skip
     assert ranking_words(3, 1) == "ranks 3rd by top-box, 1st by top-2-box"
+
+
+def test_the_printed_html_refers_to_local_files_only(history, monkeypatch):
+    printed: list[str] = []
+
+    def capture(source: Path) -> bytes:
+        printed.append(source.read_text(encoding="utf-8"))
+        assert (source.parent / "page.css").read_text().startswith("@page { @top-left")
+        return b"%PDF-1.4 captured"
+
+    monkeypatch.setattr("surveyapp.web.admin.printed.print_pdf", capture)
+    response = admin_client(history).get("/admin/report/2012.pdf")
+    assert response.data == b"%PDF-1.4 captured"
+    addresses = re.findall(r'(?:href|src)="([^"#]*)"', printed[0])
+    static = Path(history.static_folder).as_uri()
+    assert f"{static}/print.css" in addresses and "page.css" in addresses
+    remote = [a for a in addresses if not (a.startswith(f"{static}/") or a == "page.css")]
+    assert all(a.startswith("/") and "static" not in a for a in remote), remote  # page links
+    assert "http://" not in printed[0] and "https://" not in printed[0]
