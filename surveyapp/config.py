@@ -59,6 +59,8 @@ DEFAULTS: dict[str, Any] = {
     "WEBHOOKS_ALLOW_PRIVATE": False,
     "HOME_LISTS_SURVEYS": True,  # the home page lists open questionnaires; False: a welcome only
     "LOGO_MAX_BYTES": 512 * 1024,  # the largest logo the builder accepts
+    "REPORT_CHROMIUM": "/usr/bin/chromium",  # the browser that prints the report's PDF
+    "REPORT_PDF_SECONDS": 60,  # the longest it may take; then the PDF route answers 503
 }
 
 # SURVEYAPP_* variables that are not app settings: the server's, the instance folder's
