@@ -36,6 +36,7 @@ from surveyapp.web.admin import (  # noqa: E402, F401 - register routes
     login,
     reports,
     responses,
+    schedules,
     tokens,
     users,
     webhooks,

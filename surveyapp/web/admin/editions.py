@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import abort, redirect, url_for
 
-from surveyapp.store import audit, editions
+from surveyapp.store import audit, editions, schedules
 from surveyapp.store import counts as store_counts
 from surveyapp.web import catalog, get_db
 from surveyapp.web.admin import auth, bp
@@ -19,7 +19,9 @@ def edition_rows(survey_id: str, counts: dict[int, int] | None = None) -> list[d
     db = get_db()
     counts = store_counts.edition_responses(db, survey_id) if counts is None else counts
     statuses = editions.statuses(db, catalog(), survey_id)
-    return [{"edition": e, "status": statuses[e], "responses": counts.get(e, 0)}
+    planned = schedules.schedules_of(db, survey_id)
+    return [{"edition": e, "status": statuses[e], "responses": counts.get(e, 0),
+             "schedule": planned.get(e, schedules.NONE)}
             for e in sorted(statuses, reverse=True)]  # fmt: skip
 
 
