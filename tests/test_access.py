@@ -15,6 +15,7 @@ from tests.adminkit import add, cmo, csrf, login, make_admin
 # Routes outside /admin that anyone may reach: the questionnaire pages and static files.
 PUBLIC_ROUTES = {
     "survey.index", "survey.page", "survey.answer", "survey.thanks", "invite.landing", "static",
+    "survey.saved", "survey.mail_link", "survey.resume",
 }  # fmt: skip
 
 

@@ -1,8 +1,9 @@
 """Editions of a questionnaire: which one is open, opening and closing.
 
 Rule when nothing is recorded: the latest edition is open, older ones are closed.
-At most one edition is open at a time; `/s/<id>` serves it. (A new edition's file is
-written by the `new-edition` command, surveyapp/cli/editions.py.)
+Opening one edition closes the others; `/s/<id>` serves the latest open one, within its
+schedule if it has one (store.schedules). (A new edition's file is written by the
+`new-edition` command, surveyapp/cli/editions.py.)
 """
 
 from __future__ import annotations

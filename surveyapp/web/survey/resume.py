@@ -121,7 +121,7 @@ def mail_link(survey_id: str):
     """E-mail the link (SMTP configured); the address is used for this message only."""
     config, email = current_app.config, request.form.get("email", "").strip()
     data, _problem, _signed = read_token(request.form.get("t", ""))
-    if data is None or not mail.configured(config):
+    if data is None or data[0] != survey_id or not mail.configured(config):
         return _saved_page(survey_id)
     if not email or email_problems([email]):
         return _saved_page(survey_id, 422, email=email, mail_error=MAIL_PROBLEMS["address"])
