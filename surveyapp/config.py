@@ -57,6 +57,8 @@ DEFAULTS: dict[str, Any] = {
     "API_RATE_LIMIT": 600,
     "API_RATE_WINDOW_SECONDS": 60,
     "WEBHOOKS_ALLOW_PRIVATE": False,
+    "HOME_LISTS_SURVEYS": True,  # the home page lists open questionnaires; False: a welcome only
+    "LOGO_MAX_BYTES": 512 * 1024,  # the largest logo the builder accepts
     "RESUME_DAYS": 30,  # how long a "continue later" link works (its draft: DRAFT_DAYS)
     "MAIL_SERVER": "",  # SMTP host for e-mailing resume links; empty: no e-mail offered
     "MAIL_PORT": 25,

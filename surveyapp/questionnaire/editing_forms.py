@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from surveyapp.questionnaire import editing as ed
+from surveyapp.questionnaire.editing_brand import apply_branding
 from surveyapp.questionnaire.loader import QUESTION_KEYS
 from surveyapp.questionnaire.types import REGISTRY
 
@@ -70,6 +71,7 @@ def apply_settings(doc: ed.Document, form: Form) -> None:
     for key, default in (("access", "open"), ("anonymous", "true")):
         if key in form:
             _set(doc, key, form[key], default)
+    apply_branding(doc, form)
 
 
 def apply_outline(doc: ed.Document, form: Form, action: str) -> Where:

@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from surveyapp.questionnaire import rules
+from surveyapp.questionnaire.branding import read_branding
 from surveyapp.questionnaire.catalog import Catalog
 from surveyapp.questionnaire.model import Definition, Page, Question
 from surveyapp.questionnaire.randomize import check_arrangement, page_keys, randomized_groups
@@ -23,7 +24,7 @@ from surveyapp.questionnaire.reader import Reader
 from surveyapp.questionnaire.types import REGISTRY
 
 TOP_KEYS = {"id", "title", "audience", "edition", "introduction", "scales", "pages", "mirrors",
-            "access", "anonymous", "randomize_pages"}  # fmt: skip
+            "access", "anonymous", "randomize_pages", "branding"}  # fmt: skip
 ACCESS = ("open", "invitation")
 QUESTION_KEYS = {"id", "type", "text", "help", "required", "anchor"}
 PAGE_KEYS = {"title", "questions", "group", "randomize", "anchor"}
@@ -68,6 +69,7 @@ def parse_definition(text: str, filename: str) -> Definition:
         access=access,
         anonymous=anonymous,
         randomize_pages=randomized_groups(raw, reader),
+        branding=read_branding(raw.get("branding"), reader),
     )
     _check_mirrors(definition, reader)
     check_arrangement(definition, field_names(definition), reader.error)

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from surveyapp.questionnaire.branding import Branding
 from surveyapp.questionnaire.expressions import Expr
 
 
@@ -95,6 +96,7 @@ class Definition:
     access: str = "open"
     anonymous: bool = True
     randomize_pages: tuple[str, ...] = ()
+    branding: Branding = field(default_factory=Branding, compare=False)
 
     def questions(self) -> Iterator[Question]:
         for page in self.pages:

@@ -24,10 +24,12 @@ def _permissions() -> dict:
 
 from surveyapp.web.admin import (  # noqa: E402, F401 - register routes
     builder,
+    builder_brand,
     builder_editor,
     builder_preview,
     builder_publish,
     builder_text,
+    crosstab,
     editions,
     exports,
     imports,
@@ -36,6 +38,7 @@ from surveyapp.web.admin import (  # noqa: E402, F401 - register routes
     login,
     reports,
     responses,
+    results,
     schedules,
     tokens,
     users,

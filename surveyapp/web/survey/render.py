@@ -11,6 +11,7 @@ from markupsafe import Markup
 
 from surveyapp import store
 from surveyapp.questionnaire import pages
+from surveyapp.questionnaire.estimate import estimate
 from surveyapp.questionnaire.logic import State, plan_of
 from surveyapp.questionnaire.model import Definition
 from surveyapp.store.invitations import address_hash
@@ -29,6 +30,7 @@ DRAFTS_THROTTLED = (
 
 def render(definition, number, form, state, status=200, notice="", errors=False):
     form.definition_version.data = definition.version
+    view = page_view(definition, number, state, form)
     return render_template(
         "survey/page.html",
         definition=definition,
@@ -37,7 +39,8 @@ def render(definition, number, form, state, status=200, notice="", errors=False)
         form=form,
         notice=notice,
         has_errors=errors,
-        view=page_view(definition, number, state, form),
+        view=view,
+        overview=estimate(definition) if view.position == 1 else None,
         closes_at=serving(definition.id).schedule.closes_at,
     ), status
 
