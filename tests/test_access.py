@@ -17,6 +17,7 @@ PUBLIC_ROUTES = {
     "survey.index", "survey.page", "survey.answer", "survey.thanks", "invite.landing", "static",
     "survey.logo", "survey.accent_css",  # an organiser's logo and accent: public, like static
     "survey.favicon",
+    "survey.saved", "survey.mail_link", "survey.resume",
 }  # fmt: skip
 
 

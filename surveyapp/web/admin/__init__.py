@@ -40,6 +40,7 @@ from surveyapp.web.admin import (  # noqa: E402, F401 - register routes
     reports,
     responses,
     results,
+    schedules,
     tokens,
     users,
     webhooks,

@@ -23,13 +23,14 @@ from surveyapp.questionnaire.answers import check_page, page_fields, record
 from surveyapp.questionnaire.estimate import estimate
 from surveyapp.questionnaire.logic import evaluate_state, plan_of
 from surveyapp.questionnaire.model import Definition
-from surveyapp.web import catalog, csrf, get_db, latest_definition, open_definition
+from surveyapp.web import catalog, csrf, get_db, latest_definition, open_definition, serving
 from surveyapp.web.forms import page_form_class, show_errors
-from surveyapp.web.survey import bp, finish, invited
+from surveyapp.web.survey import bp, finish, invited, resume
 from surveyapp.web.survey import keys as keys_
 from surveyapp.web.survey.render import (
     STORAGE_FAILED,
     blank_page,
+    closed_page,
     goto,
     kept,
     render,
@@ -72,25 +73,11 @@ def _open(survey_id: str) -> Definition | None:
     """The open edition's definition; None when the questionnaire is closed or the
     edition this browser started has closed since. 404 for an unknown questionnaire."""
     _definition(survey_id)
-    definition = open_definition(survey_id)
+    definition = serving(survey_id).definition
     started = session.get("editions", {}).get(survey_id)
     if definition is None or started not in (None, definition.edition):
         return None
     return definition
-
-
-def _closed(survey_id: str, started: int | None = None):
-    """Refuse new answers: the questionnaire (or the edition being answered) is closed."""
-    keys, started_in = session.get("keys", {}), session.get("editions", {})
-    keys.pop(survey_id, None)
-    started_in.pop(survey_id, None)
-    session.modified = True
-    return render_template(
-        "survey/closed.html",
-        definition=_definition(survey_id),
-        started=started,
-        now_open=open_definition(survey_id),
-    ), 410
 
 
 def _session_key(survey_id: str, edition: int) -> str:
@@ -126,7 +113,7 @@ def _answerable(survey_id: str):
     """(the definition this browser may answer, None) or (None, the page that refuses it)."""
     definition = _open(survey_id)
     if definition is None:
-        return None, _closed(survey_id, session.get("editions", {}).get(survey_id))
+        return None, closed_page(survey_id, session.get("editions", {}).get(survey_id))
     return definition, invited.gate(definition)
 
 
@@ -188,6 +175,8 @@ def answer(survey_id: str):
     draft = store.load_draft(db, key, current_app.config["DRAFT_DAYS"])
     checked = check_page(definition, number, request.form.getlist, draft)
     state, action = checked.state, request.form.get("action", "next")
+    if action == "save" and definition.access == "open":
+        return resume.save(definition, number, key, checked)
     if action == "back":
         if refused := saved_draft(db, key, definition, checked.answers):
             return kept(definition, number, state, *refused)
