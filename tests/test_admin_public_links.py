@@ -26,10 +26,10 @@ def test_the_dashboard_shows_each_open_questionnaires_link_and_qr_code(app):
     admin = admin_client(app)
     page = admin.get("/admin/").text
     assert f'readonly id="link-cmo" value="{CMO_LINK}"' in page
-    assert 'data-copy="link-cmo"' in page and "/admin/questionnaires/cmo/qr.svg" in page
-    qr = admin.get("/admin/questionnaires/cmo/qr.svg")
+    assert 'data-copy="link-cmo"' in page and "/admin/surveys/cmo/qr.svg" in page
+    qr = admin.get("/admin/surveys/cmo/qr.svg")
     assert qr.mimetype == "image/svg+xml" and qr.data == expected_svg(CMO_LINK)
-    png = admin.get("/admin/questionnaires/cmo/qr.png?download=1")
+    png = admin.get("/admin/surveys/cmo/qr.png?download=1")
     assert png.data.startswith(b"\x89PNG") and "cmo-qr.png" in png.headers["Content-Disposition"]
 
 
@@ -37,7 +37,7 @@ def test_the_public_link_follows_the_public_url_setting(make_app):
     app = make_app(PUBLIC_URL="https://survey.example.org/")
     admin = admin_client(app)
     assert 'value="https://survey.example.org/s/cmo"' in admin.get("/admin/surveys/cmo").text
-    qr = admin.get("/admin/questionnaires/cmo/qr.svg").data
+    qr = admin.get("/admin/surveys/cmo/qr.svg").data
     assert qr == expected_svg("https://survey.example.org/s/cmo")
 
 
@@ -63,7 +63,7 @@ def test_an_invitation_only_edition_says_it_has_no_public_link(make_app):
     page = admin.get("/admin/").text
     assert "Edition 2026 is invitation-only, so it has no public link" in page
     assert 'href="/admin/surveys/named/invitations">Make invitation links' in page
-    assert 'id="link-named"' not in page and "/questionnaires/named/qr" not in page
+    assert 'id="link-named"' not in page and "/surveys/named/qr" not in page
     assert 'id="link-t_pages"' in page
 
 
@@ -74,8 +74,8 @@ def test_viewers_see_the_link_and_qr_code_but_no_invitation_link(make_app):
     login(viewer, "vic")
     page = viewer.get("/admin/").text
     assert 'id="link-t_pages"' in page and "Make invitation links" not in page
-    assert viewer.get("/admin/questionnaires/t_pages/qr.svg").status_code == 200
-    assert viewer.get("/admin/questionnaires/nope/qr.svg").status_code == 404
+    assert viewer.get("/admin/surveys/t_pages/qr.svg").status_code == 200
+    assert viewer.get("/admin/surveys/nope/qr.svg").status_code == 404
 
 
 def test_polling_the_dashboard_sends_no_links(app):
@@ -87,3 +87,9 @@ def test_one_qr_drawing_serves_builder_and_dashboard(app):
     with app.test_request_context():
         assert sharing.qr_code(CMO_LINK, "svg") == expected_svg(CMO_LINK)
         assert sharing.public_link("cmo") == CMO_LINK
+
+
+def test_the_builder_and_the_dashboard_draw_the_same_code(app):
+    admin = admin_client(app)
+    builder = admin.get("/admin/questionnaires/cmo/qr.svg").data
+    assert builder == admin.get("/admin/surveys/cmo/qr.svg").data == expected_svg(CMO_LINK)

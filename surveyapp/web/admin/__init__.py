@@ -39,6 +39,7 @@ from surveyapp.web.admin import (  # noqa: E402, F401 - register routes
     reports,
     responses,
     results,
+    sharing,
     tokens,
     users,
     webhooks,

@@ -49,7 +49,7 @@ def builder_list():
 
 @bp.get("/questionnaires/<survey_id>/qr.<kind>")
 def builder_qr(survey_id: str, kind: str):
-    """The public link as a QR code image (PNG or SVG); viewers may see it too."""
+    """The public link as a QR code image (PNG or SVG)."""
     return sharing.qr_response(survey_id, kind)
 
 

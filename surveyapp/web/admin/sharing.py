@@ -11,6 +11,7 @@ import segno
 from flask import Response, abort, current_app, request, url_for
 
 from surveyapp.web import catalog, open_definition
+from surveyapp.web.admin import auth, bp
 
 QR_KINDS = {"png": "image/png", "svg": "image/svg+xml"}
 
@@ -52,3 +53,11 @@ def qr_response(survey_id: str, kind: str) -> Response:
     if request.args.get("download") == "1":
         response.headers["Content-Disposition"] = f'attachment; filename="{survey_id}-qr.{kind}"'
     return response
+
+
+@bp.get("/surveys/<survey_id>/qr.<kind>")
+@auth.login_required
+def public_qr(survey_id: str, kind: str):
+    """The public link as a QR code for the dashboard, viewers included (the builder's
+    own route is for admins)."""
+    return qr_response(survey_id, kind)
