@@ -84,7 +84,7 @@ def test_bad_lines_are_named_and_nothing_is_made(admin, db):
     assert "line 4: &#39;bob@&#39; is not an email address" in page.text
     assert "line 5: &#39;Ada@example.org&#39; repeats line 1" in page.text
     assert "line 6: &#39;not an address&#39; is not an email address" in page.text
-    assert "3 line(s) refused, nothing was made" in page.text
+    assert "3 lines refused, nothing was made" in page.text
     assert ">ada@example.org\nbob@example.com\n\nbob@" in page.text, "the list is kept"
     assert stored(db) == []
     upload = make(admin, file=(io.BytesIO(b"email\nok@example.org\nbroken\n"), "p.csv"))

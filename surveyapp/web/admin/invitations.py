@@ -89,7 +89,8 @@ def _entries(survey_id: str, edition: int | None, values: dict, problems: dict) 
             invitation_lists.parse(text, invitations.open_emails(get_db(), survey_id, edition,
                                                                  emails))  # fmt: skip
     except InvitationFileError as exc:
-        problems[field] = f"{len(exc.errors)} line(s) refused, nothing was made"
+        count = len(exc.errors)
+        problems[field] = f"{count} line{'s' if count != 1 else ''} refused, nothing was made"
         problems["lines"] = exc.errors
         return []
     if len(emails) > MAX_LINKS:
