@@ -93,7 +93,9 @@ def _entries(survey_id: str, edition: int | None, values: dict, problems: dict) 
         problems[field] = f"{count} line{'s' if count != 1 else ''} refused, nothing was made"
         problems["lines"] = exc.errors
         return []
-    if len(emails) > MAX_LINKS:
+    if not emails:
+        problems[field] = "no addresses found"
+    elif len(emails) > MAX_LINKS:
         problems[field] = f"at most {MAX_LINKS} addresses at a time ({len(emails)} given)"
     return emails
 
