@@ -44,6 +44,8 @@ def test_a_pasted_list_makes_one_working_link_per_address(app, admin, db):
     assert page.status_code == 200
     links = LINK.findall(page.text)
     assert len(links) == 3 and "shown only now" in page.text
+    # Without JavaScript the links stay in read-only boxes; the copy buttons appear with it.
+    assert 'data-copy="link-1" data-copy-status="copy-status" hidden>Copy' in page.text
     assert [r["email"] for r in stored(db)] == [
         "ada@example.org",
         "bob@example.com",
