@@ -45,13 +45,20 @@ def _row(db: sqlite_utils.Database, username: str) -> tuple | None:
     ).fetchone()
 
 
+class AccountExists(ValueError):
+    """An account of that name exists already (creating only, never overwriting)."""
+
+
 def create_admin(
-    db: sqlite_utils.Database, username: str, password_hash: str, role: str
+    db: sqlite_utils.Database, username: str, password_hash: str, role: str, only_new=False
 ) -> str | None:
     """Create an account, or set an existing one's password and role (ending its
-    sessions). Returns the old role, None for a new account; LastAdmin refuses."""
+    sessions). Returns the old role, None for a new account; LastAdmin refuses, and
+    AccountExists when `only_new` and the account exists."""
     with immediate(db):
         row = _row(db, username)
+        if row is not None and only_new:
+            raise AccountExists(username)
         if row is None:
             db.execute(
                 "INSERT INTO admins (username, password_hash, role, created_at)"

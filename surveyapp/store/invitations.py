@@ -87,7 +87,7 @@ def read_emails(path: Path) -> list[str]:
             for row in reader:
                 number = reader.line_num
                 email = (row.get("email") or "").strip()
-                problem = _email_problem(email, seen.get(email.lower()))
+                problem = email_problem(email, seen.get(email.lower()))
                 if problem:
                     errors.append(f"{path.name}:row {number}: email: {problem}")
                 seen.setdefault(email.lower(), number)
@@ -105,14 +105,15 @@ def email_problems(emails: list[str]) -> list[str]:
     """What is wrong with each bad address of a list (`#N: problem`, N from 1)."""
     problems, seen = [], {}
     for number, email in enumerate(emails, 1):
-        problem = _email_problem(email, seen.get(email.lower()))
+        problem = email_problem(email, seen.get(email.lower()))
         if problem:
             problems.append(f"#{number}: {problem}")
         seen.setdefault(email.lower(), number)
     return problems
 
 
-def _email_problem(email: str, first_row: int | None) -> str:
+def email_problem(email: str, first_row: int | None) -> str:
+    """Why `email` is refused ('' when it is not): malformed, or a repeat of `first_row`."""
     local, at, domain = email.rpartition("@")[0], "@" in email, email.rpartition("@")[2]
     if not email:
         return "empty"
@@ -223,14 +224,38 @@ def summary(db: sqlite_utils.Database, survey: str) -> list[dict[str, Any]]:
     )
 
 
-def listing(db: sqlite_utils.Database, survey: str, limit: int, offset: int) -> list[dict]:
+STATUSES = {"open": "used_at IS NULL AND expires_at > :now", "answered": "used_at IS NOT NULL",
+            "expired": "used_at IS NULL AND expires_at <= :now"}  # fmt: skip
+
+
+def listing(db: sqlite_utils.Database, survey: str, limit: int, offset: int,
+            status: str | None = None) -> list[dict]:  # fmt: skip
+    """A page of invitations (`status`: a STATUSES key), each with its status."""
+    scope = f" AND {STATUSES[status]}" if status else ""
     return list(
         db.query(
-            "SELECT id, edition, email, created_at, expires_at, used_at FROM invitations"
-            " WHERE survey = ? ORDER BY edition DESC, id LIMIT ? OFFSET ?",
-            [survey, limit, offset],
+            "SELECT id, edition, email, created_at, expires_at, used_at, CASE WHEN used_at"  # noqa: S608
+            " IS NOT NULL THEN 'answered' WHEN expires_at <= :now THEN 'expired' ELSE 'open'"
+            f" END AS status FROM invitations WHERE survey = :survey{scope}"
+            " ORDER BY edition DESC, id LIMIT :limit OFFSET :offset",
+            {"survey": survey, "now": store.utcnow(), "limit": limit, "offset": offset},
         )
     )
+
+
+def open_emails(db: sqlite_utils.Database, survey: str, edition: int, emails: list[str]) -> set:
+    """Which of `emails` (lowercased) already hold an unused, unexpired invitation."""
+    wanted = sorted({e.lower() for e in emails})
+    found: set[str] = set()
+    for chunk in (wanted[i : i + 500] for i in range(0, len(wanted), 500)):
+        marks = ", ".join("?" * len(chunk))
+        rows = db.execute(
+            "SELECT lower(email) FROM invitations WHERE survey = ? AND edition = ?"  # noqa: S608
+            f" AND used_at IS NULL AND expires_at > ? AND lower(email) IN ({marks})",
+            [survey, edition, store.utcnow(), *chunk],
+        )
+        found.update(row[0] for row in rows)
+    return found
 
 
 def page_after(

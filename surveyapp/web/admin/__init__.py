@@ -41,6 +41,7 @@ from surveyapp.web.admin import (  # noqa: E402, F401 - register routes
     responses,
     results,
     schedules,
+    sharing,
     tokens,
     users,
     webhooks,

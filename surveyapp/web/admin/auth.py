@@ -103,6 +103,7 @@ VIEWER_ENDPOINTS = frozenset({
     "admin.trends_json", "admin.compare", "admin.logout",
     "admin.results", "admin.results_chart", "admin.crosstab", "admin.crosstab_csv",
     "admin.tokens_page", "admin.token_create", "admin.token_revoke",
+    "admin.public_qr",
 })  # fmt: skip
 PUBLIC_ENDPOINTS = frozenset({"admin.login"})
 

@@ -5,10 +5,8 @@ creating a questionnaire, empty or from a YAML or XLSForm file."""
 from __future__ import annotations
 
 import datetime
-import io
 
-import segno
-from flask import Response, abort, redirect, request, url_for
+from flask import abort, redirect, request, url_for
 
 from surveyapp.questionnaire import checking
 from surveyapp.questionnaire.editing import new_document
@@ -16,12 +14,11 @@ from surveyapp.questionnaire.editing_texts import default_language, default_text
 from surveyapp.questionnaire.reader import CODE
 from surveyapp.store import builder_drafts
 from surveyapp.web import catalog, get_db
-from surveyapp.web.admin import auth, bp
+from surveyapp.web.admin import auth, bp, sharing
 from surveyapp.web.admin import builder_common as common
 from surveyapp.web.admin import builder_text as text_views
 from surveyapp.web.admin.editions import edition_rows
 
-QR_KINDS = {"png": "image/png", "svg": "image/svg+xml"}
 NEW_FIELDS = ("id", "title", "edition", "audience")
 
 
@@ -53,20 +50,8 @@ def builder_list():
 
 @bp.get("/questionnaires/<survey_id>/qr.<kind>")
 def builder_qr(survey_id: str, kind: str):
-    """The public link as a QR code image (PNG or SVG), drawn here by segno."""
-    if kind not in QR_KINDS or survey_id not in catalog():
-        abort(404)
-    code = segno.make(common.public_link(survey_id), error="m")
-    buffer = io.BytesIO()
-    if kind == "svg":
-        code.save(buffer, kind="svg", scale=4, border=4, xmldecl=False, title="QR code")
-    else:
-        code.save(buffer, kind="png", scale=8, border=4)
-    response = Response(buffer.getvalue(), mimetype=QR_KINDS[kind])
-    response.headers["Cache-Control"] = "private, max-age=300"
-    if request.args.get("download") == "1":
-        response.headers["Content-Disposition"] = f'attachment; filename="{survey_id}-qr.{kind}"'
-    return response
+    """The public link as a QR code image (PNG or SVG)."""
+    return sharing.qr_response(survey_id, kind)
 
 
 def _new_problems(values: dict[str, str]) -> dict[str, str]:

@@ -25,6 +25,7 @@ from surveyapp.questionnaire.types import REGISTRY
 from surveyapp.store import builder_drafts, definitions
 from surveyapp.web import catalog, get_db, open_definition
 from surveyapp.web.admin import auth
+from surveyapp.web.admin.sharing import public_link  # noqa: F401 - the builder's views use it
 
 CONFLICT = (
     "The draft was changed (in another tab or by another admin) after this page was "
@@ -177,12 +178,6 @@ def version_text(survey_id: str, version: str) -> str:
     if text is None:
         abort(404, f"{survey_id} has no version {version!r}.")
     return text
-
-
-def public_link(survey_id: str) -> str:
-    """The address respondents open (PUBLIC_URL + /s/<id>)."""
-    base = current_app.config["PUBLIC_URL"].rstrip("/")
-    return base + url_for("survey.page", survey_id=survey_id)
 
 
 def refreshed_catalog() -> Catalog:

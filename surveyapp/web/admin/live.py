@@ -23,7 +23,7 @@ from surveyapp.questionnaire.answers import counted_fields
 from surveyapp.store import counts
 from surveyapp.store.filters import Filters
 from surveyapp.web import catalog, get_db
-from surveyapp.web.admin import auth, bp, heavy, reports
+from surveyapp.web.admin import auth, bp, heavy, reports, sharing
 from surveyapp.web.admin import editions as edition_views
 from surveyapp.web.admin.common import (
     audit_filtered_read,
@@ -97,9 +97,12 @@ def dashboard():
 
     years = {e for editions in surveys.values() for e in editions}
     both_sides = {e for e in years if reports.mirrored_pairs(e)}
+    context: dict[str, Any] = {"both_sides": both_sides}
+    if request.args.get("partial") != "1":
+        context["sharing"] = {s: sharing.link_state(s) for s in sorted(surveys)}
     return _live(
-        "admin/dashboard.html", "admin/_dashboard_live.html", "dashboard", figures,
-        {"both_sides": both_sides}, clock=True, surveys=sorted(surveys),
+        "admin/dashboard.html", "admin/_dashboard_live.html", "dashboard", figures, context,
+        clock=True, surveys=sorted(surveys),
     )  # fmt: skip
 
 
@@ -130,6 +133,7 @@ def survey(survey_id: str):
         shown = None if raw else released.edition_counts(get_db(), catalog(), survey_id)
         page_context["edition_rows"] = edition_views.edition_rows(survey_id, shown, scheduled=True)
         page_context["both_sides"] = bool(reports.mirrored_pairs(definition.edition))
+        page_context["share"] = sharing.link_state(survey_id)
     key = f"survey|{survey_id}|{definition.edition}|{filters.since}|{filters.until}|{order}"
     key += "|" + json.dumps(segment, sort_keys=True)
     return _live("admin/survey.html", "admin/_tallies_live.html", key, figures, page_context,

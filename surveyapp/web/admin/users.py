@@ -1,10 +1,12 @@
-"""Admin-only pages: the accounts (role, enabled, failed log-ins, password), and the audit log."""
+"""Admin-only pages: the accounts (creating one; role, enabled, failed log-ins, password),
+and the audit log."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
-from flask import abort, current_app, redirect, render_template, url_for
+from flask import abort, current_app, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField
 from wtforms.validators import Length, Optional
@@ -29,12 +31,18 @@ class PasswordForm(FlaskForm):
     generate = BooleanField("Generate one")
 
 
-def _accounts_page(message: str = "", status: int = 200, password: str = ""):
+USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,63}")
+USERNAME_RULE = "1 to 64 letters, digits, '.', '_', '@' or '-', starting with a letter or digit"
+
+
+def _accounts_page(message: str = "", status: int = 200, password: str = "", **new):
     db = get_db()
+    new = {"values": {"role": "viewer"}, "problems": {}} | new
     response = current_app.make_response((render_template(
         "admin/users.html", accounts=accounts.list_admins(db), form=RoleForm(),
         failures=logins.account_states(db, datetime.now(UTC)), message=message,
-        password=password, min_length=passwords.MIN_LENGTH,
+        password=password, min_length=passwords.MIN_LENGTH, new=new, failed=status >= 400,
+        username_rule=USERNAME_RULE,
     ), status))  # fmt: skip
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -44,6 +52,50 @@ def _accounts_page(message: str = "", status: int = 200, password: str = ""):
 @auth.login_required(role="admin")
 def users():
     return _accounts_page()
+
+
+def _new_account_problems(values: dict[str, str], password: str, generate: bool) -> dict:
+    problems = {}
+    if not USERNAME.fullmatch(values["username"]):
+        problems["username"] = USERNAME_RULE
+    elif accounts.get_admin(get_db(), values["username"]) is not None:
+        problems["username"] = f"there is already an account {values['username']!r}"
+    if values["role"] not in auth.ROLES:
+        problems["role"] = "choose a role: " + " or ".join(auth.ROLES)
+    if not generate:
+        refused = (
+            passwords.problem(password)
+            if password
+            else "give a password, or ask for a generated one"
+        )
+        problems.update({"password": refused} if refused else {})
+    return problems
+
+
+@bp.post("/users")
+@auth.login_required(role="admin")
+def user_create():
+    """Create an account (never overwriting one) with a password given or generated,
+    the generated one shown once."""
+    values = {key: request.form.get(key, "").strip() for key in ("username", "role")}
+    generate, password = bool(request.form.get("generate")), request.form.get("password", "")
+    problems = _new_account_problems(values, password, generate)
+    if problems:
+        return _accounts_page("", 422, values=values, problems=problems)
+    password = passwords.generate() if generate else password
+    db, username = get_db(), values["username"]
+    try:
+        accounts.create_admin(db, username, passwords.hash_password(password), values["role"],
+                              only_new=True)  # fmt: skip
+    except accounts.AccountExists:
+        problems = {"username": f"there is already an account {username!r}"}
+        return _accounts_page("", 422, values=values, problems=problems)
+    audit.record(db, auth.actor(), "user_create", username=username, role=values["role"],
+                 generated=generate)  # fmt: skip
+    if generate:
+        return _accounts_page(f"Account {username} ({values['role']}) created; its password,"
+                              " shown once:", password=password)  # fmt: skip
+    return _accounts_page(f"Account {username} ({values['role']}) created.")
 
 
 @bp.post("/users/<username>/role")
