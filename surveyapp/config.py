@@ -57,6 +57,7 @@ DEFAULTS: dict[str, Any] = {
     "API_RATE_LIMIT": 600,
     "API_RATE_WINDOW_SECONDS": 60,
     "WEBHOOKS_ALLOW_PRIVATE": False,
+    "ADMIN_TIMEZONE": "UTC",  # IANA zone the admin pages show times in (UTC on hover)
 }
 
 # SURVEYAPP_* variables that are not app settings: the server's, the instance folder's

@@ -35,6 +35,7 @@ from surveyapp.web.admin import (  # noqa: E402, F401 - register routes
     live,
     login,
     reports,
+    shell,
     responses,
     tokens,
     users,

@@ -18,6 +18,7 @@ from surveyapp.store.filters import NO_FILTERS
 from surveyapp.web import catalog, get_db
 from surveyapp.web.admin import auth, bp, heavy
 from surveyapp.web.admin.common import (
+    all_editions,
     audit_filtered_read,
     conditional,
     editions_or_404,
@@ -170,7 +171,7 @@ def compare(edition: int):
 @bp.get("/report/<int:edition>")
 @auth.login_required
 def report(edition: int):
-    definitions = [d for s in sorted(catalog()) if (d := catalog()[s].get(edition)) is not None]
+    definitions = [d for s in sorted(catalog()) if (d := all_editions(s).get(edition)) is not None]
     if not definitions:
         abort(404, f"No questionnaire has an edition {edition}.")
     # its tallies and trends are the counters', its comments every answer: a heavy read
@@ -189,7 +190,8 @@ def report(edition: int):
             "definition": definition, "result": result, "rows": rows,
             "document": document, "sections": sections, "comments": texts,
         })  # fmt: skip
-    return render_template("admin/report.html", edition=edition, parts=parts)
+    return render_template("admin/report.html", edition=edition, parts=parts,
+                           both_sides=bool(mirrored_pairs(edition)))  # fmt: skip
 
 
 def _comment_fields(definition: Definition) -> list[str]:
