@@ -63,8 +63,18 @@ def trend_document(
     return editions, segment, document
 
 
-def charted(document: dict[str, Any], names: dict[tuple[str, str], str]) -> list[dict[str, Any]]:
-    """Per question of a trends document: its text and, per item, a chart and table rows."""
+def shares(editions: dict[int, Definition]) -> set[tuple[str, str]]:
+    """The (question, item) trend lines that are one option's share, not a scale's boxes
+    (their top box and top-2 box are the same codes): "top-box" means nothing for them."""
+    return {(s.question, s.item) for d in editions.values() for q in d.questions()
+            for s in trend_figures.series_of(q) if s.top == s.top2}  # fmt: skip
+
+
+def charted(
+    document: dict[str, Any], names: dict[tuple[str, str], str], share: set | frozenset = frozenset()
+) -> list[dict[str, Any]]:
+    """Per question of a trends document: its text and, per item, a chart (None when no
+    edition has figures to draw) and table rows; `share` names the option-share lines."""
     sections = []
     for question, body in document["questions"].items():
         items = []
@@ -72,13 +82,15 @@ def charted(document: dict[str, Any], names: dict[tuple[str, str], str]) -> list
             name = names.get((question, item), item)
             if item == question:
                 name = names.get((question, ""), question)
+            one = (question, item) in share
+            drawn = any(c and not c.get("suppressed") for c in cells.values())
             items.append({
-                "item": item, "name": name, "cells": cells,
-                "chart": trend_chart(name, document["editions"], cells),
+                "item": item, "name": name, "cells": cells, "share": one,
+                "chart": trend_chart(name, document["editions"], cells, one) if drawn else None,
                 "breaks": body.get("breaks", {}).get(item, []),
             })  # fmt: skip
         sections.append({"id": question, "text": names.get((question, ""), question),
-                         "items": items})  # fmt: skip
+                         "items": items, "share": all(i["share"] for i in items)})  # fmt: skip
     return sections
 
 
@@ -91,7 +103,7 @@ def trends(survey_id: str):
         "admin/trends.html",
         definition=latest,
         document=document,
-        sections=charted(document, labels(editions)),
+        sections=charted(document, labels(editions), shares(editions)),
         segment=segment,
         profile=profile_questions(latest) if reads_raw() else [],
     )
