@@ -18,8 +18,9 @@
   button.addEventListener("click", function () {
     show(button.getAttribute("aria-expanded") !== "true");
   });
-  nav.addEventListener("keydown", function (event) {
-    if (event.key === "Escape" && narrow.matches) { show(false); button.focus(); }
+  document.addEventListener("keydown", function (event) {
+    var open = button.getAttribute("aria-expanded") === "true";
+    if (event.key === "Escape" && narrow.matches && open) { show(false); button.focus(); }
   });
   if (narrow.addEventListener) { narrow.addEventListener("change", fit); }
   fit();

@@ -34,7 +34,7 @@ def _accounts_page(message: str = "", status: int = 200, password: str = ""):
     response = current_app.make_response((render_template(
         "admin/users.html", accounts=accounts.list_admins(db), form=RoleForm(),
         failures=logins.account_states(db, datetime.now(UTC)), message=message,
-        password=password, min_length=passwords.MIN_LENGTH,
+        password=password, min_length=passwords.MIN_LENGTH, failed_change=status >= 400,
     ), status))  # fmt: skip
     response.headers["Cache-Control"] = "no-store"
     return response
