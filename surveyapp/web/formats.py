@@ -38,27 +38,23 @@ def moment(value: str | datetime | None) -> datetime | None:
 
 def human_time(value: str | datetime | None, where: ZoneInfo, seconds: bool = False) -> Markup:
     """`<time datetime="...Z" title="... UTC">1 Dec 2026, 14:08 CET</time>`; a dash for none;
-    text that is not a time is shown as it is."""
-    when = moment(value)
-    if when is None:
-        return Markup(escape(value)) if value else Markup(NONE)
-    utc = when.astimezone(UTC)
-    local = when.astimezone(where)
-    shown = f"{local.day} {local:%b %Y, %H:%M{':%S' if seconds else ''}} {local.tzname()}"
-    return Markup('<time datetime="{}" title="{} UTC">{}</time>').format(
-        utc.strftime("%Y-%m-%dT%H:%M:%SZ"), utc.strftime("%Y-%m-%d %H:%M:%S"), shown
-    )
+    text that is not a time is shown as it is (escaped)."""
+    return _time(value, where, "%b %Y, %H:%M:%S %Z" if seconds else "%b %Y, %H:%M %Z")
 
 
 def human_date(value: str | datetime | None, where: ZoneInfo) -> Markup:
     """The day alone ("1 Dec 2026") in a `<time>` with the UTC moment as its title."""
+    return _time(value, where, "%b %Y")
+
+
+def _time(value: str | datetime | None, where: ZoneInfo, shape: str) -> Markup:
     when = moment(value)
     if when is None:
-        return Markup(escape(value)) if value else Markup(NONE)
+        return escape(value or NONE)
     utc, local = when.astimezone(UTC), when.astimezone(where)
-    return Markup('<time datetime="{}" title="{} UTC">{}</time>').format(
-        utc.strftime("%Y-%m-%dT%H:%M:%SZ"), utc.strftime("%Y-%m-%d %H:%M:%S"),
-        f"{local.day} {local:%b %Y}",
+    return Markup('<time datetime="{}" title="{} UTC">{} {}</time>').format(
+        utc.strftime("%Y-%m-%dT%H:%M:%SZ"), utc.strftime("%Y-%m-%d %H:%M:%S"), local.day,
+        local.strftime(shape),
     )  # fmt: skip
 
 
@@ -77,7 +73,7 @@ def percent(value: float | None, digits: int = 1) -> str:
 
 
 def plural(count: int, singular: str, many: str | None = None) -> str:
-    """"1 entry", "2 entries", "1,024 responses"."""
+    """ "1 entry", "2 entries", "1,024 responses"."""
     if count == 1:
         return f"1 {singular}"
     return f"{number(count)} {many or IRREGULAR.get(singular, singular + 's')}"

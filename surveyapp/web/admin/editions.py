@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from flask import abort, redirect, url_for
 
+from surveyapp.questionnaire.model import Definition
 from surveyapp.store import audit, editions
 from surveyapp.store import counts as store_counts
 from surveyapp.web import catalog, get_db
 from surveyapp.web.admin import auth, bp
-from surveyapp.questionnaire.model import Definition
 from surveyapp.web.admin.common import all_editions, editions_or_404
 
 ACTIONS = ("open", "close")
@@ -35,7 +35,8 @@ def answered(definition: Definition) -> str:
     if not catalog().is_orphan(definition):
         return f"its own (version {definition.version})"
     year = source.edition if source is not None else "?"
-    return f"edition {year}'s (version {definition.version}); no definition file for {definition.edition}"
+    own = definition.edition
+    return f"edition {year}'s (version {definition.version}); no definition file for {own}"
 
 
 @bp.post("/surveys/<survey_id>/editions/<int:edition>/<action>")

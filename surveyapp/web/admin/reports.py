@@ -4,6 +4,7 @@ both questionnaires of one edition side by side, and one printable report per ed
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from typing import Any
 
 from flask import abort, render_template
@@ -71,7 +72,7 @@ def shares(editions: dict[int, Definition]) -> set[tuple[str, str]]:
 
 
 def charted(
-    document: dict[str, Any], names: dict[tuple[str, str], str], share: set | frozenset = frozenset()
+    document: dict[str, Any], names: dict[tuple[str, str], str], share: Collection = frozenset()
 ) -> list[dict[str, Any]]:
     """Per question of a trends document: its text and, per item, a chart (None when no
     edition has figures to draw) and table rows; `share` names the option-share lines."""
