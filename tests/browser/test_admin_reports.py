@@ -41,7 +41,7 @@ def test_report_pages_pass_axe_on_desktop_and_phone(admin_page, new_page, live_s
 def test_segment_filter_by_keyboard(admin_page):
     page = admin_page()
     page.goto("/admin/surveys/cmo/trends")
-    select = page.get_by_label("Where is your organisation based?")
+    select = page.get_by_label("Where is your organisation based?", exact=True)
     select.focus()
     select.select_option("europe")  # as the arrow keys would
     page.keyboard.press("Tab")
