@@ -14,7 +14,7 @@ from markupsafe import Markup
 
 from surveyapp.exchange.importer import import_file
 from surveyapp.web.formats import human_date, human_time, number, percent, plural, zone
-from tests.adminkit import add, admin_client, cmo
+from tests.adminkit import add, admin_client, cmo, csrf
 from tests.history import HISTORY, fixture_rows
 
 BERLIN = zone("Europe/Berlin")
@@ -154,3 +154,25 @@ def test_both_sides_link_only_with_a_mirrored_pair(orphans):
     assert client.get("/admin/compare/2012").status_code == 200
     assert 'href="/admin/compare/2010"' not in client.get("/admin/report/2010").text
     assert client.get("/admin/compare/2010").status_code == 404
+
+
+def _upload(client, data: bytes, name: str):
+    token = csrf(client.get("/admin/surveys/cmo/import").text)
+    form = {"csrf_token": token, "edition": "2011", "format": "",
+            "file": (io.BytesIO(data), name)}  # fmt: skip
+    return client.post("/admin/surveys/cmo/import", data=form, content_type="multipart/form-data")
+
+
+def test_import_success_and_failure_look_and_read_different(make_app):
+    client = admin_client(make_app())
+    done = _upload(client, HISTORY[2011].read_bytes(), "cmo-2011.jsonl")
+    ok = re.search(r'<div class="msg msg-(\w+)" role="(\w+)" data-import="ok">.*?</div>\s*</div>',
+                   done.text, re.S)  # fmt: skip
+    assert ok and ok.group(1, 2) == ("success", "status") and "Done:" in ok.group(0)
+    assert "Imported 50 rows into edition 2011" in ok.group(0)
+    bad = _upload(client, b"response_id,colour\nx,blue\n", "bad.csv")
+    assert bad.status_code == 422
+    failed = re.search(r'<div class="msg msg-(\w+)" role="(\w+)" data-import="failed">.*?</ul>',
+                       bad.text, re.S)  # fmt: skip
+    assert failed and failed.group(1, 2) == ("error", "alert") and "Problem:" in failed.group(0)
+    assert "msg-success" not in bad.text

@@ -162,3 +162,31 @@ def test_skip_link_and_breadcrumbs(open_page):
     crumbs = page.get_by_role("navigation", name="Breadcrumb")
     names = ["Dashboard", "Working with biopharmaceutical clients", "Trends"]
     assert crumbs.inner_text().split("\n") == names
+
+
+BORDER = "e => getComputedStyle(e).borderLeftColor"
+
+
+@pytest.mark.parametrize("size", ["desktop", "phone"])
+def test_import_messages_look_different(open_page, artifacts, tmp_path, size):
+    page = open_page(size)
+    page.goto("/admin/surveys/cmo/import")
+    page.get_by_label("File").set_input_files(str(HISTORY[2012]))
+    page.get_by_label("Edition (year)").fill("2012")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Import").click()
+    done = page.locator(".msg-success[data-import=ok]")
+    assert done.is_visible() and "Done:" in done.inner_text()
+    green = done.evaluate(BORDER)
+    page.screenshot(path=artifacts / f"layout-import-done-{size}.png", full_page=True)
+    axe_check(page, f"layout-import-done-{size}", artifacts)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("response_id,colour\nx,blue\n", encoding="utf-8")
+    page.get_by_label("File").set_input_files(str(bad))
+    with page.expect_navigation():
+        page.get_by_role("button", name="Import").click()
+    failed = page.locator(".msg-error[data-import=failed]")
+    assert "Problem:" in failed.inner_text() and not page.locator(".msg-success").count()
+    assert failed.evaluate(BORDER) != green
+    page.screenshot(path=artifacts / f"layout-import-failed-{size}.png", full_page=True)
+    axe_check(page, f"layout-import-failed-{size}", artifacts)
