@@ -14,7 +14,7 @@ from markupsafe import Markup
 
 from surveyapp.exchange.importer import import_file
 from surveyapp.web.formats import human_date, human_time, number, percent, plural, zone
-from tests.adminkit import add, admin_client, cmo, csrf
+from tests.adminkit import add, admin_client, cmo, csrf, login, make_admin
 from tests.history import HISTORY, fixture_rows
 
 BERLIN = zone("Europe/Berlin")
@@ -176,3 +176,15 @@ def test_import_success_and_failure_look_and_read_different(make_app):
                        bad.text, re.S)  # fmt: skip
     assert failed and failed.group(1, 2) == ("error", "alert") and "Problem:" in failed.group(0)
     assert "msg-success" not in bad.text
+
+
+def test_a_viewer_is_shown_only_the_pages_it_may_open(make_app):
+    app = make_app()
+    make_admin(app, "vera", role="viewer")
+    viewer = app.test_client()
+    login(viewer, "vera")
+    html = viewer.get("/admin/surveys/cmo").text
+    nav = html[html.index('<nav class="side-nav"') : html.index("</nav>", html.index("side-nav"))]
+    assert ">Trends</a>" in nav and ">API tokens</a>" in nav
+    for hidden in ("Responses", "Reports", "Invitations", "Settings", "Accounts", "Audit log"):
+        assert f">{hidden}</a>" not in nav, hidden
