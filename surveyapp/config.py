@@ -68,6 +68,7 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_USERNAME": "",  # empty: no log-in
     "MAIL_PASSWORD": "",
     "MAIL_STARTTLS": False,
+    "ADMIN_TIMEZONE": "UTC",  # IANA zone the admin pages show times in (UTC on hover)
 }
 
 # SURVEYAPP_* variables that are not app settings: the server's, the instance folder's

@@ -106,7 +106,7 @@ pages:
 
 # Five respondents rank quality/price/speed (the last as FULL: 1, 3, 2), and the last also
 # ranks the regions' top two:
-#   quality: 1, 1, 2, 3, 1 -> mean 1.6, first 3 of 5 = 60.0 %
+#   quality: 1, 1, 2, 3, 1 -> mean 1.6, first 3 of 5 = 60.0%
 #   price:   2, 3, 1, 1, 3 -> mean 2.0, first 2 of 5
 #   speed:   3, 2, 3, 2, 2 -> mean 2.4, first 0
 RANKINGS = [("1", "2", "3"), ("1", "3", "2"), ("2", "1", "3"), ("3", "1", "2")]
@@ -160,7 +160,7 @@ def test_tallies_json_and_page_state_the_base(ranked):
     assert "Ranked by n = 1 (each ranked their top 2)." in html
     assert (
         '<tr data-option="quality"><th scope="row">Quality</th><td class="num">5</td>'
-        '<td class="num">1.60</td><td class="num">3 (60.0 %)</td></tr>' in html
+        '<td class="num">1.60</td><td class="num">3 (60.0%)</td></tr>' in html
     )
 
 

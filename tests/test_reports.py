@@ -100,7 +100,12 @@ def test_trends_page_draws_a_chart_and_table_per_item(history, admin):
     html = admin.get("/admin/surveys/cmo/trends").text
     page = Elements(html)
     figures = page.all("figure")
-    assert len(figures) == len(page.all("svg", **{"class": "trend"})) > 10
+    drawn = [t for _a, t in figures if "nothing to chart" not in t]
+    assert len(drawn) == len(page.all("svg", **{"class": "trend"})) > 10 and len(figures) > 12
+    # a profile option has one share, never a top-box; a scale item has both boxes
+    europe = page.all("figure", **{"data_item": "europe"})[0][1]
+    assert "share: " in europe and "top-box" not in europe.lower()
+    assert "Top-box" in page.all("figure", **{"data_item": "timeframes"})[0][1]
     hand_off = page.all("figure", **{"data_item": "hand_off"})[0][1]
     assert "not asked" in hand_off and "0.0%" not in hand_off.split("2011")[0]
     timeframes = page.all("figure", **{"data_item": "timeframes"})[0][1]
@@ -146,7 +151,7 @@ def test_small_cells_are_suppressed_in_tallies_and_trends(app, admin):
     assert asia["questions"]["company_size"] == {"type": "single_choice", "n": 2,
                                                  "suppressed": True}  # fmt: skip
     html = admin.get("/admin/surveys/cmo?region=asia").text
-    assert "n &lt; 5" in html and "100.0 %" not in html
+    assert "n &lt; 5" in html and "100.0%" not in html
     europe = admin.get("/admin/surveys/cmo/trends.json?region=europe").json
     assert europe["respondents"]["2012"] == 9
     assert europe["questions"]["problems"]["items"]["timeframes"]["2012"]["top_box"] == 100.0

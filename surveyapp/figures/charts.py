@@ -14,6 +14,8 @@ PLOT = 100  # 100% = 100 units high
 BOTTOM = TOP + PLOT
 HEIGHT = BOTTOM + 18  # room below for the edition label
 BOXES = (("top_box", "top", "top-box"), ("top2_box", "top2", "top-2-box"))
+# An option of a choice question has one share (its top and top-2 box are the same code).
+SHARE = (("top2_box", "share", "share"),)
 
 
 def _share(value: float) -> str:
@@ -28,10 +30,14 @@ def _note(cell: dict[str, Any] | None) -> str | None:
     return None
 
 
-def trend_chart(name: str, editions: list[int], cells: dict[str, Any]) -> dict[str, Any]:
-    """Bars of top-box and top-2-box per edition, a 95% interval whisker on the top-2-box bar;
-    an edition without the item says "not asked", a suppressed one "n < 5" (never a zero bar)."""
-    groups = [_group(index, edition, cells.get(str(edition))) for index, edition in
+def trend_chart(
+    name: str, editions: list[int], cells: dict[str, Any], share: bool = False
+) -> dict[str, Any]:
+    """Bars of top-box and top-2-box per edition (of the share alone with `share`), a 95%
+    interval whisker on the last bar; an edition without the item says "not asked", a
+    suppressed one "n < 5" (never a zero bar)."""
+    boxes = SHARE if share else BOXES
+    groups = [_group(index, edition, cells.get(str(edition)), boxes) for index, edition in
               enumerate(editions)]  # fmt: skip
     return {
         "width": max(1, len(editions)) * GROUP,
@@ -43,9 +49,9 @@ def trend_chart(name: str, editions: list[int], cells: dict[str, Any]) -> dict[s
     }
 
 
-def _group(index: int, edition: int, cell: dict[str, Any] | None) -> dict[str, Any]:
+def _group(index: int, edition: int, cell: dict[str, Any] | None, boxes=BOXES) -> dict[str, Any]:
     """One edition's bars, whisker and spoken summary."""
-    left = index * GROUP + (GROUP - 2 * BAR) / 2
+    left = index * GROUP + (GROUP - len(boxes) * BAR) / 2
     note = _note(cell)
     group: dict[str, Any] = {"label": str(edition), "centre": index * GROUP + GROUP / 2,
                              "note": note, "bars": [], "ci": None}  # fmt: skip
@@ -53,7 +59,7 @@ def _group(index: int, edition: int, cell: dict[str, Any] | None) -> dict[str, A
         group["spoken"] = f"{edition} {note}"
         return group
     low, high = cell["top2_ci95"]
-    for offset, (key, css, words) in enumerate(BOXES):
+    for offset, (key, css, words) in enumerate(boxes):
         value = cell[key]
         x = left + offset * BAR
         above = max(value, high) if key == "top2_box" else value  # clear of the whisker
@@ -63,8 +69,9 @@ def _group(index: int, edition: int, cell: dict[str, Any] | None) -> dict[str, A
             "text_y": BOTTOM - above - 3,
             "title": f"{edition} {words}: {_share(value)} (n = {cell['n']})",
         })  # fmt: skip
-    group["ci"] = {"x": left + BAR + (BAR - 2) / 2, "y1": BOTTOM - high, "y2": BOTTOM - low}
-    group["spoken"] = (
-        f"{edition} top-box {_share(cell['top_box'])}, top-2-box {_share(cell['top2_box'])}"
+    whisker = left + (len(boxes) - 1) * BAR + (BAR - 2) / 2
+    group["ci"] = {"x": whisker, "y1": BOTTOM - high, "y2": BOTTOM - low}
+    group["spoken"] = f"{edition} " + ", ".join(
+        f"{words} {_share(cell[key])}" for key, _css, words in boxes
     )
     return group

@@ -10,6 +10,7 @@ respondent who started on one finishes on it and stored answers keep their wordi
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import replace
 
 from surveyapp.questionnaire.model import Definition
 
@@ -53,6 +54,22 @@ class Catalog(Mapping[str, Mapping[int, Definition]]):
         """The edition's own definition, else the newest one (for editions known only
         from imported responses)."""
         return self.edition(survey, edition) or self.latest(survey)
+
+    def with_stored(self, survey: str, stored: Mapping[int, str]) -> dict[int, Definition]:
+        """The questionnaire's editions plus each edition known only from stored responses
+        (`stored`: {edition: version its rows answered}), as that version's definition (else
+        the newest) carrying the edition's year; its `version` names what the rows answered."""
+        editions = dict(self.editions(survey))
+        for edition, version in stored.items():
+            if edition not in editions:
+                found = self.by_version(version) or self.latest(survey)
+                if found is not None:
+                    editions[edition] = replace(found, edition=edition)
+        return dict(sorted(editions.items()))
+
+    def is_orphan(self, definition: Definition) -> bool:
+        """Whether the definition stands for an edition no definition file names."""
+        return self.edition(definition.id, definition.edition) is None
 
     def by_version(self, version: str) -> Definition | None:
         """Any version this catalogue holds, current or older."""

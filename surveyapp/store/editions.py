@@ -134,3 +134,23 @@ def edition_statuses(db: sqlite_utils.Database, survey: str) -> dict[int, str]:
     """The statuses recorded for a survey's editions (editions never set are absent)."""
     rows = db.execute("SELECT edition, status FROM editions WHERE survey = ?", [survey])
     return {edition: status for edition, status in rows.fetchall()}
+
+
+def stored_versions(db: sqlite_utils.Database, survey: str) -> dict[int, str]:
+    """Every edition with stored responses and the definition version its newest response
+    answered (one indexed lookup per edition): editions known only from imported rows too."""
+    rows = db.execute(
+        "SELECT edition FROM counters WHERE survey = ? AND field = '*' AND value = '*'"
+        " AND count > 0",
+        [survey],
+    ).fetchall()
+    found = {}
+    for (edition,) in rows:
+        row = db.execute(
+            "SELECT version FROM responses WHERE survey = ? AND edition = ?"
+            " ORDER BY submitted_at DESC LIMIT 1",
+            [survey, edition],
+        ).fetchone()
+        if row is not None:
+            found[edition] = row[0]
+    return found

@@ -15,6 +15,7 @@ from surveyapp.questionnaire import types
 from surveyapp.questionnaire.catalog import Catalog
 from surveyapp.questionnaire.model import Definition
 from surveyapp.store import editions
+from surveyapp.web import formats
 
 csrf = CSRFProtect()
 
@@ -92,6 +93,7 @@ def relative_location(response: Response) -> Response:
 
 def init_app(app: Flask) -> None:
     csrf.init_app(app)
+    formats.init_app(app)
     app.session_interface = SessionInterface()
     app.jinja_env.globals["question_type"] = types.of
     app.after_request(relative_location)

@@ -95,7 +95,7 @@ def preview_and_publish(page, artifacts) -> None:
     go(page, page.get_by_role("link", name="Publish", exact=True).click)
     check(page, "builder-publish-desktop", artifacts)
     go(page, page.get_by_role("button", name="Publish").click)
-    assert page.locator(".notice.published").is_visible()
+    assert page.locator("[data-published]").is_visible()
 
 
 def test_three_pages_built_with_the_mouse_at_desktop(admin_page, new_page, live_server, artifacts):

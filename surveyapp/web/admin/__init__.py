@@ -42,6 +42,7 @@ from surveyapp.web.admin import (  # noqa: E402, F401 - register routes
     results,
     schedules,
     sharing,
+    shell,
     tokens,
     users,
     webhooks,

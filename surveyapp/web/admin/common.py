@@ -14,6 +14,7 @@ from surveyapp import store
 from surveyapp.questionnaire.model import Definition, Question
 from surveyapp.questionnaire.types import REGISTRY
 from surveyapp.store import audit
+from surveyapp.store import editions as edition_store
 from surveyapp.store.filters import FilterError, Filters, parse_filters
 from surveyapp.web import catalog, get_db
 from surveyapp.web.admin import auth
@@ -27,8 +28,16 @@ AUDIT_REPEAT_SECONDS = 3600  # the same filtered view by the same account: one e
 _audited: dict[tuple, float] = {}
 
 
+def all_editions(survey_id: str) -> dict[int, Definition]:
+    """Every edition of the questionnaire: those defined and those known only from stored
+    (imported) responses, labelled with the definition version their rows answered."""
+    if survey_id not in catalog():
+        return {}
+    return catalog().with_stored(survey_id, edition_store.stored_versions(get_db(), survey_id))
+
+
 def editions_or_404(survey_id: str) -> dict[int, Definition]:
-    editions = catalog().get(survey_id)
+    editions = all_editions(survey_id)
     if not editions:
         abort(404, f"No questionnaire {survey_id!r}.")
     return editions

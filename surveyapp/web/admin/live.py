@@ -26,6 +26,7 @@ from surveyapp.web import catalog, get_db
 from surveyapp.web.admin import auth, bp, heavy, reports, sharing
 from surveyapp.web.admin import editions as edition_views
 from surveyapp.web.admin.common import (
+    all_editions,
     audit_filtered_read,
     conditional,
     profile_questions,
@@ -92,10 +93,11 @@ def dashboard():
             numbers = tallies.dashboard(get_db(), sorted(surveys))
         else:
             numbers = released.dashboard(get_db(), surveys)
-        return {"rows": [(surveys.latest(s), sorted(surveys[s]), numbers[s])
+        return {"rows": [(surveys.latest(s), sorted(every[s]), numbers[s])
                          for s in sorted(surveys)]}  # fmt: skip
 
-    years = {e for editions in surveys.values() for e in editions}
+    every = {s: all_editions(s) for s in surveys}
+    years = {e for editions in every.values() for e in editions}
     both_sides = {e for e in years if reports.mirrored_pairs(e)}
     context: dict[str, Any] = {"both_sides": both_sides}
     if request.args.get("partial") != "1":

@@ -4,6 +4,7 @@ both questionnaires of one edition side by side, and one printable report per ed
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,6 +21,7 @@ from surveyapp.store.filters import NO_FILTERS
 from surveyapp.web import catalog, get_db
 from surveyapp.web.admin import auth, bp, heavy
 from surveyapp.web.admin.common import (
+    all_editions,
     audit_filtered_read,
     conditional,
     editions_or_404,
@@ -64,8 +66,18 @@ def trend_document(
     return editions, segment, document
 
 
-def charted(document: dict[str, Any], names: dict[tuple[str, str], str]) -> list[dict[str, Any]]:
-    """Per question of a trends document: its text and, per item, a chart and table rows."""
+def shares(editions: dict[int, Definition]) -> set[tuple[str, str]]:
+    """The (question, item) trend lines that are one option's share, not a scale's boxes
+    (their top box and top-2 box are the same codes): "top-box" means nothing for them."""
+    return {(s.question, s.item) for d in editions.values() for q in d.questions()
+            for s in trend_figures.series_of(q) if s.top == s.top2}  # fmt: skip
+
+
+def charted(
+    document: dict[str, Any], names: dict[tuple[str, str], str], share: Collection = frozenset()
+) -> list[dict[str, Any]]:
+    """Per question of a trends document: its text and, per item, a chart (None when no
+    edition has figures to draw) and table rows; `share` names the option-share lines."""
     sections = []
     for question, body in document["questions"].items():
         items = []
@@ -73,13 +85,15 @@ def charted(document: dict[str, Any], names: dict[tuple[str, str], str]) -> list
             name = names.get((question, item), item)
             if item == question:
                 name = names.get((question, ""), question)
+            one = (question, item) in share
+            drawn = any(c and not c.get("suppressed") for c in cells.values())
             items.append({
-                "item": item, "name": name, "cells": cells,
-                "chart": trend_chart(name, document["editions"], cells),
+                "item": item, "name": name, "cells": cells, "share": one,
+                "chart": trend_chart(name, document["editions"], cells, one) if drawn else None,
                 "breaks": body.get("breaks", {}).get(item, []),
             })  # fmt: skip
         sections.append({"id": question, "text": names.get((question, ""), question),
-                         "items": items})  # fmt: skip
+                         "items": items, "share": all(i["share"] for i in items)})  # fmt: skip
     return sections
 
 
@@ -92,7 +106,7 @@ def trends(survey_id: str):
         "admin/trends.html",
         definition=latest,
         document=document,
-        sections=charted(document, labels(editions)),
+        sections=charted(document, labels(editions), shares(editions)),
         segment=segment,
         profile=profile_questions(latest) if reads_raw() else [],
     )
@@ -178,7 +192,7 @@ def report_context(edition: int) -> dict[str, Any]:
     """What the printed report of an edition shows: per questionnaire its ranked items, one
     compact trend chart per matrix (editions up to this one) and its comments; then both
     sides of each mirrored pair, if any."""
-    definitions = [d for s in sorted(catalog()) if (d := catalog()[s].get(edition)) is not None]
+    definitions = [d for s in sorted(catalog()) if (d := all_editions(s).get(edition)) is not None]
     if not definitions:
         abort(404, f"No questionnaire has an edition {edition}.")
     # its tallies and trends are the counters', its comments every answer: a heavy read

@@ -14,7 +14,7 @@ from surveyapp.questionnaire.translations import texts_by_path
 from surveyapp.store import audit, definitions, editions
 from surveyapp.web import catalog, get_db, open_definition
 from surveyapp.web.admin import editions as edition_views
-from surveyapp.web.admin.common import reads_raw
+from surveyapp.web.admin.common import all_editions, reads_raw
 from surveyapp.web.api import access
 from surveyapp.web.api.problems import fail
 from surveyapp.web.api.schemas import SURVEY_EDITION, record, ref
@@ -52,7 +52,7 @@ def _summary(survey_id: str) -> dict[str, Any]:
         "title": latest.title,
         "audience": latest.audience,
         "access": latest.access,
-        "editions": sorted(known),
+        "editions": sorted(all_editions(survey_id)),  # with those known only from imports
         "latest_edition": latest.edition,
         "open_edition": opened.edition if opened else None,
     }
@@ -139,7 +139,8 @@ def definition_yaml(survey_id: str, version: str):
 def edition_list(survey_id: str):
     editions_or_404(survey_id)
     shown = None if reads_raw() else released.edition_counts(get_db(), catalog(), survey_id)
-    return edition_views.edition_rows(survey_id, shown)
+    rows = edition_views.edition_rows(survey_id, shown)
+    return [{key: row[key] for key in ("edition", "status", "responses")} for row in rows]
 
 
 def _change(survey_id: str, edition: int, status: str) -> dict[str, Any]:

@@ -115,7 +115,7 @@ SCHEMAS: dict[str, Schema] = {
         "required": ["edition", "status", "responses"],
         "properties": {
             "edition": WHOLE,
-            "status": {"enum": ["open", "closed"]},
+            "status": {"enum": ["open", "closed", "imported"]},  # imported: no definition file
             "responses": WHOLE,
         },
     },
