@@ -42,6 +42,9 @@ PAGES = [
     ("webhooks", "/admin/surveys/cmo/webhooks"),
     ("weights", "/admin/surveys/cmo/weights"),
     ("questionnaires", "/admin/questionnaires"),
+    ("results", "/admin/surveys/cmo/results"),
+    ("crosstab", "/admin/surveys/cmo/crosstab?row=company_size&col=region"),
+    ("schedule", "/admin/surveys/cmo/editions/2012/schedule"),
 ]
 SCROLLS = "document.documentElement.scrollWidth - window.innerWidth"
 
