@@ -35,6 +35,7 @@ from surveyapp.web.admin import (  # noqa: E402, F401 - register routes
     live,
     login,
     reports,
+    response_actions,
     responses,
     tokens,
     users,
