@@ -73,7 +73,14 @@ def chosen_columns(columns: dict[str, Column]) -> list[str]:
     unknown = [n for n in names if n not in columns]
     if unknown:
         refuse(400, f"col: no field {unknown[0]!r} in this questionnaire")
-    return list(dict.fromkeys(names)) or list(columns)[:DEFAULT_COLUMNS]
+    return list(dict.fromkeys(names)) or default_columns(columns)
+
+
+def default_columns(columns: dict[str, Column]) -> list[str]:
+    """The first few fields and the first free-text one (what a reader looks for first)."""
+    chosen = list(columns)[:DEFAULT_COLUMNS]
+    text = [name for name, column in columns.items() if not column.options]
+    return chosen + [name for name in text[:1] if name not in chosen]
 
 
 def answer_filters(columns: dict[str, Column]) -> tuple[tuple[str, str], ...]:
