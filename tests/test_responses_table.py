@@ -8,7 +8,7 @@ import pytest
 
 from surveyapp import store
 from surveyapp.questionnaire.marks import SCREENED_OUT
-from tests.adminkit import add, admin_client, cmo, make_admin, login
+from tests.adminkit import add, admin_client, cmo, login, make_admin
 
 URL = "/admin/surveys/cmo/responses"
 
@@ -198,3 +198,24 @@ def test_one_screen_response_view_names_each_question_once(filled):
     assert sheet.count("How common are these problems with your clients?") == 10
     assert sheet.count('<span class="visually-hidden">How common are these problems') == 9
     assert "Slow hand-off from the client" in sheet and "Rare problem" in sheet
+
+
+@pytest.mark.parametrize("rare", [0.0, 1.0])
+def test_answer_filters_agree_whether_listed_up_front_or_probed(filled, monkeypatch, rare):
+    app, ids = filled
+    monkeypatch.setattr("surveyapp.store.table.RARE", rare)
+    client = admin_client(app)
+    html = client.get(f"{URL}?answer=region=europe&answer=company_size=small&q=slow").text
+    assert row_ids(html) == [ids[0]]
+    assert row_ids(client.get(f"{URL}?answer=region=asia&answer=region=europe").text) == []
+
+
+def test_a_long_filtered_count_stops_at_its_limit(filled, monkeypatch):
+    app, _ = filled
+    monkeypatch.setattr("surveyapp.store.table.COUNT_LIMIT", 2)
+    client = admin_client(app)
+    exact = client.get(f"{URL}?answer=region=europe").text
+    assert "2 responses match" in exact and "More than" not in exact
+    many = client.get(f"{URL}?answer=problems-communicate=rare").text
+    assert "More than 2 responses match" in many and len(row_ids(many)) == 4
+    assert "5 responses match" in client.get(URL).text  # no search or answer filter: exact

@@ -15,6 +15,9 @@ from surveyapp.store import search
 from surveyapp.store.filters import NO_FILTERS, Filters
 
 COUNTED, EXCLUDED = "responses", "excluded_responses"
+RARE = 0.1  # an answer filter keeping at most this share of responses is listed up front
+RARE_UNKNOWN = 2**62  # free text has no counters: ranked last
+COUNT_LIMIT = 1000  # counts past this with a search or answer filter are shown as "more than"
 _COLUMNS = "id, response_id, submitted_at, edition, version, status, answers"
 
 
@@ -73,16 +76,40 @@ def _sort_key(q: TableQuery) -> tuple[str, list[Any]]:
     return "coalesce(CAST(json_extract(answers, ?) AS TEXT), '')", [_path(q.sort)]
 
 
-def _answer_conditions(q: TableQuery, w: _Where) -> None:
+def _picks(db: sqlite_utils.Database, q: TableQuery, name: str, value: str) -> int | None:
+    """How many responses picked `value` for field `name`, from the counters (None for a
+    field without counters: free text)."""
     marks = ", ".join("?" * len(q.editions))
-    for name, value in q.answers:
-        if q.excluded:
-            w.add("EXISTS (SELECT 1 FROM json_each(answers, ?) WHERE value = ?)",
-                 _path(name), value)  # fmt: skip
+    row = db.execute(
+        f"SELECT sum(count) FROM counters WHERE survey = ? AND edition IN ({marks})"  # noqa: S608 - placeholders
+        " AND field = ? AND value = ?",
+        [q.survey, *q.editions, name, value],
+    ).fetchone()
+    return row[0]
+
+
+def _answer_conditions(db: sqlite_utils.Database, q: TableQuery, w: _Where) -> None:
+    """One condition per answer filter. Each is a probe of the response's own answer rows,
+    cheap while matches are common; the rarest filter (by its counters) is a list built
+    once when it keeps under RARE of the responses, so a rare match needs no long probing."""
+    if q.excluded:
+        for name, value in q.answers:
+            w.add(
+                "EXISTS (SELECT 1 FROM json_each(answers, ?) WHERE value = ?)", _path(name), value
+            )
+        return
+    picks = {nv: _picks(db, q, *nv) for nv in q.answers}
+    ranked = sorted(q.answers, key=lambda nv: RARE_UNKNOWN if picks[nv] is None else picks[nv])
+    rare = picks[ranked[0]] if ranked else None
+    total = _picks(db, q, "*", "*") or 0
+    marks = ", ".join("?" * len(q.editions))
+    for n, (name, value) in enumerate(ranked):
+        if n == 0 and rare is not None and rare <= total * RARE:
+            w.add(f"id IN (SELECT response FROM answers WHERE survey = ? AND edition IN ({marks})"  # noqa: S608 - placeholders
+                  " AND field = ? AND value = ?)", q.survey, *q.editions, name, value)  # fmt: skip
         else:
-            w.add("id IN (SELECT response FROM answers WHERE survey = ?"  # noqa: S608 - placeholders
-                 f" AND edition IN ({marks}) AND field = ? AND value = ?)",
-                 q.survey, *q.editions, name, value)  # fmt: skip
+            w.add("EXISTS (SELECT 1 FROM answers WHERE response = id AND field = ? AND value = ?)",
+                  name, value)  # fmt: skip
 
 
 def _search_conditions(q: TableQuery, w: _Where) -> None:
@@ -95,7 +122,7 @@ def _search_conditions(q: TableQuery, w: _Where) -> None:
         w.add(f"id IN ({search.matching_sql()})", expression)
 
 
-def _conditions(q: TableQuery) -> _Where:
+def _conditions(db: sqlite_utils.Database, q: TableQuery) -> _Where:
     w = _Where()
     where, params = q.filters.where()
     w.add("survey = ?" + where, q.survey, *params)
@@ -104,14 +131,14 @@ def _conditions(q: TableQuery) -> _Where:
     if q.language:
         column = "json_extract(extra, '$.language')" if q.excluded else "language"
         w.add(f"{column} = ?", q.language)
-    _answer_conditions(q, w)
     _search_conditions(q, w)
+    _answer_conditions(db, q, w)
     return w
 
 
 def table_rows(db: sqlite_utils.Database, q: TableQuery) -> list[dict[str, Any]]:
     """A page of the table: rows as dicts with their answers and `key` (the sort value)."""
-    w = _conditions(q)
+    w = _conditions(db, q)
     key, key_params = _sort_key(q)
     if q.after is not None:
         op = "<" if q.descending else ">"
@@ -128,12 +155,18 @@ def table_rows(db: sqlite_utils.Database, q: TableQuery) -> list[dict[str, Any]]
     return rows
 
 
-def table_count(db: sqlite_utils.Database, q: TableQuery) -> int:
-    """How many responses the query's conditions keep (all pages)."""
-    w = _conditions(q)
+def table_count(db: sqlite_utils.Database, q: TableQuery) -> tuple[int, bool]:
+    """(how many responses the query keeps, whether there are more than that). With a
+    search or an answer filter the count stops past COUNT_LIMIT: an exact count would
+    probe every response, and the table needs only its first page."""
+    w = _conditions(db, q)
     table = EXCLUDED if q.excluded else COUNTED
-    sql = f"SELECT count(*) FROM {table} WHERE {w.sql()}"  # noqa: S608 - fixed fragments
-    return db.execute(sql, w.params).fetchone()[0]
+    sql = f"SELECT 1 FROM {table} WHERE {w.sql()}"  # noqa: S608 - fixed fragments
+    if not (q.answers or search.words(q.search)):
+        return db.execute(f"SELECT count(*) FROM ({sql})", w.params).fetchone()[0], False  # noqa: S608
+    found = db.execute(f"SELECT count(*) FROM ({sql} LIMIT ?)", [*w.params, COUNT_LIMIT + 1])  # noqa: S608
+    count = found.fetchone()[0]
+    return min(count, COUNT_LIMIT), count > COUNT_LIMIT
 
 
 def one_response(db: sqlite_utils.Database, survey: str, response_id: str) -> dict | None:

@@ -84,10 +84,11 @@ def responses(survey_id: str):
     rows = rows[:per_page]
     for row in rows:
         row["cells"] = [response_table.cell(columns[n], row["answers"].get(n)) for n in chosen]
+    count, more_than = table.table_count(db, query)
     return render_template(
         "admin/responses.html", definition=newest_first[0], editions=sorted(editions),
         filters=filters, columns=columns, chosen=chosen, rows=rows, query=query,
-        count=table.table_count(db, query), languages=languages,
+        count=count, more_than=more_than, languages=languages,
         statuses=response_table.STATUSES, shows=response_table.SHOWS,
         answer_filters=list(query.answers) + [("", "")] * (2 - min(len(query.answers), 2)),
         next_after=response_table.encode_after(rows[-1]) if more else None,
