@@ -23,6 +23,7 @@ DEFAULT_COLUMNS = 3
 MAX_COLUMNS = 40
 MAX_ANSWER_FILTERS = 5
 MAX_SEARCH = 200
+CELL_CHARS = 120
 STATUSES = {COMPLETED: "completed", SCREENED: "screened out"}
 SHOWS = {"counted": "counted", "excluded": "excluded (test or invalid)"}
 
@@ -37,6 +38,11 @@ class Column:
     @property
     def heading(self) -> str:
         return f"{self.question} — {self.item}" if self.item else self.question
+
+    @property
+    def short(self) -> str:
+        """A column heading: a matrix item alone (its question is in `heading`)."""
+        return self.item or self.question
 
 
 def columns_of(definitions: list[Definition]) -> dict[str, Column]:
@@ -137,8 +143,10 @@ def table_query(
 
 
 def cell(column: Column, value: Any) -> str:
-    """An answer as the table shows it: option labels for codes, the text otherwise."""
+    """An answer as the table shows it: option labels for codes, the text otherwise, cut
+    at CELL_CHARS (the response view shows it whole)."""
     if value is None:
         return ""
     values = value if isinstance(value, list) else [value]
-    return "; ".join(column.options.get(str(v), str(v)) for v in values)
+    text = "; ".join(column.options.get(str(v), str(v)) for v in values)
+    return text if len(text) <= CELL_CHARS else text[: CELL_CHARS - 1].rstrip() + "…"
