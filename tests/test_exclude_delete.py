@@ -178,11 +178,20 @@ def test_the_live_tallies_etag_changes_when_a_response_is_excluded(base):
     assert fresh.status_code == 200
 
 
-def test_the_api_lists_no_excluded_response(base):
+def test_the_api_lists_excluded_responses_only_when_asked(base):
     app, client, _, _ = base
-    one = add(app, "cmo", cmo())
+    one = add(app, "cmo", cmo(region="other"))
     act(client, one, "exclude")
-    listed = app.test_client().get(RESPONSES, headers=bearer(token(app, "ada", "read")))
+    api, headers = app.test_client(), bearer(token(app, "ada", "read"))
+    listed = api.get(RESPONSES, headers=headers)
     assert listed.status_code == 200
     ids = [r["response_id"] for r in listed.json["data"]]
     assert len(ids) == 3 and one not in ids
+    excluded = api.get(f"{RESPONSES}?excluded=true", headers=headers).json
+    assert [r["response_id"] for r in excluded["data"]] == [one]
+    assert excluded["data"][0]["answers"]["region"] == "other"
+    other = api.get(f"{RESPONSES}?excluded=true&answer.region=asia", headers=headers).json
+    assert other["data"] == []
+    stream = api.get(f"{RESPONSES}.ndjson?excluded=true", headers=headers).get_data(as_text=True)
+    assert one in stream and stream.count("\n") == 1
+    assert api.get(f"{RESPONSES}?excluded=yes", headers=headers).status_code == 400

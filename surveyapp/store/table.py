@@ -5,6 +5,7 @@ the same however deep it is and rows arriving meanwhile neither repeat nor vanis
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -183,3 +184,25 @@ def one_response(db: sqlite_utils.Database, survey: str, response_id: str) -> di
             row["excluded"] = table == EXCLUDED
             return row
     return None
+
+
+def excluded_after(
+    db: sqlite_utils.Database, survey: str, filters: Filters, answers: dict[str, list[str]],
+    after: int, limit: int | None = None,
+) -> Iterator[tuple[int, dict[str, Any]]]:  # fmt: skip
+    """(row id, response) of excluded responses past row `after`, in row-id order: what
+    listing.responses_after gives for the counted ones (the API's `excluded=true`)."""
+    w = _Where()
+    where, params = filters.where()
+    w.add("survey = ? AND id > ?" + where, survey, after, *params)
+    for name, values in sorted(answers.items()):
+        marks = ", ".join("?" * len(values))
+        w.add(f"EXISTS (SELECT 1 FROM json_each(answers, ?) WHERE value IN ({marks}))",  # noqa: S608 - placeholders
+              _path(name), *values)  # fmt: skip
+    sql = (f"SELECT id, response_id, submitted_at, edition, version, answers FROM {EXCLUDED}"  # noqa: S608 - fixed fragments
+           f" WHERE {w.sql()} ORDER BY id")  # fmt: skip
+    if limit is not None:
+        sql, w.params = f"{sql} LIMIT ?", [*w.params, limit]
+    for rowid, response_id, submitted_at, edition, version, text in db.execute(sql, w.params):
+        keys = {"response_id": response_id, "submitted_at": submitted_at, "edition": edition}
+        yield rowid, keys | {"version": version, "answers": orjson.loads(text)}
