@@ -27,12 +27,8 @@ def _counted(survey_id: str, response_id: str) -> set[str]:
     return set(counted_fields(definition)) if definition else set()
 
 
-@bp.post("/surveys/<survey_id>/responses/<response_id>/<action>")
-@auth.login_required(role="admin")
-def response_action(survey_id: str, response_id: str, action: str):
+def _act(survey_id: str, response_id: str, action: str):
     editions_or_404(survey_id)
-    if action not in ACTIONS:
-        return response_page(survey_id, response_id, status=404)
     form = ReasonForm()
     if not form.validate_on_submit():
         return response_page(survey_id, response_id, form, 400)
@@ -45,3 +41,21 @@ def response_action(survey_id: str, response_id: str, action: str):
     if action == "delete":
         return redirect(url_for("admin.responses", survey_id=survey_id, done="deleted"))
     return redirect(url_for("admin.response", survey_id=survey_id, response_id=response_id))
+
+
+@bp.post("/surveys/<survey_id>/responses/<response_id>/exclude")
+@auth.login_required(role="admin")
+def response_exclude(survey_id: str, response_id: str):
+    return _act(survey_id, response_id, "exclude")
+
+
+@bp.post("/surveys/<survey_id>/responses/<response_id>/restore")
+@auth.login_required(role="admin")
+def response_restore(survey_id: str, response_id: str):
+    return _act(survey_id, response_id, "restore")
+
+
+@bp.post("/surveys/<survey_id>/responses/<response_id>/delete")
+@auth.login_required(role="admin")
+def response_delete(survey_id: str, response_id: str):
+    return _act(survey_id, response_id, "delete")
