@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from surveyapp import store
+from surveyapp.questionnaire.answers import counted_fields
 from surveyapp.store import audit
 from tests.adminkit import add, admin_client, cmo, csrf, login, make_admin, stored_count
 from tests.apikit import RESPONSES, bearer, token
@@ -195,3 +196,17 @@ def test_the_api_lists_excluded_responses_only_when_asked(base):
     stream = api.get(f"{RESPONSES}.ndjson?excluded=true", headers=headers).get_data(as_text=True)
     assert one in stream and stream.count("\n") == 1
     assert api.get(f"{RESPONSES}?excluded=yes", headers=headers).status_code == 400
+
+
+def test_an_excluded_response_is_not_imported_again(base, runner):
+    app, client, before, _ = base
+    one = add(app, "cmo", cmo(region="other"))
+    act(client, one, "exclude")
+    definition = app.extensions["surveys"]["cmo"][2012]
+    db = store.thread_connection(app.config["DATABASE"])
+    again = {"response_id": one, "survey": "cmo", "edition": 2012, "answers": cmo(),
+             "version": definition.version, "counted": counted_fields(definition)}  # fmt: skip
+    assert store.insert_many(db, [again]) == 0
+    assert counters(app) == before
+    assert act(client, one, "restore").status_code == 302
+    verify(runner)

@@ -185,15 +185,17 @@ _IN_CHUNK = 500
 
 
 def _stored(db: sqlite_utils.Database, responses: list[tuple]) -> tuple[set[str], set[str]]:
-    """The response ids and submission keys among `responses` that are already stored."""
+    """The response ids and submission keys among `responses` that are already stored,
+    counted or excluded (an excluded response comes back by restore alone)."""
     found: tuple[set[str], set[str]] = (set(), set())
     for column, index, known in (("response_id", 0, found[0]), ("submission_key", 1, found[1])):
         values = [response[index] for response in responses if response[index]]
         for start in range(0, len(values), _IN_CHUNK):
             chunk = values[start : start + _IN_CHUNK]
             marks = ", ".join("?" * len(chunk))
-            sql = f"SELECT {column} FROM responses WHERE {column} IN ({marks})"  # noqa: S608
-            known.update(value for (value,) in db.execute(sql, chunk))
+            for table in ("responses", "excluded_responses"):
+                sql = f"SELECT {column} FROM {table} WHERE {column} IN ({marks})"  # noqa: S608
+                known.update(value for (value,) in db.execute(sql, chunk))
     return found
 
 
