@@ -3,6 +3,8 @@ exact (verify-tallies clean), each change is audited with its reason, viewers ar
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from surveyapp import store
@@ -10,6 +12,7 @@ from surveyapp.questionnaire.answers import counted_fields
 from surveyapp.store import audit
 from tests.adminkit import add, admin_client, cmo, csrf, login, make_admin, stored_count
 from tests.apikit import RESPONSES, bearer, token
+from tests.hookkit import endpoint, outbox
 
 URL = "/admin/surveys/cmo/responses"
 
@@ -210,3 +213,20 @@ def test_an_excluded_response_is_not_imported_again(base, runner):
     assert counters(app) == before
     assert act(client, one, "restore").status_code == 302
     verify(runner)
+
+
+def test_removals_and_restores_send_their_webhook_events(base):
+    app, client, _, _ = base
+    endpoint(app, "http://127.0.0.1:9/hook")
+    one, two = add(app, "cmo", cmo()), add(app, "cmo", cmo())
+    act(client, one, "exclude")
+    act(client, one, "restore")
+    act(client, two, "delete")
+    events = [(r["event"], r["subject"]) for r in outbox(app)]
+    assert events == [("response.completed", one), ("response.completed", two),
+                      ("response.excluded", one), ("response.restored", one),
+                      ("response.deleted", two)]  # fmt: skip
+    db = store.thread_connection(app.config["DATABASE"])
+    payload = db.execute("SELECT payload FROM webhook_outbox WHERE event = 'response.deleted'")
+    assert json.loads(payload.fetchone()[0]) == {"survey": "cmo", "response_id": two,
+                                                 "edition": 2012}  # fmt: skip

@@ -12,7 +12,7 @@ from typing import Any
 import orjson
 import sqlite_utils
 
-from surveyapp.store import audit, search
+from surveyapp.store import audit, search, webhooks
 from surveyapp.store.connection import immediate
 from surveyapp.store.responses import answer_rows, counter_deltas, next_row_id, not_shown_rows
 from surveyapp.store.timestamps import utcnow
@@ -115,6 +115,7 @@ def exclude(
         )
         audit.record(db, actor, "response_exclude", survey=survey, response=response_id,
                      edition=row["edition"], reason=reason)  # fmt: skip
+        _announce(db, "response.excluded", survey, response_id, row["edition"])
 
 
 def delete(
@@ -135,6 +136,7 @@ def delete(
             edition, was = _take(db, survey, response_id, counted)["edition"], "counted"
         audit.record(db, actor, "response_delete", survey=survey, response=response_id,
                      edition=edition, reason=reason, was=was)  # fmt: skip
+        _announce(db, "response.deleted", survey, response_id, edition)
 
 
 def restore(
@@ -156,6 +158,15 @@ def restore(
         db.execute("DELETE FROM excluded_responses WHERE id = ?", [row["id"]])
         audit.record(db, actor, "response_restore", survey=survey, response=response_id,
                      edition=row["edition"], reason=reason)  # fmt: skip
+        _announce(db, "response.restored", survey, response_id, row["edition"])
+
+
+def _announce(db: sqlite_utils.Database, event: str, survey: str, response_id: str,
+              edition: int) -> None:  # fmt: skip
+    """The event's webhook outbox rows, in the removal's transaction (no reason: it may
+    name people)."""
+    data = {"survey": survey, "response_id": response_id, "edition": edition}
+    webhooks.enqueue(db, event, survey, response_id, json.dumps(data))
 
 
 def _put_back(db: sqlite_utils.Database, row: dict[str, Any], counted: set[str]) -> None:
