@@ -219,3 +219,16 @@ def test_a_long_filtered_count_stops_at_its_limit(filled, monkeypatch):
     many = client.get(f"{URL}?answer=problems-communicate=rare").text
     assert "More than 2 responses match" in many and len(row_ids(many)) == 4
     assert "5 responses match" in client.get(URL).text  # no search or answer filter: exact
+
+
+def test_the_migration_indexes_responses_stored_before_it(filled):
+    from surveyapp.store.migrations.responses import m100_responses_search
+
+    app, ids = filled
+    db = store.thread_connection(app.config["DATABASE"])
+    with store.immediate(db):
+        db.execute("DROP TABLE response_search")
+        m100_responses_search(db)
+    client = admin_client(app)
+    assert row_ids(client.get(f"{URL}?q=slow").text) == [ids[3], ids[0]]
+    assert row_ids(client.get(f"{URL}?q=europe").text) == []  # counted fields stay out
