@@ -293,7 +293,8 @@ def admin_urls(app) -> tuple[list[str], list[str]]:
     return sorted(pages), sorted(downloads)
 
 
-QUERY_KEYS = ["edition", "since", "until", "page", "labels", "order", "partial"]
+QUERY_KEYS = ["edition", "since", "until", "page", "labels", "order", "partial", "q", "col", "sort",
+              "dir", "answer", "after", "status", "show", "language"]  # fmt: skip
 
 
 def query_strings():

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from surveyapp import store
 from surveyapp.questionnaire.marks import SCREENED_OUT
 from tests.adminkit import add, admin_client, cmo, login, make_admin
+from tests.conftest import examples
+from tests.hostile import NUMBERS, RAW
 
 URL = "/admin/surveys/cmo/responses"
 
@@ -232,3 +237,37 @@ def test_the_migration_indexes_responses_stored_before_it(filled):
     client = admin_client(app)
     assert row_ids(client.get(f"{URL}?q=slow").text) == [ids[3], ids[0]]
     assert row_ids(client.get(f"{URL}?q=europe").text) == []  # counted fields stay out
+
+
+RAW_VALUES = {"%C3%A9", "%ED%A0%80", "%FF%FE", "%C0%AF", "%00", "%E2%80%AE", "%F0%9F%98%80",
+              "%0D%0A", "%25", "+", "a%26b%3Dc"}  # fmt: skip
+TABLE_KEYS = ["q", "col", "sort", "dir", "answer", "after", "status", "show", "language",
+              "edition", "since", "until"]  # fmt: skip
+# Values a browser would not send, and values that are nearly right: a field, a field=code,
+# FTS5 syntax, a position that decodes to the wrong shape.
+TABLE_VALUES = st.one_of(
+    st.text(max_size=30), NUMBERS, RAW,
+    st.sampled_from(["region", "region=asia", "comments=", "=", "region==asia", "NEAR(a b)",
+                     'a" OR "b', "*", "-slow", "^x", "WyJ4IiwgLTFd", "WzEsIDJd", "W10=", "\x00",
+                     "\ud800", "asc", "desc", "excluded", "screened_out", "x" * 300]),
+)  # fmt: skip
+
+
+def test_hostile_query_strings_get_a_page_or_400(filled):
+    app, _ = filled
+    client = admin_client(app)
+    held = store.thread_connection(app.config["DATABASE"]).execute(
+        "SELECT count(*) FROM audit").fetchone()[0]  # fmt: skip
+
+    @given(st.lists(st.tuples(st.sampled_from(TABLE_KEYS), TABLE_VALUES), max_size=6))
+    def check(pairs):
+        string = "&".join(
+            f"{k}={v if v in RAW_VALUES else quote(v, safe='', errors='surrogatepass')}"
+            for k, v in pairs
+        )
+        response = client.get(URL, query_string=string)
+        assert response.status_code in (200, 400), (string, response.status_code)
+
+    examples(400)(check)()
+    db = store.thread_connection(app.config["DATABASE"])
+    assert db.execute("SELECT count(*) FROM audit").fetchone()[0] == held
