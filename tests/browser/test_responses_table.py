@@ -96,6 +96,12 @@ def test_search_columns_sort_and_exclude_by_keyboard(admin_page, seeded, artifac
     assert page.get_by_text("browser test response").first.is_visible()
     page.screenshot(path=artifacts / "response-view-excluded.png", full_page=True)
     clean(page, "response-view-excluded", artifacts)
+    page.goto(f"/admin/surveys/cmo/responses?show=excluded&q={tag}")
+    assert page.locator("tbody tr").count() == 1
+    assert page.locator("tbody").get_by_text("browser test response").is_visible()
+    page.screenshot(path=artifacts / "responses-table-excluded.png", full_page=True)
+    clean(page, "responses-table-excluded", artifacts)
+    page.go_back()
 
     tab_to(page, lambda f: f["tag"] == "textarea", budget=20)
     page.keyboard.type("put back after the browser test")
