@@ -25,7 +25,7 @@ MAX_ANSWER_FILTERS = 5
 MAX_SEARCH = 200
 CELL_CHARS = 120
 STATUSES = {COMPLETED: "completed", SCREENED: "screened out"}
-SHOWS = {"counted": "counted", "excluded": "excluded (test or invalid)"}
+SHOWS = {"counted": "Counted", "excluded": "Excluded"}
 
 
 @dataclass(frozen=True)
