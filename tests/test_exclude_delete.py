@@ -230,3 +230,16 @@ def test_removals_and_restores_send_their_webhook_events(base):
     payload = db.execute("SELECT payload FROM webhook_outbox WHERE event = 'response.deleted'")
     assert json.loads(payload.fetchone()[0]) == {"survey": "cmo", "response_id": two,
                                                  "edition": 2012}  # fmt: skip
+
+
+def test_recover_offers_deleted_responses_but_not_excluded_ones(base, tmp_path):
+    from surveyapp.store import recover
+    from surveyapp.store.backup import backup
+
+    app, client, _, _ = base
+    kept_aside, gone = add(app, "cmo", cmo()), add(app, "cmo", cmo())
+    db = store.thread_connection(app.config["DATABASE"])
+    backup(db, tmp_path / "before.db")
+    act(client, kept_aside, "exclude")
+    act(client, gone, "delete")
+    assert [r["response_id"] for r in recover.missing(db, tmp_path / "before.db")] == [gone]
