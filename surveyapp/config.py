@@ -57,6 +57,17 @@ DEFAULTS: dict[str, Any] = {
     "API_RATE_LIMIT": 600,
     "API_RATE_WINDOW_SECONDS": 60,
     "WEBHOOKS_ALLOW_PRIVATE": False,
+    "HOME_LISTS_SURVEYS": True,  # the home page lists open questionnaires; False: a welcome only
+    "LOGO_MAX_BYTES": 512 * 1024,  # the largest logo the builder accepts
+    "REPORT_CHROMIUM": "/usr/bin/chromium",  # the browser that prints the report's PDF
+    "REPORT_PDF_SECONDS": 60,  # the longest it may take; then the PDF route answers 503
+    "RESUME_DAYS": 30,  # how long a "continue later" link works (its draft: DRAFT_DAYS)
+    "MAIL_SERVER": "",  # SMTP host for e-mailing resume links; empty: no e-mail offered
+    "MAIL_PORT": 25,
+    "MAIL_FROM": "",
+    "MAIL_USERNAME": "",  # empty: no log-in
+    "MAIL_PASSWORD": "",
+    "MAIL_STARTTLS": False,
 }
 
 # SURVEYAPP_* variables that are not app settings: the server's, the instance folder's

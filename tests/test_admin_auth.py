@@ -15,7 +15,8 @@ from tests.adminkit import PASSWORD, admin_client, csrf, login, make_admin
 
 ARGS = {"survey_id": "cmo", "response_id": "nope", "fmt": "csv", "edition": "2012",
         "action": "close", "username": "ada", "kind": "png", "p": "0", "q": "0",
-        "index": "0", "token_id": "1", "endpoint_id": "1", "message_id": "1"}  # fmt: skip
+        "index": "0", "token_id": "1", "endpoint_id": "1", "message_id": "1",
+        "field": "region", "question": "comments"}  # fmt: skip
 
 
 @pytest.fixture

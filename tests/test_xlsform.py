@@ -14,6 +14,7 @@ from pyxform.xls2xform import convert
 
 from surveyapp import SHIPPED_SURVEYS
 from surveyapp.questionnaire.loader import load_file, parse_definition
+from surveyapp.questionnaire.translations import localized
 from surveyapp.questionnaire.xlsform import (
     XLSFormError,
     definition_to_xlsform,
@@ -103,8 +104,10 @@ def test_a_kobotoolbox_form_imports_in_its_default_language():
     assert (income.type, income.settings["integer"]) == ("number", False)
     assert remarks.type == "long_text"
     assert not any(q.id in {"start", "end", "today", "deviceid", "username"} for q in d.questions())
+    assert (d.languages, d.default_language) == (("en", "fr"), "en")
+    assert localized(d, "fr").pages[0].questions[0].help == "Comptez-vous aussi."
     warnings = "\n".join(imported.warnings)
-    assert "household.xlsx:survey:row 1: label::Français (fr): not imported" in warnings
+    assert "label::Français (fr)" not in warnings
     assert "household.xlsx:settings:row 2: version: 'vXJ8a3yLk2' is not a year" in warnings
     assert "$kuid" not in warnings
 
@@ -153,7 +156,8 @@ def test_languages_without_a_default_take_the_first_label_column():
     ]})  # fmt: skip
     imported = read_xlsform(data, "cities.xlsx")
     assert imported.definition.question("city").text == "Stadt"
-    assert any("label::English (en): not imported" in w for w in imported.warnings)
+    assert imported.definition.languages == ("de", "en")
+    assert localized(imported.definition, "en").question("city").text == "City"
 
 
 def test_a_geopoint_and_a_repeat_are_refused_whole_with_every_row_named():
@@ -236,18 +240,18 @@ def test_a_file_that_is_not_a_workbook_is_refused_clearly():
     assert len(errors) == 1 and errors[0].startswith("upload.xlsx: not a readable XLSForm workbook")
 
 
-def test_cosmetic_columns_are_ignored_with_a_warning():
+def test_cosmetic_columns_are_ignored_with_a_warning_and_a_required_message_kept():
     data = forms.workbook({"survey": [
         ["type", "name", "label", "default", "guidance_hint", "image", "required_message"],
         ["integer", "b", "B", "3", "Ask twice", "b.png", "Needed"],
         ["text", "c", "C", None, None, None, "Needed"],
     ]})  # fmt: skip
-    warnings = read_xlsform(data, "cosmetic.xlsx").warnings
-    assert warnings == [
+    imported = read_xlsform(data, "cosmetic.xlsx")
+    assert imported.warnings == [
         f"cosmetic.xlsx:survey:row 1: {column}: ignored (rows {rows}): surveyapp cannot honour it"
-        for column, rows in (("default", "2"), ("guidance_hint", "2"), ("image", "2"),
-                             ("required_message", "2, 3"))
+        for column, rows in (("default", "2"), ("guidance_hint", "2"), ("image", "2"))
     ]  # fmt: skip
+    assert imported.definition.question("c").required_message == "Needed"
 
 
 def test_a_required_condition_imports_and_a_later_answer_piped_is_named_at_its_cell():

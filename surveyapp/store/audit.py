@@ -40,7 +40,7 @@ ACTIONS = (
     "account_disable", "account_enable", "password_reset", "unlock", "export", "import",
     "edition_open", "edition_close", "invitation", "backup", "restore", "recover",
     "filtered_read", "publish", "builder_delete", "draft_discard", "weights", "token_create",
-    "token_revoke", "webhook_add", "webhook_delete", "webhook_resend",
+    "token_revoke", "webhook_add", "webhook_delete", "webhook_resend", "edition_schedule",
     "response_exclude", "response_restore", "response_delete",
 )  # fmt: skip
 _keys: dict[str, bytes] = {}

@@ -72,6 +72,12 @@ def _count_new_draft(db: sqlite_utils.Database, rules: DraftRules) -> None:
         "DELETE FROM drafts WHERE rowid IN (SELECT rowid FROM drafts WHERE updated_at < ? LIMIT ?)",
         [ago(days=rules.keep_days), PRUNE_BATCH],
     )
+    count_for_address(db, rules)
+
+
+def count_for_address(db: sqlite_utils.Database, rules: DraftRules) -> None:
+    """Count one more use by the rules' address in the window (a new draft, a resume link
+    e-mailed), or raise DraftsThrottled over the limit. Joins the caller's transaction."""
     if rules.limit <= 0 or not rules.address:
         return
     since = ago(seconds=rules.window_seconds)

@@ -1,14 +1,16 @@
 """Editions of a questionnaire: which one is open, opening and closing.
 
 Rule when nothing is recorded: the latest edition is open, older ones are closed.
-At most one edition is open at a time; `/s/<id>` serves it. (A new edition's file is
-written by the `new-edition` command, surveyapp/cli/editions.py.)
+Opening one edition closes the others; `/s/<id>` serves the latest open one, within its
+schedule if it has one (store.schedules). (A new edition's file is written by the
+`new-edition` command, surveyapp/cli/editions.py.)
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import sqlite_utils
 
@@ -18,6 +20,13 @@ from surveyapp.questionnaire.model import Definition
 from surveyapp.store import webhooks
 from surveyapp.store.connection import upsert
 from surveyapp.store.definitions import bump_generation
+from surveyapp.store.schedules import (
+    NONE,
+    Schedule,
+    edition_states,
+    next_opening,
+    served_edition,
+)
 
 EDITION_STATUSES = ("open", "closed")
 
@@ -43,10 +52,35 @@ def statuses(db: sqlite_utils.Database, catalog: Catalog, survey: str) -> dict[i
     return effective_statuses(catalog.get(survey, {}), edition_statuses(db, survey))
 
 
-def open_definition(db: sqlite_utils.Database, catalog: Catalog, survey: str) -> Definition | None:
+def open_definition(
+    db: sqlite_utils.Database, catalog: Catalog, survey: str, now: str | None = None
+) -> Definition | None:
+    return serving(db, catalog, survey, now).definition
+
+
+@dataclass(frozen=True)
+class Serving:
+    """What respondents get now: the edition served (None: none is) with its schedule, and
+    when none is, the next scheduled opening (edition, opens_at), if any."""
+
+    definition: Definition | None
+    schedule: Schedule = NONE
+    opening: tuple[int, str] | None = None
+
+
+def serving(
+    db: sqlite_utils.Database, catalog: Catalog, survey: str, now: str | None = None
+) -> Serving:
+    """The edition served at `now` (default: the time of the call): the latest edition
+    whose status is open and whose schedule (store.schedules) includes `now`."""
     editions = catalog.get(survey, {})
-    edition = open_edition(editions, edition_statuses(db, survey))
-    return editions[edition] if edition is not None else None
+    recorded, schedules = edition_states(db, survey)
+    current = effective_statuses(editions, recorded)
+    now = now or store.utcnow()
+    edition = served_edition(current, schedules, now)
+    if edition is None:
+        return Serving(None, opening=next_opening(current, schedules, now))
+    return Serving(editions[edition], schedules.get(edition, NONE))
 
 
 def _check_known(catalog: Catalog, survey: str, edition: int) -> None:

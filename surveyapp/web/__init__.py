@@ -68,6 +68,15 @@ def open_definition(survey_id: str) -> Definition | None:
     return editions.open_definition(get_db(), catalog(), survey_id)
 
 
+def serving(survey_id: str) -> editions.Serving:
+    """What respondents get now, with its schedule; read once per request (respondent
+    pages read it again to show the closing time)."""
+    cache = g.setdefault("serving", {})
+    if survey_id not in cache:
+        cache[survey_id] = editions.serving(get_db(), catalog(), survey_id)
+    return cache[survey_id]
+
+
 def relative_location(response: Response) -> Response:
     """Keep only the path of an absolute Location. The app never redirects elsewhere, but
     werkzeug's own redirects (a missing trailing slash, doubled slashes) are built from

@@ -15,6 +15,7 @@ Value = str | list[str] | None
 Tally = Literal["choice", "matrix", "ranks", "none"]
 Layout = Literal["bars", "shares", "matrix", "ranks", ""]
 Shuffles = Literal["options", "items", ""]
+Chart = Literal["bars", "likert", "histogram", "texts", ""]
 Checked = Iterator[tuple[str, Value, str]]
 REQUIRED_MESSAGE = "Please answer this question."
 FLAGS = ("other", "exclusive", "anchor", "na")
@@ -77,6 +78,12 @@ class QuestionType:
     tally: Tally = "none"
     # How the tallies page draws it: a stacked bar, a share per option, or ranked items.
     layout: Layout = ""
+    # How the results page draws it: bars per option, a diverging bar per item (Likert),
+    # a histogram of its numbers, a searchable list of its texts, or not at all.
+    chart: Chart = ""
+    # Whether each tallied field holds one code per respondent, so that two such fields
+    # (or one and the edition) make a cross-tab.
+    crosstab = False
     # Whether its tallies give top-box and top-2-box shares.
     boxes = False
     # Whether its answers are free text, listed as comments in the printable report.

@@ -32,6 +32,8 @@ class ChoiceType(QuestionType):
     default_required = True
     tally = "choice"
     layout = "bars"
+    chart = "bars"
+    crosstab = True
     shuffles = "options"
     flags = frozenset({"other", "anchor"})
 
@@ -153,6 +155,7 @@ class MultipleChoice(ChoiceType):
     keys = ChoiceType.keys | {"min_picks", "max_picks"}
     flags = ChoiceType.flags | {"exclusive"}
     layout = "shares"
+    crosstab = False
     separator = ";"
     grouped = True
 
@@ -202,6 +205,7 @@ class RatingMatrix(ChoiceType):
     keys = frozenset({"scale", "items"})
     tally = "matrix"
     layout = "matrix"
+    chart = "likert"
     boxes = True
     grouped = True
     shuffles = "items"

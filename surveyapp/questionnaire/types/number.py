@@ -15,6 +15,7 @@ class Number(QuestionType):
     name = "number"
     keys = frozenset({"min", "max", "integer"})
     numeric = True
+    chart = "histogram"
 
     def parse(self, raw, path, reader):
         settings: dict[str, Any] = {"integer": reader.boolean(raw, "integer", path, False)}

@@ -12,6 +12,7 @@ class ShortText(QuestionType):
     keys = frozenset({"max_length"})
     default_max_length = 200
     free_text = True
+    chart = "texts"
 
     def parse(self, raw, path, reader):
         limit = self.default_max_length

@@ -215,7 +215,7 @@ class Builder:
         elif entry.or_other:  # ODK adds an "other" choice with a text box shown when chosen
             options = self.options(entry.list_name, f"{path}.options")
             if not any(o["code"] == OTHER["code"] for o in options):
-                options.append(dict(OTHER))
+                options.append(dict(OTHER, label="" if self.workbook.strict else "Other"))
             for option in options:
                 if option["code"] == OTHER["code"]:
                     option["other"] = "true"
@@ -255,7 +255,9 @@ class Builder:
         if required != REGISTRY[MATRIX].default_required:
             question["required"] = required_cell(required)
         question.update(rule_cells(head, ("relevant",), ("screen_out",)))
-        question.update(rule_cells(rows[0], ("constraint", "constraint_message")))
+        question.update(
+            rule_cells(rows[0], ("constraint", "constraint_message", "required_message"))
+        )
         question["scale"] = rows[0].list_name
         question.update(self.custom(head, head.name))
         question["items"] = [

@@ -94,11 +94,14 @@ def current_admin() -> dict | None:
 
 # The only admin endpoints a viewer may reach: counts and tallies, never raw data, never
 # a write. Every other endpoint, including any added later, needs the admin role.
-# (The yearly report is admin-only: it lists free-text comments.) Every account manages
+# (The yearly report is admin-only: it lists free-text comments; the results page shows a
+# viewer no free text, and a cross-tab by another answer than the edition refuses one.)
+# Every account manages
 # its own API tokens; a token never reaches more than its account's role.
 VIEWER_ENDPOINTS = frozenset({
     "admin.dashboard", "admin.survey", "admin.tallies_json", "admin.trends",
     "admin.trends_json", "admin.compare", "admin.logout",
+    "admin.results", "admin.results_chart", "admin.crosstab", "admin.crosstab_csv",
     "admin.tokens_page", "admin.token_create", "admin.token_revoke",
 })  # fmt: skip
 PUBLIC_ENDPOINTS = frozenset({"admin.login"})

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import abort, redirect, url_for
 
-from surveyapp.store import audit, editions
+from surveyapp.store import audit, editions, schedules
 from surveyapp.store import counts as store_counts
 from surveyapp.web import catalog, get_db
 from surveyapp.web.admin import auth, bp
@@ -14,13 +14,21 @@ from surveyapp.web.admin.common import editions_or_404
 ACTIONS = ("open", "close")
 
 
-def edition_rows(survey_id: str, counts: dict[int, int] | None = None) -> list[dict]:
-    """Every edition with its status and response count (or `counts`), newest first."""
+def edition_rows(
+    survey_id: str, counts: dict[int, int] | None = None, scheduled: bool = False
+) -> list[dict]:
+    """Every edition with its status and response count (or `counts`), newest first; with
+    `scheduled`, its schedule too (store.schedules)."""
     db = get_db()
     counts = store_counts.edition_responses(db, survey_id) if counts is None else counts
     statuses = editions.statuses(db, catalog(), survey_id)
-    return [{"edition": e, "status": statuses[e], "responses": counts.get(e, 0)}
+    rows = [{"edition": e, "status": statuses[e], "responses": counts.get(e, 0)}
             for e in sorted(statuses, reverse=True)]  # fmt: skip
+    if scheduled:
+        planned = schedules.schedules_of(db, survey_id)
+        for row in rows:
+            row["schedule"] = planned.get(row["edition"], schedules.NONE)
+    return rows
 
 
 @bp.post("/surveys/<survey_id>/editions/<int:edition>/<action>")

@@ -128,7 +128,7 @@ def survey(survey_id: str):
 
     if request.args.get("partial") != "1":
         shown = None if raw else released.edition_counts(get_db(), catalog(), survey_id)
-        page_context["edition_rows"] = edition_views.edition_rows(survey_id, shown)
+        page_context["edition_rows"] = edition_views.edition_rows(survey_id, shown, scheduled=True)
         page_context["both_sides"] = bool(reports.mirrored_pairs(definition.edition))
     key = f"survey|{survey_id}|{definition.edition}|{filters.since}|{filters.until}|{order}"
     key += "|" + json.dumps(segment, sort_keys=True)

@@ -4,6 +4,7 @@ both questionnaires of one edition side by side, and one printable report per ed
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import abort, render_template
@@ -11,6 +12,7 @@ from flask import abort, render_template
 from surveyapp.figures import released, tallies, weighted_views
 from surveyapp.figures import trends as trend_figures
 from surveyapp.figures.charts import trend_chart
+from surveyapp.figures.trend_charts import matrix_chart, ranking_words
 from surveyapp.questionnaire.model import Definition
 from surveyapp.questionnaire.types import REGISTRY
 from surveyapp.store import listing
@@ -146,14 +148,10 @@ def aligned(left: Definition, right: Definition) -> list[tuple[str, str]]:
     return sorted(pairs)
 
 
-@bp.get("/compare/<int:edition>")
-@auth.login_required
-def compare(edition: int):
-    pairs = mirrored_pairs(edition)
-    if not pairs:
-        abort(404, f"No two questionnaires of edition {edition} mirror each other.")
+def both_sides(edition: int) -> list[dict[str, Any]]:
+    """Per mirrored pair of the edition: both sides ranked and their items aligned."""
     views = []
-    for left, right in pairs:
+    for left, right in mirrored_pairs(edition):
         sides = [ranked(left), ranked(right)]
         by_field = [{row["field"]: row for row in rows} for _result, rows in sides]
         matched = [
@@ -164,12 +162,22 @@ def compare(edition: int):
         partner = {a["field"]: b for a, b in matched} | {b["field"]: a for a, b in matched}
         views.append({"left": left, "right": right, "sides": sides, "matched": matched,
                       "partner": partner})  # fmt: skip
+    return views
+
+
+@bp.get("/compare/<int:edition>")
+@auth.login_required
+def compare(edition: int):
+    views = both_sides(edition)
+    if not views:
+        abort(404, f"No two questionnaires of edition {edition} mirror each other.")
     return render_template("admin/compare.html", edition=edition, views=views)
 
 
-@bp.get("/report/<int:edition>")
-@auth.login_required
-def report(edition: int):
+def report_context(edition: int) -> dict[str, Any]:
+    """What the printed report of an edition shows: per questionnaire its ranked items, one
+    compact trend chart per matrix (editions up to this one) and its comments; then both
+    sides of each mirrored pair, if any."""
     definitions = [d for s in sorted(catalog()) if (d := catalog()[s].get(edition)) is not None]
     if not definitions:
         abort(404, f"No questionnaire has an edition {edition}.")
@@ -180,16 +188,46 @@ def report(edition: int):
     for definition, texts in zip(definitions, comments, strict=True):
         survey = definition.id
         result, rows = ranked(definition)
+        for row in rows:
+            row["rank_words"] = ranking_words(row["rank_top"], row["rank_top2"])
         document = trend_figures.trends(get_db(), catalog(), survey)
         weighted_views.add_to_trends(get_db(), catalog(), survey, document)
-        names = labels(catalog()[survey])
-        matrices = {q.id for q in definition.questions() if REGISTRY[q.type].tally == "matrix"}
-        sections = [s for s in charted(document, names) if s["id"] in matrices]
+        editions = [e for e in document["editions"] if e <= edition]
         parts.append({
-            "definition": definition, "result": result, "rows": rows,
-            "document": document, "sections": sections, "comments": texts,
+            "definition": definition, "result": result, "rows": rows, "editions": editions,
+            "charts": matrix_charts(definition, document, editions), "comments": texts,
         })  # fmt: skip
-    return render_template("admin/report.html", edition=edition, parts=parts)
+    return {"edition": edition, "parts": parts, "pairs": both_sides(edition),
+            "printed_on": printed_on()}  # fmt: skip
+
+
+def printed_on() -> str:
+    """Today's date (UTC) as the report prints it: "1 December 2026"."""
+    today = datetime.now(UTC).date()
+    return f"{today.day} {today:%B %Y}"
+
+
+def matrix_charts(
+    definition: Definition, document: dict[str, Any], editions: list[int]
+) -> list[dict[str, Any]]:
+    """One compact chart per matrix question of the definition, with its rows for a table."""
+    names = labels(catalog()[definition.id])
+    charts = []
+    for q in definition.questions():
+        body = document["questions"].get(q.id)
+        if REGISTRY[q.type].tally != "matrix" or body is None:
+            continue
+        items = [{"item": item, "cells": cells, "name": names.get((q.id, item), item)}
+                 for item, cells in body["items"].items()]  # fmt: skip
+        charts.append({"id": q.id, "text": q.text, "items": items,
+                       "chart": matrix_chart(q.text, editions, items)})  # fmt: skip
+    return charts
+
+
+@bp.get("/report/<int:edition>")
+@auth.login_required
+def report(edition: int):
+    return render_template("admin/report.html", **report_context(edition))
 
 
 def _comment_fields(definition: Definition) -> list[str]:

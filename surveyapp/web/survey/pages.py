@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+from urllib.parse import urlsplit
+
 from flask import (
     abort,
     current_app,
@@ -17,15 +20,17 @@ from wtforms.validators import ValidationError
 from surveyapp import store
 from surveyapp.questionnaire import pages, randomize
 from surveyapp.questionnaire.answers import check_page, page_fields, record
+from surveyapp.questionnaire.estimate import estimate
 from surveyapp.questionnaire.logic import evaluate_state, plan_of
 from surveyapp.questionnaire.model import Definition
-from surveyapp.web import catalog, csrf, get_db, latest_definition, open_definition
+from surveyapp.web import catalog, csrf, get_db, latest_definition, open_definition, serving
 from surveyapp.web.forms import page_form_class, show_errors
-from surveyapp.web.survey import bp, finish, invited
+from surveyapp.web.survey import bp, finish, invited, resume
 from surveyapp.web.survey import keys as keys_
 from surveyapp.web.survey.render import (
     STORAGE_FAILED,
     blank_page,
+    closed_page,
     goto,
     kept,
     render,
@@ -38,14 +43,23 @@ RESHAPED = (
     "then continue."
 )
 LAST_PAGE = "With your answers, this is the last page: please check it and press Submit."
+REDIRECT_SECONDS = 10  # on the thank-you page, before going to the organiser's address
 SHAPE = "~shown"  # the posted shape of the page as the browser showed it (see questionnaire.pages)
+
+
+class Listed(NamedTuple):
+    definition: Definition
+    questions: int
+    minutes: int
 
 
 @bp.get("/")
 def index():
+    if not current_app.config["HOME_LISTS_SURVEYS"]:
+        return render_template("survey/index.html", listing=False, surveys=[])
     opened = [d for d in map(open_definition, sorted(catalog())) if d is not None]
-    surveys = [d for d in opened if d.access == "open"]
-    return render_template("survey/index.html", surveys=surveys)
+    surveys = [Listed(d, *estimate(d)) for d in opened if d.access == "open"]
+    return render_template("survey/index.html", listing=True, surveys=surveys)
 
 
 def _definition(survey_id: str) -> Definition:
@@ -59,25 +73,11 @@ def _open(survey_id: str) -> Definition | None:
     """The open edition's definition; None when the questionnaire is closed or the
     edition this browser started has closed since. 404 for an unknown questionnaire."""
     _definition(survey_id)
-    definition = open_definition(survey_id)
+    definition = serving(survey_id).definition
     started = session.get("editions", {}).get(survey_id)
     if definition is None or started not in (None, definition.edition):
         return None
     return definition
-
-
-def _closed(survey_id: str, started: int | None = None):
-    """Refuse new answers: the questionnaire (or the edition being answered) is closed."""
-    keys, started_in = session.get("keys", {}), session.get("editions", {})
-    keys.pop(survey_id, None)
-    started_in.pop(survey_id, None)
-    session.modified = True
-    return render_template(
-        "survey/closed.html",
-        definition=_definition(survey_id),
-        started=started,
-        now_open=open_definition(survey_id),
-    ), 410
 
 
 def _session_key(survey_id: str, edition: int) -> str:
@@ -113,7 +113,7 @@ def _answerable(survey_id: str):
     """(the definition this browser may answer, None) or (None, the page that refuses it)."""
     definition = _open(survey_id)
     if definition is None:
-        return None, _closed(survey_id, session.get("editions", {}).get(survey_id))
+        return None, closed_page(survey_id, session.get("editions", {}).get(survey_id))
     return definition, invited.gate(definition)
 
 
@@ -175,6 +175,8 @@ def answer(survey_id: str):
     draft = store.load_draft(db, key, current_app.config["DRAFT_DAYS"])
     checked = check_page(definition, number, request.form.getlist, draft)
     state, action = checked.state, request.form.get("action", "next")
+    if action == "save" and definition.access == "open":
+        return resume.save(definition, number, key, checked)
     if action == "back":
         if refused := saved_draft(db, key, definition, checked.answers):
             return kept(definition, number, state, *refused)
@@ -242,5 +244,7 @@ def thanks(survey_id: str):
     again = request.args.get("again") == "1"
     screened = request.args.get("screened") == "1"
     return render_template(
-        "survey/thanks.html", definition=definition, again=again, screened=screened
-    )
+        "survey/thanks.html", definition=definition, again=again, screened=screened,
+        home_lists=current_app.config["HOME_LISTS_SURVEYS"], redirect_seconds=REDIRECT_SECONDS,
+        redirect_host=urlsplit(definition.branding.redirect).hostname,
+    )  # fmt: skip

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
-from flask import current_app, redirect, render_template, request, url_for
+from flask import current_app, redirect, render_template, request, session, url_for
 from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 
 from surveyapp import store
 from surveyapp.questionnaire import pages
+from surveyapp.questionnaire.estimate import estimate
 from surveyapp.questionnaire.logic import State, plan_of
 from surveyapp.questionnaire.model import Definition
 from surveyapp.store.invitations import address_hash
+from surveyapp.store.timestamps import TIME_FORMAT
+from surveyapp.web import catalog, serving
 from surveyapp.web.forms import page_form_class
+from surveyapp.web.survey import bp
 from surveyapp.web.survey.view import page_view
 
 STORAGE_FAILED = "We could not save your answers just now. They are kept below: please try again."
@@ -24,6 +30,7 @@ DRAFTS_THROTTLED = (
 
 def render(definition, number, form, state, status=200, notice="", errors=False):
     form.definition_version.data = definition.version
+    view = page_view(definition, number, state, form)
     return render_template(
         "survey/page.html",
         definition=definition,
@@ -32,7 +39,9 @@ def render(definition, number, form, state, status=200, notice="", errors=False)
         form=form,
         notice=notice,
         has_errors=errors,
-        view=page_view(definition, number, state, form),
+        view=view,
+        overview=estimate(definition) if view.position == 1 else None,
+        closes_at=serving(definition.id).schedule.closes_at,
     ), status
 
 
@@ -53,6 +62,7 @@ def blank_page(definition: Definition, number: int, key: str, state: State) -> s
         definition.version,
         number,
         request.script_root,
+        serving(definition.id).schedule.closes_at,
         *_view_key(definition, number, state),
     )
     cache = blank_pages()
@@ -109,3 +119,31 @@ def saved_draft(db, key: str, definition: Definition, draft: dict) -> tuple[int,
 
 def goto(definition: Definition, number: int):
     return redirect(url_for("survey.page", survey_id=definition.id, page=number))
+
+
+def closed_page(survey_id: str, started: int | None = None):
+    """Refuse new answers: the questionnaire (or the edition being answered) is closed, or
+    not open yet (an edition scheduled to open later: a 200 saying when)."""
+    keys, started_in = session.get("keys", {}), session.get("editions", {})
+    keys.pop(survey_id, None)
+    started_in.pop(survey_id, None)
+    session.modified = True
+    now = serving(survey_id)
+    opening = now.opening if now.definition is None else None
+    page = render_template(
+        "survey/closed.html",
+        definition=catalog().latest(survey_id),
+        started=started,
+        now_open=now.definition,
+        opens_at=opening[1] if opening else None,
+    )
+    return page, 200 if opening else 410
+
+
+@bp.app_template_filter("utc_time")
+def utc_time(stamp: str) -> Markup:
+    """A stored time as a reader's date and time in UTC, in a <time> element."""
+    moment = datetime.strptime(stamp, TIME_FORMAT)
+    text = f"{moment.day} {moment:%B %Y}, {moment:%H:%M} UTC"
+    machine = moment.isoformat(timespec="minutes")
+    return Markup('<time datetime="{}Z">{}</time>').format(machine, text)
