@@ -90,8 +90,9 @@ def _picks(db: sqlite_utils.Database, q: TableQuery, name: str, value: str) -> i
 
 
 def _answer_conditions(db: sqlite_utils.Database, q: TableQuery, w: _Where) -> None:
-    """One condition per answer filter. Each is a probe of the response's own answer rows,
-    cheap while matches are common; the rarest filter (by its counters) is a list built
+    """One condition per answer filter. Each is a probe of the response's own answer row
+    (answers_by_field_response serves it from the index alone), cheap while matches are
+    common; the rarest filter (by its counters) is a list built
     once when it keeps under RARE of the responses, so a rare match needs no long probing."""
     if q.excluded:
         for name, value in q.answers:
@@ -109,8 +110,9 @@ def _answer_conditions(db: sqlite_utils.Database, q: TableQuery, w: _Where) -> N
             w.add(f"id IN (SELECT response FROM answers WHERE survey = ? AND edition IN ({marks})"  # noqa: S608 - placeholders
                   " AND field = ? AND value = ?)", q.survey, *q.editions, name, value)  # fmt: skip
         else:
-            w.add("EXISTS (SELECT 1 FROM answers WHERE response = id AND field = ? AND value = ?)",
-                  name, value)  # fmt: skip
+            w.add("EXISTS (SELECT 1 FROM answers AS a WHERE a.survey = ? AND a.edition ="
+                  " responses.edition AND a.field = ? AND a.response = responses.id"
+                  " AND a.value = ?)", q.survey, name, value)  # fmt: skip
 
 
 def _search_conditions(q: TableQuery, w: _Where) -> None:

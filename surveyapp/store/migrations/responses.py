@@ -24,14 +24,3 @@ def m100_responses_excluded(db: sqlite_utils.Database) -> None:
     from surveyapp.store import removal
 
     db.executescript(removal.SQL)
-
-
-@migrations()
-def m100_responses_answer_probe(db: sqlite_utils.Database) -> None:
-    """The responses table filters by answer by probing each response's own answer rows:
-    (response, field, value) answers a probe from the index alone, and serves every use
-    of the (response) index it replaces."""
-    db.executescript(
-        "CREATE INDEX answers_by_response_field ON answers (response, field, value);"
-        " DROP INDEX answers_by_response;"
-    )
