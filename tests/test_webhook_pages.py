@@ -56,7 +56,7 @@ def test_an_admin_adds_an_endpoint_and_sees_its_secret_once(make_app):
         ("http://127.0.0.1:8000/hook", ["response.completed"], "https://"),
         ("https://127.0.0.1:8000/hook", ["response.completed"], "private, loopback"),
         ("https://8.8.8.8/hook", [], "Choose at least one event"),
-        ("https://8.8.8.8/hook", ["response.deleted"], "Choose at least one event"),
+        ("https://8.8.8.8/hook", ["response.shredded"], "Choose at least one event"),
     ],
 )
 def test_refused_endpoints_are_explained_and_not_stored(make_app, url, events, message):

@@ -41,6 +41,7 @@ ACTIONS = (
     "edition_open", "edition_close", "invitation", "backup", "restore", "recover",
     "filtered_read", "publish", "builder_delete", "draft_discard", "weights", "token_create",
     "token_revoke", "webhook_add", "webhook_delete", "webhook_resend", "edition_schedule",
+    "response_exclude", "response_restore", "response_delete",
 )  # fmt: skip
 _keys: dict[str, bytes] = {}
 

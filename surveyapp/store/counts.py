@@ -155,9 +155,13 @@ def latest(db: sqlite_utils.Database, survey: str, filters: Filters = NO_FILTERS
     return db.execute(sql, [survey, *params]).fetchone()[0]
 
 
-def change_mark(db: sqlite_utils.Database) -> int:
-    """Row id of the newest response (0 when none): changes whenever one is stored."""
-    return db.execute("SELECT coalesce(max(id), 0) FROM responses").fetchone()[0]
+def change_mark(db: sqlite_utils.Database) -> str:
+    """Row id of the newest response and the number of removals and restores (store.removal):
+    changes whenever a response is stored, excluded, restored or deleted."""
+    row = db.execute(
+        "SELECT coalesce((SELECT max(id) FROM responses), 0), removals FROM response_marks"
+    ).fetchone()
+    return f"{row[0]}.{row[1]}"
 
 
 def total_responses(db: sqlite_utils.Database, survey: str) -> int:

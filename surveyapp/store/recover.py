@@ -2,7 +2,8 @@
 backup) holds that the live database lacks, and what re-importing some of them needs.
 
 A response counts as present when the live database has its response id or its
-submission key (a respondent who submitted again after the restore)."""
+submission key (a respondent who submitted again after the restore), or holds it as
+excluded (store.removal)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ _MISSING = (
     " WHERE NOT EXISTS (SELECT 1 FROM main.responses AS m WHERE m.response_id = c.response_id)"
     " AND (c.submission_key IS NULL OR NOT EXISTS"
     " (SELECT 1 FROM main.responses AS m WHERE m.submission_key = c.submission_key))"
+    " AND NOT EXISTS (SELECT 1 FROM main.excluded_responses AS x"
+    " WHERE x.response_id = c.response_id)"
 )
 
 

@@ -3,7 +3,9 @@
 An edition's responses are released in storage order (row id), in whole blocks, and only
 those stored before today (UTC): the released set is the first `block * k` responses of
 the edition in row-id order, among those ahead of the first one submitted today. Row ids
-only grow and responses are never deleted, so every released set contains every earlier
+only grow (store.removal keeps them growing) and only an admin removes a response (which
+moves the released set by it: test responses are best excluded before they are
+released), so otherwise every released set contains every earlier
 one and two of them differ by whole blocks: no difference of two views rests on fewer
 than `block` responses, whenever they were read. Imports get new, higher row ids too, so
 even an import of past responses joins at the end instead of slipping into a block

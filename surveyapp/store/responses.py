@@ -12,7 +12,7 @@ from typing import Any
 import sqlite_utils
 
 from surveyapp.questionnaire.marks import MARKS, NOT_SHOWN, SCREENED_OUT, not_shown, status
-from surveyapp.store import webhooks
+from surveyapp.store import search, webhooks
 from surveyapp.store.connection import immediate
 from surveyapp.store.timestamps import utcnow
 
@@ -85,27 +85,37 @@ def insert_response(
         return _insert(db, rows)
 
 
-_Rows = tuple[list, list[tuple], list[tuple], list[tuple]]
+_Rows = tuple[list, list[tuple], list[tuple], list[tuple], str]
+
+
+def next_row_id(db: sqlite_utils.Database) -> int:
+    """The row id the next response gets: past every stored and every removed one (see
+    store.removal), so row ids only grow and readers paging by them miss none."""
+    return db.execute(
+        "SELECT max(coalesce((SELECT max(id) FROM responses), 0),"
+        " (SELECT top FROM response_marks)) + 1"
+    ).fetchone()[0]
 
 
 def _rows(survey, edition, version, answers, counted, key, response_id, submitted_at) -> _Rows:
     """Everything one response writes, computed before the write lock is taken."""
-    response_id = response_id or uuid.uuid4().hex
+    response_id, counted = response_id or uuid.uuid4().hex, list(counted)
     response = [response_id, key, survey, edition, version, submitted_at or utcnow(),
                 json.dumps(answers, ensure_ascii=False), status(answers)]  # fmt: skip
     answer_params = [(survey, edition, f, v) for f, v in answer_rows(answers)]
     counter_params = [(survey, edition, f, v) for f, v in counter_deltas(answers, counted)]
     hidden = [(survey, edition, f) for f in not_shown_rows(answers)]
-    return response, answer_params, counter_params, hidden
+    return response, answer_params, counter_params, hidden, search.search_text(answers, counted)
 
 
 def _insert(db: sqlite_utils.Database, rows: _Rows) -> tuple[str, bool]:
-    response, answer_params, counter_params, hidden = rows
+    response, answer_params, counter_params, hidden, text = rows
     response_id, key = response[0], response[1]
     cursor = db.execute(
-        "INSERT INTO responses (response_id, submission_key, survey, edition, version,"
-        " submitted_at, answers, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-        response,
+        "INSERT INTO responses (id, response_id, submission_key, survey, edition, version,"
+        " submitted_at, answers, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT DO NOTHING",
+        [next_row_id(db), *response],
     )
     if cursor.rowcount == 0:
         row = db.execute(
@@ -119,6 +129,7 @@ def _insert(db: sqlite_utils.Database, rows: _Rows) -> tuple[str, bool]:
         [(rowid, *params) for params in answer_params],
     )
     _insert_not_shown(db, [(rowid, *params) for params in hidden])
+    search.index(db, [(rowid, text)])
     db.conn.executemany(
         "INSERT INTO counters (survey, edition, field, value, count) VALUES (?, ?, ?, ?, 1)"
         " ON CONFLICT (survey, edition, field, value) DO UPDATE SET count = count + 1",
@@ -174,22 +185,24 @@ _IN_CHUNK = 500
 
 
 def _stored(db: sqlite_utils.Database, responses: list[tuple]) -> tuple[set[str], set[str]]:
-    """The response ids and submission keys among `responses` that are already stored."""
+    """The response ids and submission keys among `responses` that are already stored,
+    counted or excluded (an excluded response comes back by restore alone)."""
     found: tuple[set[str], set[str]] = (set(), set())
     for column, index, known in (("response_id", 0, found[0]), ("submission_key", 1, found[1])):
         values = [response[index] for response in responses if response[index]]
         for start in range(0, len(values), _IN_CHUNK):
             chunk = values[start : start + _IN_CHUNK]
             marks = ", ".join("?" * len(chunk))
-            sql = f"SELECT {column} FROM responses WHERE {column} IN ({marks})"  # noqa: S608
-            known.update(value for (value,) in db.execute(sql, chunk))
+            for table in ("responses", "excluded_responses"):
+                sql = f"SELECT {column} FROM {table} WHERE {column} IN ({marks})"  # noqa: S608
+                known.update(value for (value,) in db.execute(sql, chunk))
     return found
 
 
 def _insert_fresh(db: sqlite_utils.Database, fresh: list[tuple[tuple, dict]]) -> None:
-    """Insert responses known to be new, numbering their rows from the current maximum
-    (what SQLite would pick); runs inside the caller's write transaction."""
-    first = db.execute("SELECT coalesce(max(id), 0) + 1 FROM responses").fetchone()[0]
+    """Insert responses known to be new, numbering their rows from next_row_id; runs
+    inside the caller's write transaction."""
+    first = next_row_id(db)
     db.conn.executemany(
         "INSERT INTO responses (id, response_id, submission_key, survey, edition, version,"
         " submitted_at, answers, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -204,6 +217,10 @@ def _insert_fresh(db: sqlite_utils.Database, fresh: list[tuple[tuple, dict]]) ->
         (number, row["survey"], row["edition"], field)
         for number, (_response, row) in enumerate(fresh, first)
         for field in not_shown_rows(row["answers"])
+    ])  # fmt: skip
+    search.index(db, [
+        (number, search.search_text(row["answers"], row["counted"]))
+        for number, (_response, row) in enumerate(fresh, first)
     ])  # fmt: skip
     db.conn.executemany(
         "INSERT INTO counters (survey, edition, field, value, count) VALUES (?, ?, ?, ?, ?)"

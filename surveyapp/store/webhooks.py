@@ -20,10 +20,9 @@ from surveyapp.store.timestamps import utcnow
 
 EVENTS: dict[str, str] = {
     "response.completed": "a response was stored (form, invitation link or API)",
-    "response.excluded": (
-        "a stored response was excluded from the figures (fired by the exclusion, in its"
-        " transaction, once surveyapp can exclude responses; nothing fires it yet)"
-    ),
+    "response.excluded": "a response was excluded from the figures (test or invalid)",
+    "response.restored": "an excluded response was put back into the figures",
+    "response.deleted": "a response was deleted for good",
     "edition.opened": "an edition was opened to respondents",
     "edition.closed": "an edition was closed",
 }

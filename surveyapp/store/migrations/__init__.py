@@ -16,4 +16,5 @@ from surveyapp.store.migrations import integrations  # noqa: E402, F401
 from surveyapp.store.migrations import brand  # noqa: E402, F401
 from surveyapp.store.migrations import results  # noqa: E402, F401
 from surveyapp.store.migrations import resume  # noqa: E402, F401
+from surveyapp.store.migrations import responses  # noqa: E402, F401
 # isort: on

@@ -38,6 +38,7 @@ from surveyapp.web.admin import (  # noqa: E402, F401 - register routes
     login,
     printed,
     reports,
+    response_actions,
     responses,
     results,
     schedules,

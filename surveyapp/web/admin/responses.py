@@ -1,16 +1,27 @@
-"""Browsing stored responses: a paginated list, newest first, and one response alone."""
+"""Browsing stored responses: the responses table (chosen columns, sort, key paging, search
+and filters) and one response on one screen. Admin only: raw answers, never for viewers."""
 
 from __future__ import annotations
 
-from flask import abort, current_app, render_template
+from flask import abort, current_app, render_template, request
+from flask_wtf import FlaskForm
+from wtforms import TextAreaField
+from wtforms.validators import DataRequired, Length
 
 from surveyapp.questionnaire import marks
 from surveyapp.questionnaire.model import Definition
 from surveyapp.questionnaire.types import REGISTRY
-from surveyapp.store import listing
+from surveyapp.store import removal, table
 from surveyapp.web import catalog, get_db
-from surveyapp.web.admin import auth, bp
-from surveyapp.web.admin.common import editions_or_404, page_number, request_filters
+from surveyapp.web.admin import auth, bp, response_table
+from surveyapp.web.admin.common import editions_or_404, request_filters
+
+
+class ReasonForm(FlaskForm):
+    reason = TextAreaField(
+        "Reason (kept in the audit log)",
+        validators=[DataRequired("Give a reason."), Length(max=removal.MAX_REASON)],
+    )
 
 
 def answer_lines(definition: Definition | None, answers: dict) -> list[dict]:
@@ -41,39 +52,63 @@ def answer_lines(definition: Definition | None, answers: dict) -> list[dict]:
 
 
 def _describe(row: dict, definition: Definition | None) -> None:
-    """The answer lines of a listed response, its status and the fields it was not shown."""
+    """The answer lines of a response, its status and the fields it was not shown."""
     row["lines"] = answer_lines(definition, row["answers"])
     row["status"] = marks.status(row["answers"]).replace("_", " ")
     row["not_shown"] = marks.not_shown(row["answers"])
 
 
+def _link_args(survey_id: str) -> dict:
+    """The request's arguments but the page position: carried into sort and page links."""
+    args = request.args.to_dict(flat=False)
+    args.pop("after", None)
+    args.pop("done", None)
+    return {"survey_id": survey_id, **args}
+
+
 @bp.get("/surveys/<survey_id>/responses")
-@auth.login_required
+@auth.login_required(role="admin")
 def responses(survey_id: str):
     editions = editions_or_404(survey_id)
     filters = request_filters()
-    page = page_number()
+    newest_first = [editions[e] for e in sorted(editions, reverse=True)]
+    columns = response_table.columns_of(newest_first)
+    chosen = response_table.chosen_columns(columns)
+    db = get_db()
+    languages = table.languages(db, survey_id)
     per_page = current_app.config["RESPONSES_PER_PAGE"]
-    rows = listing.list_responses(get_db(), survey_id, filters, per_page + 1, (page - 1) * per_page)
+    query = response_table.table_query(survey_id, tuple(sorted(editions)), filters, columns,
+                                       languages, per_page + 1)  # fmt: skip
+    rows = table.table_rows(db, query)
+    more = len(rows) > per_page
+    rows = rows[:per_page]
     for row in rows:
-        _describe(row, editions.get(row["edition"]))
+        row["cells"] = [response_table.cell(columns[n], row["answers"].get(n)) for n in chosen]
+    count, more_than = table.table_count(db, query)
     return render_template(
-        "admin/responses.html",
-        definition=catalog().latest(survey_id),
-        editions=sorted(editions),
-        filters=filters,
-        rows=rows[:per_page],
-        page=page,
-        more=len(rows) > per_page,
-    )
+        "admin/responses.html", definition=newest_first[0], editions=sorted(editions),
+        filters=filters, columns=columns, chosen=chosen, rows=rows, query=query,
+        count=count, more_than=more_than, languages=languages,
+        statuses=response_table.STATUSES, shows=response_table.SHOWS,
+        answer_filters=list(query.answers) + [("", "")] * (2 - min(len(query.answers), 2)),
+        next_after=response_table.encode_after(rows[-1]) if more else None,
+        link_args=_link_args(survey_id), done=request.args.get("done"),
+    )  # fmt: skip
+
+
+def response_page(survey_id: str, response_id: str, form=None, status: int = 200):
+    """One response on one screen, with the forms that exclude, restore or delete it."""
+    editions = editions_or_404(survey_id)
+    row = table.one_response(get_db(), survey_id, response_id)
+    if row is None:
+        abort(404, "No such response.")
+    _describe(row, editions.get(row["edition"]) or catalog().by_version(row["version"]))
+    html = render_template("admin/response.html", definition=catalog().latest(survey_id),
+                           row=row, form=form or ReasonForm())  # fmt: skip
+    return html, status
 
 
 @bp.get("/surveys/<survey_id>/responses/<response_id>")
-@auth.login_required
+@auth.login_required(role="admin")
 def response(survey_id: str, response_id: str):
-    editions = editions_or_404(survey_id)
-    row = listing.get_response(get_db(), survey_id, response_id)
-    if row is None:
-        abort(404, "No such response.")
-    _describe(row, editions.get(row["edition"]))
-    return render_template("admin/response.html", definition=catalog().latest(survey_id), row=row)
+    return response_page(survey_id, response_id)

@@ -10,7 +10,7 @@ from flask import Response, current_app, request
 
 from surveyapp import store
 from surveyapp.questionnaire.loader import field_names
-from surveyapp.store import listing
+from surveyapp.store import listing, table
 from surveyapp.store.filters import Filters
 from surveyapp.web import get_db
 from surveyapp.web.admin.common import request_filters
@@ -19,12 +19,18 @@ from surveyapp.web.api.figures import ANSWER_PREFIX, EDITION, SINCE, UNTIL
 from surveyapp.web.api.problems import fail
 from surveyapp.web.api.questionnaires import editions_or_404
 from surveyapp.web.api.schemas import page_of, ref
-from surveyapp.web.api.spec import Reply, operations
+from surveyapp.web.api.spec import Param, Reply, operations
 
 TAG = "responses"
 read = operations(TAG, mirrors="admin.responses")[0]
 NDJSON = "application/x-ndjson"
 LINE = {"allOf": [ref("Response")], "description": "One line per response, with its `cursor`."}
+EXCLUDED = Param(
+    "excluded",
+    {"type": "boolean"},
+    "`true`: the responses set aside as excluded (test or invalid) instead of the counted"
+    " ones, which never include them (default `false`).",
+)
 FILTER_NOTE = (
     "Oldest first, in the order the responses were stored. Filter by answers with"
     " `answer.<field>=<value>` (a question id, or `<question>-<item>` for a matrix row;"
@@ -49,11 +55,21 @@ def _scope(survey_id: str) -> tuple[Filters, dict[str, list[str]], int]:
     return request_filters(), answers, paging.after()
 
 
-def _lines(path: str, survey_id: str, filters: Filters, answers: dict, start: int) -> Iterator:
+def _reader():
+    """What lists the responses asked for: the counted ones, or with `excluded=true` the
+    excluded ones (cursors of the two lists are row ids of different tables)."""
+    flag = request.args.get("excluded", "false")
+    if flag not in ("true", "false"):
+        fail(400, "excluded: true or false")
+    return table.excluded_after if flag == "true" else listing.responses_after
+
+
+def _lines(path: str, survey_id: str, filters: Filters, answers: dict, start: int,
+           reader) -> Iterator:  # fmt: skip
     """The NDJSON body, read through its own connection (closed when the stream ends)."""
     db = store.connect(path)
     try:
-        for row_id, response in listing.responses_after(db, survey_id, filters, answers, start):
+        for row_id, response in reader(db, survey_id, filters, answers, start):
             yield orjson.dumps(response | {"cursor": paging.encode(row_id)}) + b"\n"
     finally:
         db.close()
@@ -61,7 +77,7 @@ def _lines(path: str, survey_id: str, filters: Filters, answers: dict, start: in
 
 def _stream(survey_id: str) -> Response:
     filters, answers, start = _scope(survey_id)
-    body = _lines(current_app.config["DATABASE"], survey_id, filters, answers, start)
+    body = _lines(current_app.config["DATABASE"], survey_id, filters, answers, start, _reader())
     response = Response(body, mimetype=NDJSON)
     response.headers["X-Accel-Buffering"] = "no"
     return response
@@ -70,7 +86,7 @@ def _stream(survey_id: str) -> Response:
 @read(
     "/questionnaires/<survey_id>/responses",
     summary="Responses, a page at a time",
-    params=(paging.CURSOR, paging.LIMIT, EDITION, SINCE, UNTIL),
+    params=(paging.CURSOR, paging.LIMIT, EDITION, SINCE, UNTIL, EXCLUDED),
     description=FILTER_NOTE + f" With `Accept: {NDJSON}` every response from the"
     " cursor on comes as one stream, as from `responses.ndjson`.",
     replies={200: Reply("A page of responses", page_of("Response"), also=((NDJSON, LINE),))},
@@ -82,14 +98,14 @@ def response_page(survey_id: str):
         return _stream(survey_id)
     filters, answers, start = _scope(survey_id)
     size = paging.limit()
-    rows = list(listing.responses_after(get_db(), survey_id, filters, answers, start, size + 1))
+    rows = list(_reader()(get_db(), survey_id, filters, answers, start, size + 1))
     return paging.page(rows, size, start)
 
 
 @read(
     "/questionnaires/<survey_id>/responses.ndjson",
     summary="Responses as one stream",
-    params=(paging.CURSOR, EDITION, SINCE, UNTIL),
+    params=(paging.CURSOR, EDITION, SINCE, UNTIL, EXCLUDED),
     description=FILTER_NOTE,
     replies={200: Reply("One JSON object per line", LINE, NDJSON)},
 )
