@@ -22,6 +22,7 @@ from surveyapp.store.connection import (
 from surveyapp.store.drafts import (
     DraftRules,
     DraftsThrottled,
+    draft_language,
     load_draft,
     load_draft_entry,
     save_draft,
@@ -53,6 +54,7 @@ __all__ = [
     "insert_many",
     "insert_response",
     "load_draft",
+    "draft_language",
     "load_draft_entry",
     "read_budget",
     "response_for_key",

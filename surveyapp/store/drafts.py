@@ -48,6 +48,12 @@ def load_draft_entry(
     return (json.loads(row[0]), row[1]) if row else ({}, None)
 
 
+def draft_language(db: sqlite_utils.Database, key: str) -> str | None:
+    """The language a draft was last saved in (None without one)."""
+    row = db.execute("SELECT language FROM drafts WHERE key = ?", [key]).fetchone()
+    return row[0] if row else None
+
+
 def save_draft(
     db: sqlite_utils.Database,
     key: str,
@@ -55,16 +61,19 @@ def save_draft(
     answers: dict,
     rules: DraftRules | None = None,
     version: str | None = None,
+    language: str | None = None,
 ) -> None:
-    """Keep the answers so far and the definition version they answer; a new draft over
-    the address's limit raises DraftsThrottled."""
+    """Keep the answers so far, the definition version they answer and the language they
+    were shown in; a new draft over the address's limit raises DraftsThrottled."""
     rules = rules or DraftRules()
     row = {"key": key, "survey": survey, "answers": json.dumps(answers, ensure_ascii=False),
-           "updated_at": utcnow(), "version": version}  # fmt: skip
+           "updated_at": utcnow(), "version": version, "language": language}  # fmt: skip
     with immediate(db):
         if db.execute("SELECT 1 FROM drafts WHERE key = ?", [key]).fetchone() is None:
             _count_new_draft(db, rules)
-        upsert(db, "drafts", row, key=("key",), update=("answers", "updated_at", "version"))
+        upsert(
+            db, "drafts", row, key=("key",), update=("answers", "updated_at", "version", "language")
+        )
 
 
 def _count_new_draft(db: sqlite_utils.Database, rules: DraftRules) -> None:

@@ -69,16 +69,19 @@ def insert_response(
     response_id: str | None = None,
     submitted_at: str | None = None,
     claim: Callable[[sqlite_utils.Database, str], None] | None = None,
+    language: str | None = None,
 ) -> tuple[str, bool]:
     """Store one response, its answer rows and its counters in one transaction.
 
     Returns (response_id, created). A submission key or response id seen before
     stores nothing and returns the existing response id with created=False.
     `claim(db, response_id)` runs first inside the same transaction (throttle count,
-    invitation use); whatever it raises rolls everything back.
+    invitation use); whatever it raises rolls everything back. `language` is the code of
+    the language the respondent was shown.
     """
     rows = _rows(survey, edition, version, answers, counted, submission_key, response_id,
                  submitted_at)  # fmt: skip
+    rows[0].append(language)
     with immediate(db):
         if claim is not None:
             claim(db, rows[0][0])
@@ -104,7 +107,8 @@ def _insert(db: sqlite_utils.Database, rows: _Rows) -> tuple[str, bool]:
     response_id, key = response[0], response[1]
     cursor = db.execute(
         "INSERT INTO responses (response_id, submission_key, survey, edition, version,"
-        " submitted_at, answers, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        " submitted_at, answers, status, language) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT DO NOTHING",
         response,
     )
     if cursor.rowcount == 0:

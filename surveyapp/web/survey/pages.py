@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import (
     abort,
     current_app,
+    g,
     redirect,
     render_template,
     request,
@@ -19,7 +20,7 @@ from surveyapp.questionnaire import pages, randomize
 from surveyapp.questionnaire.answers import check_page, page_fields, record
 from surveyapp.questionnaire.logic import evaluate_state, plan_of
 from surveyapp.questionnaire.model import Definition
-from surveyapp.web import catalog, csrf, get_db, latest_definition, open_definition
+from surveyapp.web import catalog, csrf, get_db, languages, latest_definition, open_definition
 from surveyapp.web.forms import page_form_class, show_errors
 from surveyapp.web.survey import bp, finish, invited
 from surveyapp.web.survey import keys as keys_
@@ -31,13 +32,15 @@ from surveyapp.web.survey.render import (
     render,
     saved_draft,
 )
+from surveyapp.web.wording import N_
 
 __all__ = ["STORAGE_FAILED"]
-RESHAPED = (
+RESHAPED = N_(
     "Your answers changed the questions on this page: please check the questions now shown, "
     "then continue."
 )
-LAST_PAGE = "With your answers, this is the last page: please check it and press Submit."
+LAST_PAGE = N_("With your answers, this is the last page: please check it and press Submit.")
+EXPIRED = N_("This page had expired. Your answers are kept: please press the button again.")
 SHAPE = "~shown"  # the posted shape of the page as the browser showed it (see questionnaire.pages)
 
 
@@ -74,7 +77,7 @@ def _closed(survey_id: str, started: int | None = None):
     session.modified = True
     return render_template(
         "survey/closed.html",
-        definition=_definition(survey_id),
+        definition=_shown(_definition(survey_id)),
         started=started,
         now_open=open_definition(survey_id),
     ), 410
@@ -114,7 +117,17 @@ def _answerable(survey_id: str):
     definition = _open(survey_id)
     if definition is None:
         return None, _closed(survey_id, session.get("editions", {}).get(survey_id))
+    key = session.get("keys", {}).get(survey_id)
+    languages.respondent_language(definition, lambda: key and store.draft_language(get_db(), key))
     return definition, invited.gate(definition)
+
+
+def _shown(definition: Definition) -> Definition:
+    """The definition in the language chosen for this request (once per version and
+    language: see surveyapp.questionnaire.translations), chosen now if not yet."""
+    if "language" not in g:
+        languages.respondent_language(definition)
+    return languages.in_language(definition, g.language)
 
 
 @bp.get("/s/<survey_id>")
@@ -124,7 +137,7 @@ def page(survey_id: str):
         return refused
     key = _session_key(survey_id, definition.edition)
     draft, started_on = store.load_draft_entry(get_db(), key, current_app.config["DRAFT_DAYS"])
-    definition = randomize.arranged(_version(definition, started_on), key)
+    definition = randomize.arranged(_shown(_version(definition, started_on)), key)
     number = _page_number(definition)
     state = evaluate_state(definition, draft)
     if pages.nearest_page(state, number) != number:
@@ -157,7 +170,7 @@ def answer(survey_id: str):
     definition, refused = _answerable(survey_id)
     if refused is not None:
         return refused
-    definition = _version(definition, request.form.get("definition_version"))
+    definition = _shown(_version(definition, request.form.get("definition_version")))
     number = _page_number(definition)
     db = get_db()
     key = request.form.get("submission_key", "")
@@ -169,7 +182,7 @@ def answer(survey_id: str):
         definition = randomize.arranged(definition, fresh)
         form = page_form_class(definition, number)()
         form.submission_key.data = fresh
-        notice = "This page had expired. Your answers are kept: please press the button again."
+        notice = EXPIRED
         return render(definition, number, form, evaluate_state(definition, {}), 400, notice)
     definition = randomize.arranged(definition, key)
     draft = store.load_draft(db, key, current_app.config["DRAFT_DAYS"])
@@ -238,7 +251,7 @@ def _again(definition: Definition, number: int, key: str, checked, reshaped: set
 
 @bp.get("/s/<survey_id>/thanks")
 def thanks(survey_id: str):
-    definition = _definition(survey_id)
+    definition = _shown(_definition(survey_id))
     again = request.args.get("again") == "1"
     screened = request.args.get("screened") == "1"
     return render_template(

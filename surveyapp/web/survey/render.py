@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from flask import current_app, redirect, render_template, request, url_for
+from flask import current_app, g, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_wtf.csrf import generate_csrf
 
 from surveyapp import store
@@ -14,9 +15,12 @@ from surveyapp.questionnaire.model import Definition
 from surveyapp.store.invitations import address_hash
 from surveyapp.web.forms import page_form_class
 from surveyapp.web.survey.view import page_view
+from surveyapp.web.wording import N_
 
-STORAGE_FAILED = "We could not save your answers just now. They are kept below: please try again."
-DRAFTS_THROTTLED = (
+STORAGE_FAILED = N_(
+    "We could not save your answers just now. They are kept below: please try again."
+)
+DRAFTS_THROTTLED = N_(
     "Too many questionnaires were started from your network just now. Your answers are kept "
     "below: please press the button again in a few minutes."
 )
@@ -30,7 +34,7 @@ def render(definition, number, form, state, status=200, notice="", errors=False)
         page=definition.pages[number - 1],
         number=number,
         form=form,
-        notice=notice,
+        notice=gettext(notice) if notice else "",
         has_errors=errors,
         view=page_view(definition, number, state, form),
     ), status
@@ -53,6 +57,7 @@ def blank_page(definition: Definition, number: int, key: str, state: State) -> s
         definition.version,
         number,
         request.script_root,
+        g.get("language"),
         *_view_key(definition, number, state),
     )
     cache = blank_pages()
@@ -98,7 +103,8 @@ def saved_draft(db, key: str, definition: Definition, draft: dict) -> tuple[int,
     """Keep the answers so far and the version they answer; else (status, notice) saying
     why nothing was stored."""
     try:
-        store.save_draft(db, key, definition.id, draft, _draft_rules(), definition.version)
+        store.save_draft(db, key, definition.id, draft, _draft_rules(), definition.version,
+                         g.get("language"))  # fmt: skip
     except store.DraftsThrottled:
         return 429, DRAFTS_THROTTLED
     except store.DatabaseError:

@@ -1,0 +1,144 @@
+"""Which language a page is shown in, and the interface strings' catalogues (Flask-Babel).
+
+A respondent's language is, first found: `?lang=` (then kept in the session, as is the
+picker's choice, which is the same link), the session, the language of their draft, the
+best match of Accept-Language, the questionnaire's default. It is one of the
+questionnaire's languages; the interface strings are shown in it when a catalogue ships
+for it (surveyapp/translations), else in English. Pages without a questionnaire (the
+list, errors) offer the shipped catalogues' languages. Admin pages are in English.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+
+from babel import Locale, UnknownLocaleError
+from flask import Flask, g, request, session
+from flask_babel import Babel, refresh
+
+from surveyapp.questionnaire.model import Definition
+
+try:
+    from surveyapp.questionnaire.translations import localized
+except ImportError:  # pragma: no cover - until the questionnaire declares its languages
+
+    def localized(definition: Definition, language: str) -> Definition:  # type: ignore[misc]
+        return definition
+
+
+CATALOGUES = Path(__file__).resolve().parent.parent / "translations"
+SOURCE = "en"
+# The languages whose interface catalogues ship (surveyapp/translations).
+SHIPPED = ("en", "fr", "de", "es", "ja", "zh", "ar")
+RIGHT_TO_LEFT = frozenset({"ar", "he", "fa", "ur"})
+SESSION = "language"
+ADMIN_SESSION = "admin_language"
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(CATALOGUES))
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", SOURCE)
+    Babel(app, locale_selector=interface_language)
+    app.jinja_env.globals["autonym"] = autonym
+
+    @app.context_processor
+    def page_language() -> dict:
+        shown = g.get("language") or interface_language()
+        return {
+            "html_lang": shown,
+            "html_dir": direction(shown),
+            "picker": g.picker if "picker" in g else _general_picker(),
+        }
+
+
+@cache
+def autonym(language: str) -> str:
+    """A language's name in itself ("Français"), as a picker lists it."""
+    try:
+        name = Locale.parse(language.replace("-", "_")).get_display_name(language) or language
+    except (ValueError, UnknownLocaleError):
+        return language
+    return name[:1].upper() + name[1:]
+
+
+def direction(language: str) -> str:
+    return "rtl" if base(language) in RIGHT_TO_LEFT else "ltr"
+
+
+def base(language: str) -> str:
+    return language.replace("_", "-").split("-")[0].lower()
+
+
+def interface_language() -> str:
+    """The catalogue the interface strings come from on this request."""
+    if request.blueprint and request.blueprint.startswith(("admin", "api")):
+        return SOURCE
+    shown = g.get("language")
+    if shown is None:
+        shown = _chosen(list(SHIPPED), SOURCE)
+    return base(shown) if base(shown) in SHIPPED else SOURCE
+
+
+def languages_of(definition: Definition) -> list[str]:
+    """The questionnaire's languages, its default first when it declares none."""
+    declared = list(getattr(definition, "languages", None) or ())
+    return declared or [default_of(definition)]
+
+
+def default_of(definition: Definition) -> str:
+    return getattr(definition, "default_language", None) or SOURCE
+
+
+def _chosen(
+    offered: list[str], default: str, draft: Callable[[], str | None] = lambda: None
+) -> str:
+    asked = request.args.get("lang", "")
+    if asked in offered:
+        session[SESSION] = asked
+        return asked
+    kept = session.get(SESSION)
+    if kept in offered:
+        return kept
+    if (draft_language := draft()) in offered:
+        return draft_language
+    return request.accept_languages.best_match(offered) or default
+
+
+def respondent_language(
+    definition: Definition, draft: Callable[[], str | None] = lambda: None
+) -> str:
+    """Choose the language of this request's pages for `definition` (see the module);
+    `draft()` gives the language of the respondent's draft, asked only when needed."""
+    offered = languages_of(definition)
+    language = _chosen(offered, default_of(definition), draft)
+    g.language = language
+    g.picker = offered if len(offered) > 1 else []
+    refresh()  # the interface catalogue follows the language chosen
+    return language
+
+
+def in_language(definition: Definition, language: str) -> Definition:
+    """The definition's texts in `language` (built once per version and language)."""
+    if language == default_of(definition) and not getattr(definition, "languages", None):
+        return definition
+    return localized(definition, language)
+
+
+def _general_picker() -> list[str]:
+    if request.blueprint == "survey" or request.blueprint is None:
+        return list(SHIPPED)
+    return []
+
+
+def admin_language(definition: Definition) -> str:
+    """The language admin pages show a questionnaire's labels in: the admin's choice
+    (`?labels=xx`, kept in the session) among its languages, else its default."""
+    offered = languages_of(definition)
+    asked = request.args.get("labels", "")
+    if asked in offered:
+        session[ADMIN_SESSION] = asked
+        return asked
+    kept = session.get(ADMIN_SESSION)
+    return kept if kept in offered else default_of(definition)
