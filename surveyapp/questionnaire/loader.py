@@ -20,10 +20,11 @@ from surveyapp.questionnaire.catalog import Catalog
 from surveyapp.questionnaire.model import Definition, Page, Question
 from surveyapp.questionnaire.randomize import check_arrangement, page_keys, randomized_groups
 from surveyapp.questionnaire.reader import Reader
+from surveyapp.questionnaire.translations import check_translations, read_languages
 from surveyapp.questionnaire.types import REGISTRY
 
 TOP_KEYS = {"id", "title", "audience", "edition", "introduction", "scales", "pages", "mirrors",
-            "access", "anonymous", "randomize_pages"}  # fmt: skip
+            "access", "anonymous", "randomize_pages", "languages", "default_language"}  # fmt: skip
 ACCESS = ("open", "invitation")
 QUESTION_KEYS = {"id", "type", "text", "help", "required", "anchor"}
 PAGE_KEYS = {"title", "questions", "group", "randomize", "anchor"}
@@ -51,14 +52,15 @@ def parse_definition(text: str, filename: str) -> Definition:
     reader = Reader(filename)
     for extra in sorted(set(raw) - TOP_KEYS):
         reader.error(extra, "unknown key")
+    read_languages(raw, reader)
     _read_scales(raw, reader)
     access, anonymous = _read_access(raw, reader)
     definition = Definition(
         id=reader.code(raw, "id", ""),
-        title=reader.string(raw, "title", ""),
+        title=reader.text(raw, "title", ""),
         audience=reader.string(raw, "audience", ""),
         edition=reader.integer(raw.get("edition"), "edition", minimum=1900),
-        introduction=reader.string(raw, "introduction", "", required=False),
+        introduction=reader.text(raw, "introduction", "", required=False),
         pages=_read_pages(raw.get("pages"), reader),
         version=hashlib.sha256(json.dumps(raw, sort_keys=True).encode()).hexdigest()[:12],
         source=filename,
@@ -68,7 +70,12 @@ def parse_definition(text: str, filename: str) -> Definition:
         access=access,
         anonymous=anonymous,
         randomize_pages=randomized_groups(raw, reader),
+        languages=reader.languages,
+        default_language=reader.default_language,
+        language=reader.default_language,
+        texts=reader.texts,
     )
+    check_translations(definition, reader.error)
     _check_mirrors(definition, reader)
     check_arrangement(definition, field_names(definition), reader.error)
     if not reader.errors:
@@ -141,7 +148,7 @@ def _read_pages(raw_pages: Any, reader: Reader) -> tuple[Page, ...]:
                 reader.error(f"{at}.questions[{q}].id", f"{question.id!r} is a name the form uses")
             seen_ids.add(question.id)
             questions.append(question)
-        title, number = reader.string(raw_page, "title", at), len(pages) + 1
+        title, number = reader.text(raw_page, "title", at), len(pages) + 1
         logic = {key: reader.rule(raw_page, key, at) for key in ("relevant", "screen_out")}
         keys = page_keys(raw_page, at, reader)
         pages.append(Page(title, tuple(questions), number=number, **logic, **keys))
@@ -171,8 +178,8 @@ def _read_question(raw: Any, path: str, reader: Reader) -> Question | None:
     return Question(
         id=reader.code(raw, "id", path),
         type=type_name,
-        text=reader.string(raw, "text", path, required=not qtype.computed),
-        help=reader.string(raw, "help", path, required=False),
+        text=reader.text(raw, "text", path, required=not qtype.computed),
+        help=reader.text(raw, "help", path, required=False),
         required=required,
         options=settings.pop("options", ()),
         items=settings.pop("items", ()),

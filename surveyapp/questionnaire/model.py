@@ -95,6 +95,14 @@ class Definition:
     access: str = "open"
     anonymous: bool = True
     randomize_pages: tuple[str, ...] = ()
+    # Languages (surveyapp.questionnaire.translations): the texts above are in `language`
+    # (the default language unless `localized`); `texts` holds every translatable text in
+    # every language given, keyed by (loader key path, language code), e.g.
+    # ("pages[0].questions[1].text", "fr").
+    languages: tuple[str, ...] = ("en",)
+    default_language: str = "en"
+    language: str = "en"
+    texts: dict[tuple[str, str], str] = field(default_factory=dict, compare=False, repr=False)
 
     def questions(self) -> Iterator[Question]:
         for page in self.pages:

@@ -21,6 +21,9 @@ class Reader:
         self.filename = filename
         self.errors: list[str] = []
         self.scales: dict[str, tuple[Option, ...]] = {}
+        self.languages: tuple[str, ...] = ("en",)
+        self.default_language = "en"
+        self.texts: dict[tuple[str, str], str] = {}
 
     def error(self, path: str, message: str) -> None:
         self.errors.append(f"{self.filename}: {path}: {message}")
@@ -35,6 +38,28 @@ class Reader:
             self.error(f"{path}.{key}".lstrip("."), "must be text")
             return ""
         return value.strip()
+
+    def text(self, raw: dict, key: str, path: str, required: bool = True) -> str:
+        """A text respondents read: plain (the default language) or a mapping of language
+        code to text. Every language's text is kept in `texts`; the default one is returned."""
+        value, where = raw.get(key), f"{path}.{key}".lstrip(".")
+        if not isinstance(value, dict):
+            text = self.string(raw, key, path, required)
+            if text:
+                self.texts[(where, self.default_language)] = text
+            return text
+        for lang, text in value.items():
+            if lang not in self.languages:
+                self.error(f"{where}.{lang}", f"{lang!r} is not one of the languages "
+                           f"({', '.join(self.languages)})")  # fmt: skip
+            elif not isinstance(text, str):
+                self.error(f"{where}.{lang}", "must be text")
+            elif text.strip():
+                self.texts[(where, lang)] = text.strip()
+        default = self.texts.get((where, self.default_language), "")
+        if not default and (required or value):
+            self.error(where, f"needs a text in the default language {self.default_language!r}")
+        return default
 
     def code(self, raw: dict, key: str, path: str) -> str:
         value = self.string(raw, key, path)
@@ -93,7 +118,7 @@ class Reader:
         keys = {"code", "label", *OPTION_FLAGS} | ({"relevant"} if relevant else set())
         empty = "must be a non-empty list of {code, label}"
         for at, entry in self.mappings(raw, path, keys, "code and label", empty):
-            code, label = self.code(entry, "code", at), self.string(entry, "label", at)
+            code, label = self.code(entry, "code", at), self.text(entry, "label", at)
             if code in seen:
                 self.error(f"{at}.code", f"duplicate code {code!r}")
             seen.add(code)

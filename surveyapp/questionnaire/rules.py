@@ -80,7 +80,7 @@ def question_rules(reader: Reader, raw: dict, path: str) -> dict[str, Any]:
         key: read_rule(reader, raw, key, path)
         for key in ("relevant", "constraint", "choice_filter", "screen_out")
     }
-    found["constraint_message"] = reader.string(raw, "constraint_message", path, required=False)
+    found["constraint_message"] = reader.text(raw, "constraint_message", path, required=False)
     if found["constraint_message"] and found["constraint"] is None:
         reader.error(f"{path}.constraint_message", "needs a constraint")
     return found

@@ -1,0 +1,171 @@
+"""A questionnaire in several languages.
+
+A definition declares `languages` (codes such as en, fr, de, pt-BR) and `default_language`
+(the first of `languages`, or en when neither is given). Every text a respondent reads may
+be a plain string (the default language) or a mapping of language to text:
+
+    title: {en: Working with clients, fr: Travailler avec vos clients}
+
+The loaded Definition holds its default-language texts where it always has (so code that
+knows nothing of languages reads them unchanged) and every language's in `texts`, keyed by
+(loader key path, language): ("pages[0].questions[1].text", "fr"). `localized` gives the
+definition with every text in one language, a missing translation falling back to the
+default language's text; `missing_translations` lists those gaps.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from dataclasses import fields, replace
+from typing import TYPE_CHECKING
+
+from surveyapp.questionnaire.model import Definition, Option, Question
+
+if TYPE_CHECKING:
+    from surveyapp.questionnaire.reader import Reader
+
+LANGUAGE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*")
+PIPE = re.compile(r"\$\{([A-Za-z0-9_.-]+)\}")
+CACHE_SIZE = 256
+Pick = Callable[[str, str], str]
+
+
+def read_languages(raw: dict, reader: Reader) -> None:
+    """Read `languages` and `default_language` into the reader (before any text is read)."""
+    given = raw.get("languages")
+    languages: list[str] = []
+    if given is not None and not (isinstance(given, list) and given):
+        reader.error("languages", "must be a non-empty list of language codes (en, fr, pt-BR)")
+    for index, code in enumerate(given if isinstance(given, list) else []):
+        if not isinstance(code, str) or not LANGUAGE.fullmatch(code):
+            reader.error(f"languages[{index}]", f"{code!r} is not a language code (en, fr, pt-BR)")
+        elif code in languages:
+            reader.error(f"languages[{index}]", f"{code!r} is listed twice")
+        else:
+            languages.append(code)
+    default = raw.get("default_language", languages[0] if languages else "en")
+    if not isinstance(default, str) or not LANGUAGE.fullmatch(default):
+        reader.error("default_language", f"{default!r} is not a language code (en, fr, pt-BR)")
+        default = languages[0] if languages else "en"
+    elif languages and default not in languages:
+        reader.error("default_language", f"{default!r} is not one of the languages")
+    reader.languages = tuple(languages) or (default,)
+    reader.default_language = default
+
+
+def check_translations(definition: Definition, error: Callable[[str, str], None]) -> None:
+    """A translation may pipe (`${name}`) only what its default-language text pipes: the
+    loader checks those references, not a translation's."""
+    default = definition.default_language
+    for (path, lang), text in definition.texts.items():
+        known = set(PIPE.findall(definition.texts.get((path, default), "")))
+        extra = sorted(set(PIPE.findall(text)) - known)
+        if lang != default and extra:
+            error(f"{path}.{lang}", f"pipes ${{{extra[0]}}}, which the {default} text does not")
+
+
+_cache: OrderedDict[tuple[int, str], tuple[Definition, Definition]] = OrderedDict()
+_lock = threading.Lock()
+
+
+def localized(definition: Definition, lang: str) -> Definition:
+    """`definition` with every respondent-facing text (title, introduction, page titles,
+    question texts, help, constraint messages, option, item and scale labels, and any
+    other top-level text the definition translates) in `lang`; a text without a
+    translation keeps the default language's. A language the definition does not declare
+    gives the default language. The copy keeps `id`, `edition`, `version`, codes and
+    rules; its `language` says which language it is in. It is built once per definition
+    object and language and cached: the same object comes back on every later call, so
+    calling this per request costs one dict look-up. Use it for what is shown; the
+    catalogue's own object stays the one to compare (Catalog.is_current) and store."""
+    lang = lang if lang in definition.languages else definition.default_language
+    if lang == definition.language:
+        return definition
+    key = (id(definition), lang)
+    with _lock:
+        found = _cache.get(key)
+        if found is not None and found[0] is definition:
+            _cache.move_to_end(key)
+            return found[1]
+    made = replace(_rebuild(definition, _picker(definition, lang)), language=lang)
+    with _lock:
+        _cache[key] = (definition, made)  # holding the definition keeps its id unique
+        while len(_cache) > CACHE_SIZE:
+            _cache.popitem(last=False)
+    return made
+
+
+def missing_translations(definition: Definition) -> list[tuple[str, str]]:
+    """(loader key path, language) of every text that has no translation in a declared
+    language other than the default, in the languages' order, then definition order."""
+    missing: dict[tuple[str, str], None] = {}
+    for lang in definition.languages:
+        if lang == definition.default_language:
+            continue
+
+        def note(path: str, text: str, lang: str = lang) -> str:
+            if text and (path, lang) not in definition.texts:
+                missing[(path, lang)] = None
+            return text
+
+        _rebuild(definition, note)
+    return list(missing)
+
+
+def best_language(definition: Definition, wanted: Iterable[str]) -> str:
+    """The first of `wanted` (codes in order of preference) the definition has, matching
+    `fr-CA` to `fr` when only that is declared; else the default language."""
+    for code in wanted:
+        for candidate in (code, code.split("-")[0]):
+            if candidate in definition.languages:
+                return candidate
+    return definition.default_language
+
+
+def _picker(definition: Definition, lang: str) -> Pick:
+    texts, default = definition.texts, definition.default_language
+
+    def pick(path: str, text: str) -> str:
+        return texts.get((path, lang)) or texts.get((path, default)) or text
+
+    return pick
+
+
+def _rebuild(definition: Definition, pick: Pick) -> Definition:
+    scales = {name: _options(options, f"scales.{name}", pick)
+              for name, options in definition.scales.items()}  # fmt: skip
+    pages = tuple(
+        replace(page, title=pick(f"pages[{p}].title", page.title),
+                questions=tuple(_question(q, f"pages[{p}].questions[{n}]", scales, pick)
+                                for n, q in enumerate(page.questions)))
+        for p, page in enumerate(definition.pages)
+    )  # fmt: skip
+    top = {key: pick(key, getattr(definition, key)) for key in _top_texts(definition)}
+    return replace(definition, pages=pages, scales=scales, **top)
+
+
+def _top_texts(definition: Definition) -> list[str]:
+    names = {f.name for f in fields(Definition) if f.type in ("str", str)}
+    return sorted({path for path, _ in definition.texts if path in names} | {"title"})
+
+
+def _question(q: Question, at: str, scales: dict[str, tuple[Option, ...]], pick: Pick) -> Question:
+    if q.scale and q.scale in scales:
+        options = scales[q.scale]
+    else:
+        options = _options(q.options, f"{at}.options", pick)
+    return replace(
+        q,
+        text=pick(f"{at}.text", q.text),
+        help=pick(f"{at}.help", q.help),
+        constraint_message=pick(f"{at}.constraint_message", q.constraint_message),
+        options=options,
+        items=_options(q.items, f"{at}.items", pick),
+    )
+
+
+def _options(options: tuple[Option, ...], at: str, pick: Pick) -> tuple[Option, ...]:
+    return tuple(replace(o, label=pick(f"{at}[{i}].label", o.label)) for i, o in enumerate(options))
