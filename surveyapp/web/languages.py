@@ -19,14 +19,7 @@ from flask import Flask, g, request, session
 from flask_babel import Babel, refresh
 
 from surveyapp.questionnaire.model import Definition
-
-try:
-    from surveyapp.questionnaire.translations import localized
-except ImportError:  # pragma: no cover - until the questionnaire declares its languages
-
-    def localized(definition: Definition, language: str) -> Definition:  # type: ignore[misc]
-        return definition
-
+from surveyapp.questionnaire.translations import localized
 
 CATALOGUES = Path(__file__).resolve().parent.parent / "translations"
 SOURCE = "en"
@@ -82,13 +75,11 @@ def interface_language() -> str:
 
 
 def languages_of(definition: Definition) -> list[str]:
-    """The questionnaire's languages, its default first when it declares none."""
-    declared = list(getattr(definition, "languages", None) or ())
-    return declared or [default_of(definition)]
+    return list(definition.languages)
 
 
 def default_of(definition: Definition) -> str:
-    return getattr(definition, "default_language", None) or SOURCE
+    return definition.default_language
 
 
 def _chosen(
@@ -121,8 +112,6 @@ def respondent_language(
 
 def in_language(definition: Definition, language: str) -> Definition:
     """The definition's texts in `language` (built once per version and language)."""
-    if language == default_of(definition) and not getattr(definition, "languages", None):
-        return definition
     return localized(definition, language)
 
 
