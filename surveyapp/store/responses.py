@@ -154,7 +154,7 @@ def insert_many(db: sqlite_utils.Database, rows: Iterable[dict[str, Any]]) -> in
     prepared = [
         ((row.get("response_id") or uuid.uuid4().hex, row.get("submission_key"), row["survey"],
           row["edition"], row["version"], row.get("submitted_at") or utcnow(),
-          encode(row["answers"]), status(row["answers"])), row)
+          encode(row["answers"]), status(row["answers"]), row.get("language")), row)
         for row in rows
     ]  # fmt: skip
     with immediate(db):
@@ -196,7 +196,7 @@ def _insert_fresh(db: sqlite_utils.Database, fresh: list[tuple[tuple, dict]]) ->
     first = db.execute("SELECT coalesce(max(id), 0) + 1 FROM responses").fetchone()[0]
     db.conn.executemany(
         "INSERT INTO responses (id, response_id, submission_key, survey, edition, version,"
-        " submitted_at, answers, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " submitted_at, answers, status, language) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [(first + n, *response) for n, (response, _row) in enumerate(fresh)],
     )
     answer_params, totals = _answers_and_counters(fresh, first)
