@@ -94,7 +94,17 @@ def _chosen(
         return kept
     if (draft_language := draft()) in offered:
         return draft_language
-    return request.accept_languages.best_match(offered) or default
+    return _accepted(offered) or default
+
+
+def _accepted(offered: list[str]) -> str | None:
+    """The browser's most preferred language offered, `fr-CA` taken as `fr` when only
+    that is offered."""
+    for wanted, _quality in request.accept_languages:  # most preferred first
+        for code in (wanted, base(wanted)):
+            if code in offered:
+                return code
+    return None
 
 
 def respondent_language(
@@ -123,11 +133,27 @@ def _general_picker() -> list[str]:
 
 def admin_language(definition: Definition) -> str:
     """The language admin pages show a questionnaire's labels in: the admin's choice
-    (`?labels=xx`, kept in the session) among its languages, else its default."""
+    (`?lang=xx`, kept in the session) among its languages, else its default."""
     offered = languages_of(definition)
-    asked = request.args.get("labels", "")
+    asked = request.args.get("lang", "")
     if asked in offered:
         session[ADMIN_SESSION] = asked
         return asked
     kept = session.get(ADMIN_SESSION)
     return kept if kept in offered else default_of(definition)
+
+
+def for_admin(definition: Definition | None) -> Definition | None:
+    """`definition` with its labels in the admin's language; the page offers the choice
+    (templates/admin/base.html) when the questionnaire has more than one."""
+    if definition is None:
+        return None
+    chosen = admin_language(definition)
+    if len(definition.languages) > 1:
+        g.label_languages, g.label_language = list(definition.languages), chosen
+    return localized(definition, chosen)
+
+
+def admin_key() -> str:
+    """What the admin's label language adds to a cache key of a page of figures."""
+    return g.get("label_language", "")

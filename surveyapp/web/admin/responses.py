@@ -8,7 +8,7 @@ from surveyapp.questionnaire import marks
 from surveyapp.questionnaire.model import Definition
 from surveyapp.questionnaire.types import REGISTRY
 from surveyapp.store import listing
-from surveyapp.web import catalog, get_db
+from surveyapp.web import catalog, get_db, languages
 from surveyapp.web.admin import auth, bp
 from surveyapp.web.admin.common import editions_or_404, page_number, request_filters
 
@@ -56,7 +56,7 @@ def responses(survey_id: str):
     per_page = current_app.config["RESPONSES_PER_PAGE"]
     rows = listing.list_responses(get_db(), survey_id, filters, per_page + 1, (page - 1) * per_page)
     for row in rows:
-        _describe(row, editions.get(row["edition"]))
+        _describe(row, languages.for_admin(editions.get(row["edition"])))
     return render_template(
         "admin/responses.html",
         definition=catalog().latest(survey_id),
@@ -75,5 +75,5 @@ def response(survey_id: str, response_id: str):
     row = listing.get_response(get_db(), survey_id, response_id)
     if row is None:
         abort(404, "No such response.")
-    _describe(row, editions.get(row["edition"]))
+    _describe(row, languages.for_admin(editions.get(row["edition"])))
     return render_template("admin/response.html", definition=catalog().latest(survey_id), row=row)
