@@ -44,7 +44,8 @@ def test_questionnaires_and_versions_in_yaml_and_json(app, client, write):
     assert parsed["id"] == "cmo" and parsed["version"] == cmo_def.version
     assert "text" not in parsed
     raw = yaml.safe_load(cmo_def.text)
-    assert [p["title"] for p in parsed["pages"]] == [p["title"] for p in raw["pages"]]
+    assert [p["title"] for p in parsed["pages"]] == [p["title"]["en"] for p in raw["pages"]]
+    assert parsed["texts"]["pages[0].title"] == raw["pages"][0]["title"]
     first = parsed["pages"][0]["questions"][0]
     assert first["id"] == raw["pages"][0]["questions"][0]["id"]
     for missing in (f"{base}x", "/api/v1/questionnaires/nope/versions", f"{base}x.yaml"):

@@ -14,6 +14,7 @@ from pyxform.xls2xform import convert
 
 from surveyapp import SHIPPED_SURVEYS
 from surveyapp.questionnaire.loader import load_file, parse_definition
+from surveyapp.questionnaire.translations import localized
 from surveyapp.questionnaire.xlsform import (
     XLSFormError,
     definition_to_xlsform,
@@ -103,8 +104,10 @@ def test_a_kobotoolbox_form_imports_in_its_default_language():
     assert (income.type, income.settings["integer"]) == ("number", False)
     assert remarks.type == "long_text"
     assert not any(q.id in {"start", "end", "today", "deviceid", "username"} for q in d.questions())
+    assert (d.languages, d.default_language) == (("en", "fr"), "en")
+    assert localized(d, "fr").pages[0].questions[0].help == "Comptez-vous aussi."
     warnings = "\n".join(imported.warnings)
-    assert "household.xlsx:survey:row 1: label::Français (fr): not imported" in warnings
+    assert "label::Français (fr)" not in warnings
     assert "household.xlsx:settings:row 2: version: 'vXJ8a3yLk2' is not a year" in warnings
     assert "$kuid" not in warnings
 
@@ -153,7 +156,8 @@ def test_languages_without_a_default_take_the_first_label_column():
     ]})  # fmt: skip
     imported = read_xlsform(data, "cities.xlsx")
     assert imported.definition.question("city").text == "Stadt"
-    assert any("label::English (en): not imported" in w for w in imported.warnings)
+    assert imported.definition.languages == ("de", "en")
+    assert localized(imported.definition, "en").question("city").text == "City"
 
 
 def test_a_geopoint_and_a_repeat_are_refused_whole_with_every_row_named():

@@ -13,6 +13,7 @@ from surveyapp.cli import catalog
 from surveyapp.exchange.definition_files import scan
 from surveyapp.questionnaire.loader import DefinitionError, load_file
 from surveyapp.questionnaire.model import Definition
+from surveyapp.questionnaire.translations import missing_messages
 
 FORMATS = ("yaml", "xlsform")
 
@@ -25,12 +26,14 @@ FORMATS = ("yaml", "xlsform")
 def check_definitions_command(files: tuple[Path, ...], edition: int | None) -> None:
     """Validate questionnaire definitions, YAML or XLSForm (.xlsx) (default: every file of
     the served folders, a later folder overriding an earlier one as when serving); print
-    every error, exit 1 on any."""
+    every error, exit 1 on any. A missing translation is a warning: the respondent sees
+    the default language's text there."""
     if files:
         definitions, errors, warnings = _check_files(files, edition)
     else:
         found = scan(Path(p) for p in current_app.config["SURVEY_FOLDERS"])
         definitions, errors, warnings = list(found.chosen.values()), found.problems, found.warnings
+    warnings = [*warnings, *(m for d in definitions for m in missing_messages(d))]
     for warning in warnings:
         click.echo(f"warning: {warning}", err=True)
     for error in errors:

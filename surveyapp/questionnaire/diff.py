@@ -3,7 +3,7 @@
 A change is breaking when answers given to the old version would not mean the same under
 the new one: a question's (or matrix item's, or option's) wording changed, its scale or
 type changed, or a question, item or option was deleted. Adding things, moving them,
-help texts, titles and settings are not breaking.
+help texts, titles, settings and translations are not breaking.
 """
 
 from __future__ import annotations
@@ -54,6 +54,26 @@ def changes(old: Definition, new: Definition) -> list[Change]:
         found.append(Change("edition", "edition changed", f"{old.edition} → {new.edition}"))
     found.extend(_page_changes(old, new))
     found.extend(_question_changes(old, new))
+    found.extend(_language_changes(old, new))
+    return found
+
+
+def _language_changes(old: Definition, new: Definition) -> list[Change]:
+    """Declared languages, and per language how many translations changed (never breaking:
+    the default language's texts say what an answer means)."""
+    found = []
+    if (old.languages, old.default_language) != (new.languages, new.default_language):
+        was, now = (", ".join(d.languages) for d in (old, new))
+        found.append(Change("languages", "languages changed", f"{was} → {now}"))
+    for lang in new.languages:
+        if lang == new.default_language:
+            continue
+        before, after = ({p: t for (p, code), t in d.texts.items() if code == lang}
+                         for d in (old, new))  # fmt: skip
+        changed = sum(before.get(path) != after.get(path) for path in before.keys() | after)
+        if changed:
+            found.append(Change(f"language {lang}", "translations changed",
+                                f"{changed} text{'s' if changed != 1 else ''}"))  # fmt: skip
     return found
 
 

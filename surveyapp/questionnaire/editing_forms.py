@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from surveyapp.questionnaire import editing as ed
+from surveyapp.questionnaire.editing_texts import default_language, default_text, merged
 from surveyapp.questionnaire.loader import QUESTION_KEYS
 from surveyapp.questionnaire.types import REGISTRY
 
@@ -61,12 +62,24 @@ def _set(target: dict, key: str, value: str, default: str = "") -> None:
 # Settings and outline ---------------------------------------------------------------
 
 
+def _set_text(target: dict, key: str, typed: str, lang: str) -> None:
+    """Write an optional text in the default language, keeping its translations."""
+    value = merged(target.get(key), typed, lang)
+    if isinstance(value, dict):
+        target[key] = value
+    else:
+        _set(target, key, value)
+
+
 def apply_settings(doc: ed.Document, form: Form) -> None:
-    for key in ("title", "audience", "edition"):
+    lang = default_language(doc)
+    for key in ("audience", "edition"):
         if key in form:
             doc[key] = form[key].strip()
+    if "title" in form:
+        doc["title"] = merged(doc.get("title"), form["title"], lang)
     if "introduction" in form:
-        _set(doc, "introduction", form["introduction"].replace("\r\n", "\n"))
+        _set_text(doc, "introduction", form["introduction"].replace("\r\n", "\n"), lang)
     for key, default in (("access", "open"), ("anonymous", "true")):
         if key in form:
             _set(doc, key, form[key], default)
@@ -77,7 +90,7 @@ def apply_outline(doc: ed.Document, form: Form, action: str) -> Where:
     button pressed."""
     for p, pg in enumerate(ed.pages(doc)):
         if f"page-{p}-title" in form:
-            pg["title"] = form[f"page-{p}-title"].strip()
+            pg["title"] = merged(pg.get("title"), form[f"page-{p}-title"], default_language(doc))
     verb, _, arg = action.partition(":")
     where = Where()
     for p in range(len(ed.pages(doc))):
@@ -146,10 +159,16 @@ def apply_question(doc: ed.Document, p: int, q: int, form: Form) -> None:
     old = ed.question(doc, p, q)
     type_name = form.get("type", str(old.get("type", ""))).strip()
     new: dict[str, Any] = {k: form.get(k, str(old.get(k, ""))).strip() for k in ("id", "type")}
-    new["text"] = form.get("text", str(old.get("text", ""))).strip()
+    lang = default_language(doc)
+    new["text"] = (
+        merged(old.get("text"), form["text"], lang) if "text" in form else old.get("text", "")
+    )
+    typed_help = form.get("help", default_text(old.get("help"), lang))
+    if help_text := merged(old.get("help"), typed_help, lang):
+        new["help"] = help_text
     qtype = REGISTRY.get(type_name)
     # A computed question is never answered: nothing about answering it applies.
-    common = ("help",) if qtype is not None and qtype.computed else ("help", "required", "anchor")
+    common = () if qtype is not None and qtype.computed else ("required", "anchor")
     for key in common:
         _set(new, key, form.get(key, str(old.get(key, ""))))
     shown = set(form.get("shown", "").split())
@@ -188,7 +207,7 @@ def _list_value(doc: ed.Document, old: dict, key: str, form: Form) -> list | Non
     if key == "options" and form.get("source") == "scale":
         return None
     if f"{key}-count" in form:
-        entries = read_entries(form, key, old.get(key))
+        entries = read_entries(form, key, old.get(key), default_language(doc))
     elif key == "options" and form.get("source") == "options" and "options" not in old:
         entries = [dict(e) for e in ed.scales(doc).get(str(old.get("scale")), [])]
     else:
@@ -197,18 +216,21 @@ def _list_value(doc: ed.Document, old: dict, key: str, form: Form) -> list | Non
     return entries
 
 
-def read_entries(form: Form, key: str, before: Any = None) -> list[ed.Entry]:
+def read_entries(form: Form, key: str, before: Any = None, lang: str = "en") -> list[ed.Entry]:
     """Rows `<key>-<n>-code` / `<key>-<n>-label` of a form, n < `<key>-count`; the other
-    keys of the entry shown in row n (`before[n]`: other, exclusive, anchor, na) are kept."""
+    keys of the entry shown in row n (`before[n]`: other, exclusive, anchor, na, the
+    label's translations) are kept."""
     count = form.get(f"{key}-count", "0")
     total = min(int(count), MAX_ROWS) if count.isascii() and count.isdigit() else 0
     kept = [e if isinstance(e, dict) else {} for e in before] if isinstance(before, list) else []
-    return [
-        {**(kept[n] if n < len(kept) else {}),
-         "code": form.get(f"{key}-{n}-code", "").strip(),
-         "label": form.get(f"{key}-{n}-label", "").strip()}
-        for n in range(total)
-    ]  # fmt: skip
+    entries = []
+    for n in range(total):
+        entry = dict(kept[n]) if n < len(kept) else {}
+        typed = form.get(f"{key}-{n}-label", "")
+        entry |= {"code": form.get(f"{key}-{n}-code", "").strip(),
+                  "label": merged(entry.get("label"), typed, lang)}  # fmt: skip
+        entries.append(entry)
+    return entries
 
 
 def add_typed_entry(entries: list[ed.Entry], form: Form, key: str, always: bool = False) -> int:
@@ -263,7 +285,7 @@ def scale_action(doc: ed.Document, where: Where, form: Form, action: str) -> Whe
     """Save a shared scale's form (name and options), then perform its button."""
     entries = ed.scale(doc, where.name)
     if "options-count" in form:
-        entries[:] = read_entries(form, "options", list(entries))
+        entries[:] = read_entries(form, "options", list(entries), default_language(doc))
     add_typed_entry(entries, form, "options")
     where = replace(where, name=ed.rename_scale(doc, where.name, form.get("name", where.name)))
     verb = action.partition(":")[0]

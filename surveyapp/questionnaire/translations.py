@@ -98,6 +98,17 @@ def localized(definition: Definition, lang: str) -> Definition:
     return made
 
 
+def only_translations(definition: Definition, lang: str) -> Definition:
+    """`definition` with every text in `lang` and "" where it has no translation (what an
+    export writes in that language's columns); not cached."""
+    texts = definition.texts
+
+    def pick(path: str, text: str) -> str:
+        return texts.get((path, lang), "") if text else ""
+
+    return replace(_rebuild(definition, pick), language=lang)
+
+
 def missing_translations(definition: Definition) -> list[tuple[str, str]]:
     """(loader key path, language) of every text that has no translation in a declared
     language other than the default, in the languages' order, then definition order."""
@@ -113,6 +124,21 @@ def missing_translations(definition: Definition) -> list[tuple[str, str]]:
 
         _rebuild(definition, note)
     return list(missing)
+
+
+def missing_messages(definition: Definition) -> list[str]:
+    """Every missing translation as `file: key path: message`, for check-definitions."""
+    default = definition.default_language
+    return [f"{definition.source}: {path}: no {lang} translation (the {default} text is shown)"
+            for path, lang in missing_translations(definition)]  # fmt: skip
+
+
+def texts_by_path(definition: Definition) -> dict[str, dict[str, str]]:
+    """Every text as {loader key path: {language: text}}."""
+    found: dict[str, dict[str, str]] = {}
+    for (path, lang), text in definition.texts.items():
+        found.setdefault(path, {})[lang] = text
+    return found
 
 
 def best_language(definition: Definition, wanted: Iterable[str]) -> str:

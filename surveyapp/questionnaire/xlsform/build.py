@@ -215,7 +215,7 @@ class Builder:
         elif entry.or_other:  # ODK adds an "other" choice with a text box shown when chosen
             options = self.options(entry.list_name, f"{path}.options")
             if not any(o["code"] == OTHER["code"] for o in options):
-                options.append(dict(OTHER))
+                options.append(dict(OTHER, label="" if self.workbook.strict else "Other"))
             for option in options:
                 if option["code"] == OTHER["code"]:
                     option["other"] = "true"

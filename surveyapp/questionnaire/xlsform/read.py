@@ -21,8 +21,15 @@ from surveyapp.questionnaire import yamltext
 from surveyapp.questionnaire.loader import DefinitionError, parse_definition
 from surveyapp.questionnaire.model import Definition
 from surveyapp.questionnaire.xlsform.build import Builder, Places, bool_text
+from surveyapp.questionnaire.xlsform.languages import TITLE, join_texts
 from surveyapp.questionnaire.xlsform.logic import translate
-from surveyapp.questionnaire.xlsform.workbook import Problems, Row, boolean, read_workbook
+from surveyapp.questionnaire.xlsform.workbook import (
+    Problems,
+    Row,
+    Workbook,
+    boolean,
+    read_workbook,
+)
 
 YEAR = re.compile(r"(19|20)[0-9]{2}")
 NOT_CODE = re.compile(r"[^A-Za-z0-9_]+")
@@ -74,7 +81,9 @@ def read_xlsform(data: bytes, filename: str, edition: int | None = None) -> XLSF
     if workbook is None:
         raise XLSFormError(problems.errors)
     builder = Builder(workbook)
-    text = to_yaml(_definition(builder, edition), filename)
+    raw = _definition(builder, edition)
+    _add_languages(raw, workbook, edition)
+    text = to_yaml(raw, filename)
     try:
         definition = parse_definition(text, filename)
     except DefinitionError as exc:
@@ -101,11 +110,12 @@ def _definition(builder: Builder, edition: int | None) -> dict[str, Any]:
     builder.places.add("pages", Row(constants.SURVEY, 1, {}))
     raw: dict[str, Any] = {
         "id": _survey_id(settings, builder),
-        "title": settings.plain(constants.TITLE).strip(),
+        "title": _title(builder.workbook),
         "audience": custom.get("audience", ""),
         "edition": _edition(settings, builder, edition),
     }
-    raw["title"] = raw["title"] or raw["id"]
+    if not builder.workbook.strict:
+        raw["title"] = raw["title"] or raw["id"]
     if introduction:
         raw["introduction"] = introduction
     raw.update({key: custom[key] for key in ("access", "anonymous") if key in custom})
@@ -128,6 +138,29 @@ def _definition(builder: Builder, edition: int | None) -> dict[str, Any]:
     if custom.get("randomize_pages", "").split():
         raw["randomize_pages"] = custom["randomize_pages"].split()
     return raw
+
+
+def _title(workbook: Workbook) -> str:
+    """The form's title; in another language than the default, surveyapp::title::<it>."""
+    settings = workbook.settings
+    if workbook.strict:
+        return workbook.choose(settings, "::".join(TITLE), settings.nested(*TITLE) or None)
+    return settings.plain(constants.TITLE).strip()
+
+
+def _add_languages(raw: dict[str, Any], workbook: Workbook, edition: int | None) -> None:
+    """The texts of every other language the workbook has, and `languages` after `edition`."""
+    if not workbook.others:
+        return
+    for name, code in workbook.others.items():
+        other = _definition(Builder(workbook.in_language(name)), edition)
+        join_texts(raw, other, code, workbook.code)
+    declared = {"languages": [workbook.code, *workbook.others.values()],
+                "default_language": workbook.code}  # fmt: skip
+    at = list(raw).index("edition") + 1
+    items = list(raw.items())
+    raw.clear()
+    raw.update(items[:at] + list(declared.items()) + items[at:])
 
 
 def _settings_custom(settings: Row, builder: Builder) -> dict[str, str]:

@@ -27,6 +27,7 @@ REFUSED_COLUMNS = {
     ("trigger",): ("trigger", "surveyapp works every calculation out again from the answers"),
 }
 # The logic columns: pyxform's key of the column -> the key in Entry.logic (the spec's name).
+MESSAGE = "constraint_message"
 LOGIC_COLUMNS = {
     aliases.survey_header[name]: name
     for name in ("relevant", "constraint", "constraint_message", "calculation")
@@ -160,8 +161,7 @@ class Classifier:
         entry.appearances = frozenset(row.nested("control", "appearance").split())
         entry.custom = row.custom()
         entry.required = self._required(row)
-        entry.logic = {key: value for column, key in LOGIC_COLUMNS.items()
-                       if (value := _cell(row, column).strip())}  # fmt: skip
+        entry.logic = self._logic(row)
         if entry.kind == QUESTION and not entry.name:
             self.problems.error(row.sheet, row.number, "name", "missing")
         if entry.kind == QUESTION and not entry.label and entry.xls_type != COMPUTED:
@@ -174,6 +174,16 @@ class Classifier:
                 f"{row.plain('name')!r} became {entry.name!r}: surveyapp "
                 "ids hold only letters, digits and _",
             )
+
+    def _logic(self, row: Row) -> dict[str, str]:
+        """The logic cells as written; a constraint message in the chosen language."""
+        found = {}
+        for column, key in LOGIC_COLUMNS.items():
+            value = _cell(row, column)
+            text = self.workbook.choose(row, key, value) if key == MESSAGE else value.strip()
+            if text:
+                found[key] = text
+        return found
 
     def _required(self, row: Row) -> bool | str:
         """yes/no as a truth; anything else is an expression (the loader checks it)."""

@@ -4,7 +4,7 @@ spelling and case pyxform accepts folded to one name, and the labels of one lang
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from io import BytesIO
 from typing import Any
 
@@ -16,8 +16,11 @@ from pyxform.question import Option as PyxformOption
 from pyxform.survey import Survey
 from pyxform.xls2json_backends import xlsx_to_dict
 
+from surveyapp.questionnaire.xlsform.languages import code_of
+
 CUSTOM = "surveyapp"  # the prefix of surveyapp's own columns: `surveyapp::min_picks`
 TRANSLATED = ("label", "hint")
+MESSAGE = ("bind", "jr:constraintMsg")  # where pyxform files constraint_message
 SETTINGS_ROW = 2
 SHEETS = (constants.SURVEY, constants.CHOICES, constants.SETTINGS)
 # yes/no cells as pyxform reads a `required` cell (yes, TRUE, true(), No...); XPath's
@@ -100,16 +103,24 @@ class Workbook:
     survey: list[Row]
     choices: list[Row]
     settings: Row
-    language: str
+    language: str  # as the columns name it: `Français (fr)`, or pyxform's `default`
     problems: Problems
+    # The other languages the texts are read in, {column name: code}; the default's code.
+    others: dict[str, str] = field(default_factory=dict)
+    code: str = "en"
+    # Reading another language than the default: a text it lacks is "" (no fallback).
+    strict: bool = False
 
     def text(self, row: Row, key: str) -> str:
         """A label or hint in the chosen language (another language's when it has none)."""
-        value = row.data.get(key)
+        return self.choose(row, key, row.data.get(key))
+
+    def choose(self, row: Row, key: str, value: Any) -> str:
+        """The chosen language's text of a cell that may hold one text per language."""
         if isinstance(value, str) or value is None:
-            return (value or "").strip()
-        if value.get(self.language):
-            return str(value[self.language]).strip()
+            return "" if self.strict else (value or "").strip()
+        if value.get(self.language) or self.strict:
+            return str(value.get(self.language) or "").strip()
         other = next((lang for lang, text in value.items() if text), None)
         if other is None:
             return ""
@@ -117,6 +128,10 @@ class Workbook:
             row.sheet, row.number, f"{key}::{self.language}", f"empty; the {other} text was taken"
         )
         return str(value[other]).strip()
+
+    def in_language(self, name: str) -> Workbook:
+        """The same workbook read in another of its languages; problems go nowhere."""
+        return replace(self, language=name, strict=True, problems=Problems(self.problems.filename))
 
 
 def read_workbook(data: bytes, problems: Problems) -> Workbook | None:
@@ -171,24 +186,25 @@ def _sheets(book: dict, problems: Problems) -> Workbook:
     choices, survey = sheets[constants.CHOICES], sheets[constants.SURVEY]
     languages = _languages(survey + choices, default)
     language = default if default in languages or not languages else languages[0]
-    others = [lang for lang in languages if lang != language]
-    for lang in others:
-        problems.warn(
-            constants.SURVEY,
-            1,
-            f"label::{lang}",
-            f"not imported: surveyapp has no languages yet; the {language} "
-            "labels and hints were taken",
-        )
-    return Workbook(survey, choices, settings, language, problems)
+    others: dict[str, str] = {}
+    for name in languages:
+        code = code_of(name)
+        if name != language and code is None:
+            problems.warn(constants.SURVEY, 1, f"label::{name}", "not imported: name the "
+                          "language with its code, e.g. label::Français (fr)")  # fmt: skip
+        elif name != language:
+            others[name] = code
+    code = code_of(language) or code_of(default) or "en"
+    others = {name: other for name, other in others.items() if other != code}
+    return Workbook(survey, choices, settings, language, problems, others, code)
 
 
 def _languages(rows: list[Row], default: str) -> list[str]:
-    """Languages of the label and hint columns, in column order (plain = the default)."""
+    """Languages of the label, hint and constraint_message columns, in column order
+    (plain = the default)."""
     found: dict[str, None] = {}
     for row in rows:
-        for key in TRANSLATED:
-            value = row.data.get(key)
+        for value in (*(row.data.get(key) for key in TRANSLATED), row.nested(*MESSAGE) or None):
             if isinstance(value, dict):
                 found.update(dict.fromkeys(value))
             elif isinstance(value, str):

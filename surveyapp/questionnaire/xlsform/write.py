@@ -23,10 +23,17 @@ from typing import Any
 from openpyxl import Workbook
 
 from surveyapp.questionnaire.model import Definition, Option, Page, Question, Rule
+from surveyapp.questionnaire.translations import only_translations
 from surveyapp.questionnaire.types import REGISTRY
 from surveyapp.questionnaire.types.base import FLAGS
 from surveyapp.questionnaire.types.xlsform import MATRIX_ROW, face_of
 from surveyapp.questionnaire.xlsform.choices import CHOICE_PREFIX
+from surveyapp.questionnaire.xlsform.languages import (
+    TITLE,
+    TRANSLATED_COLUMNS,
+    column_name,
+    join_rows,
+)
 from surveyapp.questionnaire.xlsform.logic import OPTION_RULE, pipes, rewrite
 
 SURVEY_COLUMNS = ["type", "name", "label", "hint", "required", "appearance"]
@@ -38,7 +45,51 @@ class ExportError(ValueError):
 
 
 def definition_to_xlsform(definition: Definition) -> bytes:
-    """The definition as an .xlsx XLSForm workbook."""
+    """The definition as an .xlsx XLSForm workbook; with several languages, each text
+    column once per language (`label::Français (fr)`) and the settings' default_language."""
+    if len(definition.languages) > 1:
+        sheets = {
+            lang: _sheets(only_translations(definition, lang)) for lang in definition.languages
+        }
+        default = definition.default_language
+        survey, choices, settings = (
+            join_rows({lang: written[n] for lang, written in sheets.items()}, default)
+            for n in range(3)
+        )
+        settings[0]["default_language"] = column_name(default)
+        for lang, (_, _, (written,)) in sheets.items():
+            if lang != default and written["form_title"]:
+                settings[0][f"{'::'.join(TITLE)}::{column_name(lang)}"] = written["form_title"]
+    else:
+        survey, choices, settings = _sheets(definition)
+    book = Workbook()
+    _sheet(book, "survey", survey, _header(SURVEY_COLUMNS, definition.languages))
+    _sheet(book, "choices", choices, _header(CHOICES_COLUMNS, definition.languages))
+    _sheet(book, "settings", settings, [])
+    book.remove(book.worksheets[0])
+    out = BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+Rows = list[dict[str, str]]
+
+
+def _header(first: list[str], languages: tuple[str, ...]) -> list[str]:
+    """A sheet's first columns; a text column once per language when there are several."""
+    if len(languages) == 1:
+        return first
+    columns: list[str] = []
+    for column in first:
+        if column in TRANSLATED_COLUMNS:
+            columns.extend(f"{column}::{column_name(lang)}" for lang in languages)
+        else:
+            columns.append(column)
+    return columns
+
+
+def _sheets(definition: Definition) -> tuple[Rows, Rows, Rows]:
+    """The rows of the survey, choices and settings sheets."""
     lists, list_of = _lists(definition)
     names = xls_names(definition)
     survey = _survey_rows(definition, list_of, names)
@@ -61,14 +112,7 @@ def definition_to_xlsform(definition: Definition) -> bytes:
         settings["surveyapp::anonymous"] = "no"
     if definition.randomize_pages:
         settings["surveyapp::randomize_pages"] = " ".join(definition.randomize_pages)
-    book = Workbook()
-    _sheet(book, "survey", survey, SURVEY_COLUMNS)
-    _sheet(book, "choices", choices, CHOICES_COLUMNS)
-    _sheet(book, "settings", [settings], [])
-    book.remove(book.worksheets[0])
-    out = BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return survey, choices, [settings]
 
 
 def _flags(option: Option) -> dict[str, str]:

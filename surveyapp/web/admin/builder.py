@@ -12,6 +12,7 @@ from flask import Response, abort, redirect, request, url_for
 
 from surveyapp.questionnaire import checking
 from surveyapp.questionnaire.editing import new_document
+from surveyapp.questionnaire.editing_texts import default_language, default_text
 from surveyapp.questionnaire.reader import CODE
 from surveyapp.store import builder_drafts
 from surveyapp.web import catalog, get_db
@@ -42,7 +43,7 @@ def _rows() -> list[dict]:
 
 def _draft_title(draft: builder_drafts.Draft | None) -> str:
     doc, _problem = checking.document_of(draft.text) if draft else (None, "")
-    return str(doc.get("title") or "") if doc else ""
+    return default_text(doc.get("title"), default_language(doc)) if doc else ""
 
 
 @bp.get("/questionnaires")

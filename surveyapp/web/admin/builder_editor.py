@@ -7,7 +7,6 @@ the problems it would leave, storing nothing (static/builder.js shows them as yo
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 
 from flask import abort, jsonify, redirect, request, url_for
@@ -15,6 +14,7 @@ from flask import abort, jsonify, redirect, request, url_for
 from surveyapp.questionnaire import checking
 from surveyapp.questionnaire import editing as ed
 from surveyapp.questionnaire import editing_forms as ef
+from surveyapp.questionnaire.editing_texts import shown as in_default_language
 from surveyapp.questionnaire.types import REGISTRY
 from surveyapp.store import audit, builder_drafts
 from surveyapp.web import get_db
@@ -41,7 +41,7 @@ def _apply(state: common.State, template: str, change: Callable[[ed.Document], e
     """Apply a post to the draft: save and redirect, or the form again with what was
     typed and the reason (a refused edit, or a draft changed meanwhile)."""
     doc = _editable(state)
-    shown = copy.deepcopy(doc)
+    shown = in_default_language(doc)  # the forms show and edit the default language
     if common.posted_revision() != state.revision:
         return common.refused_page(template, state, "revision", "", doc=shown, **context)
     try:
@@ -69,7 +69,8 @@ def builder_edit(survey_id: str):
         return _apply(state, "editor.html", lambda doc: ef.apply_outline(doc, request.form,
                                                                           _action()))  # fmt: skip
     doc, why = checking.document_of(state.text)
-    return common.page("editor.html", state, doc=doc, why=why)
+    shown = in_default_language(doc) if doc is not None else None
+    return common.page("editor.html", state, doc=shown, why=why)
 
 
 @bp.route("/questionnaires/<survey_id>/settings", methods=["GET", "POST"])
@@ -82,7 +83,7 @@ def builder_settings(survey_id: str):
             return ef.Where("settings")
 
         return _apply(state, "settings.html", change)
-    return common.page("settings.html", state, doc=_editable(state))
+    return common.page("settings.html", state, doc=in_default_language(_editable(state)))
 
 
 @bp.route("/questionnaires/<survey_id>/pages/<int:p>/questions/<int:q>", methods=["GET", "POST"])
@@ -93,7 +94,7 @@ def builder_question(survey_id: str, p: int, q: int):
         ed.question(doc, p, q)
     except ed.EditError:
         abort(404, f"Page {p + 1} has no question {q + 1} (any more): see the outline.")
-    context = _question_context(doc, p, q)
+    context = _question_context(in_default_language(doc), p, q)
     if request.method == "POST":
         where = ef.Where("question", p, q)
         return _apply(
@@ -102,7 +103,7 @@ def builder_question(survey_id: str, p: int, q: int):
             lambda d: ef.question_action(d, where, request.form, _action()),
             **context,
         )
-    return common.page("question.html", state, doc=doc, **context)
+    return common.page("question.html", state, doc=in_default_language(doc), **context)
 
 
 def _question_context(doc: ed.Document, p: int, q: int) -> dict:
@@ -133,7 +134,7 @@ def builder_scale(survey_id: str, index: int):
             lambda d: ef.scale_action(d, where, request.form, _action()),
             **context,
         )
-    return common.page("scale.html", state, doc=doc, **context)
+    return common.page("scale.html", state, doc=in_default_language(doc), **context)
 
 
 @bp.post("/questionnaires/<survey_id>/check")

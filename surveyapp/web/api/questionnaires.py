@@ -10,6 +10,7 @@ from flask import Response
 
 from surveyapp.figures import released
 from surveyapp.questionnaire.model import Definition
+from surveyapp.questionnaire.translations import texts_by_path
 from surveyapp.store import audit, definitions, editions
 from surveyapp.web import catalog, get_db, open_definition
 from surveyapp.web.admin import editions as edition_views
@@ -100,9 +101,11 @@ def _definition(survey_id: str, version: str) -> Definition:
 
 
 def as_json(definition: Definition) -> dict[str, Any]:
-    """A definition as plain JSON: every field of the model but its YAML text."""
+    """A definition as plain JSON: every field of the model but its YAML text; `texts`
+    as {key path: {language: text}}."""
     data = dataclasses.asdict(definition)
     data.pop("text", None)
+    data["texts"] = texts_by_path(definition)
     return json.loads(json.dumps(data, default=str))
 
 
