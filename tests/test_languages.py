@@ -147,7 +147,9 @@ def test_a_draft_remembers_its_language_on_another_device(client, app):
     page = client.get("/s/cmo?page=2", headers={"Accept-Language": "fr"})
     assert shown(page) == ("de", "ltr")
     db = store.thread_connection(app.config["DATABASE"])
-    assert store.draft_language(db, hidden(page.text)["submission_key"]) == "de"
+    assert store.load_draft_state(db, hidden(page.text)["submission_key"])[2] == "de"
+    with client.session_transaction() as session:
+        assert session["language"] == "de"  # what the page's post is checked and kept in
 
 
 def test_admin_pages_show_labels_in_the_admins_language(app):

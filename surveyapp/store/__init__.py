@@ -22,9 +22,9 @@ from surveyapp.store.connection import (
 from surveyapp.store.drafts import (
     DraftRules,
     DraftsThrottled,
-    draft_language,
     load_draft,
     load_draft_entry,
+    load_draft_state,
     save_draft,
 )
 from surveyapp.store.maintenance import Maintenance
@@ -54,8 +54,8 @@ __all__ = [
     "insert_many",
     "insert_response",
     "load_draft",
-    "draft_language",
     "load_draft_entry",
+    "load_draft_state",
     "read_budget",
     "response_for_key",
     "save_draft",

@@ -41,17 +41,19 @@ def load_draft_entry(
     db: sqlite_utils.Database, key: str, keep_days: int = 30
 ) -> tuple[dict[str, Any], str | None]:
     """(answers, version) of a draft; ({}, None) when there is none."""
+    answers, version, _language = load_draft_state(db, key, keep_days)
+    return answers, version
+
+
+def load_draft_state(
+    db: sqlite_utils.Database, key: str, keep_days: int = 30
+) -> tuple[dict[str, Any], str | None, str | None]:
+    """(answers, version, language) of a draft; ({}, None, None) when there is none."""
     row = db.execute(
-        "SELECT answers, version FROM drafts WHERE key = ? AND updated_at >= ?",
+        "SELECT answers, version, language FROM drafts WHERE key = ? AND updated_at >= ?",
         [key, ago(days=keep_days)],
     ).fetchone()
-    return (json.loads(row[0]), row[1]) if row else ({}, None)
-
-
-def draft_language(db: sqlite_utils.Database, key: str) -> str | None:
-    """The language a draft was last saved in (None without one)."""
-    row = db.execute("SELECT language FROM drafts WHERE key = ?", [key]).fetchone()
-    return row[0] if row else None
+    return (json.loads(row[0]), row[1], row[2]) if row else ({}, None, None)
 
 
 def save_draft(

@@ -93,6 +93,7 @@ def _chosen(
     if kept in offered:
         return kept
     if (draft_language := draft()) in offered:
+        session[SESSION] = draft_language  # the next pages (and posts) keep it
         return draft_language
     return _accepted(offered) or default
 

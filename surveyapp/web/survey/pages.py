@@ -117,8 +117,7 @@ def _answerable(survey_id: str):
     definition = _open(survey_id)
     if definition is None:
         return None, _closed(survey_id, session.get("editions", {}).get(survey_id))
-    key = session.get("keys", {}).get(survey_id)
-    languages.respondent_language(definition, lambda: key and store.draft_language(get_db(), key))
+    languages.respondent_language(definition)
     return definition, invited.gate(definition)
 
 
@@ -136,7 +135,10 @@ def page(survey_id: str):
     if refused is not None:
         return refused
     key = _session_key(survey_id, definition.edition)
-    draft, started_on = store.load_draft_entry(get_db(), key, current_app.config["DRAFT_DAYS"])
+    draft, started_on, language = store.load_draft_state(
+        get_db(), key, current_app.config["DRAFT_DAYS"]
+    )
+    languages.respondent_language(definition, lambda: language)  # resumed on another device
     definition = randomize.arranged(_shown(_version(definition, started_on)), key)
     number = _page_number(definition)
     state = evaluate_state(definition, draft)
