@@ -74,14 +74,6 @@ def interface_language() -> str:
     return base(shown) if base(shown) in SHIPPED else SOURCE
 
 
-def languages_of(definition: Definition) -> list[str]:
-    return list(definition.languages)
-
-
-def default_of(definition: Definition) -> str:
-    return definition.default_language
-
-
 def _chosen(
     offered: list[str], default: str, draft: Callable[[], str | None] = lambda: None
 ) -> str:
@@ -113,8 +105,8 @@ def respondent_language(
 ) -> str:
     """Choose the language of this request's pages for `definition` (see the module);
     `draft()` gives the language of the respondent's draft, asked only when needed."""
-    offered = languages_of(definition)
-    language = _chosen(offered, default_of(definition), draft)
+    offered = list(definition.languages)
+    language = _chosen(offered, definition.default_language, draft)
     g.language = language
     g.picker = offered if len(offered) > 1 else []
     refresh()  # the interface catalogue follows the language chosen
@@ -135,13 +127,12 @@ def _general_picker() -> list[str]:
 def admin_language(definition: Definition) -> str:
     """The language admin pages show a questionnaire's labels in: the admin's choice
     (`?lang=xx`, kept in the session) among its languages, else its default."""
-    offered = languages_of(definition)
     asked = request.args.get("lang", "")
-    if asked in offered:
+    if asked in definition.languages:
         session[ADMIN_SESSION] = asked
         return asked
     kept = session.get(ADMIN_SESSION)
-    return kept if kept in offered else default_of(definition)
+    return kept if kept in definition.languages else definition.default_language
 
 
 def for_admin(definition: Definition | None) -> Definition | None:
