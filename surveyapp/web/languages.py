@@ -11,12 +11,14 @@ list, errors) offer the shipped catalogues' languages. Admin pages are in Englis
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
 from flask import Flask, g, request, session
 from flask_babel import Babel, refresh
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
 from surveyapp.questionnaire.model import Definition
 from surveyapp.questionnaire.translations import localized
@@ -87,13 +89,14 @@ def _chosen(
     if (draft_language := draft()) in offered:
         session[SESSION] = draft_language  # the next pages (and posts) keep it
         return draft_language
-    return _accepted(offered) or default
+    return _accepted(request.headers.get("Accept-Language", ""), tuple(offered)) or default
 
 
-def _accepted(offered: list[str]) -> str | None:
+@lru_cache(maxsize=1024)  # browsers send few distinct headers: parsed once each
+def _accepted(header: str, offered: tuple[str, ...]) -> str | None:
     """The browser's most preferred language offered, `fr-CA` taken as `fr` when only
     that is offered."""
-    for wanted, _quality in request.accept_languages:  # most preferred first
+    for wanted, _quality in parse_accept_header(header, LanguageAccept):  # preferred first
         for code in (wanted, base(wanted)):
             if code in offered:
                 return code
@@ -107,9 +110,10 @@ def respondent_language(
     `draft()` gives the language of the respondent's draft, asked only when needed."""
     offered = list(definition.languages)
     language = _chosen(offered, definition.default_language, draft)
+    if g.get("language", language) != language:
+        refresh()  # a catalogue chosen for the language before follows the new one
     g.language = language
     g.picker = offered if len(offered) > 1 else []
-    refresh()  # the interface catalogue follows the language chosen
     return language
 
 

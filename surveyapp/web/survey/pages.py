@@ -138,7 +138,8 @@ def page(survey_id: str):
     draft, started_on, language = store.load_draft_state(
         get_db(), key, current_app.config["DRAFT_DAYS"]
     )
-    languages.respondent_language(definition, lambda: language)  # resumed on another device
+    if language and language != g.language:  # perhaps resumed on another device
+        languages.respondent_language(definition, lambda: language)
     definition = randomize.arranged(_shown(_version(definition, started_on)), key)
     number = _page_number(definition)
     state = evaluate_state(definition, draft)
