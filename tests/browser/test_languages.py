@@ -150,3 +150,20 @@ def test_arabic_is_mirrored_and_arrow_keys_follow_the_reading_direction(open_pag
     focused = key(page, "ArrowRight")
     assert focused["value"] == "rarely"
     assert re.fullmatch(r"الصفحة 1 من 2", page.locator("p.progress").inner_text())
+
+
+@pytest.mark.parametrize("phone", [True, False], ids=["phone", "desktop"])
+def test_an_admin_reads_the_results_in_french(admin_page, artifacts, phone):
+    page = admin_page(phone=phone)
+    page.goto("/admin/surveys/cmo")
+    page.get_by_label("Labels in").select_option("fr")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Show").click()
+    assert html_language(page) == ("en", "ltr")  # the admin interface stays English
+    question = "Votre organisation fabrique-t-elle des produits biopharmaceutiques"
+    assert page.get_by_text(question).first.is_visible()
+    width = "phone" if phone else "desktop"
+    axe_check(page, f"admin-results-fr-{width}", artifacts)
+    page.screenshot(path=artifacts / f"admin-results-fr-{width}.png", full_page=True)
+    page.goto("/admin/surveys/cmo/trends")  # the choice is kept
+    assert page.get_by_text(question).first.is_visible()
