@@ -112,11 +112,12 @@ def report(app, client, count: int) -> None:
     for label, since in (("all responses in range", "2000-01-01"), ("half in range", half)):
         took, _ = timed(lambda since=since: client.get(f"/admin/surveys/cmo?since={since}"), 3)
         print(f"tallies page, time filter, {label:22} median {took * 1000:7.1f} ms")
-    for fmt in ("csv", "jsonl", "xlsx"):
+    for fmt in ("csv", "jsonl", "xlsx", "xlsx?labels=1"):
         first, total, size = drain(client, f"/admin/surveys/cmo/export.{fmt}")
         peak = peak_mib(client, f"/admin/surveys/cmo/export.{fmt}")
-        print(f"export.{fmt:5} first chunk {first * 1000:8.1f} ms, total {total:6.2f} s,"
-              f" {size / 2**20:6.1f} MiB, peak Python memory {peak:5.2f} MiB")  # fmt: skip
+        print(f"export.{fmt:13} first chunk {first * 1000:7.1f} ms, total {total:6.2f} s"
+              f" ({count / total:7,.0f} rows/s), {size / 2**20:6.1f} MiB,"
+              f" peak Python memory {peak:5.2f} MiB")  # fmt: skip
     db = store.thread_connection(app.config["DATABASE"])
     begin = time.perf_counter()
     problems = tallies.verify_tallies(db, app.extensions["surveys"])

@@ -57,6 +57,8 @@ DEFAULTS: dict[str, Any] = {
     "API_RATE_LIMIT": 600,
     "API_RATE_WINDOW_SECONDS": 60,
     "WEBHOOKS_ALLOW_PRIVATE": False,
+    "HOME_LISTS_SURVEYS": True,  # the home page lists open questionnaires; False: a welcome only
+    "LOGO_MAX_BYTES": 512 * 1024,  # the largest logo the builder accepts
 }
 
 # SURVEYAPP_* variables that are not app settings: the server's, the instance folder's

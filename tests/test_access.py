@@ -15,6 +15,8 @@ from tests.adminkit import add, cmo, csrf, login, make_admin
 # Routes outside /admin that anyone may reach: the questionnaire pages and static files.
 PUBLIC_ROUTES = {
     "survey.index", "survey.page", "survey.answer", "survey.thanks", "invite.landing", "static",
+    "survey.logo", "survey.accent_css",  # an organiser's logo and accent: public, like static
+    "survey.favicon",
 }  # fmt: skip
 
 
@@ -33,7 +35,7 @@ def routes(app):
               "filename": "style.css", "edition": "2012", "action": "close",
               "token": "not-an-invitation.0", "token_id": "1", "endpoint_id": "2",
               "message_id": "1", "version": "v", "kind": "png", "p": "0", "q": "0",
-              "index": "0"}  # fmt: skip
+              "index": "0", "name": "0" * 20, "colour": "1f5fa8"}  # fmt: skip
     found = []
     for rule in app.url_map.iter_rules():
         formats = ("csv", "jsonl", "xlsx") if "fmt" in rule.arguments else ("csv",)

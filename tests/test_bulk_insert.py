@@ -109,7 +109,7 @@ def test_xlsx_starts_before_reading_rows_and_escapes():
             read.append(n)
             yield [text, n]
 
-    chunks = xlsx.stream(rows(), "sheet")
+    chunks = xlsx.stream(xlsx.Sheet("sheet", rows(), header=False))
     first = next(chunks)
     assert first and read == []
     data = first + b"".join(chunks)

@@ -1,11 +1,14 @@
-"""Exports round-trip awkward text; formula-like text is neutralised in CSV and XLSX only."""
+"""Exports round-trip awkward text; formula-like text is neutralised in CSV and marked
+quotePrefix (kept exact) in XLSX."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+import re
 import zipfile
+from datetime import datetime
 from pathlib import Path
 
 import openpyxl
@@ -14,7 +17,7 @@ from openpyxl.utils.escape import unescape
 
 from surveyapp import create_app, store
 from surveyapp.exchange import export
-from surveyapp.exchange.export import neutralise
+from surveyapp.exchange.cells import neutralise
 from surveyapp.exchange.importer import import_file
 from surveyapp.store import listing
 from tests.adminkit import add, admin_client, cmo
@@ -96,6 +99,15 @@ def test_jsonl_keeps_text_exactly(awkward):
     assert records[0]["response_id"] == ids[0] and records[0]["edition"] == 2012
 
 
+def xlsx_rows(data: bytes, sheet: str = "responses") -> list[list]:
+    # OOXML stores control characters as _xHHHH_ (Excel decodes them); openpyxl leaves them.
+    book = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+    return [
+        [unescape(c) if isinstance(c, str) else c for c in r]
+        for r in book[sheet].iter_rows(values_only=True)
+    ]
+
+
 def test_xlsx_round_trip_holds_no_formula(awkward):
     app, _ids = awkward
     response = admin_client(app).get("/admin/surveys/cmo/export.xlsx")
@@ -103,19 +115,37 @@ def test_xlsx_round_trip_holds_no_formula(awkward):
     data = response.get_data()
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         sheets = [n for n in archive.namelist() if n.startswith("xl/worksheets/")]
+        assert len(sheets) == 2
         for name in sheets:
             assert b"<f>" not in archive.read(name) and b"<f " not in archive.read(name)
-    sheet = openpyxl.load_workbook(io.BytesIO(data), read_only=True).active
-    # OOXML stores control characters as _xHHHH_ (Excel decodes them); openpyxl leaves them.
-    rows = [
-        [unescape(c) if isinstance(c, str) else c for c in r]
-        for r in sheet.iter_rows(values_only=True)
-    ]
+    rows = xlsx_rows(data)
     assert rows[0] == CMO_HEADER
-    assert [r[-1] for r in rows[1:]] == [neutralise(t) for t in AWKWARD]
+    assert [r[-1] for r in rows[1:]] == AWKWARD
+    assert rows[1][1] == datetime(2026, 3, 1, 10, 0, 0)
     assert rows[1][2] == 2012
     assert rows[1][4:6] == ["completed", None]
     assert all(isinstance(c, str) for c in rows[1][7:])
+
+
+def test_xlsx_marks_formula_text_quote_prefixed_and_sets_up_the_sheet(awkward):
+    app, _ids = awkward
+    data = admin_client(app).get("/admin/surveys/cmo/export.xlsx").get_data()
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    sheet = book["responses"]
+    comments = CMO_HEADER.index("comments") + 1
+    for row, text in enumerate(AWKWARD, 2):
+        cell = sheet.cell(row, comments)
+        assert cell.quotePrefix == (neutralise(text) != text), text
+    assert sheet.freeze_panes == "A2"
+    last = sheet.cell(1, len(CMO_HEADER)).column_letter
+    assert sheet.auto_filter.ref == f"A1:{last}{len(AWKWARD) + 1}"
+    assert sheet["A1"].font.b and not sheet["A2"].font.b
+    assert sheet.cell(2, 2).is_date and sheet.cell(2, 2).number_format == "yyyy-mm-dd hh:mm:ss"
+    assert sheet.column_dimensions["B"].width == 20
+    assert sheet.column_dimensions[sheet.cell(1, comments).column_letter].width == 48
+    codebook = xlsx_rows(data, "codebook")
+    assert codebook[0] == export.CODEBOOK
+    assert codebook[1:] == [list(r) for r in export.codebook_rows(app.extensions["surveys"]["cmo"])]
 
 
 def test_labels_and_multiple_choice(make_app):
@@ -228,3 +258,9 @@ def test_jsonl_export_imports_back_exactly(make_app, tmp_path):
     assert result.ok and result.created == 2, result.errors
     stored = [json.loads(r["answers"]) for r in db["responses"].rows_where(order_by="submitted_at")]
     assert stored == answers
+
+
+def test_survey_page_links_labelled_xlsx_with_its_filters(app):
+    page = admin_client(app).get("/admin/surveys/cmo?edition=2012&since=2026-01-01").text
+    links = [h for h in re.findall(r'href="([^"]*export\.xlsx[^"]*)"', page) if "labels=1" in h]
+    assert len(links) == 1 and "edition=2012" in links[0] and "since=2026-01-01" in links[0]

@@ -14,6 +14,7 @@ from surveyapp import SHIPPED_SURVEYS
 from surveyapp.questionnaire import editing as ed
 from surveyapp.questionnaire import editing_forms as ef
 from surveyapp.questionnaire import yamltext
+from surveyapp.questionnaire.answers import check_page
 from surveyapp.questionnaire.diff import changes
 from surveyapp.questionnaire.editing_texts import shown
 from surveyapp.questionnaire.loader import DefinitionError, load_file, parse_definition
@@ -23,8 +24,11 @@ from surveyapp.questionnaire.translations import (
     localized,
     missing_translations,
 )
-from surveyapp.questionnaire.xlsform import definition_to_xlsform, read_xlsform
+from surveyapp.questionnaire.xlsform import XLSFormError, definition_to_xlsform, read_xlsform
+from surveyapp.store import builder_drafts
 from tests import xlsform_fixtures as forms
+from tests.adminkit import admin_client
+from tests.builderkit import Builder, form_fields
 
 LANGUAGES = Path(__file__).parent / "questionnaires" / "languages.yaml"
 ONE_LANGUAGE = Path(__file__).parent / "questionnaires" / "multi_page.yaml"
@@ -66,6 +70,20 @@ def test_localized_gives_every_text_in_the_language_and_keeps_codes_and_rules():
     assert [o.code for o in colour.options] == ["red", "blue"]
 
 
+PAGE_ERRORS = {
+    "en": ("Please choose a colour.", "Please give fewer than 60 years."),
+    "fr": ("Veuillez choisir une couleur.", "Veuillez indiquer moins de 60 ans."),
+}
+
+
+def test_page_errors_come_in_the_language_of_the_definition_checked():
+    d = load_file(LANGUAGES)
+    posted = {"years": ["75"]}
+    for lang in ("en", "fr"):  # English first: a plan built for it must not serve French
+        checked = check_page(localized(d, lang), 1, lambda name: posted.get(name, []), {})
+        assert (checked.errors["colour"], checked.errors["years"]) == PAGE_ERRORS[lang]
+
+
 def test_a_missing_translation_falls_back_to_the_default_language_and_is_listed():
     d = load_file(LANGUAGES)
     assert [o.label for o in localized(d, "fr").pages[0].questions[0].options] == ["Rouge", "Blue"]
@@ -80,6 +98,31 @@ def test_localized_is_built_once_per_definition_and_language():
     assert localized(first, "en").title == "Two languages"
     again = load_file(LANGUAGES)
     assert localized(again, "fr") is not first and localized(again, "fr") == first
+
+
+BRANDING = """branding:
+  organiser: {en: Test Research, fr: Recherche Test}
+  thanks: {en: "Thank you: **every** answer helps.", fr: "Merci : **chaque** réponse compte."}
+"""
+
+
+def test_the_organiser_and_thank_you_text_are_translated_too():
+    text = LANGUAGES.read_text(encoding="utf-8") + BRANDING
+    d = parse_definition(text, "t.yaml")
+    assert (d.branding.organiser, d.branding.thanks) == (
+        "Test Research", "Thank you: **every** answer helps.")  # fmt: skip
+    fr = localized(d, "fr").branding
+    assert (fr.organiser, fr.thanks) == ("Recherche Test", "Merci : **chaque** réponse compte.")
+    untranslated = parse_definition(text.replace(", fr: Recherche Test}", "}"), "t.yaml")
+    assert ("branding.organiser", "fr") in missing_translations(untranslated)
+    assert localized(untranslated, "fr").branding.organiser == "Test Research"
+    doc = yamltext.load(text)
+    assert shown(doc)["branding"]["thanks"] == "Thank you: **every** answer helps."
+    ef.apply_settings(doc, {"branding-thanks": "Thanks!"})
+    assert doc["branding"]["thanks"] == {
+        "en": "Thanks!",
+        "fr": "Merci : **chaque** réponse compte.",
+    }
 
 
 def test_a_single_language_definition_is_unchanged():
@@ -168,6 +211,18 @@ def test_an_xlsform_with_translated_constraint_messages_imports_them():
     assert localized(d, "fr").question("age").constraint_message == "Trop âgé"
 
 
+def test_an_xlsform_translation_error_names_its_sheet_row_and_language_column():
+    data = forms.workbook({"survey": [
+        ["type", "name", "label::English (en)", "label::Français (fr)"],
+        ["text", "city", "City", "Ville ${nope}"],
+    ]})  # fmt: skip
+    with pytest.raises(XLSFormError) as caught:
+        read_xlsform(data, "cities.xlsx")
+    assert caught.value.errors == [
+        "cities.xlsx:survey:row 2: label::Français (fr): pipes ${nope}, which the en text does not"
+    ]
+
+
 def test_an_xlsform_language_without_a_code_is_left_out_with_a_warning():
     data = forms.workbook({"survey": [
         ["type", "name", "label::English (en)", "label::Klingon"],
@@ -230,3 +285,24 @@ def test_a_translation_change_is_listed_and_not_breaking():
     found = changes(old, new)
     assert [(c.where, c.what, c.detail, c.breaking) for c in found] == [
         ("language fr", "translations changed", "1 text", False)]  # fmt: skip
+
+
+def test_the_builder_pages_show_the_default_language_and_a_save_keeps_translations(app, db):
+    builder = Builder(admin_client(app), "cmo")
+    shown_fields = form_fields(builder.open(builder.question(1, 0)))
+    assert shown_fields["text"] == "How common are these problems with your clients?"
+    assert shown_fields["items-0-label"] == "Clients don't communicate with us effectively"
+    assert "{'en'" not in builder.open("") and "{&#39;en&#39;" not in builder.html
+    builder.press(builder.question(1, 0), text="How often do these problems happen?")
+    draft = parse_definition(builder_drafts.get(db, "cmo").text, "cmo.yaml")
+    assert draft.question("problems").text == "How often do these problems happen?"
+    assert draft.texts[("pages[1].questions[0].text", "de")].startswith("Wie häufig")
+    assert missing_translations(draft) == []
+
+
+def test_a_translated_label_shared_by_two_entries_is_written_out_twice():
+    label = {"en": "Agree", "fr": "D'accord"}
+    text = yamltext.dump(
+        {"a": [{"code": "x", "label": label}], "b": [{"code": "x", "label": label}]}
+    )
+    assert "&" not in text and "*" not in text and text.count("fr: D'accord") == 2

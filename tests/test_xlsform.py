@@ -240,18 +240,18 @@ def test_a_file_that_is_not_a_workbook_is_refused_clearly():
     assert len(errors) == 1 and errors[0].startswith("upload.xlsx: not a readable XLSForm workbook")
 
 
-def test_cosmetic_columns_are_ignored_with_a_warning():
+def test_cosmetic_columns_are_ignored_with_a_warning_and_a_required_message_kept():
     data = forms.workbook({"survey": [
         ["type", "name", "label", "default", "guidance_hint", "image", "required_message"],
         ["integer", "b", "B", "3", "Ask twice", "b.png", "Needed"],
         ["text", "c", "C", None, None, None, "Needed"],
     ]})  # fmt: skip
-    warnings = read_xlsform(data, "cosmetic.xlsx").warnings
-    assert warnings == [
+    imported = read_xlsform(data, "cosmetic.xlsx")
+    assert imported.warnings == [
         f"cosmetic.xlsx:survey:row 1: {column}: ignored (rows {rows}): surveyapp cannot honour it"
-        for column, rows in (("default", "2"), ("guidance_hint", "2"), ("image", "2"),
-                             ("required_message", "2, 3"))
+        for column, rows in (("default", "2"), ("guidance_hint", "2"), ("image", "2"))
     ]  # fmt: skip
+    assert imported.definition.question("c").required_message == "Needed"
 
 
 def test_a_required_condition_imports_and_a_later_answer_piped_is_named_at_its_cell():

@@ -1,5 +1,6 @@
-"""Cells of CSV and XLSX exports: text a spreadsheet would run as a formula gets a
-leading "'" (OWASP CSV injection); JSON Lines keeps text exactly and does not use this."""
+"""Cells of CSV and XLSX exports. In CSV, text a spreadsheet would run as a formula gets a
+leading "'" (OWASP CSV injection); in XLSX, where a text cell is never a formula, such text
+stays exact and is marked quotePrefix. JSON Lines keeps text exactly and does not use this."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import io
 import re
 from collections.abc import Iterable
 from typing import Any
+
+from surveyapp.exchange.xlsx import Quoted
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\0")
 _FORMULA_FIRST = frozenset(FORMULA_START)
@@ -31,12 +34,22 @@ def neutralise(text: str) -> str:
 
 
 def text_cell(value: Any) -> Any:
-    """An XLSX cell (and the start of a CSV one): lists joined with ";", text
-    neutralised, None and numbers as they are."""
+    """The start of a CSV cell: lists joined with ";", text neutralised, None and numbers
+    as they are."""
     if value.__class__ is str:
         return value if value[:1] not in _FORMULA_FIRST else neutralise(value)
     if value.__class__ is list:
         return neutralise(";".join(value))
+    return value
+
+
+def xlsx_cell(value: Any) -> Any:
+    """An XLSX cell's value: lists joined with ";", formula-like text `Quoted` (kept
+    exactly), None and numbers as they are."""
+    if value.__class__ is list:
+        value = ";".join(value)
+    if value.__class__ is str and value[:1] in _FORMULA_FIRST and not PLAIN_NUMBER.fullmatch(value):
+        return Quoted(value)
     return value
 
 

@@ -14,7 +14,7 @@ import orjson
 import sqlite_utils
 
 from surveyapp.exchange import layout, statfiles, statvars, xlsx
-from surveyapp.exchange.cells import csv_text, neutralise, text_cell
+from surveyapp.exchange.cells import csv_text, xlsx_cell
 from surveyapp.exchange.layout import (
     EMAIL,
     EMAIL_TEXT,
@@ -29,7 +29,7 @@ from surveyapp.exchange.layout import (
 )  # fmt: skip
 from surveyapp.questionnaire import marks
 from surveyapp.questionnaire.types import REGISTRY
-from surveyapp.store import listing
+from surveyapp.store import listing, timestamps
 from surveyapp.store.filters import NO_FILTERS, Filters
 
 CODEBOOK = ["column", "question", "item", "type", "code", "label", "sav_name", "dta_name",
@@ -41,6 +41,7 @@ FORMATS = {
     "sav": "application/x-spss-sav",
     "dta": "application/x-stata-dta",
 }
+CODEBOOK_WIDTHS = (18, 48, 32, 16, 18, 32, 12, 12, 14)
 BINARY = frozenset({"xlsx", "sav", "dta"})
 BATCH = 500
 _chosen, _tied = layout.chosen, layout.tied
@@ -125,16 +126,31 @@ def xlsx_stream(
     db: sqlite_utils.Database, survey: str, editions: Editions,
     filters: Filters = NO_FILTERS, labels: bool = False, weights: Weigher | None = None,
 ) -> Iterator[bytes]:  # fmt: skip
-    """An XLSX workbook streamed as the rows are read (surveyapp.xlsx): numbers and inline
-    strings only, so no cell can become a formula; formula-like text is neutralised."""
-    header = [neutralise(name) for name in columns(editions, filters, weights is not None)]
+    """An XLSX workbook streamed as the rows are read (surveyapp.exchange.xlsx): a
+    responses sheet (frozen, filtered header; submission times as date-times) and a
+    codebook sheet. No cell can become a formula; formula-like text is kept, quote-prefixed."""
+    header = columns(editions, filters, weights is not None)
+    when = header.index("submitted_at")
 
     def rows() -> Iterator[list[Any]]:
         yield header
         for values in value_rows(db, survey, editions, filters, labels, weights):
-            yield list(map(text_cell, values))
+            values = list(map(xlsx_cell, values))
+            values[when] = timestamps.moment(values[when])
+            yield values
 
-    yield from xlsx.stream(rows(), "responses")
+    yield from xlsx.stream(
+        xlsx.Sheet("responses", rows(), layout.widths(header, editions, filters)),
+        xlsx.Sheet("codebook", _codebook_sheet(editions, filters, weights), CODEBOOK_WIDTHS),
+    )
+
+
+def _codebook_sheet(
+    editions: Editions, filters: Filters, weights: Weigher | None
+) -> Iterator[list[Any]]:
+    yield CODEBOOK
+    for row in codebook_rows(editions, filters, weights):
+        yield list(map(xlsx_cell, row))
 
 
 # Each takes (db, survey, editions, filters, labels, weights) and yields text or, for the

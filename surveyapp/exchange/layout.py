@@ -77,6 +77,22 @@ def columns(editions: Editions, filters: Filters = NO_FILTERS, weighted: bool = 
     return META + extra + fields(editions, filters) + list(order_elements(editions, filters))
 
 
+def widths(header: list[str], editions: Editions, filters: Filters = NO_FILTERS) -> list[float]:
+    """A spreadsheet column width (in characters) for each column of `header`: free text
+    wide, codes as wide as their name, times wide enough for date and time."""
+    texts = {
+        name
+        for _edition, definition in chosen(editions, filters)
+        for q in definition.questions()
+        for name in REGISTRY[q.type].comment_fields(q)
+    }
+    fixed = {"response_id": 24, "submitted_at": 20, "edition": 9, "version": 14}
+    return [
+        fixed.get(name) or (48 if name in texts else min(max(len(name) + 3, 12), 32))
+        for name in header
+    ]
+
+
 def chunked(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
     """Lists of `size` items (the last may be shorter), so exports write in batches."""
     chunk: list[Any] = []

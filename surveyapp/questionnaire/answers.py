@@ -108,7 +108,14 @@ def _errors(
     if state.screened is not None:
         names = set(reached(plan, state))
         errors = {name: e for name, e in errors.items() if name in names and e != REQUIRED_MESSAGE}
-    return errors
+    return _own_messages(plan, errors)
+
+
+def _own_messages(plan: Plan, errors: dict[str, str]) -> dict[str, str]:
+    """A question's own `required_message` instead of the general one."""
+    own = {name: qp.question.required_message for page in plan.pages for qp in page.questions
+           if qp.question.required_message for name, _ in qp.fields}  # fmt: skip
+    return {name: own.get(name, e) if e == REQUIRED_MESSAGE else e for name, e in errors.items()}
 
 
 def _question_errors(

@@ -126,4 +126,6 @@ def problem_where(doc: Document, path: str) -> Where:
         return Where("scale", name=name, anchor=anchor)
     if path in SETTINGS_KEYS:
         return Where("settings", anchor=f"f-{path}")
+    if path.startswith("branding"):
+        return Where("settings", anchor=f"f-{path.replace('.', '-')}")
     return Where("outline", anchor="pages" if path == "pages" else "problems")

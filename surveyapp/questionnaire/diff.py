@@ -9,9 +9,10 @@ help texts, titles, settings and translations are not breaking.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from surveyapp.questionnaire import types
+from surveyapp.questionnaire.branding import Branding
 from surveyapp.questionnaire.model import Definition, Option, Question
 
 WORDING, SCALE = "wording changed", "scale changed"
@@ -52,6 +53,11 @@ def changes(old: Definition, new: Definition) -> list[Change]:
     ]
     if old.edition != new.edition:
         found.append(Change("edition", "edition changed", f"{old.edition} → {new.edition}"))
+    for name in (f.name for f in fields(Branding)):
+        before, after = getattr(old.branding, name), getattr(new.branding, name)
+        if before != after:
+            detail = f"{_short(before)} → {_short(after)}"
+            found.append(Change(f"branding.{name}", f"branding.{name} changed", detail))
     found.extend(_page_changes(old, new))
     found.extend(_question_changes(old, new))
     found.extend(_language_changes(old, new))

@@ -13,13 +13,14 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from surveyapp.questionnaire import editing as ed
+from surveyapp.questionnaire.editing_brand import apply_branding
 from surveyapp.questionnaire.editing_texts import default_language, default_text, merged
 from surveyapp.questionnaire.loader import QUESTION_KEYS
 from surveyapp.questionnaire.types import REGISTRY
 
 Form = Mapping[str, str]
-TOP_ORDER = ("id", "title", "audience", "edition", "introduction", "access", "anonymous",
-             "scales", "mirrors", "pages")  # fmt: skip
+TOP_ORDER = ("id", "title", "audience", "edition", "languages", "default_language",
+             "introduction", "access", "anonymous", "scales", "mirrors", "pages")  # fmt: skip
 QUESTION_ORDER = ("id", "type", "text", "help", "required")
 LIST_KEYS = ("options", "items")
 MAX_ROWS = 500
@@ -83,6 +84,7 @@ def apply_settings(doc: ed.Document, form: Form) -> None:
     for key, default in (("access", "open"), ("anonymous", "true")):
         if key in form:
             _set(doc, key, form[key], default)
+    apply_branding(doc, form)
 
 
 def apply_outline(doc: ed.Document, form: Form, action: str) -> Where:

@@ -8,7 +8,10 @@ import copy
 from typing import Any
 
 # The keys whose values are texts a respondent reads.
-TEXT_KEYS = frozenset({"title", "introduction", "text", "help", "label", "constraint_message"})
+TEXT_KEYS = frozenset(
+    {"title", "introduction", "text", "help", "label", "constraint_message", "required_message",
+     "organiser", "thanks"}
+)  # fmt: skip
 
 
 def default_language(doc: dict[str, Any]) -> str:

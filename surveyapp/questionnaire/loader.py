@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from surveyapp.questionnaire import rules
+from surveyapp.questionnaire.branding import read_branding
 from surveyapp.questionnaire.catalog import Catalog
 from surveyapp.questionnaire.model import Definition, Page, Question
 from surveyapp.questionnaire.randomize import check_arrangement, page_keys, randomized_groups
@@ -24,7 +25,8 @@ from surveyapp.questionnaire.translations import check_translations, read_langua
 from surveyapp.questionnaire.types import REGISTRY
 
 TOP_KEYS = {"id", "title", "audience", "edition", "introduction", "scales", "pages", "mirrors",
-            "access", "anonymous", "randomize_pages", "languages", "default_language"}  # fmt: skip
+            "access", "anonymous", "randomize_pages", "branding", "languages",
+            "default_language"}  # fmt: skip
 ACCESS = ("open", "invitation")
 QUESTION_KEYS = {"id", "type", "text", "help", "required", "anchor"}
 PAGE_KEYS = {"title", "questions", "group", "randomize", "anchor"}
@@ -70,6 +72,7 @@ def parse_definition(text: str, filename: str) -> Definition:
         access=access,
         anonymous=anonymous,
         randomize_pages=randomized_groups(raw, reader),
+        branding=read_branding(raw.get("branding"), reader),
         languages=reader.languages,
         default_language=reader.default_language,
         language=reader.default_language,

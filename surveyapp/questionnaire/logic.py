@@ -85,9 +85,10 @@ PLANS = 4096  # plans of randomised orders are one per order seen; the bound kee
 
 def plan_of(definition: Definition) -> Plan:
     """The definition's plan in the order its pages and questions are shown, built once per
-    version and order (a randomised definition is walked as the respondent sees it)."""
+    version, language (the plan holds the questions' texts) and order (a randomised
+    definition is walked as the respondent sees it)."""
     order = ((page.number, *(q.id for q in page.questions)) for page in definition.pages)
-    key = (definition.version, *order)
+    key = (definition.version, definition.language, *order)
     plan = _plans.get(key)
     if plan is None:
         if len(_plans) >= PLANS:

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from surveyapp.questionnaire.branding import Branding
 from surveyapp.questionnaire.expressions import Expr
 
 
@@ -51,6 +52,7 @@ class Question:
     required_if: Rule | None = None
     constraint: Rule | None = None
     constraint_message: str = ""
+    required_message: str = ""  # instead of the general "Please answer this question."
     choice_filter: Rule | None = None
     calculation: Rule | None = None
     screen_out: Rule | None = None
@@ -95,6 +97,7 @@ class Definition:
     access: str = "open"
     anonymous: bool = True
     randomize_pages: tuple[str, ...] = ()
+    branding: Branding = field(default_factory=Branding, compare=False)
     # Languages (surveyapp.questionnaire.translations): the texts above are in `language`
     # (the default language unless `localized`); `texts` holds every translatable text in
     # every language given, keyed by (loader key path, language code), e.g.

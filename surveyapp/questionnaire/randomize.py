@@ -42,7 +42,7 @@ class Element:
     text: str
 
 
-_elements: dict[str, tuple[Element, ...]] = {}
+_elements: dict[tuple[str, str], tuple[Element, ...]] = {}
 
 
 def page_keys(raw_page: dict, at: str, reader: Reader) -> dict[str, Any]:
@@ -97,10 +97,11 @@ def _find_elements(definition: Definition) -> tuple[Element, ...]:
 
 
 def elements(definition: Definition) -> tuple[Element, ...]:
-    """Every randomised list of a definition; computed once per version."""
-    if definition.version not in _elements:
-        _elements[definition.version] = _find_elements(definition)
-    return _elements[definition.version]
+    """Every randomised list of a definition; computed once per version and language."""
+    key = (definition.version, definition.language)
+    if key not in _elements:
+        _elements[key] = _find_elements(definition)
+    return _elements[key]
 
 
 def randomized(definition: Definition) -> bool:

@@ -1,7 +1,8 @@
 """Reading and checking the logic keys of a definition when it loads.
 
 The keys: `relevant` on pages, questions, matrix items and options; `required` given as an
-expression; `constraint` and `constraint_message`; `choice_filter` (a question's options,
+expression, and `required_message` (instead of the general one); `constraint` and
+`constraint_message`; `choice_filter` (a question's options,
 `.` standing for each option's code); `calculation` (of a computed question); `screen_out`
 on pages and questions; and `${name}` piping in question texts, help and labels. Every
 expression is parsed once here and checked against the questionnaire around it, so an
@@ -44,7 +45,14 @@ if TYPE_CHECKING:
 WORD = re.compile(r"[A-Za-z]+")
 PIPE = re.compile(r"\$\{([A-Za-z0-9_.-]+)\}")
 QUESTION_KEYS = frozenset(
-    {"relevant", "constraint", "constraint_message", "choice_filter", "screen_out"}
+    {
+        "relevant",
+        "constraint",
+        "constraint_message",
+        "choice_filter",
+        "screen_out",
+        "required_message",
+    }
 )
 PAGE_KEYS = frozenset({"relevant", "screen_out"})
 # A computed question (e.g. a calculation) shows nothing, so nothing about answering it applies.
@@ -83,6 +91,7 @@ def question_rules(reader: Reader, raw: dict, path: str) -> dict[str, Any]:
     found["constraint_message"] = reader.text(raw, "constraint_message", path, required=False)
     if found["constraint_message"] and found["constraint"] is None:
         reader.error(f"{path}.constraint_message", "needs a constraint")
+    found["required_message"] = reader.text(raw, "required_message", path, required=False)
     return found
 
 

@@ -17,10 +17,9 @@ from __future__ import annotations
 
 import re
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Iterable
-from dataclasses import fields, replace
-from typing import TYPE_CHECKING
+from dataclasses import is_dataclass, replace
+from typing import TYPE_CHECKING, Any
 
 from surveyapp.questionnaire.model import Definition, Option, Question
 
@@ -67,7 +66,7 @@ def check_translations(definition: Definition, error: Callable[[str, str], None]
             error(f"{path}.{lang}", f"pipes ${{{extra[0]}}}, which the {default} text does not")
 
 
-_cache: OrderedDict[tuple[int, str], tuple[Definition, Definition]] = OrderedDict()
+_cache: dict[tuple[int, str], tuple[Definition, Definition]] = {}
 _lock = threading.Lock()
 
 
@@ -85,17 +84,15 @@ def localized(definition: Definition, lang: str) -> Definition:
     if lang == definition.language:
         return definition
     key = (id(definition), lang)
-    with _lock:
-        found = _cache.get(key)
-        if found is not None and found[0] is definition:
-            _cache.move_to_end(key)
-            return found[1]
+    found = _cache.get(key)
+    if found is not None and found[0] is definition:
+        return found[1]
     made = replace(_rebuild(definition, _picker(definition, lang)), language=lang)
     with _lock:
-        _cache[key] = (definition, made)  # holding the definition keeps its id unique
-        while len(_cache) > CACHE_SIZE:
-            _cache.popitem(last=False)
-    return made
+        found = _cache.setdefault(key, (definition, made))  # holding it keeps its id unique
+        while len(_cache) > CACHE_SIZE:  # the oldest go first
+            _cache.pop(next(iter(_cache)))
+    return found[1] if found[0] is definition else made
 
 
 def only_translations(definition: Definition, lang: str) -> Definition:
@@ -170,12 +167,29 @@ def _rebuild(definition: Definition, pick: Pick) -> Definition:
         for p, page in enumerate(definition.pages)
     )  # fmt: skip
     top = {key: pick(key, getattr(definition, key)) for key in _top_texts(definition)}
-    return replace(definition, pages=pages, scales=scales, **top)
+    return replace(definition, pages=pages, scales=scales, **top, **_held(definition, pick))
 
 
 def _top_texts(definition: Definition) -> list[str]:
-    names = {f.name for f in fields(Definition) if f.type in ("str", str)}
-    return sorted({path for path, _ in definition.texts if path in names} | {"title"})
+    """The definition's own texts: title, introduction and any other it translates."""
+    paths = {path for path, _ in definition.texts if not re.search(r"[.\[]", path)} | {"title"}
+    return sorted(p for p in paths if isinstance(getattr(definition, p, None), str))
+
+
+def _held(definition: Definition, pick: Pick) -> dict[str, Any]:
+    """Texts of a part the definition holds as a dataclass (`branding.thanks`): each part
+    with its texts picked."""
+    found: dict[str, Any] = {}
+    for path in dict.fromkeys(path for path, _ in definition.texts):
+        name, _, key = path.partition(".")
+        part = found.get(name, getattr(definition, name, None))
+        if (
+            is_dataclass(part)
+            and not isinstance(part, type)
+            and isinstance(getattr(part, key, None), str)
+        ):
+            found[name] = replace(part, **{key: pick(path, getattr(part, key))})
+    return found
 
 
 def _question(q: Question, at: str, scales: dict[str, tuple[Option, ...]], pick: Pick) -> Question:
@@ -188,6 +202,7 @@ def _question(q: Question, at: str, scales: dict[str, tuple[Option, ...]], pick:
         text=pick(f"{at}.text", q.text),
         help=pick(f"{at}.help", q.help),
         constraint_message=pick(f"{at}.constraint_message", q.constraint_message),
+        required_message=pick(f"{at}.required_message", q.required_message),
         options=options,
         items=_options(q.items, f"{at}.items", pick),
     )

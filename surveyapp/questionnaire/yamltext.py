@@ -15,7 +15,12 @@ from surveyapp.questionnaire.loader import StringLoader
 
 
 class _Dumper(yaml.SafeDumper):
-    """Writes scalars plain when YAML allows: no implicit types to avoid."""
+    """Writes scalars plain when YAML allows: no implicit types to avoid. A text shared by
+    two places (a scale's labels copied into a question's options) is written out twice,
+    never as an anchor and alias."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
 
 
 _Dumper.yaml_implicit_resolvers = {}

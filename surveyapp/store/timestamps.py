@@ -21,6 +21,11 @@ def ago(**delta: float) -> str:
     return stamp(datetime.now(UTC) - timedelta(**delta))
 
 
+def moment(text: str | None) -> datetime | None:
+    """A stored time as a UTC datetime (None stays None)."""
+    return None if text is None else datetime.fromisoformat(text)
+
+
 def parse(text: str) -> str | None:
     """A date (midnight UTC) or ISO 8601 time (naive = UTC) in the stored form; None when
     it is not one or falls before year 1 once moved to UTC."""

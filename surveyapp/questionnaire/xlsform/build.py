@@ -255,7 +255,9 @@ class Builder:
         if required != REGISTRY[MATRIX].default_required:
             question["required"] = required_cell(required)
         question.update(rule_cells(head, ("relevant",), ("screen_out",)))
-        question.update(rule_cells(rows[0], ("constraint", "constraint_message")))
+        question.update(
+            rule_cells(rows[0], ("constraint", "constraint_message", "required_message"))
+        )
         question["scale"] = rows[0].list_name
         question.update(self.custom(head, head.name))
         question["items"] = [

@@ -1,5 +1,6 @@
 """Languages between XLSForm and surveyapp. An XLSForm names a language in its column
-headers (`label::Français (fr)`, `hint::...`, `constraint_message::...`, and in the
+headers (`label::Français (fr)`, `hint::...`, `constraint_message::...`,
+`required_message::...`, and in the
 settings sheet `surveyapp::title::...`) and its default
 in the settings sheet's `default_language`; surveyapp by code (fr). Both directions build
 the definition once per language and join the texts: the rows are the same in every
@@ -15,12 +16,14 @@ from babel import Locale, UnknownLocaleError
 from surveyapp.questionnaire.translations import LANGUAGE
 
 # The columns that hold text in a language.
-TRANSLATED_COLUMNS = ("label", "hint", "constraint_message")
+TRANSLATED_COLUMNS = ("label", "hint", "constraint_message", "required_message")
 # Where the settings sheet keeps the title in another language (pyxform's form_title has
 # none): `surveyapp::title::Français (fr)`.
 TITLE = ("surveyapp", "title")
 # The keys of a definition mapping that hold text in a language.
-TEXT_KEYS = frozenset({"introduction", "title", "text", "help", "label", "constraint_message"})
+TEXT_KEYS = frozenset(
+    {"introduction", "title", "text", "help", "label", "constraint_message", "required_message"}
+)
 CODE_IN_NAME = re.compile(r"\(([A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*)\)\s*$")
 
 

@@ -83,7 +83,8 @@ def _rules(raw: dict[str, Any], names: Mapping[str, str]) -> None:
             raw[key] = rewrite(raw[key], names, export=False)
 
 
-LOGIC_KEYS = ("relevant", "constraint", "constraint_message", "choice_filter", "calculation")
+LOGIC_KEYS = ("relevant", "constraint", "constraint_message", "required_message",
+              "choice_filter", "calculation")  # fmt: skip
 
 
 def rule_cells(entry: Entry, keys: tuple[str, ...], custom: tuple[str, ...] = ()) -> dict[str, str]:

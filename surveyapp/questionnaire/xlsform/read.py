@@ -21,7 +21,7 @@ from surveyapp.questionnaire import yamltext
 from surveyapp.questionnaire.loader import DefinitionError, parse_definition
 from surveyapp.questionnaire.model import Definition
 from surveyapp.questionnaire.xlsform.build import Builder, Places, bool_text
-from surveyapp.questionnaire.xlsform.languages import TITLE, join_texts
+from surveyapp.questionnaire.xlsform.languages import TITLE, TRANSLATED_COLUMNS, join_texts
 from surveyapp.questionnaire.xlsform.logic import translate
 from surveyapp.questionnaire.xlsform.workbook import (
     Problems,
@@ -88,7 +88,7 @@ def read_xlsform(data: bytes, filename: str, edition: int | None = None) -> XLSF
         definition = parse_definition(text, filename)
     except DefinitionError as exc:
         for error in exc.errors:
-            _locate(error, builder.places, problems)
+            _locate(error, builder.places, problems, workbook.others)
         raise XLSFormError(problems.errors) from None
     if problems.errors:
         raise XLSFormError(problems.errors)
@@ -212,9 +212,10 @@ def _edition(settings: Row, builder: Builder, edition: int | None) -> str:
     return str(chosen)
 
 
-def _locate(error: str, places: Places, problems: Problems) -> None:
-    """Report a loader error (`FILE: path: message`) at its row and column, unless that
-    column already has an error (which the loader's may only echo)."""
+def _locate(error: str, places: Places, problems: Problems, languages: dict[str, str]) -> None:
+    """Report a loader error (`FILE: path: message`) at its row and column (a text's in
+    another language: its column in that language, `languages` being {name: code}), unless
+    that column already has an error (which the loader's may only echo)."""
     rest = error.removeprefix(f"{problems.filename}: ")
     path, _, message = rest.partition(": ")
     found = places.find(path)
@@ -224,6 +225,10 @@ def _locate(error: str, places: Places, problems: Problems) -> None:
     place, remainder = found
     key = re.split(r"[.\[]", remainder)[0]
     column = QUESTION_COLUMNS.get(key, f"surveyapp::{key}") if key else place.column
+    names = {code: name for name, code in languages.items()}
+    lang = remainder.rpartition(".")[2]
+    if column in TRANSLATED_COLUMNS and lang in names:
+        column = f"{column}::{names[lang]}"
     if not problems.has_error(place.row.sheet, place.row.number, column):
         problems.error(place.row.sheet, place.row.number, column, message)
 

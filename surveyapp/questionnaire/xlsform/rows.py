@@ -27,10 +27,10 @@ REFUSED_COLUMNS = {
     ("trigger",): ("trigger", "surveyapp works every calculation out again from the answers"),
 }
 # The logic columns: pyxform's key of the column -> the key in Entry.logic (the spec's name).
-MESSAGE = "constraint_message"
+MESSAGES = ("constraint_message", "required_message")  # texts, in a language
 LOGIC_COLUMNS = {
     aliases.survey_header[name]: name
-    for name in ("relevant", "constraint", "constraint_message", "calculation")
+    for name in ("relevant", "constraint", *MESSAGES, "calculation")
 } | {("choice_filter",): "choice_filter"}
 USED_COLUMNS = {
     ("type",),
@@ -46,7 +46,6 @@ KNOWN_COLUMNS = {"bind", "control", "media", "instance", "default", "guidance_hi
 # The spec's names of columns pyxform files under `bind`, `control` and `media`.
 SPEC_NAMES = {
     ("bind", "readonly"): "read_only",
-    ("bind", "jr:requiredMsg"): "required_message",
     ("bind", "jr:noAppErrorString"): "no_app_error_string",
     ("control", "jr:count"): "repeat_count",
     **{("control", key): key for key in ("autoplay", "rows")},
@@ -176,11 +175,11 @@ class Classifier:
             )
 
     def _logic(self, row: Row) -> dict[str, str]:
-        """The logic cells as written; a constraint message in the chosen language."""
+        """The logic cells as written; a message in the chosen language."""
         found = {}
         for column, key in LOGIC_COLUMNS.items():
             value = _cell(row, column)
-            text = self.workbook.choose(row, key, value) if key == MESSAGE else value.strip()
+            text = self.workbook.choose(row, key, value) if key in MESSAGES else value.strip()
             if text:
                 found[key] = text
         return found

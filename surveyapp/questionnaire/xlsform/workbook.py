@@ -20,7 +20,8 @@ from surveyapp.questionnaire.xlsform.languages import code_of
 
 CUSTOM = "surveyapp"  # the prefix of surveyapp's own columns: `surveyapp::min_picks`
 TRANSLATED = ("label", "hint")
-MESSAGE = ("bind", "jr:constraintMsg")  # where pyxform files constraint_message
+# Where pyxform files constraint_message and required_message.
+MESSAGES = (("bind", "jr:constraintMsg"), ("bind", "jr:requiredMsg"))
 SETTINGS_ROW = 2
 SHEETS = (constants.SURVEY, constants.CHOICES, constants.SETTINGS)
 # yes/no cells as pyxform reads a `required` cell (yes, TRUE, true(), No...); XPath's
@@ -200,11 +201,14 @@ def _sheets(book: dict, problems: Problems) -> Workbook:
 
 
 def _languages(rows: list[Row], default: str) -> list[str]:
-    """Languages of the label, hint and constraint_message columns, in column order
-    (plain = the default)."""
+    """Languages of the label, hint, constraint_message and required_message columns, in
+    column order (plain = the default)."""
     found: dict[str, None] = {}
     for row in rows:
-        for value in (*(row.data.get(key) for key in TRANSLATED), row.nested(*MESSAGE) or None):
+        texts = [row.data.get(key) for key in TRANSLATED] + [
+            row.nested(*m) or None for m in MESSAGES
+        ]
+        for value in texts:
             if isinstance(value, dict):
                 found.update(dict.fromkeys(value))
             elif isinstance(value, str):

@@ -179,6 +179,7 @@ def _logic(q: Question, names: dict[str, str]) -> dict[str, str]:
         "required": _rule(q.required_if, names) or _yes(q.required),
         "constraint": _rule(q.constraint, names),
         "constraint_message": q.constraint_message,
+        "required_message": q.required_message,
         "choice_filter": _rule(q.choice_filter, names, choice=True),
         "calculation": _rule(q.calculation, names),
     }

@@ -13,5 +13,6 @@ from surveyapp.store.migrations import hardening  # noqa: E402, F401
 from surveyapp.store.migrations import versions  # noqa: E402, F401
 from surveyapp.store.migrations import logic  # noqa: E402, F401
 from surveyapp.store.migrations import integrations  # noqa: E402, F401
+from surveyapp.store.migrations import brand  # noqa: E402, F401
 from surveyapp.store.migrations import i18nweb  # noqa: E402, F401
 # isort: on

@@ -24,6 +24,7 @@ def _permissions() -> dict:
 
 from surveyapp.web.admin import (  # noqa: E402, F401 - register routes
     builder,
+    builder_brand,
     builder_editor,
     builder_preview,
     builder_publish,

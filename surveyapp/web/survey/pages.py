@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+from urllib.parse import urlsplit
+
 from flask import (
     abort,
     current_app,
@@ -18,6 +21,7 @@ from wtforms.validators import ValidationError
 from surveyapp import store
 from surveyapp.questionnaire import pages, randomize
 from surveyapp.questionnaire.answers import check_page, page_fields, record
+from surveyapp.questionnaire.estimate import estimate
 from surveyapp.questionnaire.logic import evaluate_state, plan_of
 from surveyapp.questionnaire.model import Definition
 from surveyapp.web import catalog, csrf, get_db, languages, latest_definition, open_definition
@@ -41,14 +45,23 @@ RESHAPED = N_(
 )
 LAST_PAGE = N_("With your answers, this is the last page: please check it and press Submit.")
 EXPIRED = N_("This page had expired. Your answers are kept: please press the button again.")
+REDIRECT_SECONDS = 10  # on the thank-you page, before going to the organiser's address
 SHAPE = "~shown"  # the posted shape of the page as the browser showed it (see questionnaire.pages)
+
+
+class Listed(NamedTuple):
+    definition: Definition
+    questions: int
+    minutes: int
 
 
 @bp.get("/")
 def index():
+    if not current_app.config["HOME_LISTS_SURVEYS"]:
+        return render_template("survey/index.html", listing=False, surveys=[])
     opened = [d for d in map(open_definition, sorted(catalog())) if d is not None]
-    surveys = [d for d in opened if d.access == "open"]
-    return render_template("survey/index.html", surveys=surveys)
+    surveys = [Listed(d, *estimate(d)) for d in opened if d.access == "open"]
+    return render_template("survey/index.html", listing=True, surveys=surveys)
 
 
 def _definition(survey_id: str) -> Definition:
@@ -258,5 +271,7 @@ def thanks(survey_id: str):
     again = request.args.get("again") == "1"
     screened = request.args.get("screened") == "1"
     return render_template(
-        "survey/thanks.html", definition=definition, again=again, screened=screened
-    )
+        "survey/thanks.html", definition=definition, again=again, screened=screened,
+        home_lists=current_app.config["HOME_LISTS_SURVEYS"], redirect_seconds=REDIRECT_SECONDS,
+        redirect_host=urlsplit(definition.branding.redirect).hostname,
+    )  # fmt: skip

@@ -10,6 +10,7 @@ from flask_wtf.csrf import generate_csrf
 
 from surveyapp import store
 from surveyapp.questionnaire import pages
+from surveyapp.questionnaire.estimate import estimate
 from surveyapp.questionnaire.logic import State, plan_of
 from surveyapp.questionnaire.model import Definition
 from surveyapp.store.invitations import address_hash
@@ -28,6 +29,7 @@ DRAFTS_THROTTLED = N_(
 
 def render(definition, number, form, state, status=200, notice="", errors=False):
     form.definition_version.data = definition.version
+    view = page_view(definition, number, state, form)
     return render_template(
         "survey/page.html",
         definition=definition,
@@ -36,7 +38,8 @@ def render(definition, number, form, state, status=200, notice="", errors=False)
         form=form,
         notice=gettext(notice) if notice else "",
         has_errors=errors,
-        view=page_view(definition, number, state, form),
+        view=view,
+        overview=estimate(definition) if view.position == 1 else None,
     ), status
 
 
