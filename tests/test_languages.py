@@ -17,6 +17,7 @@ from babel.messages.pofile import read_po
 from surveyapp import store
 from surveyapp.web.languages import CATALOGUES, SHIPPED
 from tests.adminkit import add, admin_client, cmo
+from tests.apikit import RESPONSES, api_app, bearer, token
 from tests.conftest import TEST_QUESTIONNAIRES
 from tests.walker import Respondent, cmo_answers, hidden
 
@@ -198,3 +199,15 @@ def test_catalogues_are_complete_and_compiled(language):
     with open(folder / "messages.mo", "rb") as handle:
         compiled = {_hashable(m.id): _hashable(m.string) for m in read_mo(handle) if m.id}
     assert compiled == translated, "run pybabel compile -d surveyapp/translations"
+
+
+def test_the_api_gives_each_responses_language(make_app):
+    app = api_app(make_app)
+    french = add(app, "cmo", cmo(), language="fr")
+    unknown = add(app, "cmo", cmo())
+    headers = bearer(token(app, "ada", "read"))
+    client = app.test_client()
+    listed = client.get(RESPONSES, headers=headers).get_json()["data"]
+    assert {r["response_id"]: r["language"] for r in listed} == {french: "fr", unknown: None}
+    one = client.get(f"{RESPONSES}/{french}", headers=headers).get_json()
+    assert one["language"] == "fr"
