@@ -73,7 +73,9 @@ def html_language(page: Page) -> tuple[str, str]:
     return tuple(page.evaluate("[document.documentElement.lang, document.documentElement.dir]"))
 
 
-def test_a_french_respondent_picks_french_by_keyboard_and_completes_cmo(new_page, live_server):
+def test_a_french_respondent_picks_french_by_keyboard_and_completes_cmo(
+    new_page, live_server, artifacts
+):
     page = new_page()
     page.goto("/s/cmo")
     assert html_language(page) == ("en", "ltr")
@@ -88,11 +90,13 @@ def test_a_french_respondent_picks_french_by_keyboard_and_completes_cmo(new_page
     pages = cmo_pages()
     for number, answers in enumerate(pages, 1):
         assert page.locator("p.progress").inner_text() == f"Page {number} sur 3"
+        page.screenshot(path=artifacts / f"languages-cmo-fr-page{number}.png", full_page=True)
         answer_page(page, answers)
         press(page, "Envoyer" if number == len(pages) else "Suivant")
     page.wait_for_url(THANKS)
     assert page.get_by_role("heading", name="Merci").is_visible()
     assert html_language(page) == ("fr", "ltr")
+    page.screenshot(path=artifacts / "languages-cmo-fr-thanks.png", full_page=True)
     assert stored_answers(live_server.db, key_) == merged(pages)
     [row] = [r for r in live_server.responses("cmo") if r["submission_key"] == key_]
     assert row["language"] == "fr"
