@@ -11,6 +11,7 @@
   var E = window.SurveyExpressions;
   if (!form || !E) { return; }
   var data = JSON.parse(form.getAttribute("data-logic"));
+  var texts = JSON.parse(form.getAttribute("data-texts") || "{}");  // in the page's language
   var trees = {};
   var LAST = "~last";
 
@@ -107,7 +108,7 @@
     var button = form.querySelector("[data-primary]");
     if (!button) { return; }
     button.value = last ? "submit" : "next";
-    button.textContent = last ? "Submit" : "Next";
+    button.textContent = last ? (texts.submit || "Submit") : (texts.next || "Next");
     if (last) { button.setAttribute("data-once", ""); } else { button.removeAttribute("data-once"); }
   }
   function update() {
@@ -122,7 +123,8 @@
     if (progress) {
       var before = parseInt(progress.getAttribute("data-progress"), 10) || 0;
       var total = before + 1 + later, bar = document.querySelector("progress");
-      progress.textContent = "Page " + (before + 1) + " of " + total;
+      progress.textContent = (texts.progress || "Page {number} of {total}")
+        .replace("{number}", before + 1).replace("{total}", total);
       if (bar) { bar.max = total; bar.value = before + 1; }
     }
     primary(!later);

@@ -40,6 +40,9 @@
         other.dispatchEvent(new Event("change", { bubbles: true }));
       }
     });
-    if (unticked.length) { status.textContent = "Unticked: " + unticked.join(", "); }
+    if (unticked.length) {
+      var said = JSON.parse(form.getAttribute("data-texts") || "{}").unticked || "Unticked: {options}";
+      status.textContent = said.replace("{options}", unticked.join(", "));
+    }
   });
 })();

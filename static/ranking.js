@@ -4,6 +4,8 @@
 (function () {
   "use strict";
   var each = function (list, fn) { Array.prototype.forEach.call(list, fn); };
+  var holder = document.querySelector("[data-texts]");  // the interface texts, in the page's language
+  var texts = holder ? JSON.parse(holder.getAttribute("data-texts")) : {};
 
   each(document.querySelectorAll("fieldset.rank-question"), function (set) {
     var list = set.querySelector(".rank-list");
@@ -45,19 +47,22 @@
       marks();
       button.focus();
       var place = rows().indexOf(row) + 1;
-      status.textContent = row.querySelector(".rank-label").textContent + ": now " + place +
-        " of " + rows().length + (place <= top ? ", rank " + place : ", not ranked");
+      var said = place <= top ? (texts.ranked || "{option}: now {place} of {count}, rank {place}")
+        : (texts.unranked || "{option}: now {place} of {count}, not ranked");
+      status.textContent = said.replace("{option}", row.querySelector(".rank-label").textContent)
+        .split("{place}").join(place).replace("{count}", rows().length);
     };
     rows().forEach(function (row) {
       var label = row.querySelector(".rank-label").textContent;
       var tools = document.createElement("span");
       tools.className = "rank-moves";
-      [["up", "Up", "Move up"], ["down", "Down", "Move down"]].forEach(function (way) {
+      [["up", texts.up || "Up", texts.move_up || "Move up: {option}"],
+       ["down", texts.down || "Down", texts.move_down || "Move down: {option}"]].forEach(function (way) {
         var button = document.createElement("button");
         button.type = "button";
         button.className = "secondary rank-move rank-" + way[0];
         button.textContent = way[1];
-        button.setAttribute("aria-label", way[2] + ": " + label);
+        button.setAttribute("aria-label", way[2].replace("{option}", label));
         button.addEventListener("click", function () {
           if (button.getAttribute("aria-disabled") !== "true") { move(row, way[0] === "up", button); }
         });

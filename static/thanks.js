@@ -10,6 +10,7 @@
   note.hidden = false;
   note.querySelector("[data-stay]").addEventListener("click", function () {
     window.clearTimeout(timer);
-    note.textContent = "You stay on this page; use the link above when you are ready.";
+    note.textContent = note.getAttribute("data-stayed") ||
+      "You stay on this page; use the link above when you are ready.";
   });
 })();

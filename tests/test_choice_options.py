@@ -79,8 +79,8 @@ def test_specify_texts_are_exported_and_listed_as_comments(options_app):
     db = store.thread_connection(options_app.config["DATABASE"])
     editions = options_app.extensions["surveys"]["t_other"]
     rows = list(csv.reader(io.StringIO("".join(export.csv_stream(db, "t_other", editions)))))
-    assert rows[0][6:] == ["supplier", "supplier-other", "uses", "uses-other"]
-    assert rows[1][6:] == ["other", "Zeta; Labs", "", ""]
+    assert rows[0][7:] == ["supplier", "supplier-other", "uses", "uses-other"]
+    assert rows[1][7:] == ["other", "Zeta; Labs", "", ""]
     codebook = [row[:6] for row in csv.reader(io.StringIO("".join(export.codebook_csv(editions))))]
     assert ["supplier-other", "Who supplies your media?", "Another supplier: please specify",
             "single_choice", "", ""] in codebook  # fmt: skip

@@ -38,7 +38,7 @@ AWKWARD = [
     "\0NUL first",
 ]
 CMO_HEADER = [
-    "response_id", "submitted_at", "edition", "version", "status", "not_shown",
+    "response_id", "submitted_at", "edition", "version", "status", "not_shown", "language",
     "manufactures_for_clients", "company_size", "region",
     *[f"problems-{item}" for item in (
         "communicate", "timeframes", "cost_containment", "process_variability", "tech_transfer",
@@ -76,10 +76,11 @@ def test_csv_round_trip(awkward):
     assert [r[0] for r in rows[1:]] == ids
     assert [r[-1] for r in rows[1:]] == [neutralise(t) for t in AWKWARD]
     assert rows[5][-1] == "'" + AWKWARD[4] and rows[11][-1] == "-5"
-    assert rows[1][2:9] == [
+    assert rows[1][2:10] == [
         "2012",
         app.extensions["surveys"]["cmo"][2012].version,
         "completed",
+        "",
         "",
         "yes",
         "small",
@@ -123,7 +124,7 @@ def test_xlsx_round_trip_holds_no_formula(awkward):
     assert rows[1][1] == datetime(2026, 3, 1, 10, 0, 0)
     assert rows[1][2] == 2012
     assert rows[1][4:6] == ["completed", None]
-    assert all(isinstance(c, str) for c in rows[1][6:])
+    assert all(isinstance(c, str) for c in rows[1][7:])
 
 
 def test_xlsx_marks_formula_text_quote_prefixed_and_sets_up_the_sheet(awkward):
@@ -153,13 +154,13 @@ def test_labels_and_multiple_choice(make_app):
     add(app, "pets", {"office": "north", "pets": ["dog"], "comments": "=1+1"}, edition=2025)
     client = admin_client(app)
     codes = list(csv.reader(io.StringIO(client.get("/admin/surveys/pets/export.csv").text)))
-    assert codes[0][6:] == ["pets", "views-allowed", "views-quiet", "comments", "office"]
-    assert codes[1][6:] == ["cat;fish", "disagree", "", "", ""]
-    assert codes[2][6:] == ["dog", "", "", "'=1+1", "north"]
+    assert codes[0][7:] == ["pets", "views-allowed", "views-quiet", "comments", "office"]
+    assert codes[1][7:] == ["cat;fish", "disagree", "", "", ""]
+    assert codes[2][7:] == ["dog", "", "", "'=1+1", "north"]
     labels = client.get("/admin/surveys/pets/export.csv?labels=1")
     assert 'filename="pets-labels.csv"' in labels.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(labels.text)))
-    assert rows[1][6:8] == ['Cat;Fish, goldfish "mostly"', "'=Disagree (formula-like label)"]
+    assert rows[1][7:9] == ['Cat;Fish, goldfish "mostly"', "'=Disagree (formula-like label)"]
     assert rows[2][-1] == "North"
     jsonl = client.get("/admin/surveys/pets/export.jsonl?labels=1").text.splitlines()
     first = json.loads(jsonl[0])
@@ -168,7 +169,7 @@ def test_labels_and_multiple_choice(make_app):
     only = list(
         csv.reader(io.StringIO(client.get("/admin/surveys/pets/export.csv?edition=2025").text))
     )
-    assert only[0][6:] == ["office", "pets", "comments"] and len(only) == 2
+    assert only[0][7:] == ["office", "pets", "comments"] and len(only) == 2
 
 
 def test_codebook(make_app):
@@ -177,7 +178,7 @@ def test_codebook(make_app):
     assert response.status_code == 200
     rows = list(csv.reader(io.StringIO(response.text)))
     assert rows[0] == export.CODEBOOK
-    assert [r[0] for r in rows[1:7]] == export.META
+    assert [r[0] for r in rows[1:8]] == export.META
     # each row names the SPSS and Stata variable and the number a code has there (a
     # multiple-choice option is its own 0/1 variable)
     assert ["pets", "Which pets do you keep?", "", "multiple_choice", "cat", "Cat", "pets_cat",

@@ -199,7 +199,7 @@ def test_anonymous_editions_keep_no_link(app, db):
     admin = admin_client(app)
     export = admin.get("/admin/surveys/invited/export.csv").text
     assert export.splitlines()[0] == (
-        "response_id,submitted_at,edition,version,status,not_shown,first,second"
+        "response_id,submitted_at,edition,version,status,not_shown,language,first,second"
     )
     page = admin.get("/admin/surveys/invited/invitations").text
     assert "<td>yes</td><td>not kept (anonymous)</td>" in page
@@ -224,7 +224,7 @@ def test_non_anonymous_export_ties_answers_to_emails(app, db, tmp_path):
     admin = admin_client(app)
     lines = admin.get("/admin/surveys/named/export.csv").text.splitlines()
     assert lines[0] == (
-        "response_id,submitted_at,edition,version,status,not_shown,email,first,second"
+        "response_id,submitted_at,edition,version,status,not_shown,language,email,first,second"
     )
     assert len(lines) == 2 and lines[1].endswith(",ada@example.org,Ada's,y")
     codebook = admin.get("/admin/surveys/named/codebook.csv").text

@@ -129,6 +129,7 @@ def test_multiple_choice_numbers_names_and_missing_codes(make_app, tmp_path, fmt
         "version",
         "status",
         "not_shown",
+        "language",
         *names,
     ]
     assert list(frame["response_id"]) == ids

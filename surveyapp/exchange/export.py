@@ -70,11 +70,12 @@ def value_rows(
     first = len(META) + tied + (weights is not None)
     names = _labels(editions) if labels else {}
     emails = listing.invitation_emails(db, survey) if tied else {}
-    for response_id, submitted_at, edition, version, answers in listing.response_rows(
+    for response_id, submitted_at, edition, version, answers, language in listing.response_rows(
         db, survey, filters
     ):
-        values = [response_id, submitted_at, edition, version, marks.status(answers),
-                  marks.not_shown(answers) or None, *map(answers.get, fields)]  # fmt: skip
+        hidden = marks.not_shown(answers) or None
+        values = [response_id, submitted_at, edition, version, marks.status(answers), hidden,
+                  language, *map(answers.get, fields)]  # fmt: skip
         if weights is not None:
             values.insert(len(META), weights(edition, answers))
         if tied:

@@ -31,7 +31,7 @@ from surveyapp.questionnaire.randomize import ORDER_SEPARATOR, check_orders, ele
 from surveyapp.questionnaire.types import REGISTRY
 from surveyapp.store import imports, timestamps
 
-META = ("response_id", "submitted_at", "edition", "version", "status", "not_shown")
+META = ("response_id", "submitted_at", "edition", "version", "status", "not_shown", "language")
 # Read and dropped: an export's weights are recomputed from the targets, never imported.
 IGNORED = ("weight",)
 FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl"}
@@ -156,7 +156,8 @@ def _row(
     return {"survey": definition.id, "edition": edition, "version": definition.version,
             "answers": checked.answers | orders, "counted": counted_fields(definition),
             "response_id": str(raw.get("response_id") or "").strip(),
-            "submitted_at": timestamps.parse(moment) if moment else None}  # fmt: skip
+            "submitted_at": timestamps.parse(moment) if moment else None,
+            "language": str(raw.get("language") or "").strip() or None}  # fmt: skip
 
 
 def _absent(definition: Definition, present: set[str]) -> frozenset[str]:

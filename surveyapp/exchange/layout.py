@@ -13,7 +13,7 @@ from surveyapp.questionnaire.randomize import Element, elements
 from surveyapp.questionnaire.types import REGISTRY
 from surveyapp.store.filters import NO_FILTERS, Filters
 
-META = ["response_id", "submitted_at", "edition", "version", "status", "not_shown"]
+META = ["response_id", "submitted_at", "edition", "version", "status", "not_shown", "language"]
 META_TEXT = {
     "response_id": "Response identifier",
     "submitted_at": "Time the response was submitted (UTC, ISO 8601)",
@@ -23,6 +23,7 @@ META_TEXT = {
     " (answers after that point are not kept)",
     "not_shown": "Fields the respondent was not shown (not asked); their cells are empty,"
     " unlike a question shown and left blank",
+    "language": "Code of the language the questionnaire was answered in",
 }
 EMAIL = "email"
 EMAIL_TEXT = "Email of the invitation answered (non-anonymous editions only)"

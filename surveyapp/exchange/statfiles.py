@@ -35,10 +35,12 @@ from surveyapp.store import statfiles as store_statfiles
 from surveyapp.store.filters import NO_FILTERS, Filters
 
 # A row: response id, submitted at, edition, version, answers (a field not shown holds
-# sv.NOT_SHOWN), email, weight, status, the fields not shown.
-Row = tuple[str, str, int, str, dict[str, Any], str | None, float | None, str, list[str]]
+# sv.NOT_SHOWN), email, weight, status, the fields not shown, language.
+Row = tuple[str, str, int, str, dict[str, Any], str | None, float | None, str, list[str],
+            str | None]  # fmt: skip
 _META_AT = {"response_id": 0, "submitted_at": 1, "edition": 2, "version": 3, EMAIL: 5,
-            WEIGHT: 6, "status": 7, "not_shown": 8}  # fmt: skip
+            WEIGHT: 6, "status": 7, "not_shown": 8, "language": 9}  # fmt: skip
+LANGUAGE_WIDTH = 35  # the longest language code a definition may declare, in bytes
 
 
 @dataclass
@@ -97,20 +99,23 @@ def _rows(
     weights: Weigher | None,
 ) -> Iterator[Row]:  # fmt: skip
     emails = listing.invitation_emails(db, survey) if tied else {}
-    for response_id, at, edition, version, answers in listing.response_rows(db, survey, filters):
+    for response_id, at, edition, version, answers, language in listing.response_rows(
+        db, survey, filters
+    ):
         weight = weights(edition, answers) if weights is not None else None
         hidden = marks.not_shown(answers)
         status = marks.status(answers)
         answers = answers | dict.fromkeys(hidden, sv.NOT_SHOWN)
         yield (response_id, at, edition, version, answers, emails.get(response_id), weight,
-               status, hidden)  # fmt: skip
+               status, hidden, language)  # fmt: skip
 
 
 def _mark_widths(found: dict[str, Any]) -> dict[str, int]:
     """The widths of the status and not_shown columns: the longest status, and every
     field's name joined (the most a response can leave not shown)."""
     every = ";".join(found).encode()
-    return {"status": max(len(marks.COMPLETED), len(marks.SCREENED)), "not_shown": len(every)}
+    return {"status": max(len(marks.COMPLETED), len(marks.SCREENED)), "not_shown": len(every),
+            "language": LANGUAGE_WIDTH}  # fmt: skip
 
 
 def _text(value: Any) -> str:

@@ -24,6 +24,7 @@ from surveyapp.store.drafts import (
     DraftsThrottled,
     load_draft,
     load_draft_entry,
+    load_draft_state,
     save_draft,
 )
 from surveyapp.store.maintenance import Maintenance
@@ -54,6 +55,7 @@ __all__ = [
     "insert_response",
     "load_draft",
     "load_draft_entry",
+    "load_draft_state",
     "read_budget",
     "response_for_key",
     "save_draft",

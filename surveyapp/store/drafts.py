@@ -41,11 +41,19 @@ def load_draft_entry(
     db: sqlite_utils.Database, key: str, keep_days: int = 30
 ) -> tuple[dict[str, Any], str | None]:
     """(answers, version) of a draft; ({}, None) when there is none."""
+    answers, version, _language = load_draft_state(db, key, keep_days)
+    return answers, version
+
+
+def load_draft_state(
+    db: sqlite_utils.Database, key: str, keep_days: int = 30
+) -> tuple[dict[str, Any], str | None, str | None]:
+    """(answers, version, language) of a draft; ({}, None, None) when there is none."""
     row = db.execute(
-        "SELECT answers, version FROM drafts WHERE key = ? AND updated_at >= ?",
+        "SELECT answers, version, language FROM drafts WHERE key = ? AND updated_at >= ?",
         [key, ago(days=keep_days)],
     ).fetchone()
-    return (json.loads(row[0]), row[1]) if row else ({}, None)
+    return (json.loads(row[0]), row[1], row[2]) if row else ({}, None, None)
 
 
 def save_draft(
@@ -55,16 +63,19 @@ def save_draft(
     answers: dict,
     rules: DraftRules | None = None,
     version: str | None = None,
+    language: str | None = None,
 ) -> None:
-    """Keep the answers so far and the definition version they answer; a new draft over
-    the address's limit raises DraftsThrottled."""
+    """Keep the answers so far, the definition version they answer and the language they
+    were shown in; a new draft over the address's limit raises DraftsThrottled."""
     rules = rules or DraftRules()
     row = {"key": key, "survey": survey, "answers": json.dumps(answers, ensure_ascii=False),
-           "updated_at": utcnow(), "version": version}  # fmt: skip
+           "updated_at": utcnow(), "version": version, "language": language}  # fmt: skip
     with immediate(db):
         if db.execute("SELECT 1 FROM drafts WHERE key = ?", [key]).fetchone() is None:
             _count_new_draft(db, rules)
-        upsert(db, "drafts", row, key=("key",), update=("answers", "updated_at", "version"))
+        upsert(
+            db, "drafts", row, key=("key",), update=("answers", "updated_at", "version", "language")
+        )
 
 
 def _count_new_draft(db: sqlite_utils.Database, rules: DraftRules) -> None:

@@ -15,7 +15,9 @@ from surveyapp.store.filters import NO_FILTERS, Filters
 
 BATCH = 500
 # Filters.where() adds only fixed column names to it; every value is a parameter.
-SELECT_RESPONSES = "SELECT response_id, submitted_at, edition, version, answers FROM responses"
+SELECT_RESPONSES = (
+    "SELECT response_id, submitted_at, edition, version, answers, language FROM responses"
+)
 
 
 def invitation_emails(db: sqlite_utils.Database, survey: str) -> dict[str, str | None]:
@@ -30,15 +32,16 @@ def invitation_emails(db: sqlite_utils.Database, survey: str) -> dict[str, str |
 
 def response_rows(
     db: sqlite_utils.Database, survey: str, filters: Filters = NO_FILTERS, batch: int = BATCH
-) -> Iterator[tuple[str, str, int, str, dict[str, Any]]]:
-    """(response_id, submitted_at, edition, version, answers), oldest first, read in batches."""
+) -> Iterator[tuple[str, str, int, str, dict[str, Any], str | None]]:
+    """(response_id, submitted_at, edition, version, answers, language), oldest first, read
+    in batches."""
     where, params = filters.where()
     sql = f"{SELECT_RESPONSES} WHERE survey = ?{where} ORDER BY submitted_at, id"  # noqa: S608
     cursor = db.execute(sql, [survey, *params])
     try:
         while rows := cursor.fetchmany(batch):
-            for response_id, submitted_at, edition, version, answers in rows:
-                yield response_id, submitted_at, edition, version, orjson.loads(answers)
+            for response_id, submitted_at, edition, version, answers, language in rows:
+                yield response_id, submitted_at, edition, version, orjson.loads(answers), language
     finally:
         cursor.close()
 
@@ -54,7 +57,8 @@ def responses_after(
     if answers:
         keep, keep_params = segment_sql(survey, answers, filters.edition)
         where, params = f"{where} AND id IN ({keep})", [*params, *keep_params]
-    sql = (f"SELECT id, response_id, submitted_at, edition, version, answers FROM responses"  # noqa: S608
+    sql = (f"SELECT id, response_id, submitted_at, edition, version, answers, language"  # noqa: S608
+           " FROM responses"
            f" WHERE survey = ? AND id > ?{where} ORDER BY id")  # fmt: skip
     if limit is not None:
         sql, params = f"{sql} LIMIT ?", [*params, limit]
@@ -88,7 +92,10 @@ def get_response(db: sqlite_utils.Database, survey: str, response_id: str) -> di
 
 def _response(row: tuple) -> dict[str, Any]:
     keys = ("response_id", "submitted_at", "edition", "version")
-    return dict(zip(keys, row[:4], strict=True)) | {"answers": json.loads(row[4])}
+    return dict(zip(keys, row[:4], strict=True)) | {
+        "answers": json.loads(row[4]),
+        "language": row[5],
+    }
 
 
 def text_answers_of(

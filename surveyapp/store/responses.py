@@ -69,16 +69,19 @@ def insert_response(
     response_id: str | None = None,
     submitted_at: str | None = None,
     claim: Callable[[sqlite_utils.Database, str], None] | None = None,
+    language: str | None = None,
 ) -> tuple[str, bool]:
     """Store one response, its answer rows and its counters in one transaction.
 
     Returns (response_id, created). A submission key or response id seen before
     stores nothing and returns the existing response id with created=False.
     `claim(db, response_id)` runs first inside the same transaction (throttle count,
-    invitation use); whatever it raises rolls everything back.
+    invitation use); whatever it raises rolls everything back. `language` is the code of
+    the language the respondent was shown.
     """
     rows = _rows(survey, edition, version, answers, counted, submission_key, response_id,
                  submitted_at)  # fmt: skip
+    rows[0].append(language)
     with immediate(db):
         if claim is not None:
             claim(db, rows[0][0])
@@ -113,7 +116,7 @@ def _insert(db: sqlite_utils.Database, rows: _Rows) -> tuple[str, bool]:
     response_id, key = response[0], response[1]
     cursor = db.execute(
         "INSERT INTO responses (id, response_id, submission_key, survey, edition, version,"
-        " submitted_at, answers, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " submitted_at, answers, status, language) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
         " ON CONFLICT DO NOTHING",
         [next_row_id(db), *response],
     )
@@ -161,7 +164,7 @@ def insert_many(db: sqlite_utils.Database, rows: Iterable[dict[str, Any]]) -> in
     prepared = [
         ((row.get("response_id") or uuid.uuid4().hex, row.get("submission_key"), row["survey"],
           row["edition"], row["version"], row.get("submitted_at") or utcnow(),
-          encode(row["answers"]), status(row["answers"])), row)
+          encode(row["answers"]), status(row["answers"]), row.get("language")), row)
         for row in rows
     ]  # fmt: skip
     with immediate(db):
@@ -205,7 +208,7 @@ def _insert_fresh(db: sqlite_utils.Database, fresh: list[tuple[tuple, dict]]) ->
     first = next_row_id(db)
     db.conn.executemany(
         "INSERT INTO responses (id, response_id, submission_key, survey, edition, version,"
-        " submitted_at, answers, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " submitted_at, answers, status, language) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [(first + n, *response) for n, (response, _row) in enumerate(fresh)],
     )
     answer_params, totals = _answers_and_counters(fresh, first)

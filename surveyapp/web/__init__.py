@@ -7,6 +7,7 @@ from urllib.parse import urlsplit, urlunsplit
 import sqlite_utils
 from flask import Flask, Response, current_app, g, render_template, request
 from flask.sessions import SecureCookieSessionInterface
+from flask_babel import gettext
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
@@ -16,6 +17,7 @@ from surveyapp.questionnaire.catalog import Catalog
 from surveyapp.questionnaire.model import Definition
 from surveyapp.store import editions
 from surveyapp.web import formats
+from surveyapp.web.wording import N_
 
 csrf = CSRFProtect()
 
@@ -29,7 +31,16 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "strict-origin-when-cross-origin",
     "X-Frame-Options": "DENY",
 }
-RESTORING = "The site is being restored from a backup: nothing was changed. Try again shortly."
+RESTORING = N_("The site is being restored from a backup: nothing was changed. Try again shortly.")
+# Werkzeug's descriptions of the errors a respondent may meet, in the catalogues.
+ERROR_TEXTS = (
+    N_(
+        "The requested URL was not found on the server. If you entered the URL manually please"
+        " check your spelling and try again."
+    ),
+    N_("The CSRF token has expired."),
+    N_("The CSRF token is missing."),
+)
 API_PATHS = "/api/"  # answered as application/problem+json (surveyapp.web.api.problems)
 
 
@@ -92,8 +103,11 @@ def relative_location(response: Response) -> Response:
 
 
 def init_app(app: Flask) -> None:
+    from surveyapp.web import languages
+
     csrf.init_app(app)
     formats.init_app(app)
+    languages.init_app(app)
     app.session_interface = SessionInterface()
     app.jinja_env.globals["question_type"] = types.of
     app.after_request(relative_location)
@@ -113,12 +127,12 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_failed(error):
-        return render_template("error.html", code=400, message=error.description), 400
+        return render_template("error.html", code=400, message=gettext(error.description)), 400
 
     @app.errorhandler(store.Maintenance)
     def restoring(_error):
         # Pages that keep a respondent's answers catch it first (503, answers kept).
-        page = render_template("error.html", code=503, message=RESTORING)
+        page = render_template("error.html", code=503, message=gettext(RESTORING))
         return page, 503, {"Retry-After": "30"}
 
     @app.errorhandler(HTTPException)
@@ -127,6 +141,5 @@ def init_app(app: Flask) -> None:
             from surveyapp.web.api.problems import as_problem
 
             return as_problem(error)
-        return render_template(
-            "error.html", code=error.code, message=error.description
-        ), error.code or 500
+        message = gettext(error.description) if error.description else ""
+        return render_template("error.html", code=error.code, message=message), error.code or 500

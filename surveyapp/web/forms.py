@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import g
 from flask_wtf import FlaskForm
 from wtforms import HiddenField
 
 from surveyapp.questionnaire.model import Definition
 from surveyapp.questionnaire.types import REGISTRY
+from surveyapp.web.wording import translated
 
-_form_classes: dict[tuple[str, int], type[FlaskForm]] = {}
+_form_classes: dict[tuple[str, int, str | None], type[FlaskForm]] = {}
 
 
 class PageForm(FlaskForm):
@@ -29,7 +31,8 @@ def page_form_class(definition: Definition, page_number: int) -> type[FlaskForm]
     version and page, whatever order the respondent sees pages, questions and options in
     (the partials render options in the question's order)."""
     page = definition.pages[page_number - 1]
-    cache_key = (definition.version, page.number or page_number)
+    # the labels are in the language of the page shown (surveyapp.web.languages)
+    cache_key = (definition.version, page.number or page_number, g.get("language"))
     if cache_key not in _form_classes:
         _form_classes[cache_key] = build_page_form_class(definition, page_number)
     return _form_classes[cache_key]
@@ -51,4 +54,4 @@ def build_page_form_class(definition: Definition, page_number: int) -> type[Flas
 
 def show_errors(form: FlaskForm, errors: dict[str, str]) -> None:
     for name, message in errors.items():
-        form[name].errors = [*form[name].errors, message]
+        form[name].errors = [*form[name].errors, translated(message)]

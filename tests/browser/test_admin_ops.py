@@ -133,7 +133,9 @@ def test_an_account_with_the_keyboard(ops_page, ops_server, artifacts, size):
     page.locator("#new-password-field").focus()
     page.keyboard.type("violet tractor 42 morning")
     submit_with_enter(page, "Create account")
-    expect(page.locator(".msg-success .msg-body")).to_have_text(f"Done: Account lin-{size} (admin) created.")
+    expect(page.locator(".msg-success .msg-body")).to_have_text(
+        f"Done: Account lin-{size} (admin) created."
+    )
     assert accounts.get_admin(ops_server.db, f"lin-{size}")["role"] == "admin"
     check(page, "accounts", size, artifacts)
 

@@ -14,6 +14,7 @@ from surveyapp.store.migrations import versions  # noqa: E402, F401
 from surveyapp.store.migrations import logic  # noqa: E402, F401
 from surveyapp.store.migrations import integrations  # noqa: E402, F401
 from surveyapp.store.migrations import brand  # noqa: E402, F401
+from surveyapp.store.migrations import i18nweb  # noqa: E402, F401
 from surveyapp.store.migrations import results  # noqa: E402, F401
 from surveyapp.store.migrations import resume  # noqa: E402, F401
 from surveyapp.store.migrations import responses  # noqa: E402, F401

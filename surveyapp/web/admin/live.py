@@ -22,7 +22,7 @@ from surveyapp.figures import released, tallies, weighted_views
 from surveyapp.questionnaire.answers import counted_fields
 from surveyapp.store import counts
 from surveyapp.store.filters import Filters
-from surveyapp.web import catalog, get_db
+from surveyapp.web import catalog, get_db, languages
 from surveyapp.web.admin import auth, bp, heavy, reports, sharing
 from surveyapp.web.admin import editions as edition_views
 from surveyapp.web.admin.common import (
@@ -112,6 +112,7 @@ def dashboard():
 @auth.login_required
 def survey(survey_id: str):
     editions, filters, definition = requested_edition(survey_id)
+    definition = languages.for_admin(definition)
     segment = request_segment(definition)
     page_context: dict[str, Any] = {"args": filters.query_args() | segment}
     order = request.args.get("order", "definition")
@@ -137,7 +138,7 @@ def survey(survey_id: str):
         page_context["both_sides"] = bool(reports.mirrored_pairs(definition.edition))
         page_context["share"] = sharing.link_state(survey_id)
     key = f"survey|{survey_id}|{definition.edition}|{filters.since}|{filters.until}|{order}"
-    key += "|" + json.dumps(segment, sort_keys=True)
+    key += "|" + json.dumps(segment, sort_keys=True) + "|" + languages.admin_key()
     return _live("admin/survey.html", "admin/_tallies_live.html", key, figures, page_context,
                  surveys=[survey_id])  # fmt: skip
 

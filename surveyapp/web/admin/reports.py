@@ -18,7 +18,7 @@ from surveyapp.questionnaire.model import Definition
 from surveyapp.questionnaire.types import REGISTRY
 from surveyapp.store import listing
 from surveyapp.store.filters import NO_FILTERS
-from surveyapp.web import catalog, get_db
+from surveyapp.web import catalog, get_db, languages
 from surveyapp.web.admin import auth, bp, heavy
 from surveyapp.web.admin.common import (
     all_editions,
@@ -101,12 +101,13 @@ def charted(
 @auth.login_required
 def trends(survey_id: str):
     editions, segment, document = trend_document(survey_id)
-    latest = catalog().latest(survey_id)
+    shown = {edition: languages.for_admin(d) for edition, d in editions.items()}
+    latest = languages.for_admin(catalog().latest(survey_id))
     return render_template(
         "admin/trends.html",
         definition=latest,
         document=document,
-        sections=charted(document, labels(editions), shares(editions)),
+        sections=charted(document, labels(shown), shares(editions)),
         segment=segment,
         profile=profile_questions(latest) if reads_raw() else [],
     )

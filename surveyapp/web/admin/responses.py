@@ -12,7 +12,7 @@ from surveyapp.questionnaire import marks
 from surveyapp.questionnaire.model import Definition
 from surveyapp.questionnaire.types import REGISTRY
 from surveyapp.store import removal, table
-from surveyapp.web import catalog, get_db
+from surveyapp.web import catalog, get_db, languages
 from surveyapp.web.admin import auth, bp, response_table
 from surveyapp.web.admin.common import editions_or_404, request_filters
 
@@ -71,14 +71,14 @@ def _link_args(survey_id: str) -> dict:
 def responses(survey_id: str):
     editions = editions_or_404(survey_id)
     filters = request_filters()
-    newest_first = [editions[e] for e in sorted(editions, reverse=True)]
+    newest_first = [languages.for_admin(editions[e]) for e in sorted(editions, reverse=True)]
     columns = response_table.columns_of(newest_first)
     chosen = response_table.chosen_columns(columns)
     db = get_db()
-    languages = table.languages(db, survey_id)
+    answered_in = table.languages(db, survey_id)
     per_page = current_app.config["RESPONSES_PER_PAGE"]
     query = response_table.table_query(survey_id, tuple(sorted(editions)), filters, columns,
-                                       languages, per_page + 1)  # fmt: skip
+                                       answered_in, per_page + 1)  # fmt: skip
     rows = table.table_rows(db, query)
     more = len(rows) > per_page
     rows = rows[:per_page]
@@ -88,7 +88,7 @@ def responses(survey_id: str):
     return render_template(
         "admin/responses.html", definition=newest_first[0], editions=sorted(editions),
         filters=filters, columns=columns, chosen=chosen, rows=rows, query=query,
-        count=count, more_than=more_than, languages=languages,
+        count=count, more_than=more_than, languages=answered_in,
         statuses=response_table.STATUSES, shows=response_table.SHOWS,
         answer_filters=list(query.answers) + [("", "")] * (2 - min(len(query.answers), 2)),
         next_after=response_table.encode_after(rows[-1]) if more else None,
@@ -102,7 +102,8 @@ def response_page(survey_id: str, response_id: str, form=None, status: int = 200
     row = table.one_response(get_db(), survey_id, response_id)
     if row is None:
         abort(404, "No such response.")
-    _describe(row, editions.get(row["edition"]) or catalog().by_version(row["version"]))
+    shown = editions.get(row["edition"]) or catalog().by_version(row["version"])
+    _describe(row, languages.for_admin(shown))
     html = render_template("admin/response.html", definition=catalog().latest(survey_id),
                            row=row, form=form or ReasonForm())  # fmt: skip
     return html, status

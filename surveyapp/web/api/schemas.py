@@ -128,6 +128,10 @@ SCHEMAS: dict[str, Schema] = {
             "edition": WHOLE,
             "version": TEXT,
             "answers": {"type": "object", "additionalProperties": ANSWER},
+            "language": {
+                "type": ["string", "null"],
+                "description": "Code of the language the respondent answered in",
+            },
         },
     },
     "Tallies": {

@@ -3,7 +3,7 @@ out) in one transaction with the invitation claim or throttle count."""
 
 from __future__ import annotations
 
-from flask import current_app, redirect, session, url_for
+from flask import current_app, g, redirect, session, url_for
 
 from surveyapp import store
 from surveyapp.questionnaire import marks, randomize
@@ -61,6 +61,7 @@ def store_response(definition: Definition, key: str, answers: dict):
             submission_key=None if definition.access == "invitation" else key,
             submitted_at=invited.submitted_at(definition),
             claim=claim,
+            language=g.get("language"),
         )
     except Throttled:
         return kept(definition, last, state, 429, invited.THROTTLED)

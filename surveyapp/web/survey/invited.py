@@ -6,26 +6,28 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import current_app, redirect, render_template, request, session, url_for
+from flask_babel import gettext
 
 from surveyapp import store
 from surveyapp.questionnaire.model import Definition
 from surveyapp.store import invitations
 from surveyapp.web import catalog, get_db, open_definition
 from surveyapp.web.survey import invite_bp, keys
+from surveyapp.web.wording import N_
 
 SESSION = "invites"
 MESSAGES = {
-    "invalid": "This is not a valid invitation. Please check the link you were sent.",
-    "used": "This invitation has already been answered. Thank you: your answers were received.",
-    "expired": "This invitation has expired. Please ask the sender for a new one.",
-    "required": "This questionnaire is by invitation only: please open the link you were sent.",
-    "closed": "The edition this invitation is for has closed: it no longer accepts answers.",
+    "invalid": N_("This is not a valid invitation. Please check the link you were sent."),
+    "used": N_("This invitation has already been answered. Thank you: your answers were received."),
+    "expired": N_("This invitation has expired. Please ask the sender for a new one."),
+    "required": N_("This questionnaire is by invitation only: please open the link you were sent."),
+    "closed": N_("The edition this invitation is for has closed: it no longer accepts answers."),
 }
-THROTTLED = (
+THROTTLED = N_(
     "Too many questionnaires were sent from your network just now. Nothing was saved yet: "
     "your answers are kept below, please submit again in a few minutes."
 )
-TOO_MANY_ATTEMPTS = (
+TOO_MANY_ATTEMPTS = N_(
     "This invitation has been submitted too many times just now. Your answers are kept "
     "below: please submit again in a few minutes."
 )
@@ -41,7 +43,9 @@ def refusal(state: str, survey_id: str | None = None):
     if survey_id is not None:
         session.get(SESSION, {}).pop(survey_id, None)
         session.modified = True
-    return render_template("survey/invitation.html", state=state, message=MESSAGES[state]), 403
+    return render_template(
+        "survey/invitation.html", state=state, message=gettext(MESSAGES[state])
+    ), 403
 
 
 @invite_bp.get("/i/<token>")

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from flask import (
     abort,
     current_app,
+    g,
     redirect,
     render_template,
     request,
@@ -23,7 +24,15 @@ from surveyapp.questionnaire.answers import check_page, page_fields, record
 from surveyapp.questionnaire.estimate import estimate
 from surveyapp.questionnaire.logic import evaluate_state, plan_of
 from surveyapp.questionnaire.model import Definition
-from surveyapp.web import catalog, csrf, get_db, latest_definition, open_definition, serving
+from surveyapp.web import (
+    catalog,
+    csrf,
+    get_db,
+    languages,
+    latest_definition,
+    open_definition,
+    serving,
+)
 from surveyapp.web.forms import page_form_class, show_errors
 from surveyapp.web.survey import bp, finish, invited, resume
 from surveyapp.web.survey import keys as keys_
@@ -36,13 +45,15 @@ from surveyapp.web.survey.render import (
     render,
     saved_draft,
 )
+from surveyapp.web.wording import N_
 
 __all__ = ["STORAGE_FAILED"]
-RESHAPED = (
+RESHAPED = N_(
     "Your answers changed the questions on this page: please check the questions now shown, "
     "then continue."
 )
-LAST_PAGE = "With your answers, this is the last page: please check it and press Submit."
+LAST_PAGE = N_("With your answers, this is the last page: please check it and press Submit.")
+EXPIRED = N_("This page had expired. Your answers are kept: please press the button again.")
 REDIRECT_SECONDS = 10  # on the thank-you page, before going to the organiser's address
 SHAPE = "~shown"  # the posted shape of the page as the browser showed it (see questionnaire.pages)
 
@@ -114,7 +125,12 @@ def _answerable(survey_id: str):
     definition = _open(survey_id)
     if definition is None:
         return None, closed_page(survey_id, session.get("editions", {}).get(survey_id))
+    languages.respondent_language(definition)
     return definition, invited.gate(definition)
+
+
+def _shown(definition: Definition) -> Definition:
+    return languages.shown(definition)
 
 
 @bp.get("/s/<survey_id>")
@@ -123,8 +139,12 @@ def page(survey_id: str):
     if refused is not None:
         return refused
     key = _session_key(survey_id, definition.edition)
-    draft, started_on = store.load_draft_entry(get_db(), key, current_app.config["DRAFT_DAYS"])
-    definition = randomize.arranged(_version(definition, started_on), key)
+    draft, started_on, language = store.load_draft_state(
+        get_db(), key, current_app.config["DRAFT_DAYS"]
+    )
+    if language and language != g.language:  # perhaps resumed on another device
+        languages.respondent_language(definition, lambda: language)
+    definition = randomize.arranged(_shown(_version(definition, started_on)), key)
     number = _page_number(definition)
     state = evaluate_state(definition, draft)
     if pages.nearest_page(state, number) != number:
@@ -157,7 +177,7 @@ def answer(survey_id: str):
     definition, refused = _answerable(survey_id)
     if refused is not None:
         return refused
-    definition = _version(definition, request.form.get("definition_version"))
+    definition = _shown(_version(definition, request.form.get("definition_version")))
     number = _page_number(definition)
     db = get_db()
     key = request.form.get("submission_key", "")
@@ -169,7 +189,7 @@ def answer(survey_id: str):
         definition = randomize.arranged(definition, fresh)
         form = page_form_class(definition, number)()
         form.submission_key.data = fresh
-        notice = "This page had expired. Your answers are kept: please press the button again."
+        notice = EXPIRED
         return render(definition, number, form, evaluate_state(definition, {}), 400, notice)
     definition = randomize.arranged(definition, key)
     draft = store.load_draft(db, key, current_app.config["DRAFT_DAYS"])
@@ -240,7 +260,7 @@ def _again(definition: Definition, number: int, key: str, checked, reshaped: set
 
 @bp.get("/s/<survey_id>/thanks")
 def thanks(survey_id: str):
-    definition = _definition(survey_id)
+    definition = _shown(_definition(survey_id))
     again = request.args.get("again") == "1"
     screened = request.args.get("screened") == "1"
     return render_template(

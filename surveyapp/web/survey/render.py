@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from flask import current_app, redirect, render_template, request, session, url_for
+from flask import current_app, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
@@ -16,13 +17,16 @@ from surveyapp.questionnaire.logic import State, plan_of
 from surveyapp.questionnaire.model import Definition
 from surveyapp.store.invitations import address_hash
 from surveyapp.store.timestamps import TIME_FORMAT
-from surveyapp.web import catalog, serving
+from surveyapp.web import catalog, languages, serving
 from surveyapp.web.forms import page_form_class
 from surveyapp.web.survey import bp
 from surveyapp.web.survey.view import page_view
+from surveyapp.web.wording import N_
 
-STORAGE_FAILED = "We could not save your answers just now. They are kept below: please try again."
-DRAFTS_THROTTLED = (
+STORAGE_FAILED = N_(
+    "We could not save your answers just now. They are kept below: please try again."
+)
+DRAFTS_THROTTLED = N_(
     "Too many questionnaires were started from your network just now. Your answers are kept "
     "below: please press the button again in a few minutes."
 )
@@ -37,7 +41,7 @@ def render(definition, number, form, state, status=200, notice="", errors=False)
         page=definition.pages[number - 1],
         number=number,
         form=form,
-        notice=notice,
+        notice=gettext(notice) if notice else "",
         has_errors=errors,
         view=view,
         overview=estimate(definition) if view.position == 1 else None,
@@ -63,6 +67,7 @@ def blank_page(definition: Definition, number: int, key: str, state: State) -> s
         number,
         request.script_root,
         serving(definition.id).schedule.closes_at,
+        g.get("language"),
         *_view_key(definition, number, state),
     )
     cache = blank_pages()
@@ -108,7 +113,8 @@ def saved_draft(db, key: str, definition: Definition, draft: dict) -> tuple[int,
     """Keep the answers so far and the version they answer; else (status, notice) saying
     why nothing was stored."""
     try:
-        store.save_draft(db, key, definition.id, draft, _draft_rules(), definition.version)
+        store.save_draft(db, key, definition.id, draft, _draft_rules(), definition.version,
+                         g.get("language"))  # fmt: skip
     except store.DraftsThrottled:
         return 429, DRAFTS_THROTTLED
     except store.DatabaseError:
@@ -132,7 +138,7 @@ def closed_page(survey_id: str, started: int | None = None):
     opening = now.opening if now.definition is None else None
     page = render_template(
         "survey/closed.html",
-        definition=catalog().latest(survey_id),
+        definition=languages.shown(catalog().latest(survey_id)),
         started=started,
         now_open=now.definition,
         opens_at=opening[1] if opening else None,
