@@ -152,12 +152,11 @@ def utc_time(stamp: str) -> Markup:
     """A stored time as a reader's date and time in UTC, in a <time> element; the date in
     the page's language."""
     moment = datetime.strptime(stamp, TIME_FORMAT)
-    locale = get_locale()
-    day = (
-        f"{moment.day} {moment:%B %Y}"  # English as before: "1 December 2026"
-        if locale is None or locale.language == languages.SOURCE
-        else format_date(moment, "long", locale=locale)
-    )
-    text = f"{day}, {moment:%H:%M} UTC"
+    locale, hour = get_locale(), f"{moment:%H:%M} UTC"
+    if locale is None or locale.language == languages.SOURCE:
+        text = f"{moment.day} {moment:%B %Y}, {hour}"  # "1 December 2026, 09:30 UTC"
+    else:
+        day = format_date(moment, "long", locale=locale)
+        text = str(locale.datetime_formats["medium"]).format(hour, day)  # "{1}, {0}" in most
     machine = moment.isoformat(timespec="minutes")
     return Markup('<time datetime="{}Z">{}</time>').format(machine, text)
