@@ -5,6 +5,9 @@
   document.querySelectorAll("button[data-copy]").forEach(function (button) {
     var field = document.getElementById(button.getAttribute("data-copy"));
     var status = document.querySelector("[data-copy-status]");
+    var holder = button.closest("[data-texts]");  // the interface texts, in the page's language
+    var texts = holder ? JSON.parse(holder.getAttribute("data-texts")) : {};
+    var copied = texts.copied || "Link copied.";
     if (!field) { return; }
     button.hidden = false;
     button.addEventListener("click", function () {
@@ -14,10 +17,10 @@
       var fallback = function () {
         var done = false;
         try { done = document.execCommand("copy"); } catch (e) { done = false; }
-        said(done ? "Link copied." : "Press Ctrl+C (or ⌘+C) to copy the selected link.");
+        said(done ? copied : (texts.press || "Press Ctrl+C (or ⌘+C) to copy the selected link."));
       };
       if (navigator.clipboard && window.isSecureContext) {
-        navigator.clipboard.writeText(field.value).then(function () { said("Link copied."); }, fallback);
+        navigator.clipboard.writeText(field.value).then(function () { said(copied); }, fallback);
       } else {
         fallback();
       }

@@ -211,3 +211,19 @@ def test_the_api_gives_each_responses_language(make_app):
     assert {r["response_id"]: r["language"] for r in listed} == {french: "fr", unknown: None}
     one = client.get(f"{RESPONSES}/{french}", headers=headers).get_json()
     assert one["language"] == "fr"
+
+
+def test_the_save_page_and_the_resume_error_page_come_in_french(client):
+    respondent = Respondent(client, "cmo")
+    client.get("/s/cmo?lang=fr")
+    saved = respondent.post(1, {}, action="save")
+    assert saved.status_code == 200 and shown(saved) == ("fr", "ltr")
+    assert "<h1>Vos réponses sont enregistrées</h1>" in saved.text
+    assert "Pour reprendre «\u00a0Travailler avec des clients du secteur" in saved.text
+    assert "<title>Réponses enregistrées – Travailler avec des clients" in saved.text
+    assert "Your answers" not in saved.text and "Continuer maintenant" in saved.text
+    assert re.search(r'name="t" value="[^"]+"', saved.text)  # the picker keeps the link
+    refused = client.get("/r/not-a-token?lang=fr")
+    assert refused.status_code == 403 and shown(refused) == ("fr", "ltr")
+    assert "<h1>Lien pour reprendre</h1>" in refused.text
+    assert "Ce lien pour reprendre un questionnaire n’est pas valide." in refused.text

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import email
+import email.policy
 import json
 import re
 import socket
@@ -234,3 +236,26 @@ def test_a_mail_server_that_cannot_be_reached_is_an_error_at_the_field(make_app)
 
 def hidden_csrf(html: str) -> str:
     return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def test_the_link_is_emailed_in_the_pages_language(make_app, smtp):
+    controller, inbox = smtp
+    mail = {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": controller.port, "MAIL_FROM": "s@example.org"}
+    client = make_app(PUBLIC_URL="https://survey.example.org", **mail).test_client()
+    client.get("/s/cmo?lang=fr")
+    page = Respondent(client, "cmo").post(1, {}, action="save")
+    token = re.search(r'name="t" value="([^"]+)"', page.text).group(1)
+    form = {"csrf_token": hidden_csrf(page.text), "t": token}
+    bad = client.post("/s/cmo/saved", data=form | {"email": "nope"})
+    assert bad.status_code == 422 and "Veuillez saisir une adresse e-mail" in bad.text
+    sent = client.post("/s/cmo/saved", data=form | {"email": "ada@example.net"})
+    assert "Le lien a été envoyé." in sent.text
+    [envelope] = inbox.messages
+    message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+    assert (
+        message["Subject"]
+        == "Continuer «\u00a0Travailler avec des clients du secteur biopharmaceutique\u00a0»"
+    )
+    body = message.get_content()
+    assert body.startswith("Pour continuer à répondre à «\u00a0Travailler avec des clients")
+    assert f"https://survey.example.org/r/{token}" in body and "ne pas le communiquer" in body

@@ -12,6 +12,7 @@ from surveyapp.questionnaire.branding import LOGO_ID, accent_problem
 from surveyapp.store import logos
 from surveyapp.web import get_db
 from surveyapp.web.survey import bp
+from surveyapp.web.wording import N_
 
 FOREVER = "public, max-age=31536000, immutable"  # both are named by what they hold
 
@@ -25,7 +26,7 @@ def markdown_filter(text: str) -> Markup:
 def logo(name: str):
     found = logos.get(get_db(), name) if LOGO_ID.fullmatch(name) else None
     if found is None:
-        abort(404, "There is no such logo.")
+        abort(404, N_("There is no such logo."))  # translated by the error page
     content_type, data = found
     response = Response(data, content_type=content_type)
     response.headers["Cache-Control"] = FOREVER
@@ -40,7 +41,7 @@ def accent_css(colour: str):
     """The accent as a custom property; named by the colour, so previews of drafts have
     theirs too. Only a colour the definition check accepts is served."""
     if accent_problem(f"#{colour}") or colour != colour.lower():
-        abort(404, "There is no such stylesheet.")
+        abort(404, N_("There is no such stylesheet."))
     css = f":root {{ --accent: #{colour}; }}\n"
     response = current_app.response_class(css, content_type="text/css; charset=utf-8")
     response.headers["Cache-Control"] = FOREVER

@@ -15,6 +15,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext
 from flask_wtf.csrf import validate_csrf
 from wtforms.validators import ValidationError
 
@@ -76,7 +77,7 @@ def index():
 def _definition(survey_id: str) -> Definition:
     definition = latest_definition(survey_id)
     if definition is None:
-        abort(404, f"There is no questionnaire called {survey_id!r}.")
+        abort(404, gettext("There is no questionnaire called %(name)s.", name=repr(survey_id)))
     return definition
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
+from babel.dates import format_date
 from flask import current_app, g, redirect, render_template, request, session, url_for
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
@@ -148,8 +149,14 @@ def closed_page(survey_id: str, started: int | None = None):
 
 @bp.app_template_filter("utc_time")
 def utc_time(stamp: str) -> Markup:
-    """A stored time as a reader's date and time in UTC, in a <time> element."""
+    """A stored time as a reader's date and time in UTC, in a <time> element; the date in
+    the page's language."""
     moment = datetime.strptime(stamp, TIME_FORMAT)
-    text = f"{moment.day} {moment:%B %Y}, {moment:%H:%M} UTC"
+    locale, hour = get_locale(), f"{moment:%H:%M} UTC"
+    if locale is None or locale.language == languages.SOURCE:
+        text = f"{moment.day} {moment:%B %Y}, {hour}"  # "1 December 2026, 09:30 UTC"
+    else:
+        day = format_date(moment, "long", locale=locale)
+        text = str(locale.datetime_formats["medium"]).format(hour, day)  # "{1}, {0}" in most
     machine = moment.isoformat(timespec="minutes")
     return Markup('<time datetime="{}Z">{}</time>').format(machine, text)

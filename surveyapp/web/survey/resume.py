@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import current_app, redirect, render_template, request, session, url_for
+from flask_babel import gettext
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from surveyapp import store
@@ -19,28 +20,35 @@ from surveyapp.questionnaire.model import Definition
 from surveyapp.store.drafts import count_for_address
 from surveyapp.store.invitations import address_hash, email_problems
 from surveyapp.store.timestamps import stamp
-from surveyapp.web import catalog, get_db, serving
+from surveyapp.web import catalog, get_db, languages, serving
 from surveyapp.web.forms import page_form_class, show_errors
 from surveyapp.web.survey import bp, keys, mail
 from surveyapp.web.survey.render import closed_page, kept, render, saved_draft
+from surveyapp.web.wording import N_
 
 SALT = "surveyapp-resume"
-NOT_SAVED = (
+NOT_SAVED = N_(
     "Your other answers are saved. The answers marked below are not valid, so they could "
     "not be saved: please correct or clear them, then press Save and continue later again."
 )
 MESSAGES = {
-    "invalid": "This link to continue a questionnaire is not valid. Please check that it "
-    "was copied whole.",
-    "expired": "This link to continue a questionnaire has expired, and the answers saved "
-    "with it are no longer kept. You are welcome to start again.",
+    "invalid": N_(
+        "This link to continue a questionnaire is not valid. Please check that it was copied whole."
+    ),
+    "expired": N_(
+        "This link to continue a questionnaire has expired, and the answers saved with it are "
+        "no longer kept. You are welcome to start again."
+    ),
 }
 MAIL_PROBLEMS = {
-    "address": "Please enter an e-mail address, such as name@example.org.",
-    "throttled": "Too many links were sent from your network just now: please copy the "
-    "link instead, or try again in a few minutes.",
-    "failed": "We could not send the e-mail just now: please copy the link instead, or try "
-    "again later.",
+    "address": N_("Please enter an e-mail address, such as name@example.org."),
+    "throttled": N_(
+        "Too many links were sent from your network just now: please copy the link instead, "
+        "or try again in a few minutes."
+    ),
+    "failed": N_(
+        "We could not send the e-mail just now: please copy the link instead, or try again later."
+    ),
 }
 
 
@@ -88,7 +96,7 @@ def save(definition: Definition, number: int, key: str, checked: Any):
 
 def refusal(state: str):
     status = 410 if state == "expired" else 403
-    return render_template("survey/resume.html", message=MESSAGES[state]), status
+    return render_template("survey/resume.html", message=gettext(MESSAGES[state])), status
 
 
 def _saved_page(survey_id: str, status: int = 200, **extra: Any):
@@ -96,7 +104,7 @@ def _saved_page(survey_id: str, status: int = 200, **extra: Any):
     data, problem, signed = read_token(token)
     if data is None or data[0] != survey_id or survey_id not in catalog():
         return refusal(problem or "invalid")
-    definition = catalog().latest(survey_id)
+    definition = languages.shown(catalog().latest(survey_id))
     expires = signed.timestamp() + current_app.config["RESUME_DAYS"] * 86400
     page = render_template(
         "survey/saved.html",
@@ -123,8 +131,11 @@ def mail_link(survey_id: str):
     data, _problem, _signed = read_token(request.form.get("t", ""))
     if data is None or data[0] != survey_id or not mail.configured(config):
         return _saved_page(survey_id)
+    definition = languages.shown(catalog().latest(survey_id))  # the mail in the page's language
     if not email or email_problems([email]):
-        return _saved_page(survey_id, 422, email=email, mail_error=MAIL_PROBLEMS["address"])
+        return _saved_page(
+            survey_id, 422, email=email, mail_error=gettext(MAIL_PROBLEMS["address"])
+        )
     rules = store.DraftRules(address=address_hash(config["SECRET_KEY"], request.remote_addr or ""),
                              limit=config["DRAFTS_PER_ADDRESS"],
                              window_seconds=config["SUBMISSION_WINDOW_SECONDS"])  # fmt: skip
@@ -132,24 +143,32 @@ def mail_link(survey_id: str):
         with store.immediate(get_db()):
             count_for_address(get_db(), rules)
     except store.DraftsThrottled:
-        return _saved_page(survey_id, 429, email=email, mail_error=MAIL_PROBLEMS["throttled"])
+        return _saved_page(
+            survey_id, 429, email=email, mail_error=gettext(MAIL_PROBLEMS["throttled"])
+        )
     try:
-        mail.send(config, email, *_message(survey_id, request.form["t"]))
+        mail.send(config, email, *_message(definition, request.form["t"]))
     except mail.MailError:
         current_app.logger.exception("could not e-mail a resume link")
-        return _saved_page(survey_id, 503, email=email, mail_error=MAIL_PROBLEMS["failed"])
+        return _saved_page(survey_id, 503, email=email, mail_error=gettext(MAIL_PROBLEMS["failed"]))
     return _saved_page(survey_id, sent=True)
 
 
-def _message(survey_id: str, token: str) -> tuple[str, str]:
-    """(subject, body); the link starts with PUBLIC_URL, never with the request's host."""
-    title = catalog().latest(survey_id).title
+def _message(definition: Definition, token: str) -> tuple[str, str]:
+    """(subject, body) in the page's language; the link starts with PUBLIC_URL, never with
+    the request's host."""
+    title = definition.title
     link = current_app.config["PUBLIC_URL"].rstrip("/") + url_for("survey.resume", token=token)
-    body = (
-        f"To continue answering “{title}”, open this link:\n\n{link}\n\n"
-        "Anyone with this link can see and change your answers: please keep it to yourself.\n"
+    body = "\n\n".join(
+        (
+            gettext("To continue answering “%(title)s”, open this link:", title=title),
+            link,
+            gettext(
+                "Anyone with this link can see and change your answers: please keep it to yourself."
+            ),
+        )
     )
-    return f"Continue “{title}”", body
+    return gettext("Continue “%(title)s”", title=title), body + "\n"
 
 
 @bp.get("/r/<token>")
