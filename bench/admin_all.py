@@ -9,7 +9,8 @@ through logged-in test clients: the first request, then `--repeat` "fresh" ones,
 after one more response was stored (so no figure cached by the change mark is reused, as
 on a live questionnaire), then as many "warm" ones. CPU is this process's plus its read
 processes' (heavy reads run there), in milliseconds. Prints median and p95 per page and
-flags each whose fresh median passes 200 ms; asserts nothing but the status.
+flags each whose fresh median passes 200 ms or that answered other than 200 (a heavy
+read over its budget answers 503).
 """
 
 from __future__ import annotations
@@ -154,17 +155,21 @@ def p95(values: list[float]) -> float:
 
 def measure(client, url: str, headers: dict, feed: Feeder, repeat: int) -> dict[str, float]:
     first, _cpu, status = one(client, url, headers)
-    assert status == 200, (url, status)
+    statuses = {status}
     fresh, fresh_cpu, warm = [], [], []
     for _ in range(repeat):
         feed()
-        wall, cpu, _status = one(client, url, headers)
+        wall, cpu, status = one(client, url, headers)
         fresh.append(wall)
         fresh_cpu.append(cpu)
+        statuses.add(status)
     for _ in range(repeat):
-        warm.append(one(client, url, headers)[0])
+        wall, _cpu, status = one(client, url, headers)
+        warm.append(wall)
+        statuses.add(status)
     return {"first": first, "median": statistics.median(fresh), "p95": p95(fresh),
-            "cpu": statistics.median(fresh_cpu), "warm": statistics.median(warm)}  # fmt: skip
+            "cpu": statistics.median(fresh_cpu), "warm": statistics.median(warm),
+            "statuses": statuses - {200}}  # fmt: skip
 
 
 def clients(app) -> dict:
@@ -201,6 +206,7 @@ def main() -> None:
             client, headers = users[role]
             got = measure(client, url, headers, feed, args.repeat)
             flag = "  OVER" if got["median"] > GOAL_MS else ""
+            flag += f"  STATUS {sorted(got['statuses'])}" if got["statuses"] else ""
             print(f"{label:34} {role:6} first {got['first']:7.1f}  median {got['median']:7.1f}"
                   f"  p95 {got['p95']:7.1f}  CPU {got['cpu']:7.1f}  warm {got['warm']:7.1f}"
                   f"{flag}", flush=True)  # fmt: skip

@@ -15,4 +15,5 @@ from surveyapp.store.migrations import logic  # noqa: E402, F401
 from surveyapp.store.migrations import integrations  # noqa: E402, F401
 from surveyapp.store.migrations import brand  # noqa: E402, F401
 from surveyapp.store.migrations import results  # noqa: E402, F401
+from surveyapp.store.migrations import adminperf  # noqa: E402, F401
 # isort: on

@@ -1,0 +1,237 @@
+"""Answer counts over a time range or for a segment, summed from kept whole days.
+
+`range_counts` gives exactly what `counts.answer_counts` recounts, but reads each whole
+past day (UTC) from `day_counts` once it was counted; the partial days at the edges of
+the range, today and any day not (or no longer) kept are counted live. The triggers of
+store/migrations/adminperf.py forget a day whenever a response, answer or not-shown row
+of it is inserted, changed or deleted (imports, deletions, exclusions, restores: any
+code path), so a kept day never goes stale. A day is counted in three steps so that a
+change made meanwhile is never kept: mark it pending (a token), count it, keep the counts
+only if the mark survived (a trigger deletes it on any change of that day).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+import sqlite3
+from collections.abc import Iterator
+from datetime import date, timedelta
+from typing import Any
+
+import orjson
+import sqlite_utils
+
+from surveyapp.questionnaire.marks import NOT_SHOWN, SCREENED, SCREENED_OUT
+from surveyapp.store import counts
+from surveyapp.store.connection import immediate
+from surveyapp.store.counts import Counts, Segment, segment_sql
+from surveyapp.store.filters import Filters
+from surveyapp.store.timestamps import utcnow
+
+MIDNIGHT = "T00:00:00.000000Z"
+DONE = "done"
+Found = dict[tuple[str, int], Counts]
+
+
+def day_after(day: str) -> str:
+    return (date.fromisoformat(day) + timedelta(days=1)).isoformat()
+
+
+def whole_days(filters: Filters, today: str) -> tuple[str, str] | None:
+    """[first, last) days (YYYY-MM-DD) wholly inside the range and before `today`."""
+    first = ""
+    if filters.since is not None:
+        first = filters.since[:10]
+        if filters.since != first + MIDNIGHT:
+            first = day_after(first)
+    last = min(filters.until[:10], today) if filters.until is not None else today
+    return (first, last) if first < last else None
+
+
+def segment_key(segment: Segment | None) -> str:
+    return orjson.dumps(segment or {}, option=orjson.OPT_SORT_KEYS).decode()
+
+
+def range_counts(
+    db: sqlite_utils.Database, survey: str, filters: Filters, segment: Segment | None = None
+) -> Found:
+    """counts.answer_counts(db, survey, filters, segment), from kept days where it can."""
+    span = whole_days(filters, utcnow()[:10])
+    if span is None:
+        return counts.answer_counts(db, survey, filters, segment)
+    key = segment_key(segment)
+    with contextlib.suppress(sqlite3.OperationalError):  # busy or restoring: count live
+        keep_days(db, survey, span, key, segment)
+    with snapshot(db):
+        days = response_days(db, survey, span)
+        done = set(kept_days(db, survey, span, key))
+        found = summed(db, survey, span, key, filters.edition)
+        for part in live_parts(filters, span, [d for d in days if d not in done]):
+            add(found, counts.answer_counts(db, survey, part, segment))
+    return found
+
+
+@contextlib.contextmanager
+def snapshot(db: sqlite_utils.Database) -> Iterator[None]:
+    """One read transaction: every statement inside sees the same database."""
+    db.execute("BEGIN")
+    try:
+        yield
+    finally:
+        db.execute("COMMIT")
+
+
+def live_parts(filters: Filters, span: tuple[str, str], missing: list[str]) -> list[Filters]:
+    """The time ranges counted live: the edges around the span, and each run of days in
+    it that is not kept."""
+    first, last = span
+    edges = [(last + MIDNIGHT, filters.until)]
+    if filters.since is not None:
+        edges.append((filters.since, first + MIDNIGHT))
+    runs: list[list[str]] = []
+    for day in missing:
+        if runs and runs[-1][1] == day:
+            runs[-1][1] = day_after(day)
+        else:
+            runs.append([day, day_after(day)])
+    ranges = edges + [(start + MIDNIGHT, end + MIDNIGHT) for start, end in runs]
+    return [Filters(filters.edition, since, until) for since, until in ranges
+            if until is None or since < until]  # fmt: skip
+
+
+def add(found: Found, more: Found) -> None:
+    for key, by_field in more.items():
+        into = found.setdefault(key, {})
+        for cell, n in by_field.items():
+            into[cell] = into.get(cell, 0) + n
+
+
+def response_days(db: sqlite_utils.Database, survey: str, span: tuple[str, str]) -> list[str]:
+    """The days of the span on which the questionnaire has responses (one seek a day)."""
+    days, at, end = [], span[0] + MIDNIGHT if span[0] else "", span[1] + MIDNIGHT
+    while True:
+        row = db.execute(
+            "SELECT min(submitted_at) FROM responses WHERE survey = ? AND submitted_at >= ?"
+            " AND submitted_at < ?",
+            [survey, at, end],
+        ).fetchone()
+        if row[0] is None:
+            return days
+        days.append(row[0][:10])
+        at = day_after(row[0][:10]) + MIDNIGHT
+
+
+def kept_days(db: sqlite_utils.Database, survey: str, span: tuple[str, str], key: str) -> list[str]:
+    rows = db.execute(
+        "SELECT day FROM day_counted WHERE survey = ? AND day >= ? AND day < ?"
+        " AND segment = ? AND state = ?",
+        [survey, *span, key, DONE],
+    )
+    return [day for (day,) in rows]
+
+
+def summed(
+    db: sqlite_utils.Database, survey: str, span: tuple[str, str], key: str, edition: int | None
+) -> Found:
+    """The kept counts of the span's kept days, added up."""
+    scope, params = ("", []) if edition is None else (" AND c.edition = ?", [edition])
+    rows = db.execute(
+        "SELECT c.edition, c.field, c.value, sum(c.count) FROM day_counts c"  # noqa: S608
+        " JOIN day_counted d ON d.survey = c.survey AND d.day = c.day AND d.segment = c.segment"
+        f" WHERE c.survey = ? AND c.day >= ? AND c.day < ? AND c.segment = ? AND d.state = ?{scope}"
+        " GROUP BY c.edition, c.field, c.value",
+        [survey, *span, key, DONE, *params],
+    )
+    found: Found = {}
+    for edition, field, value, n in rows:
+        found.setdefault((survey, edition), {})[field, value] = n
+    return found
+
+
+def keep_days(
+    db: sqlite_utils.Database, survey: str, span: tuple[str, str], key: str,
+    segment: Segment | None,
+) -> None:  # fmt: skip
+    """Count and keep the span's days with responses that are not kept yet."""
+    missing = sorted(set(response_days(db, survey, span)) - set(kept_days(db, survey, span, key)))
+    if not missing:
+        return
+    token = secrets.token_hex(8)
+    with immediate(db):
+        db.conn.executemany(
+            "INSERT OR REPLACE INTO day_counted (survey, day, segment, state) VALUES (?, ?, ?, ?)",
+            [(survey, day, key, token) for day in missing],
+        )
+    rows = by_day(db, survey, (missing[0], day_after(missing[-1])), segment)
+    with immediate(db):
+        for day in missing:
+            _store_day(db, survey, day, key, token, rows.get(day, []))
+
+
+def _store_day(
+    db: sqlite_utils.Database, survey: str, day: str, key: str, token: str, rows: list[tuple]
+) -> None:
+    marked = db.execute(
+        "SELECT 1 FROM day_counted WHERE survey = ? AND day = ? AND segment = ? AND state = ?",
+        [survey, day, key, token],
+    ).fetchone()
+    if marked is None:  # the day changed while it was counted, or another count took over
+        return
+    db.execute("DELETE FROM day_counts WHERE survey = ? AND day = ? AND segment = ?",
+               [survey, day, key])  # fmt: skip
+    db.conn.executemany(
+        "INSERT INTO day_counts (survey, day, segment, edition, field, value, count)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [(survey, day, key, *row) for row in rows],
+    )
+    db.execute(
+        "UPDATE day_counted SET state = ? WHERE survey = ? AND day = ? AND segment = ?",
+        [DONE, survey, day, key],
+    )
+
+
+def by_day(
+    db: sqlite_utils.Database, survey: str, span: tuple[str, str], segment: Segment | None
+) -> dict[str, list[tuple[int, str, str, int]]]:
+    """answer_counts' figures for each day of the span, in one statement: {day: [(edition,
+    field, value, count)]}."""
+    where, params = "", [survey, span[0] + MIDNIGHT, span[1] + MIDNIGHT]
+    if segment:
+        keep, keep_params = segment_sql(survey, segment)
+        where, params = f" AND id IN ({keep})", [*params, *keep_params]
+    sql = (
+        "WITH kept AS MATERIALIZED (SELECT id, edition, status, substr(submitted_at, 1, 10) AS day"  # noqa: S608
+        f" FROM responses WHERE survey = ? AND submitted_at >= ? AND submitted_at < ?{where})"
+        " SELECT day, edition, '*', '*', count(*) FROM kept GROUP BY day, edition"
+        " UNION ALL SELECT day, edition, '*', ?, count(*) FROM kept WHERE status = ?"
+        " GROUP BY day, edition"
+        " UNION ALL SELECT k.day, k.edition, a.field, '*', count(DISTINCT a.response)"
+        " FROM kept k JOIN answers a ON a.response = k.id GROUP BY 1, 2, 3"
+        " UNION ALL SELECT k.day, k.edition, a.field, a.value, count(*)"
+        " FROM kept k JOIN answers a ON a.response = k.id GROUP BY 1, 2, 3, 4"
+        " UNION ALL SELECT k.day, k.edition, n.field, ?, count(*)"
+        " FROM kept k JOIN not_shown n ON n.response = k.id GROUP BY 1, 2, 3"
+    )
+    found: dict[str, list[tuple[int, str, str, int]]] = {}
+    for day, edition, field, value, n in db.execute(
+        sql, [*params, SCREENED_OUT, SCREENED, NOT_SHOWN]
+    ):
+        found.setdefault(day, []).append((edition, field, value, n))
+    return found
+
+
+def verify_day_counts(db: sqlite_utils.Database) -> list[str]:
+    """Each kept day against a fresh count of it; describe each difference."""
+    problems = []
+    kept = db.execute("SELECT survey, day, segment FROM day_counted WHERE state = ?", [DONE])
+    for survey, day, key in kept.fetchall():
+        segment: Any = orjson.loads(key) or None
+        span = (day, day_after(day))
+        have = summed(db, survey, span, key, None)
+        want = counts.answer_counts(
+            db, survey, Filters(None, day + MIDNIGHT, span[1] + MIDNIGHT), segment
+        )
+        if have != want:
+            problems.append(f"{survey} {day} segment {key}: kept day counts differ from a recount")
+    return problems
