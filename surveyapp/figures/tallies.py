@@ -7,6 +7,7 @@ cannot be answered from counters; its responses are counted one by one instead.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from fractions import Fraction
 from typing import Any
@@ -66,15 +67,25 @@ def edition_counts(
 ) -> Counts:  # fmt: skip
     """Counts as the counters hold them for the edition `filters` names, its time range and
     segment: the counters, else summed from kept days and counted again where not kept
-    (`counted`: the fields the edition tallies, all the counters hold)."""
+    (`counted`: the fields the edition tallies, all the counters hold). A range open at
+    its end is the counters less what came before it, so today is never counted again."""
     if not segment and not filters.timed:
         return counts.counter_rows(db, survey, filters.edition)  # type: ignore[arg-type]
-    found = daycounts.range_counts(db, survey, filters, segment)
-    own = found.get((survey, filters.edition), {("*", "*"): 0})  # type: ignore[index]
-    if segment:
-        return own
+    if not segment and filters.until is None:
+        before = Filters(filters.edition, None, filters.since)
+        own = Counter(counts.counter_rows(db, survey, filters.edition))  # type: ignore[arg-type]
+        own.subtract(_own(daycounts.range_counts(db, survey, before), survey, filters.edition))
+    else:
+        own = Counter(_own(daycounts.range_counts(db, survey, filters, segment), survey,
+                           filters.edition))  # fmt: skip
+        if segment:
+            return dict(own) or {("*", "*"): 0}
     fields = set(counted)
-    return {(f, v): n for (f, v), n in own.items() if f == "*" or f in fields}
+    return {(f, v): n for (f, v), n in own.items() if n and (f == "*" or f in fields)}
+
+
+def _own(found: dict[tuple[str, int], Counts], survey: str, edition: int | None) -> Counts:
+    return found.get((survey, edition), {})  # type: ignore[arg-type]
 
 
 def tallies(

@@ -15,15 +15,15 @@ from __future__ import annotations
 import contextlib
 import secrets
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
 
 import orjson
 import sqlite_utils
 
 from surveyapp.questionnaire.marks import NOT_SHOWN, SCREENED, SCREENED_OUT
-from surveyapp.store import counts
+from surveyapp.store import counts, results
 from surveyapp.store.connection import immediate
 from surveyapp.store.counts import Counts, Segment, segment_sql
 from surveyapp.store.filters import Filters
@@ -53,22 +53,70 @@ def segment_key(segment: Segment | None) -> str:
     return orjson.dumps(segment or {}, option=orjson.OPT_SORT_KEYS).decode()
 
 
+@dataclass(frozen=True)
+class Counting:
+    """What is counted by day: its `key` in day_counts (a segment's JSON, or "pairs" and two
+    fields), the counts of each day of a span and the live count of a time range."""
+
+    key: str
+    by_day: Callable[[sqlite_utils.Database, str, tuple[str, str]], dict[str, list[tuple]]]
+    live: Callable[[sqlite_utils.Database, str, Filters], Found]
+
+
+def answers_counting(segment: Segment | None) -> Counting:
+    return Counting(
+        segment_key(segment),
+        lambda db, survey, span: by_day(db, survey, span, segment),
+        lambda db, survey, part: counts.answer_counts(db, survey, part, segment),
+    )
+
+
+def pairs_counting(edition: int, row: str, column: str) -> Counting:
+    """Two fields' codes counted together ({(survey, edition): {(row code, column code): n}})."""
+
+    def live(db: sqlite_utils.Database, survey: str, part: Filters) -> Found:
+        found = results.cross_counts(db, results.Scope(survey, edition, part), row, column)
+        return {(survey, edition): found} if found else {}
+
+    return Counting(
+        "pairs " + orjson.dumps([row, column]).decode(),
+        lambda db, survey, span: results.cross_counts_by_day(db, survey, span, row, column),
+        live,
+    )
+
+
 def range_counts(
     db: sqlite_utils.Database, survey: str, filters: Filters, segment: Segment | None = None
 ) -> Found:
     """counts.answer_counts(db, survey, filters, segment), from kept days where it can."""
+    return kept_range(db, survey, filters, answers_counting(segment))
+
+
+def pair_counts(
+    db: sqlite_utils.Database, scope: results.Scope, row: str, column: str
+) -> dict[tuple[str, str], int]:
+    """results.cross_counts(db, scope, row, column), from kept days where it can (a scope
+    without a segment or released cut)."""
+    if scope.segment or scope.cut is not None:
+        return results.cross_counts(db, scope, row, column)
+    filters = Filters(scope.edition, scope.filters.since, scope.filters.until)
+    found = kept_range(db, scope.survey, filters, pairs_counting(scope.edition, row, column))
+    return found.get((scope.survey, scope.edition), {})
+
+
+def kept_range(db: sqlite_utils.Database, survey: str, filters: Filters, how: Counting) -> Found:
+    """The counts of the range: kept whole days summed, the rest counted live."""
     span = whole_days(filters, utcnow()[:10])
     if span is None:
-        return counts.answer_counts(db, survey, filters, segment)
-    key = segment_key(segment)
+        return how.live(db, survey, filters)
     with contextlib.suppress(sqlite3.OperationalError):  # busy or restoring: count live
-        keep_days(db, survey, span, key, segment)
+        keep_days(db, survey, span, how)
     with snapshot(db):
         days = response_days(db, survey, span)
-        done = set(kept_days(db, survey, span, key))
-        found = summed(db, survey, span, key, filters.edition)
+        done = set(kept_days(db, survey, span, how.key))
+        found = summed(db, survey, span, how.key, filters.edition)
         for part in live_parts(filters, span, [d for d in days if d not in done]):
-            add(found, counts.answer_counts(db, survey, part, segment))
+            add(found, how.live(db, survey, part))
     return found
 
 
@@ -149,24 +197,22 @@ def summed(
     return found
 
 
-def keep_days(
-    db: sqlite_utils.Database, survey: str, span: tuple[str, str], key: str,
-    segment: Segment | None,
-) -> None:  # fmt: skip
+def keep_days(db: sqlite_utils.Database, survey: str, span: tuple[str, str], how: Counting) -> None:
     """Count and keep the span's days with responses that are not kept yet."""
-    missing = sorted(set(response_days(db, survey, span)) - set(kept_days(db, survey, span, key)))
+    known = set(kept_days(db, survey, span, how.key))
+    missing = sorted(set(response_days(db, survey, span)) - known)
     if not missing:
         return
     token = secrets.token_hex(8)
     with immediate(db):
         db.conn.executemany(
             "INSERT OR REPLACE INTO day_counted (survey, day, segment, state) VALUES (?, ?, ?, ?)",
-            [(survey, day, key, token) for day in missing],
+            [(survey, day, how.key, token) for day in missing],
         )
-    rows = by_day(db, survey, (missing[0], day_after(missing[-1])), segment)
+    rows = how.by_day(db, survey, (missing[0], day_after(missing[-1])))
     with immediate(db):
         for day in missing:
-            _store_day(db, survey, day, key, token, rows.get(day, []))
+            _store_day(db, survey, day, how.key, token, rows.get(day, []))
 
 
 def _store_day(
@@ -221,17 +267,25 @@ def by_day(
     return found
 
 
+def recount_day(db: sqlite_utils.Database, survey: str, key: str, day: str) -> Found:
+    """What the kept counts of `key` for `day` should be, counted afresh."""
+    part = Filters(None, day + MIDNIGHT, day_after(day) + MIDNIGHT)
+    if not key.startswith("pairs "):
+        return answers_counting(orjson.loads(key) or None).live(db, survey, part)
+    row, column = orjson.loads(key.removeprefix("pairs "))
+    found: Found = {}
+    for _survey, edition in counts.answer_counts(db, survey, part):
+        add(found, pairs_counting(edition, row, column).live(db, survey, part))
+    return found
+
+
 def verify_day_counts(db: sqlite_utils.Database) -> list[str]:
     """Each kept day against a fresh count of it; describe each difference."""
     problems = []
     kept = db.execute("SELECT survey, day, segment FROM day_counted WHERE state = ?", [DONE])
     for survey, day, key in kept.fetchall():
-        segment: Any = orjson.loads(key) or None
-        span = (day, day_after(day))
-        have = summed(db, survey, span, key, None)
-        want = counts.answer_counts(
-            db, survey, Filters(None, day + MIDNIGHT, span[1] + MIDNIGHT), segment
-        )
-        if have != want:
-            problems.append(f"{survey} {day} segment {key}: kept day counts differ from a recount")
+        if summed(db, survey, (day, day_after(day)), key, None) != recount_day(
+            db, survey, key, day
+        ):
+            problems.append(f"{survey} {day} {key}: kept day counts differ from a recount")
     return problems
