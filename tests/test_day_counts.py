@@ -168,3 +168,17 @@ def test_whole_days_of_a_range():
     inside = Filters(since="2026-11-20T00:00:00.000001Z", until="2026-11-21T00:00:00.000000Z")
     assert daycounts.whole_days(inside, today) is None
     assert daycounts.whole_days(Filters(since="2026-12-01T00:00:00.000000Z"), today) is None
+
+
+def test_a_restored_backup_brings_its_own_kept_days(spread, db, tmp_path):
+    check_all(db)
+    store.backup.backup(db, tmp_path / "backup.db")
+    definition = spread.extensions["surveys"]["cmo"][2012]
+    store.insert_many(db, [{"survey": "cmo", "edition": 2012, "version": definition.version,
+                            "answers": cmo(region="europe"), "counted": FIELDS,
+                            "submitted_at": stamp(NOW - timedelta(days=3, hours=2))}])  # fmt: skip
+    check_all(db)  # keeps the changed day again, with the new response
+    store.restore.restore(db, tmp_path / "backup.db", tmp_path / "safety.db")
+    assert len(kept(db)) == 8
+    check_all(db)
+    assert tallies.verify_tallies(db, spread.extensions["surveys"]) == []
