@@ -182,3 +182,22 @@ def test_a_restored_backup_brings_its_own_kept_days(spread, db, tmp_path):
     assert len(kept(db)) == 8
     check_all(db)
     assert tallies.verify_tallies(db, spread.extensions["surveys"]) == []
+
+
+def test_days_counted_before_a_stopped_read_stay_kept(spread, db, monkeypatch):
+    counted_by_day, calls = daycounts.by_day, []
+
+    def stopped_second_time(db_, survey, span, segment):
+        calls.append(span)
+        if len(calls) == 2:
+            raise store.ReadBudgetExceeded("read stopped")
+        return counted_by_day(db_, survey, span, segment)
+
+    monkeypatch.setattr(daycounts, "CHUNK_DAYS", 3)
+    monkeypatch.setattr(daycounts, "by_day", stopped_second_time)
+    with pytest.raises(store.ReadBudgetExceeded):
+        daycounts.range_counts(db, "cmo", NO_FILTERS, {"region": "europe"})
+    assert len(kept(db)) == 3  # the first three days
+    monkeypatch.undo()
+    check_all(db)
+    assert len(kept(db)) == 8

@@ -15,7 +15,7 @@ from __future__ import annotations
 import contextlib
 import secrets
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -31,6 +31,7 @@ from surveyapp.store.timestamps import utcnow
 
 MIDNIGHT = "T00:00:00.000000Z"
 DONE = "done"
+CHUNK_DAYS = 7
 Found = dict[tuple[str, int], Counts]
 
 
@@ -111,23 +112,13 @@ def kept_range(db: sqlite_utils.Database, survey: str, filters: Filters, how: Co
         return how.live(db, survey, filters)
     with contextlib.suppress(sqlite3.OperationalError):  # busy or restoring: count live
         keep_days(db, survey, span, how)
-    with snapshot(db):
-        days = response_days(db, survey, span)
-        done = set(kept_days(db, survey, span, how.key))
-        found = summed(db, survey, span, how.key, filters.edition)
-        for part in live_parts(filters, span, [d for d in days if d not in done]):
-            add(found, how.live(db, survey, part))
+    # No read transaction around what follows: the read budget stops no statement inside
+    # one. Each day is counted once, kept or live, though not all at the same instant.
+    found, done = summed(db, survey, span, how.key, filters.edition)
+    missing = [day for day in response_days(db, survey, span) if day not in done]
+    for part in live_parts(filters, span, missing):
+        add(found, how.live(db, survey, part))
     return found
-
-
-@contextlib.contextmanager
-def snapshot(db: sqlite_utils.Database) -> Iterator[None]:
-    """One read transaction: every statement inside sees the same database."""
-    db.execute("BEGIN")
-    try:
-        yield
-    finally:
-        db.execute("COMMIT")
 
 
 def live_parts(filters: Filters, span: tuple[str, str], missing: list[str]) -> list[Filters]:
@@ -181,38 +172,47 @@ def kept_days(db: sqlite_utils.Database, survey: str, span: tuple[str, str], key
 
 def summed(
     db: sqlite_utils.Database, survey: str, span: tuple[str, str], key: str, edition: int | None
-) -> Found:
-    """The kept counts of the span's kept days, added up."""
+) -> tuple[Found, set[str]]:
+    """(the kept counts of the span's kept days added up, those days), read by one
+    statement so both come from the same state of the database."""
     scope, params = ("", []) if edition is None else (" AND c.edition = ?", [edition])
     rows = db.execute(
-        "SELECT c.edition, c.field, c.value, sum(c.count) FROM day_counts c"  # noqa: S608
+        "SELECT NULL, c.edition, c.field, c.value, sum(c.count) FROM day_counts c"  # noqa: S608
         " JOIN day_counted d ON d.survey = c.survey AND d.day = c.day AND d.segment = c.segment"
         f" WHERE c.survey = ? AND c.day >= ? AND c.day < ? AND c.segment = ? AND d.state = ?{scope}"
-        " GROUP BY c.edition, c.field, c.value",
-        [survey, *span, key, DONE, *params],
+        " GROUP BY c.edition, c.field, c.value"
+        " UNION ALL SELECT day, NULL, NULL, NULL, NULL FROM day_counted"
+        " WHERE survey = ? AND day >= ? AND day < ? AND segment = ? AND state = ?",
+        [survey, *span, key, DONE, *params, survey, *span, key, DONE],
     )
     found: Found = {}
-    for edition, field, value, n in rows:
-        found.setdefault((survey, edition), {})[field, value] = n
-    return found
+    days = set()
+    for day, edition, field, value, n in rows:
+        if day is not None:
+            days.add(day)
+        else:
+            found.setdefault((survey, edition), {})[field, value] = n
+    return found, days
 
 
 def keep_days(db: sqlite_utils.Database, survey: str, span: tuple[str, str], how: Counting) -> None:
-    """Count and keep the span's days with responses that are not kept yet."""
+    """Count and keep the span's days with responses that are not kept yet, a week of them
+    at a time: a read stopped by its time budget keeps the weeks counted before."""
     known = set(kept_days(db, survey, span, how.key))
     missing = sorted(set(response_days(db, survey, span)) - known)
-    if not missing:
-        return
-    token = secrets.token_hex(8)
-    with immediate(db):
-        db.conn.executemany(
-            "INSERT OR REPLACE INTO day_counted (survey, day, segment, state) VALUES (?, ?, ?, ?)",
-            [(survey, day, how.key, token) for day in missing],
-        )
-    rows = how.by_day(db, survey, (missing[0], day_after(missing[-1])))
-    with immediate(db):
-        for day in missing:
-            _store_day(db, survey, day, how.key, token, rows.get(day, []))
+    for first in range(0, len(missing), CHUNK_DAYS):
+        days = missing[first : first + CHUNK_DAYS]
+        token = secrets.token_hex(8)
+        with immediate(db):
+            db.conn.executemany(
+                "INSERT OR REPLACE INTO day_counted (survey, day, segment, state)"
+                " VALUES (?, ?, ?, ?)",
+                [(survey, day, how.key, token) for day in days],
+            )
+        rows = how.by_day(db, survey, (days[0], day_after(days[-1])))
+        with immediate(db):
+            for day in days:
+                _store_day(db, survey, day, how.key, token, rows.get(day, []))
 
 
 def _store_day(
@@ -284,8 +284,7 @@ def verify_day_counts(db: sqlite_utils.Database) -> list[str]:
     problems = []
     kept = db.execute("SELECT survey, day, segment FROM day_counted WHERE state = ?", [DONE])
     for survey, day, key in kept.fetchall():
-        if summed(db, survey, (day, day_after(day)), key, None) != recount_day(
-            db, survey, key, day
-        ):
+        kept_sum, _days = summed(db, survey, (day, day_after(day)), key, None)
+        if kept_sum != recount_day(db, survey, key, day):
             problems.append(f"{survey} {day} {key}: kept day counts differ from a recount")
     return problems
