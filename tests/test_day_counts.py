@@ -201,3 +201,14 @@ def test_days_counted_before_a_stopped_read_stay_kept(spread, db, monkeypatch):
     monkeypatch.undo()
     check_all(db)
     assert len(kept(db)) == 8
+
+
+def test_a_busy_database_counts_live_and_keeps_nothing(spread, db, monkeypatch):
+    def busy(_db):
+        raise store.StorageBusy("the database is busy")
+
+    monkeypatch.setattr(daycounts, "immediate", busy)
+    filters = parse_filters(since=day(5))
+    got = daycounts.range_counts(db, "cmo", filters, {"region": "europe"})
+    assert got == counts.answer_counts(db, "cmo", filters, {"region": "europe"})
+    assert kept(db) == []

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import secrets
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -24,7 +23,7 @@ import sqlite_utils
 
 from surveyapp.questionnaire.marks import NOT_SHOWN, SCREENED, SCREENED_OUT
 from surveyapp.store import counts, results
-from surveyapp.store.connection import immediate
+from surveyapp.store.connection import OperationalError, immediate
 from surveyapp.store.counts import Counts, Segment, segment_sql
 from surveyapp.store.filters import Filters
 from surveyapp.store.timestamps import utcnow
@@ -110,7 +109,7 @@ def kept_range(db: sqlite_utils.Database, survey: str, filters: Filters, how: Co
     span = whole_days(filters, utcnow()[:10])
     if span is None:
         return how.live(db, survey, filters)
-    with contextlib.suppress(sqlite3.OperationalError):  # busy or restoring: count live
+    with contextlib.suppress(OperationalError):  # busy or restoring: count live
         keep_days(db, survey, span, how)
     # No read transaction around what follows: the read budget stops no statement inside
     # one. Each day is counted once, kept or live, though not all at the same instant.
