@@ -46,16 +46,16 @@ def triggers() -> list[str]:
             "UPDATE",
             "responses",
             FORGET.format(row="OLD") + FORGET.format(row="NEW"),
-        )),
+        ),
     ]
     for table in ("answers", "not_shown"):
         found += [
             _trigger(
                 f"day_counts_{table}_insert", "INSERT", table, FORGET_OF_RESPONSE.format(row="NEW")
-            )),
+            ),
             _trigger(
                 f"day_counts_{table}_delete", "DELETE", table, FORGET_OF_RESPONSE.format(row="OLD")
-            )),
+            ),
             _trigger(
                 f"day_counts_{table}_update",
                 "UPDATE",
