@@ -14,59 +14,17 @@ from typing import Any
 
 import sqlite_utils
 
-from surveyapp import store
 from surveyapp.figures.ranks import percent, ranked_figures
 from surveyapp.questionnaire.answers import counted_fields
 from surveyapp.questionnaire.catalog import Catalog
 from surveyapp.questionnaire.marks import NOT_SHOWN, SCREENED_OUT
 from surveyapp.questionnaire.model import Definition, Question
 from surveyapp.questionnaire.types import REGISTRY
-from surveyapp.store import counts, timestamps
+from surveyapp.store import counts, daycounts, timestamps
 from surveyapp.store.counts import Counts, Segment
 from surveyapp.store.filters import NO_FILTERS, Filters
 
 MIN_N = 5  # a filtered cell resting on fewer respondents is suppressed
-
-
-def segment_counts(
-    db: sqlite_utils.Database, survey: str, filters: Filters, segment: Segment
-) -> Counts:
-    """Counts as `read_counts` gives them, for the responses of one edition (and time range)
-    that answered the profile questions as the segment says: counted from `answers`."""
-    found = counts.answer_counts(db, survey, filters, segment)
-    return found.get((survey, filters.edition), {("*", "*"): 0})
-
-
-def read_counts(
-    db: sqlite_utils.Database, survey: str, edition: int, filters: Filters,
-    counted: Iterable[str] = (),
-) -> Counts:  # fmt: skip
-    """{(field, value): count} as the counters table holds them, for one edition.
-
-    A time range cannot be read from the counters: its responses are counted one by one
-    with the write path's own counter_deltas. When the range holds more than half the
-    responses, the counters minus the responses outside it cost less."""
-    counters = counts.counter_rows(db, survey, edition)
-    if not filters.timed:
-        return counters
-    counted = list(counted)
-    scope = Filters(edition, filters.since, filters.until)
-    if 2 * counts.response_count(db, survey, scope) <= counters.get(("*", "*"), 0):
-        return dict(_count_responses(db, survey, scope, counted))
-    inside = Counter(counters)
-    for outside in (Filters(edition, None, filters.since), Filters(edition, filters.until, None)):
-        if outside.timed:
-            inside.subtract(_count_responses(db, survey, outside, counted))
-    return {key: count for key, count in inside.items() if count}
-
-
-def _count_responses(
-    db: sqlite_utils.Database, survey: str, filters: Filters, counted: list[str]
-) -> Counter[tuple[str, str]]:
-    tally: Counter[tuple[str, str]] = Counter()
-    for answers in counts.stored_answers(db, survey, filters):
-        tally.update(store.counter_deltas(answers, counted))
-    return tally
 
 
 def completed(found: Counts) -> int:
@@ -108,10 +66,26 @@ def edition_counts(
     counted: list[str],
 ) -> Counts:  # fmt: skip
     """Counts as the counters hold them for the edition `filters` names, its time range and
-    segment: the counters, else counted again (`counted`: the fields the edition tallies)."""
-    if segment:
-        return segment_counts(db, survey, filters, segment)
-    return read_counts(db, survey, filters.edition, filters, counted)  # type: ignore[arg-type]
+    segment: the counters, else summed from kept days and counted again where not kept
+    (`counted`: the fields the edition tallies, all the counters hold). A range open at
+    its end is the counters less what came before it, so today is never counted again."""
+    if not segment and not filters.timed:
+        return counts.counter_rows(db, survey, filters.edition)  # type: ignore[arg-type]
+    if not segment and filters.until is None:
+        before = Filters(filters.edition, None, filters.since)
+        own = Counter(counts.counter_rows(db, survey, filters.edition))  # type: ignore[arg-type]
+        own.subtract(_own(daycounts.range_counts(db, survey, before), survey, filters.edition))
+    else:
+        own = Counter(_own(daycounts.range_counts(db, survey, filters, segment), survey,
+                           filters.edition))  # fmt: skip
+        if segment:
+            return dict(own) or {("*", "*"): 0}
+    fields = set(counted)
+    return {(f, v): n for (f, v), n in own.items() if n and (f == "*" or f in fields)}
+
+
+def _own(found: dict[tuple[str, int], Counts], survey: str, edition: int | None) -> Counts:
+    return found.get((survey, edition), {})  # type: ignore[arg-type]
 
 
 def tallies(
@@ -233,7 +207,8 @@ def dashboard(db: sqlite_utils.Database, surveys: Iterable[str]) -> dict[str, di
 
 
 def verify_tallies(db: sqlite_utils.Database, catalog: Catalog) -> list[str]:
-    """Recompute every counter from `responses` and `answers`; describe each difference.
+    """Recompute every counter, and every kept day's counts, from `responses` and
+    `answers`; describe each difference.
 
     The counted fields of an edition are those its definition tallies plus any field
     that already has a counter (an older version may have tallied it)."""
@@ -252,7 +227,7 @@ def verify_tallies(db: sqlite_utils.Database, catalog: Catalog) -> list[str]:
                     f"{key[0]} edition {key[1]} {field}={value}: counter"
                     f" {have.get((field, value), 0)}, recomputed {want.get((field, value), 0)}"
                 )
-    return problems
+    return problems + daycounts.verify_day_counts(db)
 
 
 def _counted_fields(

@@ -35,7 +35,9 @@ from surveyapp.questionnaire.marks import NOT_SHOWN, SCREENED_OUT
 from surveyapp.questionnaire.model import Definition, Question
 from surveyapp.questionnaire.types import REGISTRY, Series
 from surveyapp.store import counts as store_counts
+from surveyapp.store import daycounts
 from surveyapp.store.counts import Segment
+from surveyapp.store.filters import NO_FILTERS
 
 
 def series_of(question: Question) -> list[Series]:
@@ -52,7 +54,8 @@ def counts(db: sqlite_utils.Database, survey: str, segment: Segment | None = Non
     (field, code)), else recounted from the answers."""
     if not segment:
         return split(store_counts.survey_counters(db, survey))
-    return recount(db, survey, segment)
+    found = daycounts.range_counts(db, survey, NO_FILTERS, segment)
+    return split({edition: by_field for (_survey, edition), by_field in found.items()})
 
 
 def recount(db: sqlite_utils.Database, survey: str, segment: Segment | None = None) -> Split:

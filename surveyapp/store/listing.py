@@ -10,7 +10,7 @@ from typing import Any
 import orjson
 import sqlite_utils
 
-from surveyapp.store.counts import Segment, segment_sql
+from surveyapp.store.counts import Segment, segment_exists
 from surveyapp.store.filters import NO_FILTERS, Filters
 
 BATCH = 500
@@ -54,9 +54,9 @@ def responses_after(
     order they were stored in, so paging by row id neither skips nor repeats a response
     while others arrive. `answers` keeps those with every field's value among its codes."""
     where, params = filters.where()
-    if answers:
-        keep, keep_params = segment_sql(survey, answers, filters.edition)
-        where, params = f"{where} AND id IN ({keep})", [*params, *keep_params]
+    if answers:  # checked per response, so a page stops reading once it is full
+        keep, keep_params = segment_exists(answers)
+        where, params = f"{where}{keep}", [*params, *keep_params]
     sql = (f"SELECT id, response_id, submitted_at, edition, version, answers, language"  # noqa: S608
            " FROM responses"
            f" WHERE survey = ? AND id > ?{where} ORDER BY id")  # fmt: skip

@@ -95,6 +95,27 @@ def cross_counts(
     return {(r, c): n for r, c, n in rows}
 
 
+def cross_counts_by_day(
+    db: sqlite_utils.Database, survey: str, span: tuple[str, str], row: str, column: str
+) -> dict[str, list[tuple[int, str, str, int]]]:
+    """cross_counts of every edition for each day (UTC) of [span): {day: [(edition, row
+    code, column code, responses)]}."""
+    sql = (
+        "SELECT substr(r.submitted_at, 1, 10), a.edition, a.value, b.value, count(*)"  # noqa: S608 - fixed fragments
+        f" FROM responses AS r JOIN answers AS a INDEXED BY {BY_RESPONSE}"
+        " ON a.survey = r.survey AND a.edition = r.edition AND a.field = ? AND a.response = r.id"
+        f" JOIN answers AS b INDEXED BY {BY_RESPONSE} ON b.survey = a.survey"
+        " AND b.edition = a.edition AND b.field = ? AND b.response = a.response"
+        " WHERE r.survey = ? AND r.submitted_at >= ? AND r.submitted_at < ?"
+        " GROUP BY 1, 2, 3, 4"
+    )
+    start, end = (f"{day}T00:00:00.000000Z" if day else "" for day in span)
+    found: dict[str, list[tuple[int, str, str, int]]] = {}
+    for day, edition, r, c, n in db.execute(sql, [row, column, survey, start, end]):
+        found.setdefault(day, []).append((edition, r, c, n))
+    return found
+
+
 def edition_value_counts(
     db: sqlite_utils.Database, survey: str, name: str, filters: Filters
 ) -> dict[int, dict[str, int]]:

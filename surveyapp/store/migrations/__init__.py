@@ -18,4 +18,5 @@ from surveyapp.store.migrations import i18nweb  # noqa: E402, F401
 from surveyapp.store.migrations import results  # noqa: E402, F401
 from surveyapp.store.migrations import resume  # noqa: E402, F401
 from surveyapp.store.migrations import responses  # noqa: E402, F401
+from surveyapp.store.migrations import adminperf  # noqa: E402, F401
 # isort: on

@@ -17,7 +17,7 @@ from surveyapp.figures.crosstab import Axis, csv_rows
 from surveyapp.questionnaire.answers import counted_fields
 from surveyapp.questionnaire.model import Definition
 from surveyapp.questionnaire.types import REGISTRY
-from surveyapp.store import counts
+from surveyapp.store import counts, daycounts
 from surveyapp.store import released as store_released
 from surveyapp.store import results as store_results
 from surveyapp.store.filters import Filters
@@ -103,7 +103,7 @@ def _cross_counts(scope: store_results.Scope, row: str, column: str) -> dict:
            column, counts.change_mark(db),
            store_released.edition_total(db, scope.survey, scope.edition))  # fmt: skip
     if key not in _pairs:
-        found = heavy.run(scope.filters.timed, store_results.cross_counts, scope, row, column)
+        found = heavy.run(scope.filters.timed, daycounts.pair_counts, scope, row, column)
         if len(_pairs) >= _CACHE_SIZE:
             _pairs.clear()
         _pairs[key] = found
