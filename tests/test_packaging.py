@@ -49,7 +49,8 @@ def _venv(tmp: Path, wheel: Path) -> Path:
     (Path(purelib.stdout.strip()) / "dependencies.pth").write_text(
         sysconfig.get_paths()["purelib"] + "\n"
     )
-    _run(sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "-q",
+    _run(sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps",
+         "--force-reinstall", "-q",
          str(wheel))  # fmt: skip
     return venv
 

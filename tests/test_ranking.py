@@ -11,6 +11,7 @@ import pytest
 from surveyapp import store
 from surveyapp.exchange import export
 from surveyapp.exchange.importer import import_file
+from surveyapp.exchange.layout import META
 from surveyapp.figures import tallies
 from surveyapp.questionnaire.loader import DefinitionError, load_file, parse_definition
 from surveyapp.questionnaire.xlsform import definition_to_xlsform, read_xlsform
@@ -177,7 +178,7 @@ def test_export_codebook_and_import_round_trip(ranked, make_app, tmp_path):
     editions = ranked.extensions["surveys"]["t_ranking"]
     text = "".join(export.csv_stream(db, "t_ranking", editions))
     header = next(csv.reader(io.StringIO(text)))
-    assert header[6:] == ["priorities-quality", "priorities-price", "priorities-speed",
+    assert header[len(META):] == ["priorities-quality", "priorities-price", "priorities-speed",
                           "regions-europe", "regions-asia", "regions-americas",
                           "regions-africa"]  # fmt: skip
     codebook = [row[:6] for row in csv.reader(io.StringIO("".join(export.codebook_csv(editions))))]

@@ -144,10 +144,9 @@ def test_filter_by_edition_time_and_status(filled):
 def test_filter_by_language_once_responses_carry_one(filled):
     app, ids = filled
     client = admin_client(app)
-    assert 'name="language"' not in client.get(URL).text  # no column, no filter
+    assert 'name="language"' not in client.get(URL).text  # no language recorded, no filter
     db = store.thread_connection(app.config["DATABASE"])
     with store.immediate(db):
-        db.execute("ALTER TABLE responses ADD COLUMN language TEXT")
         db.execute("UPDATE responses SET language = 'de' WHERE response_id = ?", [ids[1]])
         db.execute("UPDATE responses SET language = 'en' WHERE response_id != ?", [ids[1]])
     html = client.get(f"{URL}?language=de").text

@@ -153,14 +153,14 @@ def test_every_export_format_has_the_weight_column(weighted_app, tmp_path):
     rows = list(csv.DictReader(io.StringIO(client.get("/admin/surveys/cmo/export.csv").text)))
     expected = [cells.get((r["company_size"], r["region"])) for r in rows]
     assert expected[-1] is None and len(expected) == 51
-    assert list(rows[0])[:8] == ["response_id", "submitted_at", "edition", "version", "status",
-                                 "not_shown", "weight", "manufactures_for_clients"]  # fmt: skip
+    assert list(rows[0])[:9] == ["response_id", "submitted_at", "edition", "version", "status",
+                                 "not_shown", "language", "weight", "manufactures_for_clients"]  # fmt: skip
     assert [float(r["weight"]) if r["weight"] else None for r in rows] == expected
     lines = client.get("/admin/surveys/cmo/export.jsonl").text.splitlines()
     assert [json.loads(line)["weight"] for line in lines] == expected
     book = openpyxl.load_workbook(io.BytesIO(client.get("/admin/surveys/cmo/export.xlsx").data))
     sheet = list(book.active.iter_rows(values_only=True))
-    assert [row[6] for row in sheet[1:]] == expected and sheet[0][6] == "weight"
+    assert [row[7] for row in sheet[1:]] == expected and sheet[0][7] == "weight"
     for fmt in ("sav", "dta"):
         path = tmp_path / f"cmo.{fmt}"
         path.write_bytes(client.get(f"/admin/surveys/cmo/export.{fmt}").data)
@@ -202,7 +202,9 @@ def test_an_export_with_weights_imports_back_without_them(weighted_app, tmp_path
     from surveyapp.exchange.importer import import_file
 
     lines = admin_client(weighted_app).get("/admin/surveys/cmo/export.csv").get_data().splitlines()
-    assert lines[0].startswith(b"response_id,submitted_at,edition,version,status,not_shown,weight,")
+    assert lines[0].startswith(
+        b"response_id,submitted_at,edition,version,status,not_shown,language,weight,"
+    )
     data = b"\n".join(lines[:-1])  # the last response lacks a required answer
     other = create_app({"TESTING": True, "SECRET_KEY": "t", "DATABASE": str(tmp_path / "o.db"),
                         "SURVEY_FOLDERS": [str(SHIPPED_SURVEYS)]}, init_db=True)  # fmt: skip

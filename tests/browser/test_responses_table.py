@@ -61,7 +61,7 @@ def test_search_columns_sort_and_exclude_by_keyboard(admin_page, seeded, artifac
     tag, _ = seeded
     page = admin_page()
     page.goto("/admin/surveys/cmo/responses")
-    tab_to(page, lambda f: f["name"] == "q", budget=20)
+    tab_to(page, lambda f: f["name"] == "q", budget=60)
     page.keyboard.type(f"{tag} tidy")
     with page.expect_navigation():
         page.keyboard.press("Enter")
@@ -88,7 +88,7 @@ def test_search_columns_sort_and_exclude_by_keyboard(admin_page, seeded, artifac
     with page.expect_navigation():
         page.keyboard.press("Enter")
     response_url = page.url
-    tab_to(page, lambda f: f["tag"] == "textarea", budget=20)
+    tab_to(page, lambda f: f["tag"] == "textarea", budget=60)
     page.keyboard.type("browser test response")
     tab_to(page, lambda f: f["text"] == "Exclude")
     with page.expect_navigation():
@@ -103,7 +103,7 @@ def test_search_columns_sort_and_exclude_by_keyboard(admin_page, seeded, artifac
     clean(page, "responses-table-excluded", artifacts)
     page.go_back()
 
-    tab_to(page, lambda f: f["tag"] == "textarea", budget=20)
+    tab_to(page, lambda f: f["tag"] == "textarea", budget=60)
     page.keyboard.type("put back after the browser test")
     tab_to(page, lambda f: f["text"] == "Restore")
     with page.expect_navigation():

@@ -1,0 +1,4 @@
+"""Questionnaires: the model, the YAML loader, the question-type registry and answer checks.
+
+Pure Python: no Flask, no SQL.
+"""

@@ -1,0 +1,284 @@
+"""SQLite connections: the settings every request relies on, one connection per thread,
+the write transaction with its queue, and the time budget of a read.
+
+SQLite is reached only through sqlite-utils, which picks up the bundled, current
+SQLite of the pysqlite3 wheel.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+from sqlite_utils.utils import sqlite3
+
+from surveyapp.store.maintenance import refuse_while_restoring
+from surveyapp.store.transaction import transaction
+
+MIN_SQLITE = (3, 51, 3)
+BUSY_TIMEOUT_MS = 10_000
+# SQLite virtual-machine steps between two looks at the clock during a budgeted read:
+# a millisecond or two of work, so the callback (which needs the GIL) stays rare.
+PROGRESS_STEPS = 100_000
+IntegrityError = sqlite3.IntegrityError
+OperationalError = sqlite3.OperationalError
+DatabaseError = sqlite3.DatabaseError
+_local = threading.local()
+
+
+class StorageError(RuntimeError):
+    """The database is unusable for this app (missing, old SQLite, wrong settings)."""
+
+
+class StorageBusy(OperationalError):
+    """The write queue stayed taken for the whole busy timeout: the write was not made."""
+
+
+class ReadBudgetExceeded(RuntimeError):
+    """A read ran past its time budget and was stopped; the connection stays usable."""
+
+
+def connect(path: str | Path, *, create: bool = False) -> sqlite_utils.Database:
+    """Open a connection with the settings every request relies on.
+
+    Only `create=True` (init-db, serve, restore's target) may create the file, readable
+    by its owner only (SQLite gives its -wal and -shm files the same permissions), and
+    switch it to WAL; otherwise a missing file is refused rather than made empty."""
+    if create:
+        _create_private(Path(path))
+    elif not Path(path).is_file():
+        raise StorageError(f"no database at {path}: `surveyapp init-db` creates it")
+    uri = f"{Path(path).absolute().as_uri()}?mode={'rwc' if create else 'rw'}"
+    conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+    db = sqlite_utils.Database(conn, execute_plugins=False)
+    db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    if create and db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+        with db.ensure_autocommit_on():
+            db.execute("PRAGMA journal_mode = WAL")
+    db.execute("PRAGMA synchronous = FULL")
+    db.execute("PRAGMA foreign_keys = ON")
+    return db
+
+
+def _create_private(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC, 0o600))
+
+
+def thread_connection(path: str | Path) -> sqlite_utils.Database:
+    """One connection per thread and database file, reused across requests."""
+    cache = getattr(_local, "connections", None)
+    if cache is None:
+        cache = _local.connections = {}
+    key = str(path)
+    if key not in cache:
+        cache[key] = connect(path)
+    return cache[key]
+
+
+def close_thread_connections() -> None:
+    for db in getattr(_local, "connections", {}).values():
+        db.close()
+    _local.connections = {}
+
+
+def check_settings(db: sqlite_utils.Database) -> dict[str, Any]:
+    """Refuse a connection that would not keep acknowledged responses safe."""
+    version = db.execute("select sqlite_version()").fetchone()[0]
+    found = {
+        "sqlite_version": version,
+        "journal_mode": db.execute("PRAGMA journal_mode").fetchone()[0],
+        "synchronous": db.execute("PRAGMA synchronous").fetchone()[0],
+        "busy_timeout": db.execute("PRAGMA busy_timeout").fetchone()[0],
+    }
+    problems = []
+    if tuple(int(p) for p in version.split(".")[:3]) < MIN_SQLITE:
+        problems.append(f"SQLite {version} is older than 3.51.3 (WAL-reset corruption bug)")
+    if found["journal_mode"] != "wal":
+        problems.append(f"journal_mode is {found['journal_mode']}, not wal")
+    if found["synchronous"] != 2:
+        problems.append(f"synchronous is {found['synchronous']}, not FULL (2)")
+    if found["busy_timeout"] < 5000:
+        problems.append(f"busy_timeout is {found['busy_timeout']} ms, below 5000")
+    if problems:
+        raise StorageError("; ".join(problems))
+    return found
+
+
+class _WriterQueue:
+    """Writers of one database file take turns here before BEGIN IMMEDIATE.
+
+    SQLite's busy handler polls with growing sleeps (1, 2, 5 ... 100 ms), so under
+    concurrent submissions a waiting writer often sleeps long after the lock is
+    free: that is where the p99 latency went. A thread lock plus an flock on a
+    side file (shared by every worker process) hands the turn over at once. The
+    busy timeout still covers writers that do not queue here (e.g. other tools),
+    and bounds the wait here too: past it, StorageBusy.
+    """
+
+    def __init__(self, path: str):
+        self.path = f"{path}-writer.lock"
+        self.thread_lock = threading.RLock()
+        self.fd: int | None = None
+        self.pid = 0
+        self.locked = False
+        self.waiter: _LockWaiter | None = None
+
+    @contextlib.contextmanager
+    def turn(self) -> Iterator[None]:
+        deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+        if not self.thread_lock.acquire(timeout=BUSY_TIMEOUT_MS / 1000):
+            raise StorageBusy("the database is busy: the write queue did not move")
+        try:
+            if self.pid != os.getpid():  # a forked worker must not share its parent's lock
+                self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+                self.pid, self.locked, self.waiter = os.getpid(), False, _LockWaiter(self.path)
+            if self.locked:  # this thread holds the file lock already (a nested turn)
+                yield
+                return
+            release = self._lock(deadline)
+            self.locked = True
+            try:
+                yield
+            finally:
+                self.locked = False
+                release()
+        finally:
+            self.thread_lock.release()
+
+    def _lock(self, deadline: float):
+        """Take the file lock; return what gives it back."""
+        try:
+            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return lambda: fcntl.flock(self.fd, fcntl.LOCK_UN)
+        except BlockingIOError:
+            held = self.waiter.take(deadline)
+            return lambda: os.close(held)
+
+
+class _LockWaiter:
+    """Waits for the file lock inside the kernel, so it is handed over as soon as it is
+    free (polling would lose every race to the process holding it), yet gives up at a
+    deadline. A helper thread blocks in flock on a file descriptor of its own; the
+    caller takes that descriptor, or leaves it to be closed (released) once locked."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.ready = threading.Condition()
+        self.wanted = False
+        self.held: int | None = None
+        self.thread: threading.Thread | None = None
+
+    def take(self, deadline: float) -> int:
+        with self.ready:
+            self.wanted = True
+            if self.thread is None:
+                self.thread = threading.Thread(target=self._run, daemon=True, name=self.path)
+                self.thread.start()
+            self.ready.notify_all()
+            while self.held is None:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    self.wanted = False
+                    raise StorageBusy(
+                        f"the database is busy: another process kept {self.path}"
+                        f" for over {BUSY_TIMEOUT_MS / 1000:g} s"
+                    )
+                self.ready.wait(remaining)
+            held, self.held, self.wanted = self.held, None, False
+            return held
+
+    def _run(self) -> None:
+        while True:
+            with self.ready:
+                self.ready.wait_for(lambda: self.wanted and self.held is None)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            with self.ready:
+                if self.wanted and self.held is None:
+                    self.held = fd
+                    self.ready.notify_all()
+                    continue
+            os.close(fd)
+
+
+_queues: dict[str, _WriterQueue] = {}
+_queues_lock = threading.Lock()
+
+
+def _writer_queue(db: sqlite_utils.Database) -> _WriterQueue | None:
+    path = db.execute("PRAGMA database_list").fetchone()[2]
+    if not path:  # in-memory database: one connection, nothing to queue for
+        return None
+    with _queues_lock:
+        if path not in _queues:
+            _queues[path] = _WriterQueue(path)
+        return _queues[path]
+
+
+def upsert(
+    db: sqlite_utils.Database, table: str, row: dict[str, Any], key: tuple[str, ...],
+    update: tuple[str, ...],
+) -> None:  # fmt: skip
+    """INSERT a row, or UPDATE the `update` columns of the row with the same `key`; table
+    and column names come from the code, every value is a parameter."""
+    columns = ", ".join(row)
+    marks = ", ".join("?" * len(row))
+    changes = ", ".join(f"{column} = excluded.{column}" for column in update)
+    db.execute(
+        f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608 - names from code
+        f" ON CONFLICT ({', '.join(key)}) DO UPDATE SET {changes}",
+        list(row.values()),
+    )
+
+
+@contextlib.contextmanager
+def immediate(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """A write transaction that takes the write lock up front (BEGIN IMMEDIATE),
+    so a busy database waits for the busy timeout instead of failing at once.
+    Writers in this process and its sibling workers queue first (_WriterQueue), unless
+    a restore runs: then they are refused at once (maintenance.Maintenance)."""
+    queue = _writer_queue(db)
+    if queue:
+        refuse_while_restoring(db)
+    with queue.turn() if queue else contextlib.nullcontext(), transaction(db):
+        yield db
+
+
+@contextlib.contextmanager
+def read_budget(db: sqlite_utils.Database, seconds: float) -> Iterator[None]:
+    """Stop any statement this connection runs later than `seconds` from now, raising
+    ReadBudgetExceeded (SQLite's progress handler). A write transaction is never
+    stopped: what it writes was asked for and may already be acknowledged. Not nested."""
+    deadline = time.monotonic() + seconds
+    stopped = False
+
+    def over_budget() -> bool:
+        nonlocal stopped
+        stopped = time.monotonic() >= deadline and not db.conn.in_transaction
+        return stopped
+
+    db.conn.set_progress_handler(over_budget, PROGRESS_STEPS)
+    try:
+        yield
+    except OperationalError as exc:
+        if stopped:
+            raise ReadBudgetExceeded(f"read stopped after {seconds:g} s") from exc
+        raise
+    finally:
+        db.conn.set_progress_handler(None, 0)
+
+
+def checkpoint(db: sqlite_utils.Database) -> None:
+    """Copy the write-ahead log into the database file as far as open reads allow (PASSIVE:
+    it never waits and never holds up a writer). Done after a long read, in its own
+    process, so that the commit of a respondent does not pay for what the read held back."""
+    with contextlib.suppress(OperationalError):
+        db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
