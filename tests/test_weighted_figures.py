@@ -154,7 +154,8 @@ def test_every_export_format_has_the_weight_column(weighted_app, tmp_path):
     expected = [cells.get((r["company_size"], r["region"])) for r in rows]
     assert expected[-1] is None and len(expected) == 51
     assert list(rows[0])[:9] == ["response_id", "submitted_at", "edition", "version", "status",
-                                 "not_shown", "language", "weight", "manufactures_for_clients"]  # fmt: skip
+                                 "not_shown", "language", "weight",
+                                 "manufactures_for_clients"]  # fmt: skip
     assert [float(r["weight"]) if r["weight"] else None for r in rows] == expected
     lines = client.get("/admin/surveys/cmo/export.jsonl").text.splitlines()
     assert [json.loads(line)["weight"] for line in lines] == expected
