@@ -97,7 +97,7 @@ def test_admin_sees_a_chart_of_each_kind_with_its_figures(make_app):
     team = _section(html, "team")
     assert 'role="img"' in team
     assert '<title id="c-team-title">Which team are you in? (n = 40)' in team
-    assert re.search(r">\d+\.\d % \(\d+\)</text>", team)  # value labels
+    assert re.search(r">\d+\.\d% \(\d+\)</text>", team)  # value labels
     assert "Data table" in team
     assert "several picks each" in _section(html, "tools")
     views = _section(html, "views")

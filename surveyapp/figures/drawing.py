@@ -26,7 +26,7 @@ def number(value: float | int | None, places: int = 1) -> str:
 
 
 def share(value: float | None) -> str:
-    return "–" if value is None else f"{value:.1f} %"
+    return "–" if value is None else f"{value:.1f}%"
 
 
 def wrap(text: str, width: float, size: int = FONT) -> list[str]:
