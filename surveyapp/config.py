@@ -61,6 +61,7 @@ DEFAULTS: dict[str, Any] = {
     "LOGO_MAX_BYTES": 512 * 1024,  # the largest logo the builder accepts
     "REPORT_CHROMIUM": "/usr/bin/chromium",  # the browser that prints the report's PDF
     "REPORT_PDF_SECONDS": 60,  # the longest it may take; then the PDF route answers 503
+    "REPORT_COMMENTS": 40,  # comments a printed report lists per questionnaire (then a link)
     "RESUME_DAYS": 30,  # how long a "continue later" link works (its draft: DRAFT_DAYS)
     "MAIL_SERVER": "",  # SMTP host for e-mailing resume links; empty: no e-mail offered
     "MAIL_PORT": 25,

@@ -242,3 +242,15 @@ def test_the_printed_html_refers_to_local_files_only(history, monkeypatch):
     remote = [a for a in addresses if not (a.startswith(f"{static}/") or a == "page.css")]
     assert all(a.startswith("/") and "static" not in a for a in remote), remote  # page links
     assert "http://" not in printed[0] and "https://" not in printed[0]
+
+
+def test_a_long_comment_list_is_cut_with_a_link_to_every_answer(history):
+    client = admin_client(history)
+    history.config["REPORT_COMMENTS"] = 3
+    html = client.get("/admin/report/2012").text
+    assert len(re.findall(r"Client remark number \d", html)) == 3
+    assert "data-more-comments" in html and "/admin/surveys/client/results?edition=2012" in html
+    history.config["REPORT_COMMENTS"] = 7
+    html = client.get("/admin/report/2012").text
+    assert len(re.findall(r"Client remark number \d", html)) == 7
+    assert "data-more-comments" not in html.split('id="r-client"')[1].split("</section>")[0]

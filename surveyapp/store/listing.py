@@ -99,22 +99,23 @@ def _response(row: tuple) -> dict[str, Any]:
 
 
 def text_answers_of(
-    db: sqlite_utils.Database, wanted: list[tuple[str, int, list[str]]]
+    db: sqlite_utils.Database, wanted: list[tuple[str, int, list[str]]], limit: int = -1
 ) -> list[list[tuple[str, str]]]:
     """text_answers for each (survey, edition, fields), in order."""
-    return [text_answers(db, survey, edition, fields) for survey, edition, fields in wanted]
+    return [text_answers(db, survey, edition, fields, limit) for survey, edition, fields in wanted]
 
 
 def text_answers(
-    db: sqlite_utils.Database, survey: str, edition: int, fields: list[str]
+    db: sqlite_utils.Database, survey: str, edition: int, fields: list[str], limit: int = -1
 ) -> list[tuple[str, str]]:
-    """(field, text) of every non-empty answer to the given fields, oldest response first."""
+    """(field, text) of the non-empty answers to the given fields, oldest response first:
+    every one, or the first `limit`."""
     if not fields:
         return []
     marks = ", ".join("?" * len(fields))
     rows = db.execute(
         "SELECT field, value FROM answers WHERE survey = ? AND edition = ?"  # noqa: S608 - placeholders only
-        f" AND field IN ({marks}) AND trim(value) != '' ORDER BY response, field",
-        [survey, edition, *fields],
+        f" AND field IN ({marks}) AND trim(value) != '' ORDER BY response, field LIMIT ?",
+        [survey, edition, *fields, limit],
     )
     return [(field, value) for field, value in rows.fetchall()]

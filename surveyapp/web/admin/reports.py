@@ -8,7 +8,7 @@ from collections.abc import Collection
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import abort, render_template
+from flask import abort, current_app, render_template
 
 from surveyapp.figures import released, tallies, weighted_views
 from surveyapp.figures import trends as trend_figures
@@ -198,7 +198,8 @@ def report_context(edition: int) -> dict[str, Any]:
         abort(404, f"No questionnaire has an edition {edition}.")
     # its tallies and trends are the counters', its comments every answer: a heavy read
     wanted = [(d.id, edition, _comment_fields(d)) for d in definitions]
-    comments = heavy.run(True, listing.text_answers_of, wanted)
+    shown = current_app.config["REPORT_COMMENTS"]
+    comments = heavy.run(True, listing.text_answers_of, wanted, shown + 1)
     parts = []
     for definition, texts in zip(definitions, comments, strict=True):
         survey = definition.id
@@ -210,7 +211,8 @@ def report_context(edition: int) -> dict[str, Any]:
         editions = [e for e in document["editions"] if e <= edition]
         parts.append({
             "definition": definition, "result": result, "rows": rows, "editions": editions,
-            "charts": matrix_charts(definition, document, editions), "comments": texts,
+            "charts": matrix_charts(definition, document, editions), "comments": texts[:shown],
+            "more_comments": len(texts) > shown,
         })  # fmt: skip
     return {"edition": edition, "parts": parts, "pairs": both_sides(edition),
             "printed_on": printed_on()}  # fmt: skip
