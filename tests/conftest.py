@@ -9,6 +9,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from surveyapp import SHIPPED_SURVEYS, create_app, store
+from tests.templatedb import copy_template
 
 HERE = Path(__file__).parent
 TEST_QUESTIONNAIRES = HERE / "questionnaires"
@@ -52,7 +53,7 @@ def wait_for(condition: Callable[[], object], seconds: float = 30.0) -> bool:
 
 
 @pytest.fixture
-def make_app(tmp_path):
+def make_app(tmp_path, tmp_path_factory):
     """Build an app on a fresh database; extra config and survey folders may be given."""
 
     def build(*folders: Path, **config):
@@ -64,6 +65,8 @@ def make_app(tmp_path):
             "SURVEY_FOLDERS": [str(f) for f in folders] or [str(SHIPPED_SURVEYS)],
         }
         settings.update(config)
+        if copy_template(settings, tmp_path_factory):
+            return create_app(settings)
         return create_app(settings, init_db=True)
 
     yield build
