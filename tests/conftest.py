@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, settings
 from jinja2.bccache import Bucket, BytecodeCache
 
 from surveyapp import SHIPPED_SURVEYS, create_app, store
-from tests.templatedb import copy_template
+from tests.templatedb import copy_template, remember_parsed_yaml
 
 HERE = Path(__file__).parent
 TEST_QUESTIONNAIRES = HERE / "questionnaires"
@@ -34,6 +34,7 @@ _COMMON = {
 settings.register_profile("quick", max_examples=QUICK, **_COMMON)
 settings.register_profile("thorough", max_examples=THOROUGH, **_COMMON)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "quick"))
+remember_parsed_yaml()
 
 
 def examples(thorough: int = THOROUGH) -> settings:

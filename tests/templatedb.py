@@ -10,6 +10,7 @@ build that logged a problem and a build inside a command line all take the real 
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import logging
 import os
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from surveyapp import cli, create_app, store
+from surveyapp.questionnaire import loader
 
 # (folders and their files' contents, audit key) -> the template, or None when that
 # build logged a problem (its warning must be logged again for each test).
@@ -74,3 +76,19 @@ def _build(settings: dict[str, Any], template: Path) -> Path | None:
     if logged or Path(f"{template}-wal").exists():
         return None
     return template
+
+
+def remember_parsed_yaml() -> None:
+    """Parse each definition text's YAML once per test process. Every test's app reads its
+    catalogue from its database, so the same few texts are parsed for thousands of tests;
+    each caller now gets a deep copy of the first parse (parse_definition still checks
+    it every time). Text that is not valid YAML is parsed, and refused, every time."""
+    parsed: dict[tuple[str, str], dict] = {}
+    real = loader._mapping
+
+    def mapping(text: str, filename: str) -> dict:
+        if (text, filename) not in parsed:
+            parsed[text, filename] = real(text, filename)
+        return copy.deepcopy(parsed[text, filename])
+
+    loader._mapping = mapping
