@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
+from jinja2.bccache import Bucket, BytecodeCache
 
 from surveyapp import SHIPPED_SURVEYS, create_app, store
+from tests.templatedb import copy_template, remember_parsed_yaml
 
 HERE = Path(__file__).parent
 TEST_QUESTIONNAIRES = HERE / "questionnaires"
@@ -32,6 +34,7 @@ _COMMON = {
 settings.register_profile("quick", max_examples=QUICK, **_COMMON)
 settings.register_profile("thorough", max_examples=THOROUGH, **_COMMON)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "quick"))
+remember_parsed_yaml()
 
 
 def examples(thorough: int = THOROUGH) -> settings:
@@ -51,8 +54,27 @@ def wait_for(condition: Callable[[], object], seconds: float = 30.0) -> bool:
     return True
 
 
+class CompiledTemplates(BytecodeCache):
+    """Templates compiled once per test process, not once per test's app. Jinja keys each
+    entry by template name and a checksum of its source, as its file cache does; every app
+    create_app makes has the same Jinja settings, so the compiled code is the same."""
+
+    def __init__(self) -> None:
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        if bucket.key in self.code:
+            bucket.bytecode_from_string(self.code[bucket.key])
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+
+COMPILED_TEMPLATES = CompiledTemplates()
+
+
 @pytest.fixture
-def make_app(tmp_path):
+def make_app(tmp_path, tmp_path_factory):
     """Build an app on a fresh database; extra config and survey folders may be given."""
 
     def build(*folders: Path, **config):
@@ -64,7 +86,12 @@ def make_app(tmp_path):
             "SURVEY_FOLDERS": [str(f) for f in folders] or [str(SHIPPED_SURVEYS)],
         }
         settings.update(config)
-        return create_app(settings, init_db=True)
+        if copy_template(settings, tmp_path_factory):
+            app = create_app(settings)
+        else:
+            app = create_app(settings, init_db=True)
+        app.jinja_env.bytecode_cache = COMPILED_TEMPLATES
+        return app
 
     yield build
     store.close_thread_connections()

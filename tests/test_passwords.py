@@ -84,3 +84,12 @@ def test_create_admin_generates_a_password_shown_once(app, db, runner, monkeypat
     generated = result.output.split("Password (shown once): ")[1].strip()
     assert passwords.problem(generated) is None
     assert login(app.test_client(), "gen", generated).status_code == 302
+
+
+def test_hashes_use_the_production_cost(app, db, runner, monkeypatch):
+    """tests.adminkit makes its accounts with a cheap hash; everything the app hashes itself
+    uses scrypt at 2**15 (werkzeug's default), the CLI's accounts included."""
+    assert passwords.hash_password("a long uncommon passphrase").startswith("scrypt:32768:8:1$")
+    monkeypatch.setenv("SURVEYAPP_ADMIN_PASSWORD", "a long uncommon passphrase")
+    assert runner.invoke(args=["create-admin", "eve"]).exit_code == 0
+    assert accounts.get_admin(db, "eve")["password_hash"].startswith("scrypt:32768:8:1$")

@@ -22,9 +22,26 @@ from tests.conftest import wait_for
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def quiet_server(folder: Path, workers: int = 2, threads: int = 8) -> Server:
+    """A server without the webhook deliverer: none of these tests is about webhooks
+    (tests/test_webhook_serving.py is), and two fewer processes start and stop."""
+    server = Server(folder, workers=workers, threads=threads)
+    server.env["SURVEYAPP_DELIVER_WEBHOOKS"] = "0"
+    return server
+
+
 @pytest.fixture
 def server(tmp_path):
-    with Server(tmp_path, workers=2, threads=8) as running:
+    """A new server and database: for tests that count every stored row, or kill."""
+    with quiet_server(tmp_path) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def shared_server(tmp_path_factory):
+    """One server for the tests that only check rows of their own submission keys and
+    neither kill it nor change its data."""
+    with quiet_server(tmp_path_factory.mktemp("shared")) as running:
         yield running
 
 
@@ -78,27 +95,27 @@ def test_server_killed_and_restarted_keeps_every_acknowledged_response(server):
     assert checks["integrity"] == "ok" and checks["counter mismatches"] == 0
 
 
-def test_twenty_parallel_posts_of_one_key_store_one_row(server):
-    result = double_submit(server.base, copies=20)
+def test_twenty_parallel_posts_of_one_key_store_one_row(shared_server):
+    result = double_submit(shared_server.base, copies=20)
     assert result["results"] == {"302 new": 1, "302 again": 19}
-    assert rows_for_key(server.database, result["key"]) == 1
+    assert rows_for_key(shared_server.database, result["key"]) == 1
 
 
-def test_final_post_retried_after_a_lost_reply_is_already_received(server):
+def test_final_post_retried_after_a_lost_reply_is_already_received(shared_server):
     definition = shipped_definitions()[0]
-    respondent, answers = last_page(server.base, definition, random.Random(5))
+    respondent, answers = last_page(shared_server.base, definition, random.Random(5))
     html = respondent.html
     data = {"csrf_token": TOKEN.search(html).group(1), "action": "submit", **answers,
             "submission_key": KEY.search(html).group(1)}  # fmt: skip
-    url = f"{server.base}/s/{definition.id}?page={len(definition.pages)}"
+    url = f"{shared_server.base}/s/{definition.id}?page={len(definition.pages)}"
     cookies = respondent.session.cookies.copy()  # as before the reply that never arrived
     first = respondent.session.post(url, data=data, allow_redirects=False, timeout=15)
     retry = requests.post(url, data=data, cookies=cookies, allow_redirects=False, timeout=15)
     assert first.headers["Location"].endswith("again=0")
     assert retry.status_code == 302 and retry.headers["Location"].endswith("again=1")
-    thanks = requests.get(server.base + retry.headers["Location"], timeout=15)
+    thanks = requests.get(shared_server.base + retry.headers["Location"], timeout=15)
     assert "already received" in thanks.text
-    assert rows_for_key(server.database, data["submission_key"]) == 1
+    assert rows_for_key(shared_server.database, data["submission_key"]) == 1
 
 
 def test_threads_and_processes_store_exactly_what_they_were_thanked_for(server):
@@ -135,7 +152,7 @@ def test_database_refusing_writes_gives_try_again_page_with_answers_kept(tmp_pat
     assert result["rows after retry"] == 1
 
 
-def test_two_servers_run_side_by_side(tmp_path, server):
-    with Server(tmp_path / "second", workers=1, threads=2) as other:
-        for base in (server.base, other.base):
+def test_two_servers_run_side_by_side(tmp_path, shared_server):
+    with quiet_server(tmp_path / "second", workers=1, threads=2) as other:
+        for base in (shared_server.base, other.base):
             assert requests.get(base + "/", timeout=10).status_code == 200
