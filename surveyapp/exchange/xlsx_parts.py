@@ -37,11 +37,17 @@ ROOT_RELS = (
 )
 
 
+def _per_sheet(template: str, sheets: int) -> str:
+    """`template` (with {n}) once per sheet number, joined."""
+    return "".join(template.format(n=n) for n in range(1, sheets + 1))
+
+
 def content_types(sheets: int) -> str:
-    overrides = "".join(
-        f'<Override PartName="/xl/worksheets/sheet{n}.xml" ContentType="{_OFFICE}.worksheet+xml"/>'
-        for n in range(1, sheets + 1)
+    part = (
+        '<Override PartName="/xl/worksheets/sheet{n}.xml" '
+        + f'ContentType="{_OFFICE}.worksheet+xml"/>'
     )
+    overrides = _per_sheet(part, sheets)
     return (
         f'{_HEAD}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
         '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
@@ -53,10 +59,11 @@ def content_types(sheets: int) -> str:
 
 
 def workbook_rels(sheets: int) -> str:
-    links = "".join(
-        f'<Relationship Id="rId{n}" Type="{_DOC_RELS}/worksheet" Target="worksheets/sheet{n}.xml"/>'
-        for n in range(1, sheets + 1)
+    link = (
+        f'<Relationship Id="rId{{n}}" Type="{_DOC_RELS}/worksheet" '
+        'Target="worksheets/sheet{n}.xml"/>'
     )
+    links = _per_sheet(link, sheets)
     return (
         f'{_HEAD}<Relationships xmlns="{_RELS}">{links}<Relationship Id="rId{sheets + 1}" '
         f'Type="{_DOC_RELS}/styles" Target="styles.xml"/></Relationships>'
