@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Page
+from playwright.sync_api import Browser, Page
 
 from surveyapp import store
 
@@ -151,3 +152,36 @@ def tab_to(page: Page, wanted, budget: int = 12, leaving_ok: bool = False) -> di
         if wanted(focused):
             return focused
     raise AssertionError(f"Tab never reached the element; last focus {focused}")
+
+
+def log_in(page: Page, user: str, password: str) -> None:
+    page.goto("/admin/login")
+    page.get_by_label("Username").fill(user)
+    page.get_by_label("Password").fill(password)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Log in").click()
+
+
+def logged_in_pages(
+    browser: Browser, base_url: str, user: str, password: str, watch: bool = True
+) -> Iterator[Callable[..., Page]]:
+    """For a fixture's `yield from`: open(**context options) gives a page logged in as
+    `user`, each in its own context; with `watch`, a script or console error fails the test."""
+    contexts, problems = [], []
+
+    def open_page(**options) -> Page:
+        context = browser.new_context(base_url=base_url, **options)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        page = context.new_page()
+        if watch:
+            page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
+            page.on("console", lambda m: problems.append(m.text) if m.type == "error"
+                    and "Failed to load resource" not in m.text else None)  # fmt: skip
+        log_in(page, user, password)
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+    assert not problems, problems

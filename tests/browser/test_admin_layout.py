@@ -18,7 +18,7 @@ from surveyapp.store import accounts
 from surveyapp.store.accounts import hash_password
 from tests.adminkit import add
 from tests.browser.conftest import served
-from tests.browser.helpers import axe_check, focus_ring_visible
+from tests.browser.helpers import axe_check, focus_ring_visible, logged_in_pages
 from tests.history import HISTORY
 from tests.walker import client_answers
 
@@ -72,27 +72,17 @@ def shell_server(tmp_path_factory) -> Iterator:
 
 @pytest.fixture
 def open_page(browser: Browser, shell_server) -> Iterator:
-    contexts = []
+    pages = logged_in_pages(browser, shell_server.url, USER, PASSWORD, watch=False)
+    opened = next(pages)
 
     def make(size: str) -> Page:
         width, height = SIZES[size]
         phone = size == "phone"
-        context = browser.new_context(base_url=shell_server.url,
-                                      viewport={"width": width, "height": height},
-                                      has_touch=phone, is_mobile=phone)  # fmt: skip
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        page = context.new_page()
-        page.goto("/admin/login")
-        page.get_by_label("Username").fill(USER)
-        page.get_by_label("Password").fill(PASSWORD)
-        with page.expect_navigation():
-            page.get_by_role("button", name="Log in").click()
-        return page
+        return opened(viewport={"width": width, "height": height}, has_touch=phone,
+                      is_mobile=phone)  # fmt: skip
 
     yield make
-    for context in contexts:
-        context.close()
+    next(pages, None)
 
 
 def _path(path: str, server) -> str:

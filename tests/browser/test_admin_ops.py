@@ -14,7 +14,7 @@ from surveyapp import SHIPPED_SURVEYS, create_app, store
 from surveyapp.store import accounts
 from surveyapp.store.accounts import hash_password
 from tests.browser.conftest import ADMIN_PASSWORD, ADMIN_USER, DESKTOP, PHONE, LiveServer, served
-from tests.browser.helpers import axe_check, tab_to
+from tests.browser.helpers import axe_check, logged_in_pages, tab_to
 
 INVITED = Path(__file__).resolve().parent.parent / "invite_questionnaires"
 SIZES = {"desktop": DESKTOP, "phone": PHONE}
@@ -33,31 +33,17 @@ def ops_server(tmp_path_factory) -> Iterator[LiveServer]:
 
 @pytest.fixture
 def ops_page(browser, ops_server):
-    contexts, problems = [], []
+    pages = logged_in_pages(browser, ops_server.url, ADMIN_USER, ADMIN_PASSWORD)
+    open_page = next(pages)
 
     def make(size: str) -> Page:
         phone = size == "phone"
-        context = browser.new_context(
-            base_url=ops_server.url, viewport=SIZES[size], has_touch=phone, is_mobile=phone,
-            accept_downloads=True, permissions=["clipboard-read", "clipboard-write"],
-        )  # fmt: skip
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        page = context.new_page()
-        page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
-        page.on("console", lambda m: problems.append(m.text) if m.type == "error"
-                and "Failed to load resource" not in m.text else None)  # fmt: skip
-        page.goto("/admin/login")
-        page.get_by_label("Username").fill(ADMIN_USER)
-        page.get_by_label("Password").fill(ADMIN_PASSWORD)
-        with page.expect_navigation():
-            page.get_by_role("button", name="Log in").click()
-        return page
+        return open_page(viewport=SIZES[size], has_touch=phone, is_mobile=phone,
+                         accept_downloads=True,
+                         permissions=["clipboard-read", "clipboard-write"])  # fmt: skip
 
     yield make
-    for context in contexts:
-        context.close()
-    assert not problems, problems
+    next(pages, None)
 
 
 def check(page: Page, name: str, size: str, artifacts: Path) -> None:

@@ -67,7 +67,7 @@ def test_search_columns_sort_and_exclude_by_keyboard(admin_page, seeded, artifac
         page.keyboard.press("Enter")
     assert f"q={tag}+tidy" in page.url and page.locator("tbody tr").count() == 5
 
-    tab_to(page, lambda f: f["tag"] == "summary", budget=30)
+    tab_to(page, lambda f: f["tag"] == "summary", budget=60)
     key(page, "Enter")  # opens the column picker
     tab_to(page, lambda f: f["name"] == "col" and f["value"] == "problems-hand_off", budget=40)
     key(page, "Space")

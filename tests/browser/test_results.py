@@ -14,7 +14,7 @@ from surveyapp.store import accounts
 from surveyapp.store.accounts import hash_password
 from tests.adminkit import add
 from tests.browser.conftest import ADMIN_PASSWORD, ADMIN_USER, DESKTOP, PHONE, LiveServer, served
-from tests.browser.helpers import axe_check
+from tests.browser.helpers import axe_check, logged_in_pages
 from tests.test_results import STUDY, YESTERDAY, study_answers
 
 WIDE = {"width": 1920, "height": 1080}
@@ -42,30 +42,16 @@ def study_server(tmp_path_factory) -> Iterator[LiveServer]:
 
 @pytest.fixture
 def study_page(browser, study_server):
-    contexts, problems = [], []
+    pages = logged_in_pages(browser, study_server.url, ADMIN_USER, ADMIN_PASSWORD)
+    open_page = next(pages)
 
     def make(viewport: dict) -> object:
         phone = viewport == PHONE
-        context = browser.new_context(base_url=study_server.url, viewport=viewport,
-                                      has_touch=phone, is_mobile=phone,
-                                      accept_downloads=True)  # fmt: skip
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        page = context.new_page()
-        page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
-        page.on("console", lambda m: problems.append(m.text) if m.type == "error"
-                and "Failed to load resource" not in m.text else None)  # fmt: skip
-        page.goto("/admin/login")
-        page.get_by_label("Username").fill(ADMIN_USER)
-        page.get_by_label("Password").fill(ADMIN_PASSWORD)
-        with page.expect_navigation():
-            page.get_by_role("button", name="Log in").click()
-        return page
+        return open_page(viewport=viewport, has_touch=phone, is_mobile=phone,
+                         accept_downloads=True)  # fmt: skip
 
     yield make
-    for context in contexts:
-        context.close()
-    assert not problems, problems
+    next(pages, None)
 
 
 @pytest.mark.parametrize("size", ["desktop", "wide", "phone"])
