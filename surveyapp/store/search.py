@@ -39,10 +39,9 @@ def search_text(answers: dict[str, Any], counted: Iterable[str]) -> str:
 
 def index(db: sqlite_utils.Database, rows: Iterable[tuple[int, str]]) -> None:
     """Add (row id, text) rows; empty texts are left out. Runs in the caller's transaction."""
-    db.conn.executemany(
-        "INSERT INTO response_search (rowid, text) VALUES (?, ?)",
-        [(rowid, text) for rowid, text in rows if text],
-    )
+    texts = [(rowid, text) for rowid, text in rows if text]
+    if texts:
+        db.conn.executemany("INSERT INTO response_search (rowid, text) VALUES (?, ?)", texts)
 
 
 def unindex(db: sqlite_utils.Database, rowid: int) -> None:

@@ -1,7 +1,9 @@
 """Answer counts of whole days (surveyapp.store.daycounts): a day's counts, kept once
 counted, and which (questionnaire, day, segment) they stand for. Triggers forget a day as
-soon as any response, answer or not-shown row of that day is inserted, changed or
-deleted, by whatever code path, so a kept day is never stale."""
+soon as any response or not-shown row of that day is inserted, changed or deleted, or an
+answer row changed or deleted, by whatever code path, so a kept day is never stale. Answer
+rows are inserted only with their response row, in its transaction, whose trigger has
+forgotten the day already: a trigger per inserted answer would only slow every submission."""
 
 from __future__ import annotations
 
@@ -48,11 +50,16 @@ def triggers() -> list[str]:
             FORGET.format(row="OLD") + FORGET.format(row="NEW"),
         ),
     ]
+    found.append(
+        _trigger(
+            "day_counts_not_shown_insert",
+            "INSERT",
+            "not_shown",
+            FORGET_OF_RESPONSE.format(row="NEW"),
+        )  # fmt: skip
+    )
     for table in ("answers", "not_shown"):
         found += [
-            _trigger(
-                f"day_counts_{table}_insert", "INSERT", table, FORGET_OF_RESPONSE.format(row="NEW")
-            ),
             _trigger(
                 f"day_counts_{table}_delete", "DELETE", table, FORGET_OF_RESPONSE.format(row="OLD")
             ),
