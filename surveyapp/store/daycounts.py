@@ -5,9 +5,10 @@ past day (UTC) from `day_counts` once it was counted; the partial days at the ed
 the range, today and any day not (or no longer) kept are counted live. The triggers of
 store/migrations/adminperf.py forget a day whenever a response or not-shown row of it is
 inserted, changed or deleted, or an answer row changed or deleted (answers are inserted
-only with their response row), by any code path, so a kept day never goes stale. A day is counted in three steps so that a
-change made meanwhile is never kept: mark it pending (a token), count it, keep the counts
-only if the mark survived (a trigger deletes it on any change of that day).
+only with their response row), by any code path, so a kept day never goes stale. A day
+is counted in three steps so that a change made meanwhile is never kept: mark it pending
+(a token), count it, keep the counts only if the mark survived (a trigger deletes it on
+any change of that day).
 """
 
 from __future__ import annotations
