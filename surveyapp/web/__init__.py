@@ -125,6 +125,10 @@ def init_app(app: Flask) -> None:
             response.headers.setdefault(name, value)
         return response
 
+    _error_pages(app)
+
+
+def _error_pages(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_failed(error):
         return render_template("error.html", code=400, message=gettext(error.description)), 400
