@@ -15,6 +15,7 @@ from werkzeug.serving import make_server
 from surveyapp import SHIPPED_SURVEYS, create_app, store
 from surveyapp.store import accounts
 from surveyapp.store.accounts import hash_password
+from tests.browser.helpers import watch
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -94,11 +95,6 @@ def new_page(browser: Browser, live_server: LiveServer) -> Iterator[Callable[...
     (a CSP refusal, say) or a request leaving the test server fails the test."""
     contexts, problems = [], []
 
-    def watch_console(message) -> None:
-        # The browser logs every 4xx page as a failed load; error pages are tested on purpose.
-        if message.type == "error" and "Failed to load resource" not in message.text:
-            problems.append(f"console: {message.text}")
-
     def watch_request(request) -> None:
         if not request.url.startswith((live_server.url, "data:", "about:")):
             problems.append(f"request off the test server: {request.url}")
@@ -114,10 +110,7 @@ def new_page(browser: Browser, live_server: LiveServer) -> Iterator[Callable[...
         context.set_default_timeout(10_000)
         context.on("request", watch_request)
         contexts.append(context)
-        page = context.new_page()
-        page.on("console", watch_console)
-        page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
-        return page
+        return watch(context.new_page(), problems)
 
     yield make
     for context in contexts:

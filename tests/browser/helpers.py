@@ -154,6 +154,15 @@ def tab_to(page: Page, wanted, budget: int = 12, leaving_ok: bool = False) -> di
     raise AssertionError(f"Tab never reached the element; last focus {focused}")
 
 
+def watch(page: Page, problems: list[str]) -> Page:
+    """Record the page's script errors and console errors in `problems` (the browser logs
+    every 4xx page as a failed load; error pages are tested on purpose)."""
+    page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
+    page.on("console", lambda m: m.type == "error" and "Failed to load resource" not in m.text
+            and problems.append(f"console: {m.text}"))  # fmt: skip
+    return page
+
+
 def log_in(page: Page, user: str, password: str) -> None:
     page.goto("/admin/login")
     page.get_by_label("Username").fill(user)
@@ -163,10 +172,10 @@ def log_in(page: Page, user: str, password: str) -> None:
 
 
 def logged_in_pages(
-    browser: Browser, base_url: str, user: str, password: str, watch: bool = True
+    browser: Browser, base_url: str, user: str, password: str, watched: bool = True
 ) -> Iterator[Callable[..., Page]]:
     """For a fixture's `yield from`: open(**context options) gives a page logged in as
-    `user`, each in its own context; with `watch`, a script or console error fails the test."""
+    `user`, each in its own context; when `watched`, a script or console error fails the test."""
     contexts, problems = [], []
 
     def open_page(**options) -> Page:
@@ -174,10 +183,8 @@ def logged_in_pages(
         context.set_default_timeout(10_000)
         contexts.append(context)
         page = context.new_page()
-        if watch:
-            page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
-            page.on("console", lambda m: problems.append(m.text) if m.type == "error"
-                    and "Failed to load resource" not in m.text else None)  # fmt: skip
+        if watched:
+            watch(page, problems)
         log_in(page, user, password)
         return page
 

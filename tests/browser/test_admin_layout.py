@@ -72,7 +72,7 @@ def shell_server(tmp_path_factory) -> Iterator:
 
 @pytest.fixture
 def open_page(browser: Browser, shell_server) -> Iterator:
-    pages = logged_in_pages(browser, shell_server.url, USER, PASSWORD, watch=False)
+    pages = logged_in_pages(browser, shell_server.url, USER, PASSWORD, watched=False)
     opened = next(pages)
 
     def make(size: str) -> Page:

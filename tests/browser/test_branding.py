@@ -15,7 +15,7 @@ from surveyapp import create_app, store
 from surveyapp.store import builder_drafts, editions
 from tests.brandkit import LOGO, branded_folder, store_logo, unbranded_text
 from tests.browser.conftest import DESKTOP, PHONE, LiveServer, served
-from tests.browser.helpers import THANKS, answer_page, axe_check, press
+from tests.browser.helpers import THANKS, answer_page, axe_check, press, watch
 
 NORTHWIND = "https://northwind.example/"
 ACCENT_RGB = "rgb(31, 95, 168)"
@@ -51,11 +51,7 @@ def open_page(browser: Browser, branded_server: LiveServer) -> Iterator[Callable
         context.on("request", lambda r: r.url.startswith((branded_server.url, NORTHWIND))
                    or problems.append(f"request off the test server: {r.url}"))  # fmt: skip
         contexts.append(context)
-        page = context.new_page()
-        page.on("console", lambda m: m.type == "error" and "Failed to load resource" not in m.text
-                and problems.append(f"console: {m.text}"))  # fmt: skip
-        page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
-        return page
+        return watch(context.new_page(), problems)
 
     yield make
     for context in contexts:

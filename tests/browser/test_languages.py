@@ -23,6 +23,7 @@ from tests.browser.helpers import (
     stored_answers,
     submission_key,
     tab_to,
+    watch,
 )
 from tests.conftest import TEST_QUESTIONNAIRES
 
@@ -57,11 +58,7 @@ def open_page(browser: Browser, worldwide: LiveServer) -> Iterator:
                                       **touch, **options)  # fmt: skip
         context.set_default_timeout(10_000)
         contexts.append(context)
-        page = context.new_page()
-        page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
-        page.on("console", lambda m: m.type == "error" and "Failed to load resource" not in m.text
-                and problems.append(m.text))  # fmt: skip
-        return page
+        return watch(context.new_page(), problems)
 
     yield make
     for context in contexts:
