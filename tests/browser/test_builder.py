@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 
+from playwright.sync_api import expect
+
 from tests.browser import helpers
 from tests.browser.helpers import FOCUSED, axe_check, complete
 
@@ -180,7 +182,7 @@ def test_a_questionnaire_built_with_the_keyboard_alone_at_phone_width(
     add_by_keyboard(page, 0, "dropdown", "Which team?")
     add_by_keyboard(page, 0, "short", "Your name?")
     enter(page, button("Down question 1 of page 1"))
-    page.wait_for_function("document.activeElement !== document.body")
+    expect(page.locator("body")).not_to_be_focused()  # polled outside the page: no eval
     focused = page.evaluate(FOCUSED)  # the focus follows the question moved
     assert focused["text"] == "Down question 2 of page 1", focused
     for p, title, type_label, text in (

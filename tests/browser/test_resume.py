@@ -3,6 +3,8 @@ finishes from the link on a desktop (a second context: no shared cookie or stora
 
 from __future__ import annotations
 
+from playwright.sync_api import expect
+
 from tests.browser.answers import cmo_pages, merged
 from tests.browser.helpers import (
     THANKS,
@@ -37,7 +39,9 @@ def test_saved_on_a_phone_resumed_on_a_desktop_submitted_once(new_page, live_ser
     assert link.startswith(f"{live_server.url}/r/")
     tab_to(phone, lambda focused: focused["text"] == "Copy link")
     key(phone, "Enter")
-    phone.wait_for_function("document.querySelector('[data-copy-status]').textContent !== ''")
+    # expect() polls from Playwright's own world: a string predicate would be evaluated in
+    # the page, where the CSP forbids eval
+    expect(phone.locator("[data-copy-status]")).not_to_have_text("")
     assert phone.evaluate("navigator.clipboard.readText()") == link
 
     desk = new_page()
