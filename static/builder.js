@@ -99,25 +99,6 @@
     show();
   });
 
-  // Copy a public link.
-  document.querySelectorAll("button[data-copy]").forEach(function (button) {
-    var box = document.getElementById(button.getAttribute("data-copy"));
-    var status = document.getElementById(button.getAttribute("data-copy").replace(/^link-/, "copied-"));
-    if (!box) { return; }
-    button.hidden = false;
-    button.addEventListener("click", function () {
-      function done(ok) { if (status) { status.textContent = ok ? "Link copied." : "Select the link and copy it."; } }
-      if (navigator.clipboard && window.isSecureContext) {
-        navigator.clipboard.writeText(box.value).then(function () { done(true); }, function () { done(false); });
-      } else {
-        box.select();
-        var ok = false;
-        try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
-        done(ok);
-      }
-    });
-  });
-
   // A problem in the YAML editor: jump to its line.
   var text = document.getElementById("f-text");
   document.querySelectorAll("a[data-line]").forEach(function (link) {
