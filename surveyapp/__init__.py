@@ -39,6 +39,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, init_db: bool = Fal
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     config.load(app.config, test_config)
     if not app.config.get("SECRET_KEY"):
+        _refuse_on_postgres(app, "SECRET_KEY")
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path) / "secret_key")
     # The stored versions, read by check_store and at each request (surveyapp.web).
     app.extensions["live_catalog"] = LiveCatalog()
@@ -96,8 +97,17 @@ def _use_audit_key(app: Flask) -> None:
     """Key the audit log of this app's database: AUDIT_KEY, else a key generated once into
     instance/audit_key (outside the database)."""
     if not app.config["AUDIT_KEY"]:
+        _refuse_on_postgres(app, "AUDIT_KEY")
         app.config["AUDIT_KEY"] = audit.instance_key(Path(app.instance_path) / "audit_key")
     audit.register_key(app.config["DATABASE"], app.config["AUDIT_KEY"])
+
+
+def _refuse_on_postgres(app: Flask, key: str) -> None:
+    """On PostgreSQL every host must share the keys: none is made in one host's instance
+    folder."""
+    if store.pg.is_url(app.config["DATABASE"]):
+        raise RuntimeError(f"SURVEYAPP_{key} must be set when the database is PostgreSQL:"
+                           " every app host uses the same one")  # fmt: skip
 
 
 def _shipped(folder: str) -> str:

@@ -42,7 +42,9 @@ DEFAULTS: dict[str, Any] = {
     "ADMIN_SESSION_HOURS": 12,
     "DRAFT_DAYS": 30,
     "DRAFTS_PER_ADDRESS": 100,  # new drafts per SUBMISSION_WINDOW_SECONDS
-    "AUDIT_KEY": "",  # empty: generated once into instance/audit_key
+    "AUDIT_KEY": "",  # empty: generated once into instance/audit_key (SQLite only)
+    # postgresql://... runs on PostgreSQL; sqlite:///path or empty: the SQLite file DATABASE
+    "DATABASE_URL": "",
     "RESPONSES_PER_PAGE": 50,
     "SUBMISSIONS_PER_ADDRESS": 60,
     "SUBMISSION_WINDOW_SECONDS": 600,
@@ -106,11 +108,26 @@ def load(config: Config, test_config: Mapping[str, Any] | None) -> None:
         DATABASE=str(instance / "surveyapp.db"),
         SURVEY_FOLDERS=[str(SHIPPED_SURVEYS), str(instance / "surveys")],
     )
-    if test_config is not None:
+    if test_config is None:
+        config.from_pyfile("config.py", silent=True)
+        _environment(config, os.environ)
+    else:
         config.from_mapping(test_config)
-        return
-    config.from_pyfile("config.py", silent=True)
-    _environment(config, os.environ)
+    config["DATABASE"] = database(config["DATABASE_URL"], config["DATABASE"])
+
+
+def database(url: str, path: str) -> str:
+    """What the store connects to: a postgresql:// URL as it is, `sqlite:///path` as the
+    path, and without a URL the DATABASE path."""
+    if not url:
+        return path
+    if url.startswith(("postgresql://", "postgres://")):
+        return url
+    if url.startswith("sqlite:///"):
+        return url.removeprefix("sqlite:///") or path
+    raise ValueError(
+        f"SURVEYAPP_DATABASE_URL: {url.split(':')[0]}:// is neither postgresql nor sqlite"
+    )
 
 
 def _environment(config: Config, environ: Mapping[str, str]) -> None:

@@ -10,7 +10,8 @@ from hypothesis import HealthCheck, settings
 from jinja2.bccache import Bucket, BytecodeCache
 
 from surveyapp import SHIPPED_SURVEYS, create_app, store
-from tests.templatedb import copy_template, remember_parsed_yaml
+from tests import pgcluster
+from tests.templatedb import copy_template, postgres_database, remember_parsed_yaml
 
 HERE = Path(__file__).parent
 TEST_QUESTIONNAIRES = HERE / "questionnaires"
@@ -73,9 +74,25 @@ class CompiledTemplates(BytecodeCache):
 COMPILED_TEMPLATES = CompiledTemplates()
 
 
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Tests marked `both_engines` (store, respondent, admin, exchange, reliability) run
+    on SQLite and, where wanted (tests.pgcluster), on PostgreSQL."""
+    wanted = "engine" in metafunc.fixturenames and pgcluster.wanted()
+    if wanted and metafunc.definition.get_closest_marker("both_engines"):
+        metafunc.parametrize("engine", ["sqlite", "postgresql"], indirect=True)
+
+
 @pytest.fixture
-def make_app(tmp_path, tmp_path_factory):
+def engine(request) -> str:
+    """The storage engine of this test's apps: SQLite unless parametrised (or unless
+    SURVEYAPP_TEST_ENGINE names another: a way to run any test file on PostgreSQL)."""
+    return getattr(request, "param", os.environ.get("SURVEYAPP_TEST_ENGINE", "sqlite"))
+
+
+@pytest.fixture
+def make_app(tmp_path, tmp_path_factory, engine):
     """Build an app on a fresh database; extra config and survey folders may be given."""
+    made: list[str] = []
 
     def build(*folders: Path, **config):
         settings = {
@@ -86,15 +103,19 @@ def make_app(tmp_path, tmp_path_factory):
             "SURVEY_FOLDERS": [str(f) for f in folders] or [str(SHIPPED_SURVEYS)],
         }
         settings.update(config)
-        if copy_template(settings, tmp_path_factory):
-            app = create_app(settings)
+        if engine == "postgresql" and "DATABASE" not in config:
+            settings["DATABASE"], copied = postgres_database(settings, tmp_path_factory)
+            made.append(settings["DATABASE"])
         else:
-            app = create_app(settings, init_db=True)
+            copied = copy_template(settings, tmp_path_factory)
+        app = create_app(settings, init_db=not copied)
         app.jinja_env.bytecode_cache = COMPILED_TEMPLATES
         return app
 
     yield build
     store.close_thread_connections()
+    for url in made:
+        pgcluster.drop(url)
 
 
 @pytest.fixture

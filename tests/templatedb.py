@@ -20,6 +20,7 @@ from typing import Any
 
 from surveyapp import cli, create_app, store
 from surveyapp.questionnaire import loader
+from tests import pgcluster
 
 # (folders and their files' contents, audit key) -> the template, or None when that
 # build logged a problem (its warning must be logged again for each test).
@@ -48,6 +49,24 @@ def copy_template(settings: dict[str, Any], factory: Any) -> bool:
     return True
 
 
+def postgres_database(settings: dict[str, Any], factory: Any) -> tuple[str, bool]:
+    """(URL of a new PostgreSQL database for a test, whether it is a template's copy),
+    under the same rules as copy_template."""
+    folders = [Path(f).resolve() for f in settings["SURVEY_FOLDERS"]]
+    base = factory.getbasetemp().resolve()
+    if cli.loading_for_a_command() or any(f.is_relative_to(base) for f in folders):
+        return pgcluster.new_database(), False
+    key = ("postgresql", _digest(folders), settings["AUDIT_KEY"])
+    if key not in _templates:
+        url = pgcluster.new_database()
+        _templates[key] = url if _build(settings, url) else None
+        pgcluster.settle_template(url)
+    template = _templates[key]
+    if template is None:
+        return pgcluster.new_database(), False
+    return pgcluster.new_database(str(template)), True
+
+
 def _digest(folders: list[Path]) -> tuple[str, str]:
     """The folders and a digest of every file in them: an edited file is a new template."""
     digest = hashlib.sha256()
@@ -59,7 +78,7 @@ def _digest(folders: list[Path]) -> tuple[str, str]:
     return tuple(map(str, folders)), digest.hexdigest()
 
 
-def _build(settings: dict[str, Any], template: Path) -> Path | None:
+def _build(settings: dict[str, Any], template: Path | str) -> Path | str | None:
     """init-db's database for these folders at `template`; None if init-db logged anything."""
     logged: list[logging.LogRecord] = []
     handler = logging.Handler(logging.WARNING)
@@ -73,7 +92,7 @@ def _build(settings: dict[str, Any], template: Path) -> Path | None:
     # only the template's own connection: the test's are still in use
     store.thread_connection(str(template)).close()
     # its last connection closed, SQLite checkpointed the WAL into the file and removed it
-    if logged or Path(f"{template}-wal").exists():
+    if logged or (isinstance(template, Path) and Path(f"{template}-wal").exists()):
         return None
     return template
 

@@ -30,6 +30,7 @@ from typing import Any
 import sqlite_utils
 
 from surveyapp import store
+from surveyapp.store import pg
 
 _log = logging.getLogger(__name__)
 GENESIS = "0" * 64
@@ -67,6 +68,8 @@ def instance_key(path: Path) -> str:
 
 
 def _database_path(path: str) -> str:
+    if pg.is_url(path):
+        return path
     return os.path.realpath(path) if path else ""
 
 

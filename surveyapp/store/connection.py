@@ -19,6 +19,7 @@ from typing import Any
 import sqlite_utils
 from sqlite_utils.utils import sqlite3
 
+from surveyapp.store import pg
 from surveyapp.store.maintenance import refuse_while_restoring
 from surveyapp.store.transaction import transaction
 
@@ -45,12 +46,20 @@ class ReadBudgetExceeded(RuntimeError):
     """A read ran past its time budget and was stopped; the connection stays usable."""
 
 
+def is_postgres(db: object) -> bool:
+    """Whether `db` is a PostgreSQL connection (store.pg) rather than SQLite."""
+    return getattr(db, "engine", None) == "postgresql"
+
+
 def connect(path: str | Path, *, create: bool = False) -> sqlite_utils.Database:
-    """Open a connection with the settings every request relies on.
+    """Open a connection with the settings every request relies on: a postgresql:// URL
+    takes one from that database's pool (store.pg); anything else is a SQLite file.
 
     Only `create=True` (init-db, serve, restore's target) may create the file, readable
     by its owner only (SQLite gives its -wal and -shm files the same permissions), and
     switch it to WAL; otherwise a missing file is refused rather than made empty."""
+    if pg.is_url(path):
+        return pg.connect(str(path))
     if create:
         _create_private(Path(path))
     elif not Path(path).is_file():
@@ -78,6 +87,8 @@ def thread_connection(path: str | Path) -> sqlite_utils.Database:
     if cache is None:
         cache = _local.connections = {}
     key = str(path)
+    if key in cache and getattr(cache[key], "broken", False):  # PostgreSQL restarted
+        cache.pop(key).close()
     if key not in cache:
         cache[key] = connect(path)
     return cache[key]
@@ -91,6 +102,8 @@ def close_thread_connections() -> None:
 
 def check_settings(db: sqlite_utils.Database) -> dict[str, Any]:
     """Refuse a connection that would not keep acknowledged responses safe."""
+    if is_postgres(db):
+        return _check_postgres(db)
     version = db.execute("select sqlite_version()").fetchone()[0]
     found = {
         "sqlite_version": version,
@@ -107,6 +120,20 @@ def check_settings(db: sqlite_utils.Database) -> dict[str, Any]:
         problems.append(f"synchronous is {found['synchronous']}, not FULL (2)")
     if found["busy_timeout"] < 5000:
         problems.append(f"busy_timeout is {found['busy_timeout']} ms, below 5000")
+    if problems:
+        raise StorageError("; ".join(problems))
+    return found
+
+
+def _check_postgres(db: Any) -> dict[str, Any]:
+    found = {
+        name: db.execute(f"SHOW {name}").fetchone()[0]
+        for name in ("server_version", "fsync", "synchronous_commit", "full_page_writes")
+    }
+    problems = [f"{name} is off" for name in ("fsync", "synchronous_commit",
+                "full_page_writes") if found[name] == "off"]  # fmt: skip
+    if int(found["server_version"].split(".")[0]) < 13:
+        problems.append(f"PostgreSQL {found['server_version']} is older than 13")
     if problems:
         raise StorageError("; ".join(problems))
     return found
@@ -214,6 +241,8 @@ _queues_lock = threading.Lock()
 
 
 def _writer_queue(db: sqlite_utils.Database) -> _WriterQueue | None:
+    if is_postgres(db):  # writers queue on the database's own lock (store.pg)
+        return None
     path = db.execute("PRAGMA database_list").fetchone()[2]
     if not path:  # in-memory database: one connection, nothing to queue for
         return None
@@ -257,6 +286,10 @@ def read_budget(db: sqlite_utils.Database, seconds: float) -> Iterator[None]:
     """Stop any statement this connection runs later than `seconds` from now, raising
     ReadBudgetExceeded (SQLite's progress handler). A write transaction is never
     stopped: what it writes was asked for and may already be acknowledged. Not nested."""
+    if is_postgres(db):
+        with _statement_timeout(db, seconds):
+            yield
+        return
     deadline = time.monotonic() + seconds
     stopped = False
 
@@ -276,9 +309,26 @@ def read_budget(db: sqlite_utils.Database, seconds: float) -> Iterator[None]:
         db.conn.set_progress_handler(None, 0)
 
 
+@contextlib.contextmanager
+def _statement_timeout(db: Any, seconds: float) -> Iterator[None]:
+    """PostgreSQL's read budget: the server cancels a statement past `seconds`."""
+    db.execute(f"SET statement_timeout = {max(1, int(seconds * 1000))}")
+    try:
+        yield
+    except OperationalError as exc:
+        if "canceling statement due to statement timeout" in str(exc):
+            raise ReadBudgetExceeded(f"read stopped after {seconds:g} s") from exc
+        raise
+    finally:
+        if not db.broken:
+            db.execute("SET statement_timeout = 0")
+
+
 def checkpoint(db: sqlite_utils.Database) -> None:
     """Copy the write-ahead log into the database file as far as open reads allow (PASSIVE:
     it never waits and never holds up a writer). Done after a long read, in its own
     process, so that the commit of a respondent does not pay for what the read held back."""
+    if is_postgres(db):
+        return
     with contextlib.suppress(OperationalError):
         db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()

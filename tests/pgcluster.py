@@ -1,0 +1,134 @@
+"""A throw-away PostgreSQL server for the tests that run on both engines.
+
+SURVEYAPP_TEST_POSTGRES chooses: `required` (scripts/test, CI) runs the PostgreSQL half and
+fails when no server can be started; `no` leaves it out; unset runs it when PostgreSQL's
+binaries are on this machine. A URL (postgresql://user@host:port) uses that server
+instead of starting one. The server started here lives in a temporary folder, as an
+unprivileged user when the tests run as root, listens on 127.0.0.1 only, and is stopped
+when the test process ends. Each test gets a database of its own, copied from a
+template database that init-db filled once per set of questionnaires."""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import glob
+import itertools
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+from pathlib import Path
+
+import psycopg
+
+from surveyapp.store import pg
+
+SETTING = "SURVEYAPP_TEST_POSTGRES"
+_server: dict[str, str] = {}
+_numbers = itertools.count()
+
+
+class NoPostgres(RuntimeError):
+    """PostgreSQL was required and could not be started."""
+
+
+def _bindir() -> Path | None:
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    if found:
+        return Path(found[-1]).parent
+    initdb = shutil.which("initdb")
+    return Path(initdb).parent if initdb else None
+
+
+def wanted() -> bool:
+    choice = os.environ.get(SETTING, "")
+    if choice in ("no", "0"):
+        return False
+    return choice != "" or _bindir() is not None
+
+
+def server() -> str:
+    """The URL (without a database) of the server the tests use, started on first use."""
+    if "url" not in _server:
+        choice = os.environ.get(SETTING, "")
+        _server["url"] = choice if pg.is_url(choice) else _start()
+    return _server["url"]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _as_owner(command: list[str], folder: Path) -> list[str]:
+    """PostgreSQL refuses to run as root: run it as `postgres` (or nobody) then."""
+    if os.geteuid() != 0:
+        return command
+    user = "postgres" if _has_user("postgres") else "nobody"
+    shutil.chown(folder, user)
+    return ["runuser", "-u", user, "--", *command]
+
+
+def _has_user(name: str) -> bool:
+    try:
+        pwd.getpwnam(name)
+    except KeyError:
+        return False
+    return True
+
+
+def _start() -> str:
+    bindir = _bindir()
+    if bindir is None:
+        raise NoPostgres(f"{SETTING} asks for PostgreSQL, but initdb is not installed")
+    folder = Path(tempfile.mkdtemp(prefix="surveyapp-pg-"))
+    data, port = folder / "data", _free_port()
+    folder.chmod(0o755)
+    run = lambda *args: subprocess.run(  # noqa: E731, S603 - our own arguments
+        _as_owner([str(bindir / args[0]), *args[1:]], folder),
+        check=True, capture_output=True, timeout=120,
+    )  # fmt: skip
+    run("initdb", "-D", str(data), "-A", "trust", "-U", "postgres", "-E", "UTF8",
+        "--locale=C.UTF-8", "--no-sync")  # fmt: skip
+    options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c max_connections=300"
+    run("pg_ctl", "-D", str(data), "-l", str(folder / "log"), "-o", options, "-w", "start")
+    atexit.register(_stop, bindir, data, folder)
+    return f"postgresql://postgres@127.0.0.1:{port}"
+
+
+def _stop(bindir: Path, data: Path, folder: Path) -> None:
+    pg.close_pools()
+    subprocess.run(  # noqa: S603
+        _as_owner([str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"], folder),
+        capture_output=True, timeout=60, check=False,
+    )  # fmt: skip
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def _admin(sql: str) -> None:
+    with psycopg.connect(f"{server()}/postgres", autocommit=True) as conn:
+        conn.execute(sql)
+
+
+def new_database(template: str | None = None) -> str:
+    """The URL of a new, empty database (a copy of `template`'s database if given)."""
+    name = f"t{os.getpid()}_{next(_numbers)}"
+    copy = f" TEMPLATE {template.rsplit('/', 1)[1]}" if template else ""
+    _admin(f"CREATE DATABASE {name}{copy}")
+    return f"{server()}/{name}"
+
+
+def drop(url: str) -> None:
+    """Close this process's connections to `url` and drop its database."""
+    pg.close_pool(url)
+    with contextlib.suppress(psycopg.Error):
+        _admin(f"DROP DATABASE IF EXISTS {url.rsplit('/', 1)[1]} WITH (FORCE)")
+
+
+def settle_template(url: str) -> None:
+    """A database becomes a template once nobody is connected to it."""
+    pg.close_pool(url)
