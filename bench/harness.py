@@ -27,9 +27,9 @@ ADMIN_USER = "bench-admin"
 ADMIN_PASSWORD = "bench-password-1"  # noqa: S105 - a throwaway account on a temporary database
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 KEY = re.compile(r'name="submission_key" type="hidden" value="([^"]*)"')
-# A patient respondent (Load.patient) reloads a page the proxy answered with one of these
-# (an app host died mid-request), and sends again a page refused with NOT_SAVED.
-RELOADED = (502, 504)
+# A patient respondent (Load.patient) reloads a page answered with one of these (an app host
+# died; the database restarting) and sends again a form refused with NOT_SAVED (503).
+RELOADED = {"GET": (502, 503, 504), "POST": (502, 504)}
 NOT_SAVED = "We could not save your answers just now"
 NETWORK_ERRORS = (
     requests.ConnectionError,
@@ -124,7 +124,7 @@ class Respondent:
                 time.sleep(0.2)
                 continue
             self.stats.record(step, time.perf_counter() - start, response.status_code)
-            if self.patient and response.status_code in RELOADED and attempt < self.retries:
+            if self.patient and response.status_code in RELOADED[method] and attempt < self.retries:
                 self.retried = True
                 time.sleep(0.2)
                 continue
