@@ -116,8 +116,14 @@ def init_app(app: Flask) -> None:
     def current_catalog():
         """Serve what was published or opened since, in this worker too (one SELECT)."""
         live = app.extensions.get("live_catalog")
-        if live is not None:
+        if live is None:
+            return
+        try:
             app.extensions["surveys"] = live.current(get_db())
+        except store.OperationalError as error:
+            # The database cannot be reached for a moment: serve what this worker has,
+            # so a form's own write fails as "could not save just now" (answers kept).
+            app.logger.warning("catalogue not checked, database unavailable: %s", error)
 
     @app.after_request
     def add_security_headers(response):
