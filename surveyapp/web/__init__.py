@@ -124,6 +124,7 @@ def init_app(app: Flask) -> None:
             # The database cannot be reached for a moment: serve what this worker has,
             # so a form's own write fails as "could not save just now" (answers kept).
             app.logger.warning("catalogue not checked, database unavailable: %s", error)
+            g.pop("db", None)  # the page takes a new connection if this one broke
 
     @app.after_request
     def add_security_headers(response):
