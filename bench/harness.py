@@ -151,13 +151,13 @@ class Respondent:
         raise StepFailed("never saved")
 
     def _not_saved(self, response: requests.Response | None, answers: dict) -> bool:
-        """Whether `response` is the "could not save just now" page, to be sent again."""
-        if not self.patient or response is None or response.status_code != 503 \
-                or NOT_SAVED not in response.text:  # fmt: skip
+        """Whether a 503 refused the form, to send again (kept: NOT_SAVED, answers shown)."""
+        if not self.patient or response is None or response.status_code != 503:
             return False
         self.not_saved += 1
-        self.not_kept += not answers_kept(response.text, answers)
-        self.html = response.text
+        page = response.text if NOT_SAVED in response.text else ""
+        self.not_kept += not (page and answers_kept(page, answers))
+        self.html = page or self.html  # else Back to the form, as a browser keeps it
         return True
 
     def walk(self, definition: Definition) -> Outcome:
