@@ -181,6 +181,7 @@ def answer(survey_id: str):
         return _answer(survey_id)
     except store.OperationalError:
         current_app.logger.exception("could not read the respondent's answers so far")
+        g.pop("db", None)  # drawing the page takes a new connection if this one broke
         posted = _shown(_version(_definition(survey_id), request.form.get("definition_version")))
         definition = randomize.arranged(posted, request.form.get("submission_key", ""))
         return kept(definition, _page_number(definition), evaluate_state(definition, {}))
