@@ -9,7 +9,7 @@ from flask import Flask, Response, current_app, g, render_template, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext
 from flask_wtf.csrf import CSRFError, CSRFProtect
-from werkzeug.exceptions import HTTPException, ServiceUnavailable
+from werkzeug.exceptions import HTTPException
 
 from surveyapp import store
 from surveyapp.questionnaire import types
@@ -116,15 +116,8 @@ def init_app(app: Flask) -> None:
     def current_catalog():
         """Serve what was published or opened since, in this worker too (one SELECT)."""
         live = app.extensions.get("live_catalog")
-        if live is None:
-            return
-        try:
+        if live is not None:
             app.extensions["surveys"] = live.current(get_db())
-        except store.OperationalError as error:
-            # The database cannot be reached for a moment: serve what this worker has,
-            # so a form's own write fails as "could not save just now" (answers kept).
-            app.logger.warning("catalogue not checked, database unavailable: %s", error)
-            g.pop("db", None)  # the page takes a new connection if this one broke
 
     @app.after_request
     def add_security_headers(response):
@@ -145,15 +138,6 @@ def _error_pages(app: Flask) -> None:
         # Pages that keep a respondent's answers catch it first (503, answers kept).
         page = render_template("error.html", code=503, message=gettext(RESTORING))
         return page, 503, {"Retry-After": "30"}
-
-    @app.errorhandler(store.OperationalError)
-    def unavailable(error):
-        # The database could not be reached or did not answer in time (a PostgreSQL
-        # server restarting): nothing was changed, and the same request may be tried
-        # again. Pages that keep a respondent's answers catch it first (503, answers kept).
-        app.logger.error("database unavailable: %s", error)
-        message = gettext(ServiceUnavailable.description)
-        return render_template("error.html", code=503, message=message), 503, {"Retry-After": "5"}
 
     @app.errorhandler(HTTPException)
     def http_error(error):

@@ -175,19 +175,6 @@ def _csrf_ok() -> bool:
 @bp.post("/s/<survey_id>")
 @csrf.exempt  # checked here, so a stale token keeps the answers instead of failing
 def answer(survey_id: str):
-    """A posted page. A database that cannot be read (a server restarting) before anything
-    was stored gives the page back: 503, its answers kept, "could not save just now"."""
-    try:
-        return _answer(survey_id)
-    except store.OperationalError:
-        current_app.logger.exception("could not read the respondent's answers so far")
-        g.pop("db", None)  # drawing the page takes a new connection if this one broke
-        posted = _shown(_version(_definition(survey_id), request.form.get("definition_version")))
-        definition = randomize.arranged(posted, request.form.get("submission_key", ""))
-        return kept(definition, _page_number(definition), evaluate_state(definition, {}))
-
-
-def _answer(survey_id: str):
     definition, refused = _answerable(survey_id)
     if refused is not None:
         return refused
