@@ -77,9 +77,10 @@ def figures(app) -> dict[str, object]:
 def test_the_history_and_live_responses_give_the_same_figures_on_postgresql(source, pg_url):
     sqlite_db = store.thread_connection(source.config["DATABASE"])
     before = {table: count(sqlite_db, table) for table in TABLES}
-    result = migrate(source, source.config["DATABASE"], pg_url)
+    result = migrate(source, source.config["DATABASE"], pg_url, "--batch", "100")  # batches
     assert result.exit_code == 0, result.output
-    assert "Verified" in result.output and "responses: " in result.output
+    assert f"  responses: {before['responses']} row(s)" in result.output
+    assert "Verified: every table's rows" in result.output
     target = target_app(pg_url)
     pg_db = store.thread_connection(pg_url)
     assert {table: count(pg_db, table) for table in TABLES} == before

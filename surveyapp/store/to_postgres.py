@@ -74,7 +74,7 @@ def _ordered(dst: Database, names: set[str]) -> list[str]:
     """`names` with every table after the tables its foreign keys name, LAST at the end."""
     parents: dict[str, set[str]] = {name: set() for name in names}
     for child, parent in dst.raw.execute(_FOREIGN_KEYS):
-        if child in parents and parent != child:
+        if child in parents and parent in parents and parent != child:
             parents[child].add(parent)
     done: list[str] = []
     while len(done) < len(names):
@@ -86,23 +86,25 @@ def _ordered(dst: Database, names: set[str]) -> list[str]:
 
 
 def plan(src: sqlite_utils.Database, dst: Database) -> list[Table]:
-    """The tables to copy and their columns; CopyError when a SQLite table or column has
-    no place in the PostgreSQL schema (its rows would be lost)."""
+    """The tables to copy and their columns; CopyError when the two schemas differ (a
+    SQLite table or column without a place in PostgreSQL would be lost)."""
     target = set(dst.table_names()) - set(OWN)
     missing = _source_tables(src) - target
     if missing:
         raise CopyError(f"tables the PostgreSQL schema lacks: {', '.join(sorted(missing))}")
     generated, present = _generated(dst), _source_tables(src)
     tables = []
-    for name in _ordered(dst, target):
+    for name in _ordered(dst, target & (present | {SEARCH})):
         have = _columns(dst, name)
         if name == SEARCH:
             tables.append(Table(name, ("rowid", "text")))
             continue
-        lost = [c for c in _columns(src, name) if c not in have] if name in present else []
-        if lost:
-            raise CopyError(f"{name}: columns the PostgreSQL schema lacks: {', '.join(lost)}")
-        tables.append(Table(name, tuple(c for c in have if (name, c) not in generated)))
+        wanted = [c for c in have if (name, c) not in generated]
+        given = _columns(src, name)
+        if set(given) ^ set(wanted):
+            raise CopyError(f"{name}: the columns differ: {sorted(given)} in SQLite,"
+                            f" {sorted(wanted)} in PostgreSQL")  # fmt: skip
+        tables.append(Table(name, tuple(wanted)))
     return tables
 
 
