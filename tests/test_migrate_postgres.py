@@ -89,8 +89,10 @@ def test_the_history_and_live_responses_give_the_same_figures_on_postgresql(sour
     assert figures(target) == figures(source)
     # ids go on past the copied ones: a new response, audit entry and invitation fit
     add(target, "cmo", cmo())
+    invitations.create(pg_db, "test-secret", "cmo", 2012, ["b@x.org"], 30, actor="ada")
     audit.record(pg_db, "ada", "export", survey="cmo")
     assert audit.verify(pg_db) == []
+    assert count(pg_db, "invitations") == before["invitations"] + 1
 
 
 def test_a_database_that_is_not_empty_is_refused_and_left_as_it_was(source, pg_url):
