@@ -22,6 +22,8 @@ from surveyapp.exchange.importer import import_file
 from surveyapp.store import listing
 from tests.adminkit import add, admin_client, cmo
 
+pytestmark = pytest.mark.both_engines
+
 PETS = Path(__file__).parent / "admin_questionnaires"
 AWKWARD = [
     "plain, with a comma",

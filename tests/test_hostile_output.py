@@ -23,6 +23,8 @@ from tests.adminkit import add, admin_client, login
 from tests.conftest import examples
 from tests.walker import hidden
 
+pytestmark = pytest.mark.both_engines
+
 CORPUS = [
     "=1+1", "+1", "-1+1", "@SUM(1)", "\t=1", "\r=1", '=HYPERLINK("http://x")',
     "=cmd|' /C calc'!A0", 'say "hi"', "a, b", "one\ntwo", "🧪 emoji", "＝1",

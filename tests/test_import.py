@@ -10,6 +10,8 @@ import pytest
 from surveyapp.exchange.importer import import_file
 from tests.history import DATA, HISTORY, count, counters, fixture_rows, history_app, recount
 
+pytestmark = pytest.mark.both_engines
+
 HEADER = "response_id,submitted_at,edition,company_size,region,problems-timeframes\n"
 
 

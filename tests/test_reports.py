@@ -14,6 +14,8 @@ from surveyapp.figures.tallies import verify_tallies
 from tests.adminkit import add, admin_client, cmo, csrf, login, make_admin
 from tests.history import HISTORY, count, counters, fixture_rows, history_app, recount
 
+pytestmark = pytest.mark.both_engines
+
 TOP2 = {"very_common", "somewhat_common"}
 HOSTILE = '<script>alert("x")</script>'
 

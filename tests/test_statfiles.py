@@ -18,6 +18,8 @@ from surveyapp.store import audit
 from tests.adminkit import add, admin_client, cmo, make_admin
 from tests.statkit import TEXTS, codebook, numbers, random_answers, read
 
+pytestmark = pytest.mark.both_engines
+
 HERE = Path(__file__).parent
 STATFILES = HERE / "statfile_questionnaires"
 FORMATS = ["sav", "dta"]

@@ -11,6 +11,8 @@ from surveyapp.figures import tallies
 from surveyapp.store.filters import Filters, parse_filters
 from tests.adminkit import add, admin_client, cmo
 
+pytestmark = pytest.mark.both_engines
+
 PETS = Path(__file__).parent / "admin_questionnaires"
 T0 = "2026-01-01T10:00:00.000000Z"
 T1 = "2026-02-01T10:00:00.000000Z"

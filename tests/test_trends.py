@@ -19,6 +19,8 @@ from surveyapp.questionnaire.types import REGISTRY
 from surveyapp.store import counts as store_counts
 from tests.history import HISTORY, fixture_rows, history_app
 
+pytestmark = pytest.mark.both_engines
+
 PETS = Path(__file__).parent / "admin_questionnaires"
 
 SCALE_TOP2 = {"very_common", "somewhat_common"}

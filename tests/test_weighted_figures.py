@@ -18,6 +18,8 @@ from surveyapp.store import weights as store_weights
 from tests.adminkit import add, admin_client, cmo, csrf, login, make_admin
 from tests.statkit import read
 
+pytestmark = pytest.mark.both_engines
+
 LABEL = "weighted to: company size, region"
 # (company size, region, rating of "communicate") and how many respondents gave them
 SAMPLE = [

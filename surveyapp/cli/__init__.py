@@ -70,6 +70,7 @@ def _commands() -> list[click.Command]:
     from surveyapp.cli.editions import COMMANDS as HISTORY_COMMANDS
     from surveyapp.cli.invitations import COMMANDS as INVITE_COMMANDS
     from surveyapp.cli.logos import COMMANDS as LOGO_COMMANDS
+    from surveyapp.cli.migrate import COMMANDS as MIGRATE_COMMANDS
     from surveyapp.cli.publishing import COMMANDS as PUBLISH_COMMANDS
     from surveyapp.cli.serve import serve_command
     from surveyapp.cli.tokens import COMMANDS as TOKEN_COMMANDS
@@ -79,7 +80,7 @@ def _commands() -> list[click.Command]:
     return [init_db_command, serve_command, *ACCOUNT_COMMANDS,
             *HISTORY_COMMANDS, *ADMIN_COMMANDS, *OPS_COMMANDS,
             *INVITE_COMMANDS, *IO_COMMANDS, *PUBLISH_COMMANDS, *TOKEN_COMMANDS,
-            *WEBHOOK_COMMANDS, *LOGO_COMMANDS]  # fmt: skip
+            *WEBHOOK_COMMANDS, *LOGO_COMMANDS, *MIGRATE_COMMANDS]  # fmt: skip
 
 
 def init_app(app: Flask) -> None:

@@ -51,16 +51,19 @@ def released(
     ).fetchone()[0]
     eligible, below = total, None
     if first_today is not None:
-        # `+survey` keeps SQLite on the row-id range: only rows stored since first_today.
+        # Survey and edition as expressions keep SQLite on the row-id range: only rows
+        # stored since first_today.
         later = db.execute(
-            "SELECT count(*) FROM responses WHERE id >= ? AND +survey = ? AND +edition = ?",
+            "SELECT count(*) FROM responses WHERE id >= ? AND survey || '' = ? AND edition + 0 = ?",
             [first_today, survey, edition],
         ).fetchone()[0]
         eligible, below = total - later, first_today
     count = eligible - eligible % block
     if count <= 0:
         return Released(0, 0, None, total)
-    row = _newest(db, survey, edition, below if below is not None else 2**63 - 1, eligible - count)
+    if below is None:  # past every row id (an integer each engine's id column holds)
+        below = db.execute("SELECT coalesce(max(id), 0) + 1 FROM responses").fetchone()[0]
+    row = _newest(db, survey, edition, below, eligible - count)
     return Released(row[0], count, row[1][:10], total)
 
 
@@ -73,7 +76,7 @@ def _newest(
     params = [below, _RECENT, survey, edition, skip]
     row = db.execute(
         "SELECT id, submitted_at FROM (SELECT id, survey, edition, submitted_at FROM responses"
-        " WHERE id < ? ORDER BY id DESC LIMIT ?) WHERE survey = ? AND edition = ?"
+        " WHERE id < ? ORDER BY id DESC LIMIT ?) AS recent WHERE survey = ? AND edition = ?"
         " ORDER BY id DESC LIMIT 1 OFFSET ?",
         params,
     ).fetchone()
@@ -92,9 +95,10 @@ def answers(
     """The answers (JSON text) of the edition's withheld responses (row id above the cut)
     or of its released ones."""
     if withheld:
-        # Row-id order from the cut: the scan stops once every withheld row is found.
+        # Row-id order from the cut: the scan stops once every withheld row is found
+        # (survey and edition are expressions so that no index of theirs is used).
         sql = (
-            "SELECT answers FROM responses WHERE id > ? AND +survey = ? AND +edition = ?"
+            "SELECT answers FROM responses WHERE id > ? AND survey || '' = ? AND edition + 0 = ?"
             " ORDER BY id LIMIT ?"
         )
         params = [release.cut, survey, edition, release.total - release.count]

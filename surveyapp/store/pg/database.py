@@ -38,9 +38,20 @@ class _Number(adapt.Loader):
         return float(text) if any(c in text for c in ".eEN") else int(text)
 
 
+class _Text(adapt.Dumper):
+    """PostgreSQL text cannot hold NUL: it becomes U+FFFD in plain text columns (a free-text
+    answer's row, its search words). A response's JSON keeps it exactly (as \\u0000)."""
+
+    oid = 0
+
+    def dump(self, obj: str) -> bytes:
+        return obj.replace("\0", "\ufffd").encode()
+
+
 def configure(conn: psycopg.Connection) -> None:
     for kind in (int, float, bool):
         conn.adapters.register_dumper(kind, _Unknown)
+    conn.adapters.register_dumper(str, _Text)
     conn.adapters.register_loader("numeric", _Number)
 
 
@@ -96,6 +107,9 @@ class Cursor:
     def __iter__(self) -> Iterator[tuple]:
         while rows := self.fetchmany(500):
             yield from rows
+
+    def close(self) -> None:
+        self._cursor.close()
 
 
 class Database:
@@ -186,6 +200,9 @@ class _Rows(Cursor):
     def fetchmany(self, size: int) -> list[tuple]:
         rows, self._rows = self._rows[:size], self._rows[size:]
         return rows
+
+    def close(self) -> None:
+        self._rows = []
 
 
 def _pragma(db: Database, sql: str) -> _Rows | None:
