@@ -80,7 +80,7 @@ def save_draft(
 
 def _count_new_draft(db: sqlite_utils.Database, rules: DraftRules) -> None:
     db.execute(
-        "DELETE FROM drafts WHERE rowid IN (SELECT rowid FROM drafts WHERE updated_at < ? LIMIT ?)",
+        "DELETE FROM drafts WHERE key IN (SELECT key FROM drafts WHERE updated_at < ? LIMIT ?)",
         [ago(days=rules.keep_days), PRUNE_BATCH],
     )
     count_for_address(db, rules)
@@ -94,7 +94,7 @@ def count_for_address(db: sqlite_utils.Database, rules: DraftRules) -> None:
     since = ago(seconds=rules.window_seconds)
     db.execute("DELETE FROM draft_log WHERE at < ?", [since])
     recent = db.execute(
-        "SELECT count(*) FROM (SELECT 1 FROM draft_log WHERE address = ? AND at >= ? LIMIT ?)",
+        "SELECT count(*) FROM (SELECT 1 FROM draft_log WHERE address = ? AND at >= ? LIMIT ?) AS r",
         [rules.address, since, rules.limit],
     ).fetchone()[0]
     if recent >= rules.limit:

@@ -287,7 +287,7 @@ def throttle(address: str, limit: int, window_seconds: int) -> Callable:
         # Counting stops at the limit, so a busy address costs no more than a quiet one.
         recent = db.execute(
             "SELECT count(*) FROM (SELECT 1 FROM submission_log WHERE address = ? AND at >= ?"
-            " LIMIT ?)",
+            " LIMIT ?) AS r",
             [address, since, limit],
         ).fetchone()[0]
         if recent >= limit:

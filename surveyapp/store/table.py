@@ -115,14 +115,14 @@ def _answer_conditions(db: sqlite_utils.Database, q: TableQuery, w: _Where) -> N
                   " AND a.value = ?)", q.survey, name, value)  # fmt: skip
 
 
-def _search_conditions(q: TableQuery, w: _Where) -> None:
+def _search_conditions(db: sqlite_utils.Database, q: TableQuery, w: _Where) -> None:
     if q.excluded:  # few rows, no search index: every word somewhere in the answers
         for word in search.words(q.search):
             w.add("answers LIKE ? ESCAPE '\\'", f"%{word.replace('_', chr(92) + '_')}%")
         return
-    expression = search.match_expression(q.search)
-    if expression:
-        w.add(f"id IN ({search.matching_sql()})", expression)
+    found = search.condition(db, q.search)
+    if found:
+        w.add(*found)
 
 
 def _conditions(db: sqlite_utils.Database, q: TableQuery) -> _Where:
@@ -134,7 +134,7 @@ def _conditions(db: sqlite_utils.Database, q: TableQuery) -> _Where:
     if q.language:
         column = "json_extract(extra, '$.language')" if q.excluded else "language"
         w.add(f"{column} = ?", q.language)
-    _search_conditions(q, w)
+    _search_conditions(db, q, w)
     _answer_conditions(db, q, w)
     return w
 

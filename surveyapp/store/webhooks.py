@@ -15,7 +15,7 @@ from typing import Any
 
 import sqlite_utils
 
-from surveyapp.store.connection import immediate
+from surveyapp.store.connection import immediate, is_postgres
 from surveyapp.store.timestamps import utcnow
 
 EVENTS: dict[str, str] = {
@@ -69,14 +69,16 @@ CREATE TABLE webhook_attempts (
 CREATE INDEX webhook_attempts_by_outbox ON webhook_attempts (outbox);
 """
 
-# One statement: nothing to do costs one probe of a small partial index.
+# One statement: nothing to do costs one probe of a small partial index. The message id
+# is 32 random hex digits, in each engine's words.
 _ENQUEUE = (
     "INSERT INTO webhook_outbox (msg_id, endpoint, event, survey, subject, payload,"
-    " created_at, next_at) SELECT 'msg_' || lower(hex(randomblob(16))), id, :event, survey,"
+    " created_at, next_at) SELECT 'msg_' || {random}, id, :event, survey,"
     " :subject, :payload, :now, :now FROM webhook_endpoints"
     " WHERE survey = :survey AND deleted_at IS NULL"
-    " AND instr(' ' || events || ' ', ' ' || :event || ' ') > 0"
+    " AND ' ' || events || ' ' LIKE :subscribed"
 )
+_RANDOM = {False: "lower(hex(randomblob(16)))", True: "replace(gen_random_uuid()::text, '-', '')"}
 
 
 class WebhookError(ValueError):
@@ -95,9 +97,9 @@ def enqueue(
     if event not in EVENTS:
         raise ValueError(f"unknown webhook event {event!r}; add it to store.webhooks.EVENTS")
     db.execute(
-        _ENQUEUE,
-        {"event": event, "survey": survey, "subject": subject, "payload": payload,
-         "now": at or utcnow()},
+        _ENQUEUE.format(random=_RANDOM[is_postgres(db)]),
+        {"event": event, "subscribed": f"% {event} %", "survey": survey, "subject": subject,
+         "payload": payload, "now": at or utcnow()},
     )  # fmt: skip
 
 
