@@ -227,7 +227,8 @@ def _insert_fresh(db: sqlite_utils.Database, fresh: list[tuple[tuple, dict]]) ->
     ])  # fmt: skip
     db.conn.executemany(
         "INSERT INTO counters (survey, edition, field, value, count) VALUES (?, ?, ?, ?, ?)"
-        " ON CONFLICT (survey, edition, field, value) DO UPDATE SET count = counters.count + excluded.count",
+        " ON CONFLICT (survey, edition, field, value)"
+        " DO UPDATE SET count = counters.count + excluded.count",
         [(*counter, count) for counter, count in totals.items()],
     )
     keys = [(response[1],) for response, _row in fresh if response[1]]
