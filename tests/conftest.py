@@ -106,6 +106,8 @@ def make_app(tmp_path, tmp_path_factory, engine):
         if engine == "postgresql" and "DATABASE" not in config:
             settings["DATABASE"], copied = postgres_database(settings, tmp_path_factory)
             made.append(settings["DATABASE"])
+        elif pgcluster.pg.is_url(settings["DATABASE"]):
+            copied = False  # a database this test made: another app on it
         else:
             copied = copy_template(settings, tmp_path_factory)
         app = create_app(settings, init_db=not copied)

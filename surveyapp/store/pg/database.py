@@ -97,6 +97,9 @@ class Cursor:
         while rows := self.fetchmany(500):
             yield from rows
 
+    def close(self) -> None:
+        self._cursor.close()
+
 
 class Database:
     """One PostgreSQL connection (from the process's pool), in autocommit: a transaction
@@ -111,6 +114,12 @@ class Database:
     @property
     def in_transaction(self) -> bool:
         return self.raw.info.transaction_status != pq.TransactionStatus.IDLE
+
+    def commit(self) -> None:
+        """As sqlite3's commit: end the open transaction, if there is one."""
+        if self.in_transaction:
+            with _errors():
+                self.raw.execute("COMMIT")
 
     @property
     def broken(self) -> bool:
@@ -186,6 +195,9 @@ class _Rows(Cursor):
     def fetchmany(self, size: int) -> list[tuple]:
         rows, self._rows = self._rows[:size], self._rows[size:]
         return rows
+
+    def close(self) -> None:
+        self._rows = []
 
 
 def _pragma(db: Database, sql: str) -> _Rows | None:
