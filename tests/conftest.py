@@ -103,7 +103,10 @@ def make_app(tmp_path, tmp_path_factory, engine):
             "SURVEY_FOLDERS": [str(f) for f in folders] or [str(SHIPPED_SURVEYS)],
         }
         settings.update(config)
-        if engine == "postgresql" and "DATABASE" not in config:
+        if engine == "postgresql" and "DATABASE" not in config and made:
+            # the test's database, as every app of a test shares its SQLite file
+            settings["DATABASE"], copied = made[0], False
+        elif engine == "postgresql" and "DATABASE" not in config:
             settings["DATABASE"], copied = postgres_database(settings, tmp_path_factory)
             made.append(settings["DATABASE"])
         elif pgcluster.pg.is_url(settings["DATABASE"]):

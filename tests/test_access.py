@@ -10,6 +10,7 @@ import pytest
 from surveyapp import create_app, store
 from surveyapp.store import accounts, audit, tokens, webhooks
 from surveyapp.web.admin.auth import PUBLIC_ENDPOINTS, VIEWER_ENDPOINTS
+from tests import pgcluster
 from tests.adminkit import add, cmo, csrf, login, make_admin
 
 # Routes outside /admin that anyone may reach: the questionnaire pages and static files.
@@ -285,10 +286,14 @@ def test_forwarded_for_is_the_address_with_proxy_hops(make_app, engine):
     app = make_app(LOGIN_ADDRESS_FAILURES=3, PROXY_HOPS=1)
     assert failing_logins(app, ["1.1.1.1", "2.2.2.2", "3.3.3.3", "4.4.4.4"]) == 302
     store.close_thread_connections()
-    # another new database: make_app gives each app on PostgreSQL its own
-    other = {} if engine == "postgresql" else {"DATABASE": app.config["DATABASE"] + "2"}
-    locked = make_app(LOGIN_ADDRESS_FAILURES=3, PROXY_HOPS=1, **other)
-    assert failing_logins(locked, ["9.9.9.9"] * 4) == 429
+    fresh = pgcluster.new_database() if engine == "postgresql" else app.config["DATABASE"] + "2"
+    try:
+        locked = make_app(LOGIN_ADDRESS_FAILURES=3, PROXY_HOPS=1, DATABASE=fresh)
+        assert failing_logins(locked, ["9.9.9.9"] * 4) == 429
+    finally:
+        store.close_thread_connections()
+        if engine == "postgresql":
+            pgcluster.drop(fresh)
 
 
 def test_proxy_hops_from_environment(env_app):

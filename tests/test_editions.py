@@ -12,6 +12,8 @@ from surveyapp.store import editions
 from tests.history import count, history_app
 from tests.walker import Respondent, cmo_answers
 
+pytestmark = pytest.mark.both_engines
+
 
 @pytest.fixture
 def app(make_app, tmp_path, monkeypatch):
