@@ -3,12 +3,17 @@
     .venv/bin/python bench/compare.py            # full run (about 25 minutes)
     .venv/bin/python bench/compare.py --quick    # smoke run (about 2 minutes)
     .venv/bin/python bench/compare.py --only data --max-responses 100000
+    .venv/bin/python bench/compare.py --only throughput --postgres \
+        --targets surveyapp "surveyapp PostgreSQL" "surveyapp PostgreSQL x2"
 
 Every target runs under gunicorn with the same settings on 127.0.0.1; the same
 closed-loop load (1, 4, 16 virtual respondents, a fixed time each) is applied
 to each target in turn, interleaved and repeated. One completed response is a
 GET of the form plus the POST that stores it (a whole walk for the 3-page cmo).
-Prints the table and writes bench/results/compare.json.
+Prints the table and writes bench/results/compare.json. With --postgres (or naming them
+in --targets) surveyapp also runs on a throw-away PostgreSQL (bench/postgres.py): one
+instance, and two instances on one database (virtual respondents alternate between them);
+the ratios then include PostgreSQL / SQLite.
 
 Sections: `--only throughput` (this file) and `--only data` (stored-data scale at
 10k / 100k / 1M responses: tallies, exports, import, verify-tallies, and the peer's
@@ -19,6 +24,7 @@ does both; `--max-responses 100000` stops the data section at 100,000.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import platform
 import statistics
@@ -29,11 +35,12 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(1, str(Path(__file__).resolve().parent.parent))  # bench.postgres
 
 import data_scale  # noqa: E402
 import peer_data  # noqa: E402
 from loadgen import percentile, run  # noqa: E402
-from targets import BENCH, all_targets, peer_python  # noqa: E402
+from targets import BENCH, POSTGRES_TARGETS, all_targets, peer_python  # noqa: E402
 
 RESULTS = BENCH / "results"
 SECTIONS = {"throughput": "throughput_section", "data": "data_section"}
@@ -56,13 +63,27 @@ def machine() -> dict:
 
 
 def throughput_section(args: argparse.Namespace, tmp: Path) -> dict:
-    peer_py = peer_python(tmp if args.fresh_peer else None)
-    targets = [t for t in all_targets(tmp, peer_py) if not args.targets or t.name in args.targets]
+    wanted = set(args.targets or [])
+    postgres = args.postgres or bool(wanted & set(POSTGRES_TARGETS))
+    with contextlib.ExitStack() as stack:
+        urls = None
+        if postgres:
+            from bench.postgres import Postgres
+
+            cluster = stack.enter_context(Postgres())
+            urls = [cluster.database(f"compare{n}") for n in range(len(POSTGRES_TARGETS))]
+        peers = not wanted or bool(wanted & {"peer", "peer WAL"})
+        peer_py = peer_python(tmp if args.fresh_peer else None) if peers else sys.executable
+        targets = [t for t in all_targets(tmp, peer_py, urls) if not wanted or t.name in wanted]
+        return measure(args, tmp, targets)
+
+
+def measure(args: argparse.Namespace, tmp: Path, targets: list) -> dict:
     samples: dict[tuple[str, int], list] = {}
     try:
         for target in targets:
             target.start(args.workers, args.threads, tmp / f"{target.name}.log")
-            warm = run(target.port, target.walk, 4, args.warmup)
+            warm = run(target.ports, target.walk, 4, args.warmup)
             if warm.errors or not warm.completed:
                 raise RuntimeError(f"{target.name} warm-up failed: {warm.first_error}")
         for repeat in range(args.repeats):
@@ -70,7 +91,7 @@ def throughput_section(args: argparse.Namespace, tmp: Path) -> dict:
                 order = targets if repeat % 2 == 0 else targets[::-1]
                 for target in order:
                     cpu = target.cpu_seconds()
-                    result = run(target.port, target.walk, level, args.seconds)
+                    result = run(target.ports, target.walk, level, args.seconds)
                     result.server_cpu = target.cpu_seconds() - cpu
                     samples.setdefault((target.name, level), []).append(result)
                     rate = result.completed / result.seconds
@@ -111,6 +132,12 @@ def ratios(rows: list[dict]) -> list[dict]:
             if ours and rate.get((other, level)):
                 entry[f"surveyapp / {other}"] = ours / rate[(other, level)]
                 entry[f"cpu: {other} / surveyapp"] = cpu[(other, level)] / cpu[("surveyapp", level)]
+        for other, short in zip(POSTGRES_TARGETS, ("PostgreSQL", "PostgreSQL x2"), strict=True):
+            if ours and rate.get((other, level)):
+                entry[f"{short} / SQLite"] = rate[(other, level)] / ours
+                entry[f"app cpu: {short} / SQLite"] = (
+                    cpu[(other, level)] / cpu[("surveyapp", level)]
+                )
         out.append(entry)
     return out
 
@@ -174,6 +201,9 @@ def main() -> None:
     )
     parser.add_argument("--no-peer", action="store_true", help="data section: skip the peer")
     parser.add_argument("--targets", nargs="+", help="measure only these targets (by name)")
+    parser.add_argument(
+        "--postgres", action="store_true", help="add surveyapp on PostgreSQL (1 and 2 instances)"
+    )
     parser.add_argument(
         "--fresh-peer",
         action="store_true",

@@ -10,6 +10,14 @@ discarded (and kept in its safety copy); 0 unaccounted.
 
     .venv/bin/python bench/faults.py [--seconds 35] [--kills 3] [--every 5]
         [--restore-seconds 20] [--restore-respondents 8]
+
+With --postgres (bench/faults_pg.py): two app instances on one PostgreSQL behind nginx
+(deploy/two-hosts/nginx.conf); one instance is killed and restarted, then PostgreSQL
+itself crashes and restarts, under load. Respondents reload a page the proxy could not
+get an answer for and send again a "could not save just now" page; afterwards every
+acknowledged response is stored once, counters recount and the audit chain verifies.
+
+    .venv/bin/python bench/faults.py --postgres [--seconds 60] [--every 10] [--down 5]
 """
 
 from __future__ import annotations
@@ -89,11 +97,20 @@ OPTIONS = (
     ("--seconds", float, 35), ("--kills", int, 3), ("--every", float, 5),
     ("--respondents", int, 32), ("--admins", int, 20), ("--think", float, 0.0),
     ("--restore-seconds", float, 20), ("--restore-respondents", int, 8),
+    ("--postgres", bool, False, "two instances on one PostgreSQL (bench/faults_pg.py)"),
+    ("--down", float, 5, "--postgres: seconds PostgreSQL stays down"),
+    ("--workers", int, 2, "--postgres: workers of each instance"),
 )  # fmt: skip
 
 
 def main() -> int:
     args = options.parse(__doc__.splitlines()[0], OPTIONS)
+    if args.postgres:
+        from bench.faults_pg import postgres_phase
+
+        failed = postgres_phase(args)
+        print("verdict", "FAIL" if failed else "PASS")
+        return 1 if failed else 0
     failed = kill_phase(args)
     failed = refusal_phase() or failed
     phase = restore_phase(seconds=args.restore_seconds, respondents=args.restore_respondents)

@@ -5,6 +5,7 @@ database in bench/report.py."""
 
 from __future__ import annotations
 
+import html as markup
 import random
 import re
 import threading
@@ -26,6 +27,10 @@ ADMIN_USER = "bench-admin"
 ADMIN_PASSWORD = "bench-password-1"  # noqa: S105 - a throwaway account on a temporary database
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 KEY = re.compile(r'name="submission_key" type="hidden" value="([^"]*)"')
+# A patient respondent (Load.patient) reloads a page answered with one of these (an app host
+# died; the database restarting) and sends again a form refused with NOT_SAVED (503).
+RELOADED = {"GET": (502, 503, 504), "POST": (502, 504)}
+NOT_SAVED = "We could not save your answers just now"
 NETWORK_ERRORS = (
     requests.ConnectionError,
     requests.Timeout,
@@ -65,28 +70,44 @@ def answers_for(definition: Definition, rng: random.Random) -> list[dict[str, st
     return pages
 
 
+def answers_kept(page: str, answers: dict[str, str | list[str]]) -> bool:
+    """Whether `page` shows every posted answer again: options checked, text filled in."""
+    for name, value in answers.items():
+        options = re.findall(rf'<input type="(?:radio|checkbox)" name="{name}"[^>]*>', page)
+        for one in [v for v in (value if isinstance(value, list) else [value]) if v]:
+            shown = markup.escape(one)
+            if not any(f'value="{shown}"' in o and " checked" in o for o in options) if options \
+                    else shown not in page:  # fmt: skip
+                return False
+    return True
+
+
 @dataclass
 class Outcome:
     key: str
     result: str  # "thanks", "again" or an error ("status 503", "network")
     submit_retried: bool = False
+    not_saved: int = 0  # "could not save just now" pages on the way (sent again)
+    not_kept: int = 0  # of those, pages that lost an answer
 
 
 class StepFailed(Exception):
-    pass
+    def __init__(self, message: str, response: requests.Response | None = None):
+        super().__init__(message)
+        self.response = response
 
 
 class Respondent:
     """One browser: a requests.Session walking whole questionnaires."""
 
-    def __init__(
-        self, base: str, stats: Stats, rng: random.Random, retries: int = 0, think: float = 0.0
-    ):
+    def __init__(self, base: str, stats: Stats, rng: random.Random, retries: int = 0,
+                 think: float = 0.0, patient: bool = False):  # fmt: skip
         self.base, self.stats, self.rng, self.retries = base, stats, rng, retries
-        self.think = think
+        self.think, self.patient = think, patient
         self.session = requests.Session()
         self.html = ""
         self.retried = False
+        self.not_saved = self.not_kept = 0
 
     def _send(self, step: str, method: str, path: str, expect: int, **kwargs) -> requests.Response:
         for attempt in range(self.retries + 1):
@@ -103,8 +124,12 @@ class Respondent:
                 time.sleep(0.2)
                 continue
             self.stats.record(step, time.perf_counter() - start, response.status_code)
+            if self.patient and response.status_code in RELOADED[method] and attempt < self.retries:
+                self.retried = True
+                time.sleep(0.2)
+                continue
             if response.status_code != expect:
-                raise StepFailed(f"status {response.status_code}")
+                raise StepFailed(f"status {response.status_code}", response)
             return response
         raise StepFailed("unreachable")
 
@@ -114,14 +139,26 @@ class Respondent:
     def _post(self, step: str, path: str, action: str, answers: dict) -> str:
         if self.think:
             time.sleep(self.rng.uniform(0, 2 * self.think))
-        data = {
-            "csrf_token": TOKEN.search(self.html).group(1),
-            "submission_key": KEY.search(self.html).group(1),
-            "action": action,
-            **answers,
-        }
-        response = self._send(step, "POST", path, 302, data=data)
-        return response.headers["Location"]
+        for _ in range(self.retries + 1):
+            data = {"csrf_token": TOKEN.search(self.html).group(1), "action": action,
+                    "submission_key": KEY.search(self.html).group(1), **answers}  # fmt: skip
+            try:
+                return self._send(step, "POST", path, 302, data=data).headers["Location"]
+            except StepFailed as exc:
+                if not self._not_saved(exc.response, answers):
+                    raise
+            time.sleep(0.5)
+        raise StepFailed("never saved")
+
+    def _not_saved(self, response: requests.Response | None, answers: dict) -> bool:
+        """Whether a 503 refused the form, to send again (kept: NOT_SAVED, answers shown)."""
+        if not self.patient or response is None or response.status_code != 503:
+            return False
+        self.not_saved += 1
+        page = response.text if NOT_SAVED in response.text else ""
+        self.not_kept += not (page and answers_kept(page, answers))
+        self.html = page or self.html  # else Back to the form, as a browser keeps it
+        return True
 
     def walk(self, definition: Definition) -> Outcome:
         """Every page, Back once from page 2, Submit; then the thank-you page."""
@@ -147,9 +184,10 @@ class Respondent:
             again = "again=1" in location
             if ("already received" if again else "has been received") not in text:
                 return Outcome(key, "wrong thank-you text", retried)
-            return Outcome(key, "again" if again else "thanks", retried)
+            return Outcome(key, "again" if again else "thanks", retried,
+                           self.not_saved, self.not_kept)  # fmt: skip
         except StepFailed as exc:
-            return Outcome(key, str(exc))
+            return Outcome(key, str(exc), False, self.not_saved, self.not_kept)
 
 
 def network_status(exc: Exception) -> str:
@@ -221,6 +259,7 @@ class Load:
     max_walks: int = 100_000
     seed: int = 1
     surveys: tuple[str, ...] = ()  # questionnaire ids respondents pick from; () for all
+    patient: bool = False  # respondents reload a proxy's 502 and resend a "could not save"
     stats: Stats = field(default_factory=Stats)
     outcomes: list[Outcome] = field(default_factory=list)
     elapsed: float = 0.0
@@ -238,9 +277,9 @@ class Load:
         def respondent(number: int) -> None:
             rng = random.Random(self.seed * 1000 + number)  # noqa: S311
             for _ in rounds(deadline, self.max_walks):
-                outcome = Respondent(self.base, self.stats, rng, self.retries, self.think).walk(
-                    rng.choice(definitions)
-                )
+                outcome = Respondent(
+                    self.base, self.stats, rng, self.retries, self.think, self.patient
+                ).walk(rng.choice(definitions))
                 with lock:
                     self.outcomes.append(outcome)
 

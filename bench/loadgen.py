@@ -167,14 +167,16 @@ class Result:
     first_error: str = ""
 
 
-def run(port: int, walk: Step, concurrency: int, seconds: float) -> Result:
-    """Run `concurrency` Browsers doing `walk` in a closed loop for `seconds`."""
+def run(port: int | list[int], walk: Step, concurrency: int, seconds: float) -> Result:
+    """Run `concurrency` Browsers doing `walk` in a closed loop for `seconds`; given
+    several ports (instances of one app), browser n uses port n modulo their number."""
+    ports = [port] if isinstance(port, int) else port
     result = Result()
     lock = threading.Lock()
     deadline = time.perf_counter() + seconds
 
-    def respondent(_number: int) -> None:
-        browser = Browser(port)
+    def respondent(number: int) -> None:
+        browser = Browser(ports[number % len(ports)])
         latencies, errors, first = [], 0, ""
         for _ in rounds(deadline):
             began = time.perf_counter()

@@ -1,9 +1,11 @@
-"""nginx running deploy/nginx.conf in front of a bench Server, and slow clients.
+"""nginx running deploy/nginx.conf in front of a bench Server (deploy/two-hosts/nginx.conf
+in front of two), and slow clients.
 
 nginx gets a temporary prefix (config, pid, logs, temp files), listens on a free
-127.0.0.1 port and proxies to the server's port; only the listen and upstream lines of
-deploy/nginx.conf change. Run as root, nginx runs as `nobody`. For tests/test_deploy.py
-and bench/slow_clients.py; Debian's nginx comes from scripts/install-nginx."""
+127.0.0.1 port and proxies to the servers' ports; only the listen and upstream lines
+(and, when asked, the server_name) of the shipped file change. Run as root, nginx runs
+as `nobody`. For tests/test_deploy.py, tests/test_two_hosts.py and the bench scripts;
+Debian's nginx comes from scripts/install-nginx."""
 
 from __future__ import annotations
 
@@ -21,7 +23,9 @@ from bench.server import free_port, started, terminate
 ROOT = Path(__file__).resolve().parent.parent
 NGINX = Path("/usr/sbin/nginx")
 CONFIG = ROOT / "deploy" / "nginx.conf"
-HOST = "survey.example.org"  # the server_name in deploy/nginx.conf
+TWO_HOSTS = ROOT / "deploy" / "two-hosts" / "nginx.conf"
+HOST = "survey.example.org"  # the server_name in both files
+UPSTREAMS = {CONFIG: ("127.0.0.1:5000",), TWO_HOSTS: ("127.0.0.1:5001", "127.0.0.1:5002")}
 
 MAIN = """worker_processes 1;
 pid {prefix}/nginx.pid;
@@ -40,25 +44,30 @@ http {{
 """
 
 
-def site_config(port: int, upstream: int) -> str:
-    """deploy/nginx.conf listening on 127.0.0.1:`port`, proxying to 127.0.0.1:`upstream`."""
-    text = CONFIG.read_text(encoding="utf-8")
+def site_config(port: int, upstreams: tuple[int, ...], server_name: str = HOST) -> str:
+    """deploy/nginx.conf (two upstreams: deploy/two-hosts/nginx.conf) listening on
+    127.0.0.1:`port`, proxying to 127.0.0.1:`upstreams`, answering for `server_name`."""
+    config = CONFIG if len(upstreams) == 1 else TWO_HOSTS
+    text = config.read_text(encoding="utf-8")
     for old, new in (
         ("listen 80 default_server;", f"listen 127.0.0.1:{port} default_server;"),
         ("listen 80;", f"listen 127.0.0.1:{port};"),
-        ("server 127.0.0.1:5000;", f"server 127.0.0.1:{upstream};"),
-    ):
+        (f"server_name {HOST};", f"server_name {server_name};"),
+        *((f"server {shipped}", f"server 127.0.0.1:{upstream}")
+          for shipped, upstream in zip(UPSTREAMS[config], upstreams, strict=True)),
+    ):  # fmt: skip
         if text.count(old) != 1:
-            raise RuntimeError(f"{CONFIG} no longer has exactly one {old!r}")
+            raise RuntimeError(f"{config} no longer has exactly one {old!r}")
         text = text.replace(old, new)
     return text
 
 
 class Nginx:
-    """nginx in front of 127.0.0.1:`upstream` on a free port; a context manager."""
+    """nginx in front of 127.0.0.1:`upstreams` (one or two) on a free port; a context
+    manager. `server_name` 127.0.0.1 lets clients use the base URL as their Host."""
 
-    def __init__(self, upstream: int):
-        self.upstream, self.port = upstream, free_port()
+    def __init__(self, *upstreams: int, server_name: str = HOST):
+        self.upstreams, self.server_name, self.port = upstreams, server_name, free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.prefix = Path(tempfile.mkdtemp(prefix="surveyapp-nginx-"))
         self.proc: subprocess.Popen | None = None
@@ -79,7 +88,8 @@ class Nginx:
         )
 
     def start(self, timeout: float = 15.0) -> Nginx:
-        (self.prefix / "surveyapp.conf").write_text(site_config(self.port, self.upstream))
+        site = site_config(self.port, self.upstreams, self.server_name)
+        (self.prefix / "surveyapp.conf").write_text(site)
         (self.prefix / "nginx.conf").write_text(MAIN.format(prefix=self.prefix))
         checked = self.check()
         if checked.returncode != 0:

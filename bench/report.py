@@ -8,11 +8,18 @@ from bench.harness import Load, Outcome
 from surveyapp import SHIPPED_SURVEYS, store
 from surveyapp.figures import tallies
 from surveyapp.questionnaire.loader import definition_files, load_all
+from surveyapp.store import audit
 from surveyapp.store import backup as ops
+from surveyapp.store.connection import is_postgres
+
+NO_FILE = "n/a (PostgreSQL)"  # integrity_check is SQLite's check of its file
 
 
-def check_database(path: Path, outcomes: list[Outcome]) -> dict:
-    """Compare what clients were told with what the database holds."""
+def check_database(
+    path: Path | str, outcomes: list[Outcome], audit_key: bytes | None = None
+) -> dict:
+    """Compare what clients were told with what the database holds; with the audit key,
+    also re-walk the audit chain."""
     db = store.connect(path)
     try:
         stored = {row[0] for row in db.execute("SELECT submission_key FROM responses").fetchall()}
@@ -20,7 +27,7 @@ def check_database(path: Path, outcomes: list[Outcome]) -> dict:
         catalog = load_all(definition_files(SHIPPED_SURVEYS))
         acknowledged = {o.key for o in outcomes if o.result in ("thanks", "again")}
         attempted = {o.key for o in outcomes if o.key}
-        return {
+        checks = {
             "rows": rows,
             "thanks": sum(o.result == "thanks" for o in outcomes),
             "again": sum(o.result == "again" for o in outcomes),
@@ -29,8 +36,11 @@ def check_database(path: Path, outcomes: list[Outcome]) -> dict:
             "unacknowledged rows": len(stored - acknowledged),
             "duplicate keys": len(ops.duplicate_submission_keys(db)),
             "counter mismatches": len(tallies.verify_tallies(db, catalog)),
-            "integrity": ", ".join(ops.integrity_check(db)),
+            "integrity": NO_FILE if is_postgres(db) else ", ".join(ops.integrity_check(db)),
         }
+        if audit_key is not None:
+            checks["audit problems"] = len(audit.verify(db, audit_key))
+        return checks
     finally:
         db.close()
 

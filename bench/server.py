@@ -1,5 +1,6 @@
 """`surveyapp serve` (gunicorn, gthread) on a free 127.0.0.1 port with its own temporary
-instance folder and database, for bench scripts and tests."""
+instance folder and database (or a PostgreSQL database several servers share), for bench
+scripts and tests."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from bench.harness import ADMIN_PASSWORD, ADMIN_USER, NETWORK_ERRORS
 from bench.loadgen import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
+AUDIT_KEY = "bench-audit-key"  # every server on one PostgreSQL database shares it
 
 
 def children(pid: int) -> list[int]:
@@ -66,13 +68,15 @@ def terminate(
 
 
 class Server:
-    """`surveyapp serve` (gunicorn, gthread) on a free port, with its own temp instance."""
+    """`surveyapp serve` (gunicorn, gthread) on a free port, with its own temp instance;
+    its own SQLite file there, or the PostgreSQL database at `database_url`."""
 
-    def __init__(self, workdir: Path | None = None, workers: int = 2, threads: int = 16):
+    def __init__(self, workdir: Path | None = None, workers: int = 2, threads: int = 16,
+                 database_url: str | None = None):  # fmt: skip
         self._tmp = None if workdir else tempfile.TemporaryDirectory(prefix="surveyapp-bench-")
         self.workdir = Path(workdir or self._tmp.name)
         self.workdir.mkdir(parents=True, exist_ok=True)
-        self.database = self.workdir / "surveyapp.db"
+        self.database: Path | str = database_url or self.workdir / "surveyapp.db"
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.workers, self.threads = workers, threads
@@ -95,6 +99,15 @@ class Server:
             # this checkout's surveyapp, not the one the venv's editable install points at
             "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
         }
+        if database_url:
+            self.env |= {"SURVEYAPP_DATABASE_URL": database_url, "SURVEYAPP_AUDIT_KEY": AUDIT_KEY}
+
+    def audit_key(self) -> bytes | None:
+        """The key of the database's audit chain (None before the first start on SQLite)."""
+        if "SURVEYAPP_AUDIT_KEY" in self.env:
+            return self.env["SURVEYAPP_AUDIT_KEY"].encode()
+        path = self.workdir / "instance" / "audit_key"
+        return path.read_text(encoding="utf-8").strip().encode() if path.exists() else None
 
     def start(self, timeout: float = 30.0) -> Server:
         command = [

@@ -24,6 +24,7 @@ ITEMS = [
     "unsuitable_cell_lines",
 ]  # fmt: skip
 RATINGS = ["very_common", "somewhat_common", "rare", "not_a_problem"]
+POSTGRES_TARGETS = ("surveyapp PostgreSQL", "surveyapp PostgreSQL x2")
 
 
 def answers(n: int) -> dict[str, str]:
@@ -41,34 +42,43 @@ class Target:
     cwd: Path = ROOT
     env: dict[str, str] = field(default_factory=dict)
     prepare: list[list[str]] = field(default_factory=list)
-    port: int = 0
-    process: subprocess.Popen | None = None
+    instances: int = 1  # gunicorns on one database; respondents spread over them
+    ports: list[int] = field(default_factory=list)
+    processes: list[subprocess.Popen] = field(default_factory=list)
 
     def start(self, workers: int, threads: int, log: Path) -> None:
         env = {**os.environ, **self.env}
         for command in self.prepare:
             subprocess.run(command, cwd=self.cwd, env=env, check=True, timeout=300)
-        self.port = free_port()
+        for number in range(self.instances):
+            self._gunicorn(env, workers, threads, log.with_suffix(f".{number}.log"))
+
+    def _gunicorn(self, env: dict[str, str], workers: int, threads: int, log: Path) -> None:
+        port = free_port()
         gunicorn = str(Path(self.python).parent / "gunicorn")
-        self.process = subprocess.Popen(
-            [gunicorn, "--bind", f"127.0.0.1:{self.port}", "--workers", str(workers),
+        process = subprocess.Popen(
+            [gunicorn, "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
              "--worker-class", "gthread", "--threads", str(threads), "--no-control-socket",
              "--log-level", "warning", self.app],
             cwd=self.cwd, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
         )  # fmt: skip
+        self.ports.append(port)
+        self.processes.append(process)
         for _ in range(300):
             try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
                 return
             except OSError:
-                if self.process.poll() is not None:
+                if process.poll() is not None:
                     raise RuntimeError(f"{self.name} exited; see {log}") from None
                 time.sleep(0.1)
         raise RuntimeError(f"{self.name} did not start in 30 s; see {log}")
 
     def cpu_seconds(self) -> float:
-        """User + system CPU of the gunicorn master and its workers so far."""
+        """User + system CPU of the gunicorn masters and their workers so far (not the
+        database server's: a PostgreSQL target's figure leaves out the postgres processes)."""
         tick = os.sysconf("SC_CLK_TCK")
+        masters = {process.pid for process in self.processes}
         total = 0.0
         for stat in Path("/proc").glob("[0-9]*/stat"):
             try:
@@ -76,17 +86,18 @@ class Target:
             except OSError:
                 continue
             pid, ppid = int(stat.parent.name), int(fields[1])
-            if self.process and self.process.pid in (pid, ppid):
+            if masters & {pid, ppid}:
                 total += (int(fields[11]) + int(fields[12])) / tick
         return total
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
+        for process in self.processes:
+            if process.poll() is None:
+                process.terminate()
+                try:
+                    process.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    process.kill()
 
 
 class Counter:
@@ -154,7 +165,9 @@ def peer_python(fresh_dir: Path | None) -> str:
     return str(python)
 
 
-def all_targets(tmp: Path, peer_py: str) -> list[Target]:
+def all_targets(tmp: Path, peer_py: str, postgres: list[str] | None = None) -> list[Target]:
+    """Every target; with the URLs of two PostgreSQL databases, surveyapp on them too (one
+    instance, and two instances sharing one database)."""
     instance = tmp / "instance"
     (instance / "surveys").mkdir(parents=True)
     shutil.copy(BENCH / "like_for_like.yaml", instance / "surveys" / "bench.yaml")
@@ -173,7 +186,13 @@ def all_targets(tmp: Path, peer_py: str) -> list[Target]:
         return Target(name, "peer_wsgi:application", peer, peer_py, peer_dir, env,
                       [[peer_py, "setup_peer.py"]])  # fmt: skip
 
-    return [
+    on_postgres = [
+        Target(name, "surveyapp:create_app()", surveyapp_bench, prepare=[init_app],
+               env=app_env | {"SURVEYAPP_DATABASE_URL": url, "SURVEYAPP_AUDIT_KEY": "bench"},
+               instances=instances)
+        for name, url, instances in zip(POSTGRES_TARGETS, postgres or [], (1, 2), strict=False)
+    ]  # fmt: skip
+    return on_postgres + [
         Target(
             "surveyapp", "surveyapp:create_app()", surveyapp_bench, env=app_env, prepare=[init_app]
         ),  # fmt: skip

@@ -9,7 +9,7 @@ from flask import Flask, Response, current_app, g, render_template, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext
 from flask_wtf.csrf import CSRFError, CSRFProtect
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
 from surveyapp import store
 from surveyapp.questionnaire import types
@@ -138,6 +138,15 @@ def _error_pages(app: Flask) -> None:
         # Pages that keep a respondent's answers catch it first (503, answers kept).
         page = render_template("error.html", code=503, message=gettext(RESTORING))
         return page, 503, {"Retry-After": "30"}
+
+    @app.errorhandler(store.OperationalError)
+    def unavailable(error):
+        # The database could not be reached or did not answer in time (a PostgreSQL server
+        # restarting): nothing was changed, the same request may be tried again. Respondent
+        # pages (their own handler) and pages that keep a form's answers catch it first.
+        app.logger.error("database unavailable: %s", error)
+        message = gettext(ServiceUnavailable.description)
+        return render_template("error.html", code=503, message=message), 503, {"Retry-After": "5"}
 
     @app.errorhandler(HTTPException)
     def http_error(error):
