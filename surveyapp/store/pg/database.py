@@ -115,12 +115,6 @@ class Database:
     def in_transaction(self) -> bool:
         return self.raw.info.transaction_status != pq.TransactionStatus.IDLE
 
-    def commit(self) -> None:
-        """As sqlite3's commit: end the open transaction, if there is one."""
-        if self.in_transaction:
-            with _errors():
-                self.raw.execute("COMMIT")
-
     @property
     def broken(self) -> bool:
         return self.raw.closed or self.raw.broken
@@ -149,6 +143,12 @@ class Database:
         names = [column.name for column in cursor.description or []]
         for row in cursor:
             yield dict(zip(names, row, strict=True))
+
+    def commit(self) -> None:
+        """As sqlite3's commit: end the open transaction, if there is one."""
+        if self.in_transaction:
+            with _errors():
+                self.raw.execute("COMMIT")
 
     def table_names(self) -> list[str]:
         return catalog.table_names(self)
