@@ -10,8 +10,6 @@ from surveyapp.questionnaire.loader import DefinitionError
 from surveyapp.store import audit, definitions, editions, schema
 from tests.conftest import TEST_QUESTIONNAIRES
 
-pytestmark = pytest.mark.both_engines
-
 MATRIX = (TEST_QUESTIONNAIRES / "rating_matrix.yaml").read_text(encoding="utf-8")
 REWORDED = MATRIX.replace("Statement one", "Statement one reworded")
 HELPED = MATRIX.replace("text: Do you agree?", "text: Do you agree?\n        help: Be honest.")
