@@ -9,7 +9,7 @@ import threading
 import pytest
 
 from surveyapp import store
-from surveyapp.store import counts, listing, search
+from surveyapp.store import counts, listing, recover, search
 from tests.adminkit import add, cmo
 
 pytestmark = pytest.mark.both_engines
@@ -86,3 +86,21 @@ def test_one_key_from_many_connections_stores_one_response(app):
     db = store.thread_connection(database)
     assert db.execute("SELECT count(*) FROM responses").fetchone()[0] == 1
     assert counts.counter_rows(db, "cmo", 2012)[("region", "asia")] == 1
+
+
+def test_recover_offers_what_a_sqlite_file_holds_and_the_live_database_lacks(make_app, tmp_path):
+    live_app = make_app()
+    copy_app = make_app(DATABASE=str(tmp_path / "copy.db"))  # always a SQLite file
+    assert copy_app.config["DATABASE"] != live_app.config["DATABASE"]
+    for response_id, key in [("both", None), ("only-copy", "k1"), ("resent", "k2"), ("gone", None)]:
+        add(copy_app, "cmo", cmo(), response_id=response_id, submission_key=key)
+    add(live_app, "cmo", cmo(), response_id="both")
+    add(live_app, "cmo", cmo(), response_id="resent-live", submission_key="k2")
+    live = store.thread_connection(live_app.config["DATABASE"])
+    copy = store.thread_connection(copy_app.config["DATABASE"])
+    copy.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    path = tmp_path / "copy.db"
+    assert [row["response_id"] for row in recover.missing(live, path)] == ["only-copy", "gone"]
+    [chosen] = recover.fetch(live, path, ["gone"])
+    assert chosen["response_id"] == "gone" and chosen["answers"] == cmo()
+    assert [row["response_id"] for row in recover.fetch(live, path, None)] == ["only-copy", "gone"]
