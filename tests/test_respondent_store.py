@@ -9,7 +9,8 @@ import threading
 import pytest
 
 from surveyapp import store
-from surveyapp.store import counts, listing, recover, search
+from surveyapp.questionnaire.answers import counted_fields
+from surveyapp.store import counts, listing, recover, removal, search
 from tests.adminkit import add, cmo
 
 pytestmark = pytest.mark.both_engines
@@ -96,7 +97,11 @@ def test_recover_offers_what_a_sqlite_file_holds_and_the_live_database_lacks(mak
         add(copy_app, "cmo", cmo(), response_id=response_id, submission_key=key)
     add(live_app, "cmo", cmo(), response_id="both")
     add(live_app, "cmo", cmo(), response_id="resent-live", submission_key="k2")
+    add(live_app, "cmo", cmo(), response_id="aside")
+    add(copy_app, "cmo", cmo(), response_id="aside")
     live = store.thread_connection(live_app.config["DATABASE"])
+    fields = set(counted_fields(live_app.extensions["surveys"]["cmo"][2012]))
+    removal.exclude(live, "cmo", "aside", reason="test", actor="ada", counted=fields)
     copy = store.thread_connection(copy_app.config["DATABASE"])
     copy.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     path = tmp_path / "copy.db"
