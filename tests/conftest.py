@@ -125,9 +125,14 @@ def make_app(tmp_path, tmp_path_factory, engine):
             "SURVEY_FOLDERS": [str(f) for f in folders] or [str(SHIPPED_SURVEYS)],
         }
         settings.update(config)
-        if engine == "postgresql" and "DATABASE" not in config:
+        if engine == "postgresql" and "DATABASE" not in config and made:
+            # the test's database, as every app of a test shares its SQLite file
+            settings["DATABASE"], copied = made[0], False
+        elif engine == "postgresql" and "DATABASE" not in config:
             settings["DATABASE"], copied = postgres_database(settings, tmp_path_factory)
             made.append(settings["DATABASE"])
+        elif pgcluster.pg.is_url(settings["DATABASE"]):
+            copied = False  # a database this test made: another app on it
         else:
             copied = copy_template(settings, tmp_path_factory)
         app = create_app(settings, init_db=not copied)

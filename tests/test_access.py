@@ -10,6 +10,7 @@ import pytest
 from surveyapp import create_app, store
 from surveyapp.store import accounts, audit, tokens, webhooks
 from surveyapp.web.admin.auth import PUBLIC_ENDPOINTS, VIEWER_ENDPOINTS
+from tests import pgcluster
 from tests.adminkit import add, cmo, csrf, login, make_admin
 
 # Routes outside /admin that anyone may reach: the questionnaire pages and static files.
@@ -106,6 +107,7 @@ def test_every_route_reaches_exactly_its_roles(app):
     assert checked == 3 * guarded and guarded >= 20
 
 
+@pytest.mark.both_engines
 def test_a_new_route_is_admin_only_by_default(make_app):
     app = make_app()
     from surveyapp.web import admin
@@ -120,6 +122,7 @@ def test_a_new_route_is_admin_only_by_default(make_app):
     assert admin.bp.before_request_funcs
 
 
+@pytest.mark.both_engines
 def test_accounts_page_changes_a_role_and_audits_it(app):
     client = signed_in(app, "ada", "admin")
     make_admin(app, "vic", role="viewer")
@@ -145,6 +148,7 @@ def test_accounts_page_changes_a_role_and_audits_it(app):
     assert accounts.get_admin(db, "vic")["role"] == "admin" and audit.count(db) == before
 
 
+@pytest.mark.both_engines
 def test_the_last_admin_keeps_the_role(app):
     client = signed_in(app, "ada", "admin")
     token = csrf(client.get("/admin/users").text)
@@ -154,6 +158,7 @@ def test_the_last_admin_keeps_the_role(app):
     assert accounts.get_admin(db, "ada")["role"] == "admin"
 
 
+@pytest.mark.both_engines
 def test_security_headers_on_every_get_route(app):
     client = signed_in(app, "ada", "admin")
     anonymous = app.test_client()
@@ -176,6 +181,7 @@ def test_security_headers_on_every_get_route(app):
     assert "frame-ancestors 'none'" in missing.headers["Content-Security-Policy"]
 
 
+@pytest.mark.both_engines
 def test_no_admin_response_may_be_stored_by_a_cache(app):
     """Every admin route and method, for anyone: pages, JSON, redirects, refusals."""
     clients = {"anonymous": app.test_client(), "viewer": signed_in(app, "vic", "viewer"),
@@ -197,6 +203,7 @@ def test_no_admin_response_may_be_stored_by_a_cache(app):
     assert "no-store" not in app.test_client().get("/s/cmo").headers.get("Cache-Control", "")
 
 
+@pytest.mark.both_engines
 @pytest.mark.parametrize("host", ["evil.example", "evil.example:8443", "EVIL.example/x"])
 def test_a_forged_host_never_comes_back_in_a_location(app, host):
     """werkzeug's own redirects (a missing trailing slash, doubled slashes) are built from
@@ -218,6 +225,7 @@ def session_cookie(app) -> str:
     return next(v for v in response.headers.getlist("Set-Cookie") if v.startswith("session="))
 
 
+@pytest.mark.both_engines
 def test_session_cookie_flags(make_app):
     cookie = session_cookie(make_app())
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
@@ -264,6 +272,7 @@ def failing_logins(app, forwarded: list[str]) -> int:
                  HTTP_X_FORWARDED_FOR=forwarded[-1]).status_code  # fmt: skip
 
 
+@pytest.mark.both_engines
 def test_forwarded_for_is_ignored_without_proxy_hops(make_app):
     app = make_app(LOGIN_ADDRESS_FAILURES=3)
     # Three failures from the socket address hold it up, whatever the header claims.
@@ -272,12 +281,19 @@ def test_forwarded_for_is_ignored_without_proxy_hops(make_app):
     assert {e["details"]["address"] for e in audit.entries(db, 10, 0)} == {"10.0.0.1"}
 
 
-def test_forwarded_for_is_the_address_with_proxy_hops(make_app):
+@pytest.mark.both_engines
+def test_forwarded_for_is_the_address_with_proxy_hops(make_app, engine):
     app = make_app(LOGIN_ADDRESS_FAILURES=3, PROXY_HOPS=1)
     assert failing_logins(app, ["1.1.1.1", "2.2.2.2", "3.3.3.3", "4.4.4.4"]) == 302
     store.close_thread_connections()
-    locked = make_app(LOGIN_ADDRESS_FAILURES=3, PROXY_HOPS=1, DATABASE=app.config["DATABASE"] + "2")
-    assert failing_logins(locked, ["9.9.9.9"] * 4) == 429
+    fresh = pgcluster.new_database() if engine == "postgresql" else app.config["DATABASE"] + "2"
+    try:
+        locked = make_app(LOGIN_ADDRESS_FAILURES=3, PROXY_HOPS=1, DATABASE=fresh)
+        assert failing_logins(locked, ["9.9.9.9"] * 4) == 429
+    finally:
+        store.close_thread_connections()
+        if engine == "postgresql":
+            pgcluster.drop(fresh)
 
 
 def test_proxy_hops_from_environment(env_app):
@@ -290,9 +306,11 @@ def test_proxy_hops_from_environment(env_app):
     assert audit.entries(db, 1, 0)[0]["details"]["address"] == "5.6.7.8"
 
 
+@pytest.mark.both_engines
 def test_two_app_instances_share_the_lock_out(make_app, tmp_path):
     first = make_app(LOGIN_MAX_FAILURES=3, LOGIN_ACCOUNT_FAILURES=3)
-    second = make_app(LOGIN_MAX_FAILURES=3, LOGIN_ACCOUNT_FAILURES=3)
+    second = make_app(LOGIN_MAX_FAILURES=3, LOGIN_ACCOUNT_FAILURES=3,
+                      DATABASE=first.config["DATABASE"])  # fmt: skip
     assert first is not second and first.config["DATABASE"] == second.config["DATABASE"]
     make_admin(first)
     for app in (first, second, first):
@@ -303,6 +321,7 @@ def test_two_app_instances_share_the_lock_out(make_app, tmp_path):
     assert login(second.test_client(), REMOTE_ADDR="10.0.0.10").status_code == 429  # account
 
 
+@pytest.mark.both_engines
 def test_viewers_see_no_links_they_cannot_follow(app):
     viewer = signed_in(app, "vic", "viewer")
     html = viewer.get("/admin/surveys/cmo").text
@@ -317,6 +336,7 @@ def test_viewers_see_no_links_they_cannot_follow(app):
     assert "export.csv" in html and "/admin/report/" in html and "/admin/audit" in html
 
 
+@pytest.mark.both_engines
 def test_edition_changes_and_uploads_on_the_pages_are_audited(make_app):
     from tests.test_audit import PETS
 

@@ -20,6 +20,7 @@ def app(make_app):
     return api_app(make_app)
 
 
+@pytest.mark.both_engines
 def test_a_submitted_response_is_checked_as_the_forms_check_it(app, client, write):
     created = client.post(RESPONSES, json={"answers": cmo()}, headers=write)
     assert created.status_code == 201
@@ -54,6 +55,7 @@ def test_a_submitted_response_is_checked_as_the_forms_check_it(app, client, writ
         ("answers=1", "application/x-www-form-urlencoded", 415),
     ],
 )
+@pytest.mark.both_engines
 def test_bad_bodies_are_refused_clearly(app, client, write, data, kind, status):
     refused = client.post(RESPONSES, data=data, content_type=kind, headers=write)
     assert refused.status_code == status, refused.text
@@ -61,6 +63,7 @@ def test_bad_bodies_are_refused_clearly(app, client, write, data, kind, status):
     assert stored(app) == 0
 
 
+@pytest.mark.both_engines
 def test_invitation_only_editions_take_answers_through_links_only(app, client, write):
     refused = client.post(
         "/api/v1/questionnaires/invited/responses",
@@ -71,6 +74,7 @@ def test_invitation_only_editions_take_answers_through_links_only(app, client, w
     assert stored(app) == 0
 
 
+@pytest.mark.both_engines
 def test_the_same_key_and_body_store_one_response(app, client, write):
     key = {"Idempotency-Key": "order-42"}
     first = client.post(RESPONSES, json={"answers": cmo()}, headers=write | key)
@@ -97,6 +101,7 @@ def test_the_same_key_and_body_store_one_response(app, client, write):
         assert response.status_code == 400, bad
 
 
+@pytest.mark.both_engines
 def test_parallel_submits_with_one_key_store_one_response(app, write):
     results: list = []
 

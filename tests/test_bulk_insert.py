@@ -16,6 +16,8 @@ from surveyapp.figures import tallies
 from surveyapp.questionnaire.answers import counted_fields
 from surveyapp.store import schema
 
+pytestmark = pytest.mark.both_engines
+
 SCALE = ["very_common", "somewhat_common", "rare", "not_a_problem"]
 
 

@@ -14,6 +14,8 @@ from surveyapp.store import audit, definitions
 from tests.conftest import TEST_QUESTIONNAIRES
 from tests.walker import Respondent
 
+pytestmark = pytest.mark.both_engines
+
 CMO = (SHIPPED_SURVEYS / "cmo.yaml").read_text(encoding="utf-8")
 PAGES = (TEST_QUESTIONNAIRES / "multi_page.yaml").read_text(encoding="utf-8")
 MATRIX = (TEST_QUESTIONNAIRES / "rating_matrix.yaml").read_text(encoding="utf-8")

@@ -15,6 +15,8 @@ from surveyapp.questionnaire.loader import (
 )
 from tests.conftest import TEST_QUESTIONNAIRES
 
+pytestmark = pytest.mark.both_engines
+
 GOOD = """\
 id: demo
 title: Demo

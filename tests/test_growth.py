@@ -6,10 +6,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from surveyapp import store
 from surveyapp.store import audit, drafts, logins
 from tests.adminkit import admin_client
 from tests.walker import Respondent
+
+pytestmark = pytest.mark.both_engines
 
 FOLDER = Path(__file__).parent / "invite_questionnaires"  # t_pages: three pages
 

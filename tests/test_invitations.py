@@ -17,6 +17,8 @@ from surveyapp.store.timestamps import TIME_FORMAT
 from tests.adminkit import admin_client, login, make_admin
 from tests.walker import Respondent, hidden
 
+pytestmark = pytest.mark.both_engines
+
 FOLDER = Path(__file__).parent / "invite_questionnaires"
 LINK = re.compile(r"http://127\.0\.0\.1:5000(/i/[A-Za-z0-9_.-]+)")
 PAGES = [{"first": "hello"}, {"second": "x"}]
@@ -333,19 +335,30 @@ def test_attempts_count_within_one_window(make_app):
     assert invitations.count_attempt(db, "no such token", 600) == 0
 
 
-def test_a_database_error_counting_attempts_gives_503_with_the_answers_kept(make_app):
+# A trigger failing every count of attempts, and the statement that removes it, per engine.
+REFUSE_ATTEMPTS = {
+    "sqlite": ("CREATE TRIGGER refuse BEFORE UPDATE OF attempts ON invitations"
+               " BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END", "DROP TRIGGER refuse"),
+    "postgresql": ("CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+                   " RAISE EXCEPTION 'disk I/O error' USING ERRCODE = 'io_error'; END $$;"
+                   " CREATE TRIGGER refuse BEFORE UPDATE OF attempts ON invitations"
+                   " FOR EACH ROW EXECUTE FUNCTION refuse()", "DROP TRIGGER refuse ON invitations"),
+}  # fmt: skip
+
+
+def test_a_database_error_counting_attempts_gives_503_with_the_answers_kept(make_app, engine):
     app = make_app(FOLDER)
     [link] = invite(app, "invited", "--count", "1")
     client, tokens = submit_last_page(app, link)
     database = store.thread_connection(app.config["DATABASE"])
-    database.execute("CREATE TRIGGER refuse BEFORE UPDATE OF attempts ON invitations"
-                     " BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END")  # fmt: skip
+    create, drop = REFUSE_ATTEMPTS[engine]
+    database.executescript(create)
     database.conn.commit()
     post = client.post("/s/invited?page=2", data={**tokens, "action": "submit", **PAGES[1]})
     assert post.status_code == 503 and "could not save your answers" in post.text
     assert 'value="x" checked' in post.text or 'checked value="x"' in post.text
     assert database.execute("SELECT count(*) FROM responses").fetchone()[0] == 0
-    database.execute("DROP TRIGGER refuse")
+    database.execute(drop)
     database.conn.commit()
     again = client.post("/s/invited?page=2", data={**tokens, "action": "submit", **PAGES[1]})
     assert again.status_code == 302

@@ -47,6 +47,7 @@ def stored_languages(app) -> list[str | None]:
     return [row[0] for row in db.execute("SELECT language FROM responses ORDER BY id")]
 
 
+@pytest.mark.both_engines
 def test_lang_in_the_query_selects_the_language_and_the_session_keeps_it(client):
     french = client.get("/s/cmo?lang=fr")
     assert shown(french) == ("fr", "ltr")
@@ -57,6 +58,7 @@ def test_lang_in_the_query_selects_the_language_and_the_session_keeps_it(client)
     assert shown(again) == ("fr", "ltr") and ">Suivant</button>" in again.text
 
 
+@pytest.mark.both_engines
 def test_the_picker_offers_the_questionnaires_languages_by_their_own_names(client):
     html = client.get("/s/cmo").text
     picker = html[html.index('<form class="language-picker"') : html.index("</form>")]
@@ -70,6 +72,7 @@ def test_the_picker_offers_the_questionnaires_languages_by_their_own_names(clien
     assert 'method="get"' in picker and 'name="lang"' in picker
 
 
+@pytest.mark.both_engines
 def test_accept_language_picks_the_best_match_among_the_questionnaires_languages(client, app):
     german = client.get("/s/cmo", headers={"Accept-Language": "ja, de-CH;q=0.8, fr;q=0.5"})
     assert shown(german) == ("de", "ltr") and ">Weiter</button>" in german.text
@@ -77,11 +80,13 @@ def test_accept_language_picks_the_best_match_among_the_questionnaires_languages
     assert shown(other) == ("en", "ltr") and ">Next</button>" in other.text
 
 
+@pytest.mark.both_engines
 def test_an_unknown_language_falls_back_to_the_default(client):
     page = client.get("/s/cmo?lang=xx", headers={"Accept-Language": "xx"})
     assert shown(page) == ("en", "ltr") and ">Next</button>" in page.text
 
 
+@pytest.mark.both_engines
 def test_a_questionnaire_language_without_catalogue_keeps_english_buttons(make_app, tmp_path):
     (tmp_path / "italian.yaml").write_text(ITALIAN, encoding="utf-8")
     page = make_app(tmp_path).test_client().get("/s/italian?lang=it")
@@ -89,6 +94,7 @@ def test_a_questionnaire_language_without_catalogue_keeps_english_buttons(make_a
     assert "Lavorare oltre i confini" in page.text and ">Submit</button>" in page.text
 
 
+@pytest.mark.both_engines
 def test_arabic_pages_are_right_to_left_and_every_page_follows_the_language(make_app):
     client = make_app(WORLDWIDE).test_client()
     page = client.get("/s/worldwide?lang=ar")
@@ -102,6 +108,7 @@ def test_arabic_pages_are_right_to_left_and_every_page_follows_the_language(make
     assert shown(thanks) == ("ar", "rtl") and "العمل عبر الحدود" in thanks.text
 
 
+@pytest.mark.both_engines
 def test_answer_errors_are_in_the_language_shown(client):
     respondent = Respondent(client, "cmo")
     respondent.last = client.get("/s/cmo?lang=fr")
@@ -111,6 +118,7 @@ def test_answer_errors_are_in_the_language_shown(client):
     assert "Veuillez vérifier 3 réponses" in refused.text
 
 
+@pytest.mark.both_engines
 def test_number_errors_keep_their_values_when_translated(make_app):
     client = make_app(WORLDWIDE).test_client()
     respondent = Respondent(client, "worldwide")
@@ -121,6 +129,7 @@ def test_number_errors_keep_their_values_when_translated(make_app):
     assert "Von 1 bis 500, nur ganze Zahlen." in refused.text
 
 
+@pytest.mark.both_engines
 def test_the_language_answered_is_stored_and_exported(client, app):
     client.get("/s/cmo?lang=fr")
     response = Respondent(client, "cmo").complete(cmo_answers())
@@ -139,6 +148,7 @@ def test_the_language_answered_is_stored_and_exported(client, app):
     ]
 
 
+@pytest.mark.both_engines
 def test_a_draft_remembers_its_language_on_another_device(client, app):
     respondent = Respondent(client, "cmo")
     respondent.last = client.get("/s/cmo?lang=de")
@@ -201,6 +211,7 @@ def test_catalogues_are_complete_and_compiled(language):
     assert compiled == translated, "run pybabel compile -d surveyapp/translations"
 
 
+@pytest.mark.both_engines
 def test_the_api_gives_each_responses_language(make_app):
     app = api_app(make_app)
     french = add(app, "cmo", cmo(), language="fr")
@@ -213,6 +224,7 @@ def test_the_api_gives_each_responses_language(make_app):
     assert one["language"] == "fr"
 
 
+@pytest.mark.both_engines
 def test_the_save_page_and_the_resume_error_page_come_in_french(client):
     respondent = Respondent(client, "cmo")
     client.get("/s/cmo?lang=fr")

@@ -3,12 +3,15 @@ request; a respondent mid-way finishes on the version their pages were rendered 
 
 from __future__ import annotations
 
+import pytest
 from click.testing import CliRunner
 
 from surveyapp import cli, create_app, store
 from surveyapp.store import definitions
 from tests.conftest import TEST_QUESTIONNAIRES
 from tests.walker import Respondent, cmo_answers
+
+pytestmark = pytest.mark.both_engines
 
 PAGES = (TEST_QUESTIONNAIRES / "multi_page.yaml").read_text(encoding="utf-8")
 REWORDED = PAGES.replace("Second answer", "Second answer, reworded")

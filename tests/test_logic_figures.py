@@ -18,6 +18,8 @@ from tests.adminkit import admin_client
 from tests.conftest import TEST_QUESTIONNAIRES
 from tests.walker import Respondent, hidden
 
+pytestmark = pytest.mark.both_engines
+
 RELEVANT = [  # (page 1, page 2) of t_relevant, as a browser with JavaScript posts them
     ({"outsources": "yes", "partners": "3"}, {"views-general": "agree", "views-deliver": "agree"}),
     ({"outsources": "no", "reason": "Costs"}, {"views-general": "disagree"}),

@@ -14,6 +14,8 @@ from tests.conftest import TEST_QUESTIONNAIRES
 from tests.test_hot_path import normalised
 from tests.walker import Respondent, hidden
 
+pytestmark = pytest.mark.both_engines
+
 RESHAPED = "Your answers changed the questions on this page"
 
 

@@ -13,6 +13,8 @@ from tests.adminkit import admin_client
 from tests.history import HISTORY, fixture_rows, history_app
 from tests.walker import Respondent, client_answers, cmo_answers
 
+pytestmark = pytest.mark.both_engines
+
 
 @pytest.fixture
 def app(make_app):

@@ -64,6 +64,7 @@ def walk_past_the_suppliers(app) -> tuple[Respondent, str]:
     return respondent, respondent.last_location
 
 
+@pytest.mark.both_engines
 def test_pages_are_skipped_in_the_order_shown_and_the_address_is_the_place_shown(app):
     seen = set()
     for _ in range(12):

@@ -11,6 +11,8 @@ import pytest
 from tests.conftest import TEST_QUESTIONNAIRES
 from tests.walker import Respondent
 
+pytestmark = pytest.mark.both_engines
+
 
 @pytest.fixture
 def typed_client(make_app):

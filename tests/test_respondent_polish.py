@@ -13,6 +13,8 @@ from surveyapp.questionnaire.estimate import estimate
 from tests.conftest import TEST_QUESTIONNAIRES
 from tests.walker import Respondent
 
+pytestmark = pytest.mark.both_engines
+
 ICON_LINK = '<link rel="icon" href="/static/favicon.ico"'
 FIELD_ERROR = re.compile(r'<p class="error" id="([^"]+)-error">(.*?)</p>', re.S)
 SUMMARY_ITEM = re.compile(

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.walker import Respondent, client_answers, cmo_answers, hidden
+
+pytestmark = pytest.mark.both_engines
 
 
 def rows(db):

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from surveyapp import store
 from tests.adminkit import stored_count as stored
 from tests.walker import Respondent
+
+pytestmark = pytest.mark.both_engines
 
 FOLDER = Path(__file__).parent / "invite_questionnaires"
 PAGES = [{"first": "one"}, {"second": "x"}, {"third": "p"}]
@@ -48,7 +52,7 @@ def test_answers_kept_on_the_429_page(make_app):
 
 def test_two_app_instances_on_one_database_agree(make_app):
     first = make_app(FOLDER, SUBMISSIONS_PER_ADDRESS=3)
-    second = make_app(FOLDER, SUBMISSIONS_PER_ADDRESS=3)
+    second = make_app(FOLDER, SUBMISSIONS_PER_ADDRESS=3, DATABASE=first.config["DATABASE"])
     assert first is not second
     codes = [submit(app.test_client(), "192.0.2.7").status_code
              for app in (first, second, first, second)]  # fmt: skip

@@ -113,9 +113,11 @@ def text_answers(
     if not fields:
         return []
     marks = ", ".join("?" * len(fields))
+    # PostgreSQL takes no negative LIMIT: every answer is no LIMIT at all
+    bound, bound_params = (" LIMIT ?", [limit]) if limit >= 0 else ("", [])
     rows = db.execute(
         "SELECT field, value FROM answers WHERE survey = ? AND edition = ?"  # noqa: S608 - placeholders only
-        f" AND field IN ({marks}) AND trim(value) != '' ORDER BY response, field LIMIT ?",
-        [survey, edition, *fields, limit],
+        f" AND field IN ({marks}) AND trim(value) != '' ORDER BY response, field{bound}",
+        [survey, edition, *fields, *bound_params],
     )
     return [(field, value) for field, value in rows.fetchall()]
