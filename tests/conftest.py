@@ -78,8 +78,30 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """Tests marked `both_engines` (store, respondent, admin, exchange, reliability) run
     on SQLite and, where wanted (tests.pgcluster), on PostgreSQL."""
     wanted = "engine" in metafunc.fixturenames and pgcluster.wanted()
-    if wanted and metafunc.definition.get_closest_marker("both_engines"):
+    if wanted and metafunc.definition.get_closest_marker("postgresql_only"):
+        metafunc.parametrize("engine", ["postgresql"], indirect=True)
+    elif wanted and metafunc.definition.get_closest_marker("both_engines"):
         metafunc.parametrize("engine", ["sqlite", "postgresql"], indirect=True)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests of the PostgreSQL engine itself (`postgresql_only`) are left out, not skipped,
+    where PostgreSQL is not wanted (tests.pgcluster: never in CI)."""
+    if pgcluster.wanted():
+        return
+    dropped = [item for item in items if item.get_closest_marker("postgresql_only")]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = [item for item in items if not item.get_closest_marker("postgresql_only")]
+
+
+@pytest.fixture
+def pg_url():
+    """The URL of a new, empty PostgreSQL database (tests marked postgresql_only)."""
+    url = pgcluster.new_database()
+    yield url
+    store.close_thread_connections()
+    pgcluster.drop(url)
 
 
 @pytest.fixture

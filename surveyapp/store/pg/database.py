@@ -16,6 +16,7 @@ import psycopg
 from psycopg import adapt, pq
 from sqlite_utils.utils import sqlite3
 
+from surveyapp.store.errors import StorageBusy
 from surveyapp.store.pg import catalog
 from surveyapp.store.pg.dialect import translate
 
@@ -72,9 +73,11 @@ class Cursor:
 
     @property
     def lastrowid(self) -> int | None:
-        if self._returns_id and self._id is None:
+        if self._returns_id:  # read once: an ignored INSERT returns no row, so no id
+            self._returns_id = False
             with _errors():
-                self._id = self._cursor.fetchone()[0]
+                row = self._cursor.fetchone()
+            self._id = row[0] if row else None
         return self._id
 
     @property
@@ -149,8 +152,17 @@ class Database:
         take turns as SQLite's do, on every host at once."""
         with _errors():
             self.raw.execute("BEGIN")
+        try:
             self.raw.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
             return Cursor(self.raw.execute("SELECT pg_advisory_xact_lock(%s)", [WRITE_LOCK]), False)
+        except psycopg.Error as exc:
+            # no transaction for the caller to roll back: leave the connection usable
+            with contextlib.suppress(psycopg.Error):
+                self.raw.execute("ROLLBACK")
+            if isinstance(exc, psycopg.errors.LockNotAvailable):
+                busy = f"the database is busy: no write turn within {LOCK_TIMEOUT}"
+                raise StorageBusy(busy) from exc
+            raise _sqlite_error(exc) from exc
 
     def close(self) -> None:
         if self._give_back is not None:
