@@ -26,6 +26,22 @@ def kill_backends(url: str) -> int:
         ).fetchone()[0]
 
 
+def kill_backends_as_admin(pg_admin, name: str) -> None:
+    pg_admin(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'")
+
+
+@pytest.fixture
+def pg_admin(app):
+    """Run SQL on the server's `postgres` database (ALTER DATABASE, terminating sessions)."""
+    server = app.config["DATABASE"].rsplit("/", 1)[0]
+
+    def run(sql: str) -> None:
+        with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+            conn.execute(sql)
+
+    return run
+
+
 def waiting_for_lock(url: str) -> int:
     with psycopg.connect(url, autocommit=True) as conn:
         return conn.execute(
@@ -64,17 +80,58 @@ def test_an_ignored_insert_into_an_identity_table_has_no_row_id(db):
     assert (again.rowcount, again.lastrowid) == (0, None)
 
 
-def test_a_lost_connection_is_an_operational_error_and_replaced_on_next_use(app):
+def test_a_read_on_a_killed_session_runs_again_on_a_new_connection(db, app):
+    before = db.execute("SELECT pg_backend_pid()").fetchone()[0]
+    assert kill_backends(app.config["DATABASE"]) >= 1
+    assert db.execute("SELECT count(*) FROM responses").fetchone() == (0,)
+    assert db.execute("SELECT pg_backend_pid()").fetchone()[0] != before
+    kill_backends(app.config["DATABASE"])
+    with store.immediate(db):  # BEGIN IMMEDIATE too starts again on a new connection
+        db.execute("UPDATE maintenance SET generation = 1")
+    assert db.execute("SELECT generation FROM maintenance").fetchone() == (1,)
+
+
+def test_a_write_on_a_killed_session_is_an_operational_error_then_replaced(app):
     url = app.config["DATABASE"]
     db = store.thread_connection(url)
     db.execute("SELECT 1")
     assert kill_backends(url) >= 1
     with pytest.raises(store.OperationalError):
-        db.execute("SELECT count(*) FROM responses")
+        db.execute("UPDATE maintenance SET generation = generation + 1")
     assert db.broken
     fresh = store.thread_connection(url)
     assert fresh is not db
-    assert fresh.execute("SELECT count(*) FROM responses").fetchone() == (0,)
+    assert fresh.execute("SELECT generation FROM maintenance").fetchone() == (0,)
+
+
+def test_a_session_killed_inside_a_transaction_is_not_resumed_elsewhere(app, db):
+    with pytest.raises(store.OperationalError), store.immediate(db):
+        db.execute("UPDATE maintenance SET generation = 7")
+        kill_backends(app.config["DATABASE"])
+        db.execute("SELECT generation FROM maintenance")
+    fresh = store.thread_connection(app.config["DATABASE"])
+    assert fresh.execute("SELECT generation FROM maintenance").fetchone() == (0,)
+
+
+def test_an_unreachable_database_fails_at_once_and_connects_when_back(app, pg_admin):
+    url = app.config["DATABASE"]
+    name = url.rsplit("/", 1)[1]
+    store.close_thread_connections()
+    pg_admin(f"ALTER DATABASE {name} ALLOW_CONNECTIONS false")
+    try:
+        kill_backends_as_admin(pg_admin, name)
+        with pytest.raises(store.OperationalError, match="unreachable: .*not currently accepting"):
+            store.thread_connection(url).execute("SELECT 1")
+    finally:
+        pg_admin(f"ALTER DATABASE {name} ALLOW_CONNECTIONS true")
+    assert wait_for(lambda: _reachable(url))
+
+
+def _reachable(url: str) -> bool:
+    try:
+        return store.thread_connection(url).execute("SELECT 1").fetchone() == (1,)
+    except store.OperationalError:
+        return False
 
 
 def test_a_read_past_its_budget_is_stopped_and_the_connection_stays_usable(db):

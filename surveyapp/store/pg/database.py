@@ -9,6 +9,7 @@ Numbers come back as int when whole, as SQLite gives them."""
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -24,6 +25,7 @@ from surveyapp.store.pg.dialect import translate
 WRITE_LOCK = 0x5375_7276  # "Surv"
 LOCK_TIMEOUT = "10s"
 Params = Sequence[Any] | dict[str, Any] | None
+_READS = re.compile(r"\s*(SELECT|SHOW|BEGIN)\b", re.I)
 
 
 class _Unknown(adapt.Dumper):
@@ -107,13 +109,16 @@ class Database:
 
     engine = "postgresql"
 
-    def __init__(self, conn: psycopg.Connection, url: str, give_back: Any = None):
+    def __init__(self, conn: psycopg.Connection, url: str, give_back: Any = None,
+                 reconnect: Any = None):  # fmt: skip
         self.raw, self.url, self._give_back = conn, url, give_back
+        self._reconnect = reconnect  # a new connection in place of a broken one
         self.conn = self  # the store reads db.conn.in_transaction and db.conn.executemany
 
     @property
     def in_transaction(self) -> bool:
-        return self.raw.info.transaction_status != pq.TransactionStatus.IDLE
+        # a broken connection has no transaction left (nothing to roll back)
+        return not self.broken and self.raw.info.transaction_status != pq.TransactionStatus.IDLE
 
     @property
     def broken(self) -> bool:
@@ -124,10 +129,32 @@ class Database:
         if special is not None:
             return special
         if sql.strip().upper() == "BEGIN IMMEDIATE":
-            return self._begin_writing()
+            return self._again(self._begin_writing, True)
         text, returns_id = translate(sql, catalog.keys(self))
-        with _errors():
-            return Cursor(self.raw.execute(text, _params(params)), returns_id)
+
+        def run() -> Cursor:
+            with _errors():
+                return Cursor(self.raw.execute(text, _params(params)), returns_id)
+
+        return self._again(run, _READS.match(sql) is not None)
+
+    def _again(self, run: Any, harmless: bool) -> Any:
+        """Run; if the connection turns out broken (a restarted server, a killed session)
+        and nothing was under way on it, run once more on a new connection: a read or the
+        start of a transaction, which the lost connection cannot have done."""
+        harmless = harmless and not self.in_transaction and self._reconnect is not None
+        try:
+            return run()
+        except sqlite3.OperationalError:
+            if not (harmless and self.broken):
+                raise
+        self._replace()
+        return run()
+
+    def _replace(self) -> None:
+        broken, self.raw = self.raw, self._reconnect()
+        if self._give_back is not None:
+            self._give_back(broken)  # the pool drops a broken connection
 
     def executemany(self, sql: str, rows: Sequence[Params]) -> None:
         text, _ = translate(sql, catalog.keys(self))
