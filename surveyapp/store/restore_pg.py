@@ -29,7 +29,8 @@ def restore_postgres(live: Any, source: Path, safety: Path) -> Restored:
         raise BackupError(f"{safety} exists: the safety copy needs a new name")
     pg.close_pool(live.url)  # this process's idle connections are not other sessions
     try:
-        with pg_dump.alone(live):
+        with maintenance.announced(live):
+            _refuse_others(live)
             began = time.monotonic()
             before = _listing(live)
             generation = maintenance.generation(live)
@@ -46,6 +47,15 @@ def restore_postgres(live: Any, source: Path, safety: Path) -> Restored:
     discarded = [row for row in before if row["response_id"] not in kept]
     listing = write_listing(safety.with_name(safety.name + ".discarded.csv"), discarded)
     return Restored(count, safety, listing, discarded, held)
+
+
+def _refuse_others(live: Any) -> None:
+    busy = pg_dump.others(live)
+    if busy:
+        raise BackupError(
+            f"{busy} other session(s) use this database (app hosts, workers): stop them and"
+            f" restore again, or restore by hand: {pg_dump.MANUAL}"
+        )
 
 
 def _select_definitions() -> str:

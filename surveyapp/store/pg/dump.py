@@ -9,7 +9,6 @@ SQLite's, it does not hold writers out while they run."""
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
 import subprocess
@@ -119,23 +118,3 @@ def load(url: str, path: Path) -> None:
     """Replace the database's content with the archive's, in one transaction."""
     _run(["pg_restore", "--clean", "--if-exists", "--single-transaction", "--no-owner",
           "--no-privileges", "--exit-on-error", "-d", url, str(path)])  # fmt: skip
-
-
-@contextlib.contextmanager
-def alone(db: Any) -> Iterator[None]:
-    """Hold the restore lock on `db`'s session, refusing while anyone else is connected."""
-    if not db.raw.execute("SELECT pg_try_advisory_lock(%s)", [RESTORE_LOCK]).fetchone()[0]:
-        raise DumpError("another restore of this database is running")
-    try:
-        busy = others(db)
-        if busy:
-            raise DumpError(
-                f"{busy} other session(s) use this database (app hosts, workers): stop them"
-                f" and restore again, or restore by hand: {MANUAL}"
-            )
-        yield
-    finally:
-        db.raw.execute("SELECT pg_advisory_unlock(%s)", [RESTORE_LOCK])
-
-
-RESTORE_LOCK = 0x5375_7278
