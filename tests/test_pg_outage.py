@@ -87,6 +87,6 @@ def test_a_page_read_while_down_is_a_503_to_try_again_and_served_after(app, outa
     outage.down()
     page = client.get("/s/cmo")
     assert page.status_code == 503 and page.headers["Retry-After"]
-    assert "Error 503" in page.text
+    assert "Error 503" in page.text and "temporarily unable" in page.text
     outage.up()
     assert client.get("/s/cmo").status_code == 200

@@ -5,6 +5,8 @@ respondent's posted page comes back with the answers kept and "could not save ju
 from __future__ import annotations
 
 from flask import current_app, render_template, request
+from flask_babel import gettext
+from werkzeug.exceptions import ServiceUnavailable
 
 from surveyapp import store
 from surveyapp.questionnaire.answers import check_page
@@ -28,4 +30,5 @@ def unavailable(error: store.DatabaseError):
         checked = check_page(definition, number, request.form.getlist, {})
         page, status = kept(definition, number, checked.state)
         return page, status, RETRY
-    return render_template("error.html", code=503, message=""), 503, RETRY
+    message = gettext(ServiceUnavailable.description)
+    return render_template("error.html", code=503, message=message), 503, RETRY
