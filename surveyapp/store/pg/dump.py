@@ -79,16 +79,22 @@ def dump(url: str, target: Path) -> int:
 
 
 def _copy_rows(path: Path, table: str) -> Iterator[list[str]]:
-    """The rows of `table` in the archive, as pg_restore writes them (COPY text)."""
-    done = _run(["pg_restore", "-a", "-t", table, "-f", "-", str(path)])
-    inside = False
-    for line in done.stdout.decode().splitlines():
-        if line.startswith("COPY "):
-            inside = True
-        elif line == "\\.":
-            inside = False
-        elif inside:
-            yield line.split("\t")
+    """The rows of `table` in the archive, as pg_restore writes them (COPY text), read
+    as they come (a large table is never held in memory)."""
+    command = [_tool("pg_restore"), "-a", "-t", table, "-f", "-", str(path)]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as proc:  # noqa: S603
+        inside = False
+        for raw in proc.stdout:
+            line = raw.rstrip(b"\n")
+            if line.startswith(b"COPY "):
+                inside = True
+            elif line == b"\\.":
+                inside = False
+            elif inside:
+                yield line.decode().split("\t")
+        error = proc.stderr.read().decode(errors="replace").strip()
+    if proc.returncode != 0:
+        raise DumpError(f"pg_restore failed: {error or proc.returncode}")
 
 
 def check(path: Path, known: list[str]) -> int:
