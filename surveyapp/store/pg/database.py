@@ -176,20 +176,22 @@ class Database:
 
     def _begin_writing(self) -> Cursor:
         """BEGIN, then wait (at most LOCK_TIMEOUT) for the database's write lock: writers
-        take turns as SQLite's do, on every host at once."""
-        with _errors():
-            self.raw.execute("BEGIN")
+        take turns as SQLite's do, on every host at once. One round trip to the server."""
         try:
-            self.raw.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
-            return Cursor(self.raw.execute("SELECT pg_advisory_xact_lock(%s)", [WRITE_LOCK]), False)
+            cursor = self.raw.execute(
+                f"BEGIN; SET LOCAL lock_timeout = '{LOCK_TIMEOUT}';"
+                f" SELECT pg_advisory_xact_lock({WRITE_LOCK})"
+            )
         except psycopg.Error as exc:
             # no transaction for the caller to roll back: leave the connection usable
-            with contextlib.suppress(psycopg.Error):
-                self.raw.execute("ROLLBACK")
+            if not self.broken:
+                with contextlib.suppress(psycopg.Error):
+                    self.raw.execute("ROLLBACK")
             if isinstance(exc, psycopg.errors.LockNotAvailable):
                 busy = f"the database is busy: no write turn within {LOCK_TIMEOUT}"
                 raise StorageBusy(busy) from exc
             raise _sqlite_error(exc) from exc
+        return Cursor(cursor, False)
 
     def close(self) -> None:
         if self._give_back is not None:
