@@ -272,7 +272,7 @@ def immediate(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
     Writers in this process and its sibling workers queue first (_WriterQueue), unless
     a restore runs: then they are refused at once (maintenance.Maintenance)."""
     queue = _writer_queue(db)
-    if queue or is_postgres(db):
+    if queue:  # PostgreSQL's BEGIN IMMEDIATE checks it (store.pg.database)
         refuse_while_restoring(db)
     with queue.turn() if queue else contextlib.nullcontext(), transaction(db):
         yield db

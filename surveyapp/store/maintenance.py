@@ -93,7 +93,12 @@ def generation(db: sqlite_utils.Database) -> int:
 
 
 def _commit(db: sqlite_utils.Database, sql: str, params: list) -> None:
-    """One write transaction for a caller that already holds the writer queue."""
+    """One write transaction for a caller that already holds the writer queue (on
+    PostgreSQL a plain one: BEGIN IMMEDIATE there would refuse the restore's own write)."""
+    if _postgres(db):
+        with db.raw.transaction():
+            db.execute(sql, params)
+        return
     with transaction(db):
         db.execute(sql, params)
 

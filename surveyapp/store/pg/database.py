@@ -17,6 +17,7 @@ import psycopg
 from psycopg import adapt, pq
 from sqlite_utils.utils import sqlite3
 
+from surveyapp.store import maintenance
 from surveyapp.store.errors import StorageBusy
 from surveyapp.store.pg import catalog
 from surveyapp.store.pg.dialect import translate
@@ -25,6 +26,7 @@ from surveyapp.store.pg.dialect import translate
 WRITE_LOCK = 0x5375_7276  # "Surv"
 LOCK_TIMEOUT = "10s"
 Params = Sequence[Any] | dict[str, Any] | None
+_RESTORING = "SELECT restoring_pid FROM maintenance WHERE restoring_pid IS NOT NULL"
 _READS = re.compile(r"\s*(SELECT|SHOW|BEGIN)\b", re.I)
 
 
@@ -176,12 +178,20 @@ class Database:
 
     def _begin_writing(self) -> Cursor:
         """BEGIN, then wait (at most LOCK_TIMEOUT) for the database's write lock: writers
-        take turns as SQLite's do, on every host at once. One round trip to the server."""
+        take turns as SQLite's do, on every host at once; refused (Maintenance) while a
+        restore runs. One round trip to the server, unless the maintenance row is set."""
         try:
             cursor = self.raw.execute(
                 f"BEGIN; SET LOCAL lock_timeout = '{LOCK_TIMEOUT}';"
-                f" SELECT pg_advisory_xact_lock({WRITE_LOCK})"
+                f" SELECT pg_advisory_xact_lock({WRITE_LOCK}); {_RESTORING}"
             )
+            while cursor.nextset():  # to the last statement's rows
+                pass
+            if cursor.fetchone() is not None:  # perhaps a restore: maintenance tells
+                maintenance.refuse_while_restoring(self)
+        except maintenance.Maintenance:
+            self.raw.execute("ROLLBACK")
+            raise
         except psycopg.Error as exc:
             # no transaction for the caller to roll back: leave the connection usable
             if not self.broken:
