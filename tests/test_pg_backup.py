@@ -110,3 +110,23 @@ def test_missing_client_programs_are_named(app, runner, tmp_path, monkeypatch):
     assert result.exit_code != 0
     assert "pg_dump is not installed" in result.output and "postgresql-client" in result.output
     assert not list(tmp_path.glob("x.dump*"))
+
+
+def test_a_restore_that_fails_in_pg_restore_changes_nothing(app, db, runner, tmp_path, monkeypatch):
+    submit(db, "kept")
+    target = tmp_path / "copy.dump"
+    assert runner.invoke(args=["backup", str(target)]).exit_code == 0
+    submit(db, "newer")
+    broken = tmp_path / "broken.dump"
+    data = target.read_bytes()
+    broken.write_bytes(data[: len(data) * 2 // 3])  # its table of contents, not all its data
+    real_load = pg_dump.load
+    monkeypatch.setattr(pg_dump, "load", lambda url, _path: real_load(url, broken))
+    result = runner.invoke(args=["restore", str(target), "--yes"])
+    assert result.exit_code != 0 and "pg_restore failed" in result.output
+    db = store.thread_connection(app.config["DATABASE"])
+    assert keys(db) == {"kept", "newer"}
+    assert db.execute("SELECT restoring_pid, generation FROM maintenance").fetchone() == (None, 0)
+    submit(db, "after")  # writes go on
+    with pytest.raises(store.IntegrityError, match="append-only"):
+        db.execute("DELETE FROM audit")
