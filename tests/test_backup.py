@@ -57,6 +57,7 @@ def test_backup_under_load_restores_elsewhere_with_every_acknowledged_response(t
     fresh.close()
 
 
+@pytest.mark.both_engines
 def test_backup_refuses_to_overwrite_without_force(app, runner, tmp_path):
     target = tmp_path / "exists.db"
     target.write_text("keep me")
@@ -97,6 +98,7 @@ def _corrupt(path):
     path.write_bytes(bytes(data))
 
 
+@pytest.mark.both_engines
 @pytest.mark.parametrize(
     ("make", "message"),
     [

@@ -18,6 +18,7 @@ from click.testing import CliRunner
 
 from surveyapp import SHIPPED_SURVEYS, cli, create_app, store
 from surveyapp.store import accounts, audit, schema
+from surveyapp.store.pg import database as pg_database
 from tests.adminkit import PASSWORD, admin_client, login, make_admin
 from tests.walker import Respondent, cmo_answers
 
@@ -31,6 +32,25 @@ time.sleep(120)
 """
 
 
+# On PostgreSQL: holds the database's write lock (an advisory lock) until killed.
+HOLD_PG_LOCK = """
+import sys, time, psycopg
+conn = psycopg.connect(sys.argv[1], autocommit=True)
+conn.execute("SELECT pg_advisory_lock(%s)", [int(sys.argv[2])])
+print("held", flush=True)
+time.sleep(120)
+"""
+
+
+def hold_write_lock(database: str) -> subprocess.Popen:
+    """Another process holding the database's write queue (SQLite) or lock (PostgreSQL)."""
+    if store.pg.is_url(database):
+        args = [HOLD_PG_LOCK, database, str(pg_database.WRITE_LOCK)]
+    else:
+        args = [HOLD_LOCK, database + "-writer.lock"]
+    return subprocess.Popen([sys.executable, "-c", *args], stdout=subprocess.PIPE, text=True)
+
+
 def command(*args: str):
     """Run `surveyapp ARGS` as the console script does (the app built by the command line)."""
     result = CliRunner().invoke(cli.group, list(args))
@@ -42,10 +62,8 @@ def command(*args: str):
 def held_lock(app, monkeypatch):
     """Another process holding the database's write queue; the busy timeout cut to 0.3 s."""
     monkeypatch.setattr(store.connection, "BUSY_TIMEOUT_MS", 300)
-    holder = subprocess.Popen(
-        [sys.executable, "-c", HOLD_LOCK, app.config["DATABASE"] + "-writer.lock"],
-        stdout=subprocess.PIPE, text=True,
-    )  # fmt: skip
+    monkeypatch.setattr(pg_database, "LOCK_TIMEOUT", "300ms")
+    holder = hold_write_lock(app.config["DATABASE"])
     try:
         assert holder.stdout.readline() == "held\n"
         yield holder
@@ -130,17 +148,16 @@ def test_serve_prepares_the_database_before_starting_gunicorn(instance, monkeypa
     assert accounts.get_admin(store.thread_connection(app.config["DATABASE"]), "admin")
 
 
+@pytest.mark.both_engines
 def test_a_worker_boots_while_another_process_holds_the_write_lock(app):
     """Booting reads only: neither SQLite's write lock nor the write queue is needed."""
-    holder = subprocess.Popen(
-        [sys.executable, "-c", HOLD_LOCK, app.config["DATABASE"] + "-writer.lock"],
-        stdout=subprocess.PIPE, text=True,
-    )  # fmt: skip
+    holder = hold_write_lock(app.config["DATABASE"])
     writer = store.connect(app.config["DATABASE"])
     booted = []
     try:
         assert holder.stdout.readline() == "held\n"
-        writer.execute("BEGIN IMMEDIATE")
+        if not store.connection.is_postgres(writer):  # PostgreSQL's is the holder's lock
+            writer.execute("BEGIN IMMEDIATE")
         boot = threading.Thread(target=lambda: booted.append(create_app(dict(app.config))))
         boot.start()
         boot.join(timeout=60)
@@ -217,6 +234,7 @@ def test_admin_login_reading_and_export_work_when_the_disk_is_full(app, db, capl
 # --- the write queue gives up ---------------------------------------------------------
 
 
+@pytest.mark.both_engines
 def test_the_write_queue_gives_up_after_the_busy_timeout(app, held_lock):
     outcome = []
 
@@ -242,6 +260,7 @@ def test_the_write_queue_gives_up_after_the_busy_timeout(app, held_lock):
     assert store.load_draft(store.thread_connection(app.config["DATABASE"]), "key")
 
 
+@pytest.mark.both_engines
 def test_a_respondent_gets_try_again_with_answers_kept_while_the_queue_is_held(app, held_lock):
     respondent = Respondent(app.test_client(), "cmo")
     respondent.open(1)

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from surveyapp import create_app, store
 from surveyapp.store import accounts
 
 
+@pytest.mark.both_engines
 def test_init_db_is_idempotent(runner, app):
     first = runner.invoke(args=["init-db"])
     second = runner.invoke(args=["init-db"])
@@ -40,6 +43,7 @@ def test_check_definitions_passes_the_shipped_ones(runner):
     assert "cmo edition 2012" in result.output and "client edition 2012" in result.output
 
 
+@pytest.mark.both_engines
 def test_create_admin_stores_a_hash(runner, app, monkeypatch):
     monkeypatch.setenv("SURVEYAPP_ADMIN_PASSWORD", "correct horse battery")
     result = runner.invoke(args=["create-admin", "ada"])
@@ -50,6 +54,7 @@ def test_create_admin_stores_a_hash(runner, app, monkeypatch):
     assert admin["password_hash"].startswith(("scrypt:", "pbkdf2:"))
 
 
+@pytest.mark.both_engines
 def test_create_admin_prompts_without_the_variable(runner, app, monkeypatch):
     monkeypatch.delenv("SURVEYAPP_ADMIN_PASSWORD", raising=False)
     result = runner.invoke(args=["create-admin", "bob", "--role", "viewer"],
@@ -60,6 +65,7 @@ def test_create_admin_prompts_without_the_variable(runner, app, monkeypatch):
     )
 
 
+@pytest.mark.both_engines
 def test_create_admin_refuses_a_short_password(runner, monkeypatch):
     monkeypatch.setenv("SURVEYAPP_ADMIN_PASSWORD", "short")
     result = runner.invoke(args=["create-admin", "eve"])

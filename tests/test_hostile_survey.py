@@ -21,6 +21,8 @@ from tests.conftest import TEST_QUESTIONNAIRES, examples
 from tests.hostile import EDITS, NUMBERS, RAW, edited, form_body
 from tests.walker import hidden
 
+pytestmark = pytest.mark.both_engines
+
 CATALOG = load_all(definition_files(SHIPPED_SURVEYS, TEST_QUESTIONNAIRES))
 DEFINITIONS = [editions[max(editions)] for editions in CATALOG.values()]
 HOSTILE_TEXT = st.one_of(

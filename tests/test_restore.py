@@ -180,6 +180,7 @@ def test_a_failed_restore_changes_nothing(app, runner, db, tmp_path, monkeypatch
     assert _insert(db, definition, "often", "k2")
 
 
+@pytest.mark.both_engines
 def test_each_restore_is_a_new_generation_and_keeps_the_apps_definitions(app, runner, db, tmp_path):
     assert runner.invoke(args=["backup", str(tmp_path / "backup.db")]).exit_code == 0
     versions = {row[0] for row in db.execute("SELECT version FROM definitions")}
@@ -189,6 +190,7 @@ def test_each_restore_is_a_new_generation_and_keeps_the_apps_definitions(app, ru
     assert {row[0] for row in db.execute("SELECT version FROM definitions")} >= versions
 
 
+@pytest.mark.both_engines
 def test_respondents_get_503_with_answers_kept_while_a_restore_runs(client, db):
     walker = Respondent(client, "cmo")
     pages = cmo_answers(comments="Kept while restoring")
@@ -206,6 +208,7 @@ def test_respondents_get_503_with_answers_kept_while_a_restore_runs(client, db):
     assert db.execute("SELECT count(*) FROM responses").fetchone()[0] == 1
 
 
+@pytest.mark.both_engines
 def test_admin_writes_while_a_restore_runs_get_503_not_500(client, db):
     token = TOKEN.search(client.get("/admin/login").get_data(as_text=True)).group(1)
     form = {"csrf_token": token, "username": "nobody", "password": "wrong"}
@@ -218,6 +221,7 @@ def test_admin_writes_while_a_restore_runs_get_503_not_500(client, db):
     assert client.post("/admin/login", data=form).status_code == 401
 
 
+@pytest.mark.both_engines
 def test_a_restore_that_died_leaves_no_maintenance_behind(app, db):
     with store.immediate(db):  # what a killed restore leaves: the row, but no lock holder
         db.execute("UPDATE maintenance SET restoring_pid = 1, since = 'then'")
@@ -226,6 +230,7 @@ def test_a_restore_that_died_leaves_no_maintenance_behind(app, db):
     assert _insert(db, definition, "rare", "k1")
 
 
+@pytest.mark.both_engines
 def test_a_worker_boots_while_a_restore_runs(make_app, db):
     with pytest.raises(RuntimeError), maintenance.announced(db):
         assert maintenance.restoring(db)

@@ -15,6 +15,7 @@ from surveyapp.cli import catalog, open_store
 from surveyapp.questionnaire.answers import counted_fields
 from surveyapp.store import audit, recover
 from surveyapp.store.backup import BackupError, backup, check_restorable
+from surveyapp.store.connection import is_postgres
 from surveyapp.store.restore import Restored, restore
 
 
@@ -31,7 +32,8 @@ def backup_command(file: Path, force: bool) -> None:
     except BackupError as exc:
         raise click.ClickException(str(exc)) from None
     audit.record(live, audit.cli_actor(), "backup", file=str(file), responses=count)
-    click.echo(f"Backed up {count} response(s) to {file} (integrity_check ok).")
+    checked = "pg_dump custom format" if is_postgres(live) else "integrity_check ok"
+    click.echo(f"Backed up {count} response(s) to {file} ({checked}).")
 
 
 @click.command("restore")
@@ -47,12 +49,10 @@ def restore_command(file: Path, yes: bool) -> None:
         count = check_restorable(file)
     except BackupError as exc:
         raise click.ClickException(str(exc)) from None
-    database = Path(current_app.config["DATABASE"])
+    live = open_store()
+    database, safety = _safety_copy(live)
     if not yes:
         click.confirm(f"Replace {database} with {file} ({count} responses)?", abort=True)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-    safety = database.with_name(f"{database.name}.before-restore-{stamp}")
-    live = open_store()
     try:
         result = restore(live, file, safety)
     except BackupError as exc:
@@ -66,6 +66,17 @@ def restore_command(file: Path, yes: bool) -> None:
     _report(result)
 
 
+def _safety_copy(live: Any) -> tuple[str, Path]:
+    """(the database as shown, where the restore keeps what it held): beside a SQLite
+    file; in the instance folder for PostgreSQL (a dump; the URL's password not shown)."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    if is_postgres(live):
+        shown = "PostgreSQL database " + live.url.rsplit("@", 1)[-1]
+        return shown, Path(current_app.instance_path) / f"before-restore-{stamp}.dump"
+    database = Path(current_app.config["DATABASE"])
+    return str(database), database.with_name(f"{database.name}.before-restore-{stamp}")
+
+
 def _report(result: Restored) -> None:
     if not result.discarded:
         click.echo("Discarded: none (the restored database holds every previous response).")
@@ -75,6 +86,10 @@ def _report(result: Restored) -> None:
         f" the restored one. They are kept in {result.safety}, listed in {result.listing}:"
     )
     _print_rows(result.discarded)
+    if result.safety.suffix == ".dump":
+        click.echo("Bring them back by restoring the safety dump into a scratch database"
+                   " (pg_restore -d URL) and exporting them from there.")  # fmt: skip
+        return
     click.echo(f"Bring them back with: surveyapp recover {result.safety} --all (or name ids).")
 
 

@@ -15,6 +15,9 @@ from sqlite_utils.utils import sqlite3
 
 from surveyapp import store
 from surveyapp.store import schema
+from surveyapp.store.connection import is_postgres
+from surveyapp.store.pg import dump as pg_dump
+from surveyapp.store.pg import schema as pg_schema
 
 # Tables and columns a surveyapp database has from its first migration on.
 REQUIRED_COLUMNS = {
@@ -56,7 +59,13 @@ def _open(path: Path) -> Iterator[sqlite_utils.Database]:
 def backup(source: sqlite_utils.Database, target: Path) -> int:
     """Copy the database behind `source` to `target` in one backup step, i.e. one read
     snapshot: everything committed before it starts, nothing half-written. Writers go on
-    meanwhile (WAL). The copy is a single file (rollback journal). Returns its responses."""
+    meanwhile (WAL). The copy is a single file (rollback journal). Returns its responses.
+    On PostgreSQL: pg_dump's custom format, also one snapshot (store.pg.dump)."""
+    if is_postgres(source):
+        try:
+            return pg_dump.dump(source.url, target)
+        except pg_dump.DumpError as exc:
+            raise BackupError(str(exc)) from exc
     partial = target.with_name(target.name + ".partial")
     partial.unlink(missing_ok=True)
     partial.touch(mode=0o600)  # answers and password hashes: readable by the owner only
@@ -74,9 +83,14 @@ def backup(source: sqlite_utils.Database, target: Path) -> int:
 
 def check_restorable(path: Path) -> int:
     """Refuse anything but a sound surveyapp database this version understands; return
-    its number of responses."""
+    its number of responses. A pg_dump archive (PostgreSQL's backups) is read by pg_restore."""
     if not path.is_file():
         raise BackupError(f"{path} is not a file")
+    if pg_dump.is_dump(path):
+        try:
+            return pg_dump.check(path, pg_schema.known())
+        except pg_dump.DumpError as exc:
+            raise BackupError(str(exc)) from exc
     try:
         with _open(path) as db:
             problems = integrity_check(db)

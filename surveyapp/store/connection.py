@@ -20,6 +20,7 @@ import sqlite_utils
 from sqlite_utils.utils import sqlite3
 
 from surveyapp.store import pg
+from surveyapp.store.errors import StorageBusy
 from surveyapp.store.maintenance import refuse_while_restoring
 from surveyapp.store.transaction import transaction
 
@@ -36,10 +37,6 @@ _local = threading.local()
 
 class StorageError(RuntimeError):
     """The database is unusable for this app (missing, old SQLite, wrong settings)."""
-
-
-class StorageBusy(OperationalError):
-    """The write queue stayed taken for the whole busy timeout: the write was not made."""
 
 
 class ReadBudgetExceeded(RuntimeError):
@@ -275,7 +272,7 @@ def immediate(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
     Writers in this process and its sibling workers queue first (_WriterQueue), unless
     a restore runs: then they are refused at once (maintenance.Maintenance)."""
     queue = _writer_queue(db)
-    if queue:
+    if queue:  # PostgreSQL's BEGIN IMMEDIATE checks it (store.pg.database)
         refuse_while_restoring(db)
     with queue.turn() if queue else contextlib.nullcontext(), transaction(db):
         yield db

@@ -12,6 +12,9 @@ then, while this process holds the writer queue (store.connection):
    definition texts stay); maintenance.finish; COMMIT. Any failure rolls all of it back.
 4. Those responses are written next to the safety copy (<safety>.discarded.csv);
    `recover` (surveyapp.store.recover) brings any of them back.
+
+On PostgreSQL (store/restore_pg.py) pg_restore replaces the content in one transaction
+after a safety dump; it is refused while other sessions use the database.
 """
 
 from __future__ import annotations
@@ -28,7 +31,8 @@ import sqlite_utils
 
 from surveyapp.store import maintenance, schema
 from surveyapp.store.backup import BackupError, _open, backup, check_restorable, integrity_check
-from surveyapp.store.connection import _writer_queue
+from surveyapp.store.connection import _writer_queue, is_postgres
+from surveyapp.store.pg.dump import is_dump
 
 KEPT = {"maintenance"}  # server state: never taken from the backup
 MERGED = {"definitions"}  # texts of definition versions: the running app's must stay
@@ -47,6 +51,12 @@ class Restored:
 def restore(live: sqlite_utils.Database, source: Path, safety: Path) -> Restored:
     """Replace the live database's content with the backup `source`, keeping what it
     held before in `safety`; see the module's docstring for the sequence."""
+    if is_postgres(live):
+        from surveyapp.store.restore_pg import restore_postgres
+
+        return restore_postgres(live, source, safety)
+    if is_dump(source):
+        raise BackupError(f"{source} is a PostgreSQL backup (pg_dump): this database is SQLite")
     count = check_restorable(source)
     if safety.exists():
         raise BackupError(f"{safety} exists: the safety copy needs a new name")

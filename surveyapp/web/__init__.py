@@ -116,8 +116,12 @@ def init_app(app: Flask) -> None:
     def current_catalog():
         """Serve what was published or opened since, in this worker too (one SELECT)."""
         live = app.extensions.get("live_catalog")
-        if live is not None:
+        if live is None:
+            return
+        try:
             app.extensions["surveys"] = live.current(get_db())
+        except store.DatabaseError:  # unreachable (PostgreSQL restarting): pages say so
+            app.logger.warning("serving the catalogue last read: the database is unreachable")
 
     @app.after_request
     def add_security_headers(response):

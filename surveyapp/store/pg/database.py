@@ -9,6 +9,7 @@ Numbers come back as int when whole, as SQLite gives them."""
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -16,6 +17,8 @@ import psycopg
 from psycopg import adapt, pq
 from sqlite_utils.utils import sqlite3
 
+from surveyapp.store import maintenance
+from surveyapp.store.errors import StorageBusy
 from surveyapp.store.pg import catalog
 from surveyapp.store.pg.dialect import translate
 
@@ -23,6 +26,8 @@ from surveyapp.store.pg.dialect import translate
 WRITE_LOCK = 0x5375_7276  # "Surv"
 LOCK_TIMEOUT = "10s"
 Params = Sequence[Any] | dict[str, Any] | None
+_RESTORING = "SELECT restoring_pid FROM maintenance WHERE restoring_pid IS NOT NULL"
+_READS = re.compile(r"\s*(SELECT|SHOW|BEGIN)\b", re.I)
 
 
 class _Unknown(adapt.Dumper):
@@ -83,9 +88,11 @@ class Cursor:
 
     @property
     def lastrowid(self) -> int | None:
-        if self._returns_id and self._id is None:
+        if self._returns_id:  # read once: an ignored INSERT returns no row, so no id
+            self._returns_id = False
             with _errors():
-                self._id = self._cursor.fetchone()[0]
+                row = self._cursor.fetchone()
+            self._id = row[0] if row else None
         return self._id
 
     @property
@@ -118,13 +125,16 @@ class Database:
 
     engine = "postgresql"
 
-    def __init__(self, conn: psycopg.Connection, url: str, give_back: Any = None):
+    def __init__(self, conn: psycopg.Connection, url: str, give_back: Any = None,
+                 reconnect: Any = None):  # fmt: skip
         self.raw, self.url, self._give_back = conn, url, give_back
+        self._reconnect = reconnect  # a new connection in place of a broken one
         self.conn = self  # the store reads db.conn.in_transaction and db.conn.executemany
 
     @property
     def in_transaction(self) -> bool:
-        return self.raw.info.transaction_status != pq.TransactionStatus.IDLE
+        # a broken connection has no transaction left (nothing to roll back)
+        return not self.broken and self.raw.info.transaction_status != pq.TransactionStatus.IDLE
 
     @property
     def broken(self) -> bool:
@@ -135,10 +145,32 @@ class Database:
         if special is not None:
             return special
         if sql.strip().upper() == "BEGIN IMMEDIATE":
-            return self._begin_writing()
+            return self._again(self._begin_writing, True)
         text, returns_id = translate(sql, catalog.keys(self))
-        with _errors():
-            return Cursor(self.raw.execute(text, _params(params)), returns_id)
+
+        def run() -> Cursor:
+            with _errors():
+                return Cursor(self.raw.execute(text, _params(params)), returns_id)
+
+        return self._again(run, _READS.match(sql) is not None)
+
+    def _again(self, run: Any, harmless: bool) -> Any:
+        """Run; if the connection turns out broken (a restarted server, a killed session)
+        and nothing was under way on it, run once more on a new connection: a read or the
+        start of a transaction, which the lost connection cannot have done."""
+        harmless = harmless and not self.in_transaction and self._reconnect is not None
+        try:
+            return run()
+        except sqlite3.OperationalError:
+            if not (harmless and self.broken):
+                raise
+        self._replace()
+        return run()
+
+    def _replace(self) -> None:
+        broken, self.raw = self.raw, self._reconnect()
+        if self._give_back is not None:
+            self._give_back(broken)  # the pool drops a broken connection
 
     def executemany(self, sql: str, rows: Sequence[Params]) -> None:
         text, _ = translate(sql, catalog.keys(self))
@@ -166,11 +198,30 @@ class Database:
 
     def _begin_writing(self) -> Cursor:
         """BEGIN, then wait (at most LOCK_TIMEOUT) for the database's write lock: writers
-        take turns as SQLite's do, on every host at once."""
-        with _errors():
-            self.raw.execute("BEGIN")
-            self.raw.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
-            return Cursor(self.raw.execute("SELECT pg_advisory_xact_lock(%s)", [WRITE_LOCK]), False)
+        take turns as SQLite's do, on every host at once; refused (Maintenance) while a
+        restore runs. One round trip to the server, unless the maintenance row is set."""
+        try:
+            cursor = self.raw.execute(
+                f"BEGIN; SET LOCAL lock_timeout = '{LOCK_TIMEOUT}';"
+                f" SELECT pg_advisory_xact_lock({WRITE_LOCK}); {_RESTORING}"
+            )
+            while cursor.nextset():  # to the last statement's rows
+                pass
+            if cursor.fetchone() is not None:  # perhaps a restore: maintenance tells
+                maintenance.refuse_while_restoring(self)
+        except maintenance.Maintenance:
+            self.raw.execute("ROLLBACK")
+            raise
+        except psycopg.Error as exc:
+            # no transaction for the caller to roll back: leave the connection usable
+            if not self.broken:
+                with contextlib.suppress(psycopg.Error):
+                    self.raw.execute("ROLLBACK")
+            if isinstance(exc, psycopg.errors.LockNotAvailable):
+                busy = f"the database is busy: no write turn within {LOCK_TIMEOUT}"
+                raise StorageBusy(busy) from exc
+            raise _sqlite_error(exc) from exc
+        return Cursor(cursor, False)
 
     def close(self) -> None:
         if self._give_back is not None:

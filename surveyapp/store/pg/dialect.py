@@ -15,7 +15,9 @@ IDENTITY_TABLES = frozenset({
     "webhook_outbox", "webhook_attempts",
 })  # fmt: skip
 _INSERT = re.compile(r"^\s*INSERT\s+(OR\s+(IGNORE|REPLACE)\s+)?INTO\s+(\w+)", re.I)
-_TOKEN = re.compile(r"'(?:[^']|'')*'|\"[^\"]*\"|--[^\n]*|\?|(?<!:):(\w+)|%|\b(max|min)\s*\(", re.I)
+_TOKEN = re.compile(
+    r"'(?:[^']|'')*'|\"[^\"]*\"|--[^\n]*|/\*.*?\*/|\?|(?<!:):(\w+)|%|\b(max|min)\s*\(", re.I | re.S
+)
 
 
 class Unsupported(ValueError):

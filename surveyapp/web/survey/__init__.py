@@ -5,4 +5,4 @@ from flask import Blueprint
 bp = Blueprint("survey", __name__)
 invite_bp = Blueprint("invite", __name__)
 
-from surveyapp.web.survey import assets, branding, invited, pages  # noqa: E402, F401 - register routes
+from surveyapp.web.survey import assets, branding, invited, pages, unavailable  # noqa: E402, F401 - register routes

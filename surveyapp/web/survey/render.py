@@ -46,8 +46,15 @@ def render(definition, number, form, state, status=200, notice="", errors=False)
         has_errors=errors,
         view=view,
         overview=estimate(definition) if view.position == 1 else None,
-        closes_at=serving(definition.id).schedule.closes_at,
+        closes_at=_closes_at(definition.id),
     ), status
+
+
+def _closes_at(survey_id: str) -> str | None:
+    try:
+        return serving(survey_id).schedule.closes_at
+    except store.DatabaseError:  # unreachable: the page that says so is drawn without it
+        return None
 
 
 # A page with nothing filled in differs between respondents only in its CSRF token and
