@@ -20,7 +20,7 @@ URL = "/admin/surveys/cmo/responses"
 def counters(app) -> dict:
     """Every non-zero counter (a removal leaves a counter at 0 where one was added)."""
     db = store.thread_connection(app.config["DATABASE"])
-    rows = db.execute("SELECT survey, edition, field, value, count FROM counters WHERE count")
+    rows = db.execute("SELECT survey, edition, field, value, count FROM counters WHERE count != 0")
     return {tuple(row[:4]): row[4] for row in rows}
 
 

@@ -94,7 +94,8 @@ def count_for_address(db: sqlite_utils.Database, rules: DraftRules) -> None:
     since = ago(seconds=rules.window_seconds)
     db.execute("DELETE FROM draft_log WHERE at < ?", [since])
     recent = db.execute(
-        "SELECT count(*) FROM (SELECT 1 FROM draft_log WHERE address = ? AND at >= ? LIMIT ?)",
+        "SELECT count(*) FROM (SELECT 1 FROM draft_log WHERE address = ? AND at >= ? LIMIT ?)"
+        " AS recent",
         [rules.address, since, rules.limit],
     ).fetchone()[0]
     if recent >= rules.limit:

@@ -216,8 +216,8 @@ def summary(db: sqlite_utils.Database, survey: str) -> list[dict[str, Any]]:
     return list(
         db.query(
             "SELECT edition, count(*) AS sent, count(used_at) AS answered,"
-            " sum(used_at IS NULL AND expires_at <= :now) AS expired,"
-            " sum(used_at IS NULL AND expires_at > :now) AS pending"
+            " sum(CASE WHEN used_at IS NULL AND expires_at <= :now THEN 1 ELSE 0 END) AS expired,"
+            " sum(CASE WHEN used_at IS NULL AND expires_at > :now THEN 1 ELSE 0 END) AS pending"
             " FROM invitations WHERE survey = :survey GROUP BY edition ORDER BY edition DESC",
             {"survey": survey, "now": store.utcnow()},
         )
@@ -230,8 +230,10 @@ STATUSES = {"open": "used_at IS NULL AND expires_at > :now", "answered": "used_a
 
 def listing(db: sqlite_utils.Database, survey: str, limit: int, offset: int,
             status: str | None = None) -> list[dict]:  # fmt: skip
-    """A page of invitations (`status`: a STATUSES key), each with its status."""
+    """A page of invitations (`status`: a STATUSES key), each with its status; a
+    negative `limit` means all of them."""
     scope = f" AND {STATUSES[status]}" if status else ""
+    limit = limit if limit >= 0 else 2**62
     return list(
         db.query(
             "SELECT id, edition, email, created_at, expires_at, used_at, CASE WHEN used_at"  # noqa: S608
@@ -287,7 +289,7 @@ def throttle(address: str, limit: int, window_seconds: int) -> Callable:
         # Counting stops at the limit, so a busy address costs no more than a quiet one.
         recent = db.execute(
             "SELECT count(*) FROM (SELECT 1 FROM submission_log WHERE address = ? AND at >= ?"
-            " LIMIT ?)",
+            " LIMIT ?) AS recent",
             [address, since, limit],
         ).fetchone()[0]
         if recent >= limit:

@@ -51,9 +51,10 @@ def released(
     ).fetchone()[0]
     eligible, below = total, None
     if first_today is not None:
-        # `+survey` keeps SQLite on the row-id range: only rows stored since first_today.
+        # Survey and edition as expressions keep SQLite on the row-id range: only rows
+        # stored since first_today.
         later = db.execute(
-            "SELECT count(*) FROM responses WHERE id >= ? AND +survey = ? AND +edition = ?",
+            "SELECT count(*) FROM responses WHERE id >= ? AND survey || '' = ? AND edition + 0 = ?",
             [first_today, survey, edition],
         ).fetchone()[0]
         eligible, below = total - later, first_today
@@ -73,7 +74,7 @@ def _newest(
     params = [below, _RECENT, survey, edition, skip]
     row = db.execute(
         "SELECT id, submitted_at FROM (SELECT id, survey, edition, submitted_at FROM responses"
-        " WHERE id < ? ORDER BY id DESC LIMIT ?) WHERE survey = ? AND edition = ?"
+        " WHERE id < ? ORDER BY id DESC LIMIT ?) AS recent WHERE survey = ? AND edition = ?"
         " ORDER BY id DESC LIMIT 1 OFFSET ?",
         params,
     ).fetchone()
@@ -92,9 +93,10 @@ def answers(
     """The answers (JSON text) of the edition's withheld responses (row id above the cut)
     or of its released ones."""
     if withheld:
-        # Row-id order from the cut: the scan stops once every withheld row is found.
+        # Row-id order from the cut: the scan stops once every withheld row is found
+        # (survey and edition are expressions so that no index of theirs is used).
         sql = (
-            "SELECT answers FROM responses WHERE id > ? AND +survey = ? AND +edition = ?"
+            "SELECT answers FROM responses WHERE id > ? AND survey || '' = ? AND edition + 0 = ?"
             " ORDER BY id LIMIT ?"
         )
         params = [release.cut, survey, edition, release.total - release.count]

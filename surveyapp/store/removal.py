@@ -196,7 +196,7 @@ def _put_back(db: sqlite_utils.Database, row: dict[str, Any], counted: set[str])
     )
     db.conn.executemany(
         "INSERT INTO counters (survey, edition, field, value, count) VALUES (?, ?, ?, ?, 1)"
-        " ON CONFLICT (survey, edition, field, value) DO UPDATE SET count = count + 1",
+        " ON CONFLICT (survey, edition, field, value) DO UPDATE SET count = counters.count + 1",
         [(survey, edition, f, v) for f, v in counter_deltas(answers, fields)],
     )
     search.index(db, [(rowid, search.search_text(answers, fields))])

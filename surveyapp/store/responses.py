@@ -114,11 +114,12 @@ def _rows(survey, edition, version, answers, counted, key, response_id, submitte
 def _insert(db: sqlite_utils.Database, rows: _Rows) -> tuple[str, bool]:
     response, answer_params, counter_params, hidden, text = rows
     response_id, key = response[0], response[1]
+    rowid = next_row_id(db)
     cursor = db.execute(
         "INSERT INTO responses (id, response_id, submission_key, survey, edition, version,"
         " submitted_at, answers, status, language) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
         " ON CONFLICT DO NOTHING",
-        [next_row_id(db), *response],
+        [rowid, *response],
     )
     if cursor.rowcount == 0:
         row = db.execute(
@@ -126,7 +127,6 @@ def _insert(db: sqlite_utils.Database, rows: _Rows) -> tuple[str, bool]:
             [key, response_id],
         ).fetchone()
         return row[0], False
-    rowid = cursor.lastrowid
     db.conn.executemany(
         "INSERT INTO answers (response, survey, edition, field, value) VALUES (?, ?, ?, ?, ?)",
         [(rowid, *params) for params in answer_params],
@@ -135,7 +135,7 @@ def _insert(db: sqlite_utils.Database, rows: _Rows) -> tuple[str, bool]:
     search.index(db, [(rowid, text)])
     db.conn.executemany(
         "INSERT INTO counters (survey, edition, field, value, count) VALUES (?, ?, ?, ?, 1)"
-        " ON CONFLICT (survey, edition, field, value) DO UPDATE SET count = count + 1",
+        " ON CONFLICT (survey, edition, field, value) DO UPDATE SET count = counters.count + 1",
         counter_params,
     )
     if key:
@@ -227,7 +227,8 @@ def _insert_fresh(db: sqlite_utils.Database, fresh: list[tuple[tuple, dict]]) ->
     ])  # fmt: skip
     db.conn.executemany(
         "INSERT INTO counters (survey, edition, field, value, count) VALUES (?, ?, ?, ?, ?)"
-        " ON CONFLICT (survey, edition, field, value) DO UPDATE SET count = count + excluded.count",
+        " ON CONFLICT (survey, edition, field, value)"
+        " DO UPDATE SET count = counters.count + excluded.count",
         [(*counter, count) for counter, count in totals.items()],
     )
     keys = [(response[1],) for response, _row in fresh if response[1]]

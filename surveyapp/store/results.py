@@ -11,10 +11,17 @@ from typing import Any
 
 import sqlite_utils
 
+from surveyapp.store.connection import is_postgres
 from surveyapp.store.counts import Segment, segment_sql
 from surveyapp.store.filters import Filters
 
 BY_RESPONSE = "answers_by_field_response"  # migrations/results.py
+
+
+def _by_response(db: sqlite_utils.Database) -> str:
+    """SQLite's choice of the answers index by field and response (PostgreSQL's planner
+    takes no orders)."""
+    return "" if is_postgres(db) else f" INDEXED BY {BY_RESPONSE}"
 
 
 @dataclass(frozen=True)
@@ -48,7 +55,7 @@ def value_counts(db: sqlite_utils.Database, scope: Scope, name: str) -> list[tup
     """(stored value, how many responses gave it) for one field."""
     where, params = scope.condition()
     # A released cut bounds the response ids: that range lies in the field's response index.
-    table = f"answers INDEXED BY {BY_RESPONSE}" if scope.cut is not None else "answers"
+    table = f"answers{_by_response(db)}" if scope.cut is not None else "answers"
     sql = (
         f"SELECT value, count(*) FROM {table} WHERE survey = ? AND edition = ? AND field = ?"  # noqa: S608 - fixed fragments
         f"{where} GROUP BY value"
@@ -67,14 +74,17 @@ def text_page(
     """(how many answers of the field match `search`, a page of them: newest first)."""
     where, params = scope.condition()
     if search:
-        where, params = f"{where} AND value LIKE ? ESCAPE '\\'", [*params, _like(search)]
+        where, params = (
+            f"{where} AND lower(value) LIKE lower(?) ESCAPE '\\'",
+            [*params, _like(search)],
+        )
     base = (
         "FROM answers WHERE survey = ? AND edition = ? AND field = ?"  # noqa: S608 - fixed fragments
         f"{where}"
     )
     args = [scope.survey, scope.edition, name, *params]
     total = db.execute(f"SELECT count(*) {base}", args).fetchone()[0]  # noqa: S608
-    rows = db.execute(f"SELECT value {base} ORDER BY rowid DESC LIMIT ? OFFSET ?",  # noqa: S608
+    rows = db.execute(f"SELECT value {base} ORDER BY response DESC LIMIT ? OFFSET ?",  # noqa: S608
                       [*args, limit, offset])  # fmt: skip
     return total, [value for (value,) in rows]
 
@@ -84,9 +94,10 @@ def cross_counts(
 ) -> dict[tuple[str, str], int]:
     """{(row code, column code): responses} for two fields answered by the same responses."""
     where, params = scope.condition("a.response")
+    indexed = _by_response(db)
     sql = (
-        f"SELECT a.value, b.value, count(*) FROM answers AS a INDEXED BY {BY_RESPONSE}"  # noqa: S608 - fixed fragments
-        f" JOIN answers AS b INDEXED BY {BY_RESPONSE} ON b.survey = a.survey"
+        f"SELECT a.value, b.value, count(*) FROM answers AS a{indexed}"  # noqa: S608 - fixed fragments
+        f" JOIN answers AS b{indexed} ON b.survey = a.survey"
         " AND b.edition = a.edition AND b.field = ? AND b.response = a.response"
         f" WHERE a.survey = ? AND a.edition = ? AND a.field = ?{where}"
         " GROUP BY a.value, b.value"
@@ -100,11 +111,12 @@ def cross_counts_by_day(
 ) -> dict[str, list[tuple[int, str, str, int]]]:
     """cross_counts of every edition for each day (UTC) of [span): {day: [(edition, row
     code, column code, responses)]}."""
+    indexed = _by_response(db)
     sql = (
         "SELECT substr(r.submitted_at, 1, 10), a.edition, a.value, b.value, count(*)"  # noqa: S608 - fixed fragments
-        f" FROM responses AS r JOIN answers AS a INDEXED BY {BY_RESPONSE}"
+        f" FROM responses AS r JOIN answers AS a{indexed}"
         " ON a.survey = r.survey AND a.edition = r.edition AND a.field = ? AND a.response = r.id"
-        f" JOIN answers AS b INDEXED BY {BY_RESPONSE} ON b.survey = a.survey"
+        f" JOIN answers AS b{indexed} ON b.survey = a.survey"
         " AND b.edition = a.edition AND b.field = ? AND b.response = a.response"
         " WHERE r.survey = ? AND r.submitted_at >= ? AND r.submitted_at < ?"
         " GROUP BY 1, 2, 3, 4"

@@ -13,6 +13,7 @@ import orjson
 import sqlite_utils
 
 from surveyapp.store import search
+from surveyapp.store.connection import is_postgres
 from surveyapp.store.filters import NO_FILTERS, Filters
 
 COUNTED, EXCLUDED = "responses", "excluded_responses"
@@ -67,14 +68,31 @@ def languages(db: sqlite_utils.Database, survey: str) -> list[str]:
     return sorted(str(value) for (value,) in rows)
 
 
-def _path(name: str) -> str:
-    return '$."' + name.replace('"', "") + '"'
+def _path(db: sqlite_utils.Database, name: str) -> str:
+    """The parameter that names one key of a JSON object in _member and _each."""
+    name = name.replace('"', "")
+    return name if is_postgres(db) else f'$."{name}"'
 
 
-def _sort_key(q: TableQuery) -> tuple[str, list[Any]]:
+def _member(db: sqlite_utils.Database, column: str) -> str:
+    """SQL: as text, the value of the key (a _path parameter) in `column`'s JSON object."""
+    if is_postgres(db):
+        return f"({column}::jsonb ->> ?)"
+    return f"CAST(json_extract({column}, ?) AS TEXT)"
+
+
+def _each(db: sqlite_utils.Database) -> str:
+    """SQL: rows (`value`) of the answer a _path parameter names: a list's items, else
+    the one answer."""
+    if is_postgres(db):
+        return "jsonb_array_elements_text(jsonb_path_query_array(answers::jsonb -> ?, '$[*]'))"
+    return "json_each(answers, ?)"
+
+
+def _sort_key(db: sqlite_utils.Database, q: TableQuery) -> tuple[str, list[Any]]:
     if q.sort is None:
         return "submitted_at", []
-    return "coalesce(CAST(json_extract(answers, ?) AS TEXT), '')", [_path(q.sort)]
+    return f"coalesce({_member(db, 'answers')}, '')", [_path(db, q.sort)]
 
 
 def _picks(db: sqlite_utils.Database, q: TableQuery, name: str, value: str) -> int | None:
@@ -96,9 +114,8 @@ def _answer_conditions(db: sqlite_utils.Database, q: TableQuery, w: _Where) -> N
     once when it keeps under RARE of the responses, so a rare match needs no long probing."""
     if q.excluded:
         for name, value in q.answers:
-            w.add(
-                "EXISTS (SELECT 1 FROM json_each(answers, ?) WHERE value = ?)", _path(name), value
-            )
+            each = f"EXISTS (SELECT 1 FROM {_each(db)} WHERE value = ?)"  # noqa: S608 - fixed
+            w.add(each, _path(db, name), value)
         return
     picks = {nv: _picks(db, q, *nv) for nv in q.answers}
     ranked = sorted(q.answers, key=lambda nv: RARE_UNKNOWN if picks[nv] is None else picks[nv])
@@ -118,7 +135,9 @@ def _answer_conditions(db: sqlite_utils.Database, q: TableQuery, w: _Where) -> N
 def _search_conditions(q: TableQuery, w: _Where) -> None:
     if q.excluded:  # few rows, no search index: every word somewhere in the answers
         for word in search.words(q.search):
-            w.add("answers LIKE ? ESCAPE '\\'", f"%{word.replace('_', chr(92) + '_')}%")
+            w.add(
+                "lower(answers) LIKE lower(?) ESCAPE '\\'", f"%{word.replace('_', chr(92) + '_')}%"
+            )
         return
     expression = search.match_expression(q.search)
     if expression:
@@ -132,8 +151,10 @@ def _conditions(db: sqlite_utils.Database, q: TableQuery) -> _Where:
     if q.status:
         w.add("status = ?", q.status)
     if q.language:
-        column = "json_extract(extra, '$.language')" if q.excluded else "language"
-        w.add(f"{column} = ?", q.language)
+        if q.excluded:
+            w.add(f"{_member(db, 'extra')} = ?", _path(db, "language"), q.language)
+        else:
+            w.add("language = ?", q.language)
     _search_conditions(q, w)
     _answer_conditions(db, q, w)
     return w
@@ -142,7 +163,7 @@ def _conditions(db: sqlite_utils.Database, q: TableQuery) -> _Where:
 def table_rows(db: sqlite_utils.Database, q: TableQuery) -> list[dict[str, Any]]:
     """A page of the table: rows as dicts with their answers and `key` (the sort value)."""
     w = _conditions(db, q)
-    key, key_params = _sort_key(q)
+    key, key_params = _sort_key(db, q)
     if q.after is not None:
         op = "<" if q.descending else ">"
         w.add(f"({key}, id) {op} (?, ?)", *key_params, *q.after)
@@ -166,8 +187,9 @@ def table_count(db: sqlite_utils.Database, q: TableQuery) -> tuple[int, bool]:
     table = EXCLUDED if q.excluded else COUNTED
     sql = f"SELECT 1 FROM {table} WHERE {w.sql()}"  # noqa: S608 - fixed fragments
     if not (q.answers or search.words(q.search)):
-        return db.execute(f"SELECT count(*) FROM ({sql})", w.params).fetchone()[0], False  # noqa: S608
-    found = db.execute(f"SELECT count(*) FROM ({sql} LIMIT ?)", [*w.params, COUNT_LIMIT + 1])  # noqa: S608
+        return db.execute(f"SELECT count(*) FROM ({sql}) AS kept", w.params).fetchone()[0], False  # noqa: S608
+    sql = f"SELECT count(*) FROM ({sql} LIMIT ?) AS found"  # noqa: S608 - fixed fragments
+    found = db.execute(sql, [*w.params, COUNT_LIMIT + 1])
     count = found.fetchone()[0]
     return min(count, COUNT_LIMIT), count > COUNT_LIMIT
 
@@ -199,8 +221,8 @@ def excluded_after(
     w.add("survey = ? AND id > ?" + where, survey, after, *params)
     for name, values in sorted(answers.items()):
         marks = ", ".join("?" * len(values))
-        w.add(f"EXISTS (SELECT 1 FROM json_each(answers, ?) WHERE value IN ({marks}))",  # noqa: S608 - placeholders
-              _path(name), *values)  # fmt: skip
+        w.add(f"EXISTS (SELECT 1 FROM {_each(db)} WHERE value IN ({marks}))",  # noqa: S608 - placeholders
+              _path(db, name), *values)  # fmt: skip
     sql = (f"SELECT id, response_id, submitted_at, edition, version, answers FROM {EXCLUDED}"  # noqa: S608 - fixed fragments
            f" WHERE {w.sql()} ORDER BY id")  # fmt: skip
     if limit is not None:

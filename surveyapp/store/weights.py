@@ -85,11 +85,12 @@ def rows_after(
     db: sqlite_utils.Database, survey: str, edition: int, after: int, filters: Filters
 ) -> Iterator[tuple[int, dict[str, Any]]]:
     """(row id, answers) of the edition's responses stored after row `after`, in row-id
-    order, within the filters' time range. The rows are walked by row id (`+` keeps SQLite
-    off the edition's index), so nothing is sorted in memory."""
+    order, within the filters' time range. The rows are walked by row id (survey and
+    edition as expressions keep SQLite off the edition's index), so nothing is sorted in
+    memory."""
     where, params = Filters(None, filters.since, filters.until).where()
     sql = (
-        "SELECT id, answers FROM responses WHERE id > ? AND +survey = ? AND +edition = ?"  # noqa: S608 - fixed columns, values are parameters
+        "SELECT id, answers FROM responses WHERE id > ? AND survey || '' = ? AND edition + 0 = ?"  # noqa: S608 - fixed columns, values are parameters
         f"{where} ORDER BY id"
     )
     cursor = db.execute(sql, [after, survey, edition, *params])

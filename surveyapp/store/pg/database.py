@@ -97,6 +97,9 @@ class Cursor:
         while rows := self.fetchmany(500):
             yield from rows
 
+    def close(self) -> None:
+        self._cursor.close()
+
 
 class Database:
     """One PostgreSQL connection (from the process's pool), in autocommit: a transaction
@@ -186,6 +189,9 @@ class _Rows(Cursor):
     def fetchmany(self, size: int) -> list[tuple]:
         rows, self._rows = self._rows[:size], self._rows[size:]
         return rows
+
+    def close(self) -> None:
+        self._rows = []
 
 
 def _pragma(db: Database, sql: str) -> _Rows | None:
