@@ -80,7 +80,7 @@ def save_draft(
 
 def _count_new_draft(db: sqlite_utils.Database, rules: DraftRules) -> None:
     db.execute(
-        "DELETE FROM drafts WHERE rowid IN (SELECT rowid FROM drafts WHERE updated_at < ? LIMIT ?)",
+        "DELETE FROM drafts WHERE key IN (SELECT key FROM drafts WHERE updated_at < ? LIMIT ?)",
         [ago(days=rules.keep_days), PRUNE_BATCH],
     )
     count_for_address(db, rules)

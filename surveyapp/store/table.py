@@ -132,16 +132,16 @@ def _answer_conditions(db: sqlite_utils.Database, q: TableQuery, w: _Where) -> N
                   " AND a.value = ?)", q.survey, name, value)  # fmt: skip
 
 
-def _search_conditions(q: TableQuery, w: _Where) -> None:
+def _search_conditions(db: sqlite_utils.Database, q: TableQuery, w: _Where) -> None:
     if q.excluded:  # few rows, no search index: every word somewhere in the answers
         for word in search.words(q.search):
             w.add(
                 "lower(answers) LIKE lower(?) ESCAPE '\\'", f"%{word.replace('_', chr(92) + '_')}%"
             )
         return
-    expression = search.match_expression(q.search)
-    if expression:
-        w.add(f"id IN ({search.matching_sql()})", expression)
+    found = search.condition(db, q.search)
+    if found:
+        w.add(*found)
 
 
 def _conditions(db: sqlite_utils.Database, q: TableQuery) -> _Where:
@@ -155,7 +155,7 @@ def _conditions(db: sqlite_utils.Database, q: TableQuery) -> _Where:
             w.add(f"{_member(db, 'extra')} = ?", _path(db, "language"), q.language)
         else:
             w.add("language = ?", q.language)
-    _search_conditions(q, w)
+    _search_conditions(db, q, w)
     _answer_conditions(db, q, w)
     return w
 
