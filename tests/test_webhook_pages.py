@@ -14,6 +14,8 @@ from surveyapp.store import audit
 from tests.adminkit import add, cmo, csrf, login
 from tests.apikit import api_app
 
+pytestmark = pytest.mark.both_engines
+
 SECRET = re.compile(r"whsec_[A-Za-z0-9+/=]{44}")
 PAGE = "/admin/surveys/cmo/webhooks"
 
