@@ -114,7 +114,7 @@ def answer_counts(
     materialized = "MATERIALIZED" if joined else ""
     kept = (
         f"WITH kept AS {materialized} (SELECT id, survey, edition, status FROM responses"  # noqa: S608 - fixed fragments
-        f" WHERE 1 = 1{where})"
+        f" WHERE TRUE{where})"
     )
     if joined:
         answers, answer_params = "WHERE response IN (SELECT id FROM kept)", []

@@ -61,7 +61,9 @@ def released(
     count = eligible - eligible % block
     if count <= 0:
         return Released(0, 0, None, total)
-    row = _newest(db, survey, edition, below if below is not None else 2**63 - 1, eligible - count)
+    if below is None:  # past every row id (an integer each engine's id column holds)
+        below = db.execute("SELECT coalesce(max(id), 0) + 1 FROM responses").fetchone()[0]
+    row = _newest(db, survey, edition, below, eligible - count)
     return Released(row[0], count, row[1][:10], total)
 
 

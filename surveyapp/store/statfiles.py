@@ -58,7 +58,7 @@ def answer_widths(
     """{field: the longest answer in UTF-8 bytes} over the edition (or all editions); a
     time range is not narrowed, so this is an upper bound for it."""
     rows = _by_field(
-        db, "SELECT field, max(length(CAST(value AS BLOB))) FROM answers", "GROUP BY field",
+        db, "SELECT field, max(octet_length(value)) FROM answers", "GROUP BY field",
         survey, filters, fields,
     )  # fmt: skip
     return {field: width or 0 for field, width in rows}
@@ -68,12 +68,12 @@ def meta_widths(db: sqlite_utils.Database, survey: str, filters: Filters) -> dic
     """The longest response id, version and submitted time, and invitation email (bytes)."""
     scope, params = _scope(survey, filters)
     sql = (
-        "SELECT max(length(CAST(response_id AS BLOB))), max(length(CAST(version AS BLOB))),"  # noqa: S608 - fixed text
-        f" max(length(CAST(submitted_at AS BLOB))) FROM responses WHERE {scope}"
+        "SELECT max(octet_length(response_id)), max(octet_length(version)),"  # noqa: S608 - fixed text
+        f" max(octet_length(submitted_at)) FROM responses WHERE {scope}"
     )
     row = db.execute(sql, params).fetchone()
     email = db.execute(
-        "SELECT max(length(CAST(email AS BLOB))) FROM invitations"
+        "SELECT max(octet_length(email)) FROM invitations"
         " WHERE survey = ? AND response_id IS NOT NULL",
         [survey],
     ).fetchone()[0]
@@ -86,8 +86,8 @@ def meta_widths(db: sqlite_utils.Database, survey: str, filters: Filters) -> dic
 def stored_codes(
     db: sqlite_utils.Database, survey: str, filters: Filters, fields: Iterable[str]
 ) -> dict[str, list[str]]:
-    """{field: every distinct value stored for it}, in code order, from the counters (every
-    choice field is counted)."""
+    """{field: every distinct value stored for it}, in code-point order (sorted here,
+    whatever the database's collation), from the counters (every choice field is counted)."""
     rows = _by_field(
         db, "SELECT DISTINCT field, value FROM counters",
         "AND value != '*' AND count > 0 ORDER BY field, value", survey, filters, fields,
@@ -95,4 +95,4 @@ def stored_codes(
     found: dict[str, list[str]] = {}
     for field, value in rows:
         found.setdefault(field, []).append(value)
-    return found
+    return {field: sorted(values) for field, values in found.items()}
