@@ -30,6 +30,8 @@ from tests.adminkit import PASSWORD, add, cmo, csrf, make_admin
 from tests.conftest import examples
 from tests.hostile import EDITS, NUMBERS, RAW, edited, form_body, redirect_targets
 
+pytestmark = pytest.mark.both_engines
+
 PETS = SHIPPED_SURVEYS.parent.parent / "tests" / "admin_questionnaires"
 HOSTILE_TEXT = st.one_of(
     st.text(max_size=30),

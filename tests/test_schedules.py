@@ -15,6 +15,8 @@ from tests.adminkit import admin_client, csrf, login, make_admin
 from tests.conftest import TEST_QUESTIONNAIRES
 from tests.walker import Respondent
 
+pytestmark = pytest.mark.both_engines
+
 NOW = "2026-06-01T12:00:00.000000Z"
 BEFORE, AFTER = "2026-05-01T00:00:00.000000Z", "2026-07-01T00:00:00.000000Z"
 

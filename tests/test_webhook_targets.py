@@ -17,6 +17,8 @@ from tests.adminkit import add, cmo
 from tests.apikit import api_app
 from tests.hookkit import db_of, deliverer, endpoint
 
+pytestmark = pytest.mark.both_engines
+
 
 @pytest.fixture
 def app(make_app):

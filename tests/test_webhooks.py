@@ -18,6 +18,8 @@ from tests.apikit import INVITES, api_app, bearer, token
 from tests.hookkit import db_of, deliverer, drain, endpoint, outbox
 from tests.walker import Respondent, cmo_answers
 
+pytestmark = pytest.mark.both_engines
+
 
 @pytest.fixture
 def app(make_app):

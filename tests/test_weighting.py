@@ -14,6 +14,8 @@ from ipfn import ipfn
 
 from surveyapp.figures import stats, weighting
 
+pytestmark = pytest.mark.both_engines
+
 BOUNDS = weighting.TRIM
 
 
