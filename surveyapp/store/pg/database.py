@@ -115,6 +115,12 @@ class Database:
     def in_transaction(self) -> bool:
         return self.raw.info.transaction_status != pq.TransactionStatus.IDLE
 
+    def commit(self) -> None:
+        """As sqlite3's commit: end the open transaction, if there is one."""
+        if self.in_transaction:
+            with _errors():
+                self.raw.execute("COMMIT")
+
     @property
     def broken(self) -> bool:
         return self.raw.closed or self.raw.broken
