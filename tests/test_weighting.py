@@ -14,8 +14,6 @@ from ipfn import ipfn
 
 from surveyapp.figures import stats, weighting
 
-pytestmark = pytest.mark.both_engines
-
 BOUNDS = weighting.TRIM
 
 
