@@ -19,7 +19,8 @@ BY_RESPONSE = "answers_by_field_response"  # migrations/results.py
 
 
 def _by_response(db: sqlite_utils.Database) -> str:
-    """SQLite's hint to read `answers` through BY_RESPONSE; PostgreSQL takes no hints."""
+    """SQLite's choice of the answers index by field and response (PostgreSQL's planner
+    takes no orders)."""
     return "" if is_postgres(db) else f" INDEXED BY {BY_RESPONSE}"
 
 
@@ -93,10 +94,10 @@ def cross_counts(
 ) -> dict[tuple[str, str], int]:
     """{(row code, column code): responses} for two fields answered by the same responses."""
     where, params = scope.condition("a.response")
-    hint = _by_response(db)
+    indexed = _by_response(db)
     sql = (
-        f"SELECT a.value, b.value, count(*) FROM answers AS a{hint}"  # noqa: S608 - fixed fragments
-        f" JOIN answers AS b{hint} ON b.survey = a.survey"
+        f"SELECT a.value, b.value, count(*) FROM answers AS a{indexed}"  # noqa: S608 - fixed fragments
+        f" JOIN answers AS b{indexed} ON b.survey = a.survey"
         " AND b.edition = a.edition AND b.field = ? AND b.response = a.response"
         f" WHERE a.survey = ? AND a.edition = ? AND a.field = ?{where}"
         " GROUP BY a.value, b.value"
@@ -110,12 +111,12 @@ def cross_counts_by_day(
 ) -> dict[str, list[tuple[int, str, str, int]]]:
     """cross_counts of every edition for each day (UTC) of [span): {day: [(edition, row
     code, column code, responses)]}."""
-    hint = _by_response(db)
+    indexed = _by_response(db)
     sql = (
         "SELECT substr(r.submitted_at, 1, 10), a.edition, a.value, b.value, count(*)"  # noqa: S608 - fixed fragments
-        f" FROM responses AS r JOIN answers AS a{hint}"
+        f" FROM responses AS r JOIN answers AS a{indexed}"
         " ON a.survey = r.survey AND a.edition = r.edition AND a.field = ? AND a.response = r.id"
-        f" JOIN answers AS b{hint} ON b.survey = a.survey"
+        f" JOIN answers AS b{indexed} ON b.survey = a.survey"
         " AND b.edition = a.edition AND b.field = ? AND b.response = a.response"
         " WHERE r.survey = ? AND r.submitted_at >= ? AND r.submitted_at < ?"
         " GROUP BY 1, 2, 3, 4"
