@@ -12,6 +12,8 @@ import pytest
 from surveyapp.store import accounts, passwords
 from tests.adminkit import admin_client, csrf, login, make_admin
 
+pytestmark = pytest.mark.both_engines
+
 GENERATED = re.compile(r'<code id="new-password">([^<]+)</code>')
 STRONG = "violet tractor 42 morning"
 

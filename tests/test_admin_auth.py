@@ -13,6 +13,8 @@ from surveyapp.store import accounts, audit, logins
 from surveyapp.web.admin.login import LOGIN_FAILED
 from tests.adminkit import PASSWORD, admin_client, csrf, login, make_admin
 
+pytestmark = pytest.mark.both_engines
+
 ARGS = {"survey_id": "cmo", "response_id": "nope", "fmt": "csv", "edition": "2012",
         "action": "close", "username": "ada", "kind": "png", "p": "0", "q": "0",
         "index": "0", "token_id": "1", "endpoint_id": "1", "message_id": "1",

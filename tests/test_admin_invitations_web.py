@@ -13,6 +13,8 @@ import pytest
 
 from tests.adminkit import admin_client, csrf, login, make_admin
 
+pytestmark = pytest.mark.both_engines
+
 FOLDER = Path(__file__).parent / "invite_questionnaires"
 URL = "/admin/surveys/named/invitations"
 LINK = re.compile(r'readonly id="link-\d+" value="(http://127\.0\.0\.1:5000/i/[A-Za-z0-9_.-]+)"')

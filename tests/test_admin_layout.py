@@ -17,6 +17,8 @@ from surveyapp.web.formats import human_date, human_time, number, percent, plura
 from tests.adminkit import add, admin_client, cmo, csrf, login, make_admin
 from tests.history import HISTORY, fixture_rows
 
+pytestmark = pytest.mark.both_engines
+
 BERLIN = zone("Europe/Berlin")
 
 

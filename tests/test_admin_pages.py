@@ -8,6 +8,8 @@ import pytest
 
 from tests.adminkit import add, admin_client, cmo
 
+pytestmark = pytest.mark.both_engines
+
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)> & "quotes"'
 
 

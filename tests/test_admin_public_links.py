@@ -6,10 +6,13 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import pytest
 import segno
 
 from surveyapp.web.admin import sharing
 from tests.adminkit import admin_client, csrf, login, make_admin
+
+pytestmark = pytest.mark.both_engines
 
 FOLDER = Path(__file__).parent / "invite_questionnaires"
 CMO_LINK = "http://127.0.0.1:5000/s/cmo"

@@ -12,6 +12,8 @@ from surveyapp.web.api.spec import OPERATIONS
 from tests.adminkit import add, cmo, login
 from tests.apikit import api_app, bearer, token
 
+pytestmark = pytest.mark.both_engines
+
 # What a viewer reads on the admin pages: questionnaires (their questions, as the tallies
 # page shows them), editions, tallies and trends; not the version history or YAML texts.
 VIEWER_READS = {

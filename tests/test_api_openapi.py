@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from surveyapp.web.api import spec
+
+pytestmark = pytest.mark.both_engines
 
 IGNORED = {"HEAD", "OPTIONS"}
 

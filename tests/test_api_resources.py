@@ -15,6 +15,8 @@ from tests.adminkit import add, cmo, login
 from tests.apikit import RESPONSES, api_app
 from tests.walker import Respondent
 
+pytestmark = pytest.mark.both_engines
+
 
 @pytest.fixture
 def app(make_app):

@@ -13,6 +13,8 @@ from surveyapp.store import audit
 from tests.adminkit import csrf, login
 from tests.apikit import api_app, bearer
 
+pytestmark = pytest.mark.both_engines
+
 TOKEN = re.compile(r"sa_[A-Za-z0-9_-]{43}")
 
 

@@ -30,6 +30,8 @@ from tests.brandkit import (
 )
 from tests.builderkit import REVISION, form_fields
 
+pytestmark = pytest.mark.both_engines
+
 BASE = unbranded_text()
 
 

@@ -18,6 +18,8 @@ from tests.adminkit import add, admin_client, login, make_admin
 from tests.conftest import examples
 from tests.test_results import STUDY, study_answers
 
+pytestmark = pytest.mark.both_engines
+
 CLOSE = {"rel": 1e-9, "abs": 1e-14}
 
 

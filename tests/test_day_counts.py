@@ -92,6 +92,7 @@ def kept(db) -> list[str]:
     return daycounts.kept_days(db, "cmo", span, daycounts.segment_key({"region": "europe"}))
 
 
+@pytest.mark.both_engines
 def test_sums_of_kept_days_equal_a_recount(spread, db):
     check_all(db)  # counts and keeps the days
     assert len(kept(db)) == 8  # the past days with responses; today is never kept
@@ -99,6 +100,7 @@ def test_sums_of_kept_days_equal_a_recount(spread, db):
     assert tallies.verify_tallies(db, spread.extensions["surveys"]) == []
 
 
+@pytest.mark.both_engines
 def test_an_import_into_a_past_day_is_counted(spread, db):
     check_all(db)
     definition = spread.extensions["surveys"]["cmo"][2012]
@@ -112,6 +114,7 @@ def test_an_import_into_a_past_day_is_counted(spread, db):
     assert tallies.verify_tallies(db, spread.extensions["surveys"]) == []
 
 
+@pytest.mark.both_engines
 @pytest.mark.parametrize(
     "change",
     [
@@ -135,6 +138,7 @@ def test_any_change_to_a_past_response_forgets_its_day(spread, db, change):
     check_all(db, counters_kept=False)
 
 
+@pytest.mark.both_engines
 def test_a_day_changed_while_it_is_counted_is_not_kept(spread, db, monkeypatch):
     counted_by_day = daycounts.by_day
 
@@ -152,6 +156,7 @@ def test_a_day_changed_while_it_is_counted_is_not_kept(spread, db, monkeypatch):
     check_all(db)
 
 
+@pytest.mark.both_engines
 def test_verify_tallies_reports_a_tampered_kept_day(spread, db):
     daycounts.range_counts(db, "cmo", NO_FILTERS, {"region": "europe"})
     db.execute("UPDATE day_counts SET count = count + 1 WHERE field = 'company_size'")
@@ -160,6 +165,7 @@ def test_verify_tallies_reports_a_tampered_kept_day(spread, db):
     assert problems and all("kept day counts differ" in p for p in problems)
 
 
+@pytest.mark.both_engines
 def test_whole_days_of_a_range():
     today = "2026-12-01"
     assert daycounts.whole_days(Filters(), today) == ("", today)
@@ -184,6 +190,7 @@ def test_a_restored_backup_brings_its_own_kept_days(spread, db, tmp_path):
     assert tallies.verify_tallies(db, spread.extensions["surveys"]) == []
 
 
+@pytest.mark.both_engines
 def test_days_counted_before_a_stopped_read_stay_kept(spread, db, monkeypatch):
     counted_by_day, calls = daycounts.by_day, []
 
@@ -203,6 +210,7 @@ def test_days_counted_before_a_stopped_read_stay_kept(spread, db, monkeypatch):
     assert len(kept(db)) == 8
 
 
+@pytest.mark.both_engines
 def test_a_busy_database_counts_live_and_keeps_nothing(spread, db, monkeypatch):
     def busy(_db):
         raise store.StorageBusy("the database is busy")

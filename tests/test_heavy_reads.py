@@ -35,6 +35,7 @@ def conn(tmp_path):
     db.close()
 
 
+@pytest.mark.both_engines
 def test_a_read_over_its_budget_is_stopped_and_the_connection_stays_usable(conn):
     stopped = pytest.raises(store.ReadBudgetExceeded, match="read stopped after 0 s")
     with stopped, store.read_budget(conn, 0):
@@ -48,6 +49,7 @@ def test_a_read_over_its_budget_is_stopped_and_the_connection_stays_usable(conn)
     assert not conn.conn.in_transaction
 
 
+@pytest.mark.both_engines
 def test_a_write_transaction_is_never_stopped_by_the_budget(conn):
     with store.read_budget(conn, 0), store.immediate(conn):
         conn.execute(
@@ -57,6 +59,7 @@ def test_a_write_transaction_is_never_stopped_by_the_budget(conn):
     assert conn.execute("SELECT count(*) FROM t").fetchone() == (200000,)
 
 
+@pytest.mark.both_engines
 def test_other_database_errors_pass_through_unchanged(conn):
     with pytest.raises(store.OperationalError, match="no such table"), store.read_budget(conn, 60):
         conn.execute("SELECT * FROM missing")
@@ -73,6 +76,7 @@ def fill(app, count: int) -> None:
     store.insert_many(store.thread_connection(app.config["DATABASE"]), rows)
 
 
+@pytest.mark.both_engines
 def test_a_view_over_its_time_budget_answers_503_and_the_next_view_is_served(make_app):
     app = make_app(ADMIN_READ_SECONDS=0)
     client = admin_client(app)
@@ -87,6 +91,7 @@ def test_a_view_over_its_time_budget_answers_503_and_the_next_view_is_served(mak
     assert client.get(TRENDS).json["respondents"]["2012"] == 3000
 
 
+@pytest.mark.both_engines
 def test_only_reads_that_count_answers_again_are_heavy(make_app):
     app = make_app(HEAVY_READS_PER_WORKER=0)
     client = admin_client(app)
@@ -135,6 +140,7 @@ def in_request(app, applies: bool, func, *args):
             return exc.code, exc.description
 
 
+@pytest.mark.both_engines
 def test_a_heavy_read_over_the_cap_is_refused_at_once_while_one_runs(make_app, tmp_path):
     app = make_app(HEAVY_READS_PER_WORKER=1)
     fill(app, 7)
@@ -158,6 +164,7 @@ def test_a_heavy_read_over_the_cap_is_refused_at_once_while_one_runs(make_app, t
     assert client.get(SEGMENT_TRENDS).status_code == 200  # the slot was given back
 
 
+@pytest.mark.both_engines
 def test_heavy_reads_run_in_a_lower_priority_process_of_their_own_session(make_app):
     app = make_app(HEAVY_READS_NICE=3)
     client = admin_client(app)
@@ -177,6 +184,7 @@ def test_heavy_reads_run_in_a_lower_priority_process_of_their_own_session(make_a
     assert report.status_code == 200 and "Late hand-off, twice" in report.text
 
 
+@pytest.mark.both_engines
 def test_a_read_process_that_dies_answers_503_and_the_next_read_starts_a_new_one(make_app):
     app = make_app()
     fill(app, 5)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 import shutil
 import tempfile
@@ -26,9 +27,12 @@ from surveyapp import SHIPPED_SURVEYS, create_app, store
 from surveyapp.exchange.importer import import_file
 from surveyapp.questionnaire.answers import check_definition
 from surveyapp.store import accounts
+from tests import pgcluster
 from tests.adminkit import PASSWORD, add, cmo, csrf, make_admin
 from tests.conftest import examples
 from tests.hostile import EDITS, NUMBERS, RAW, edited, form_body, redirect_targets
+
+pytestmark = pytest.mark.both_engines
 
 PETS = SHIPPED_SURVEYS.parent.parent / "tests" / "admin_questionnaires"
 HOSTILE_TEXT = st.one_of(
@@ -44,12 +48,21 @@ CSRF = st.sampled_from(["valid", "missing", "stale", "foreign", "repeated", "edi
 
 
 @pytest.fixture(scope="module")
-def hostile(tmp_path_factory):
+def engine(request) -> str:
+    """conftest's engine, for the whole module: one app per engine."""
+    return getattr(request, "param", os.environ.get("SURVEYAPP_TEST_ENGINE", "sqlite"))
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory, engine):
     # On tmpfs when there is one: thousands of small commits, each fsynced by design.
     shm = Path("/dev/shm")  # noqa: S108 - a private mkdtemp folder inside it
     folder = Path(tempfile.mkdtemp(dir=shm)) if shm.is_dir() else tmp_path_factory.mktemp("h")
+    config = {"DATABASE": str(folder / "h.db")}
+    if engine == "postgresql":
+        config = {"DATABASE": pgcluster.new_database(), "AUDIT_KEY": "test-audit-key"}
     app = create_app({
-        "TESTING": True, "SECRET_KEY": "test-secret", "DATABASE": str(folder / "h.db"),
+        "TESTING": True, "SECRET_KEY": "test-secret", **config,
         "SURVEY_FOLDERS": [str(SHIPPED_SURVEYS), str(PETS)], "MAX_CONTENT_LENGTH": 256 * 1024,
     }, init_db=True)  # fmt: skip
     make_admin(app, "ada", role="admin")
@@ -59,6 +72,8 @@ def hostile(tmp_path_factory):
     yield app
     store.close_thread_connections()
     shutil.rmtree(folder, ignore_errors=True)
+    if engine == "postgresql":
+        pgcluster.drop(config["DATABASE"])
 
 
 def database(app):

@@ -22,6 +22,8 @@ from surveyapp.web.admin.printed import css_string
 from tests.adminkit import add, admin_client, login, make_admin
 from tests.history import HISTORY, history_app
 
+pytestmark = pytest.mark.both_engines
+
 ARTIFACTS = Path(__file__).parent / "artifacts"
 HEADER = (
     "Survey report 2012: Choosing a contract manufacturer; Working with biopharmaceutical clients"

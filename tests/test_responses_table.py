@@ -45,6 +45,7 @@ def filled(app):
     return app, ids
 
 
+@pytest.mark.both_engines
 def test_default_columns_and_newest_first(filled):
     app, ids = filled
     html = admin_client(app).get(URL).text
@@ -55,6 +56,7 @@ def test_default_columns_and_newest_first(filled):
     assert "5 responses match" in html
 
 
+@pytest.mark.both_engines
 def test_chosen_columns_are_kept_in_the_url(filled):
     app, ids = filled
     html = admin_client(app).get(f"{URL}?col=region&col=problems-communicate").text
@@ -65,6 +67,7 @@ def test_chosen_columns_are_kept_in_the_url(filled):
     assert "col=region&amp;col=problems-communicate" in html  # carried by the sort links
 
 
+@pytest.mark.both_engines
 def test_sort_by_time_and_by_a_column(filled):
     app, ids = filled
     client = admin_client(app)
@@ -77,6 +80,7 @@ def test_sort_by_time_and_by_a_column(filled):
     assert down == [ids[3], ids[0], ids[4], ids[1], ids[2]]
 
 
+@pytest.mark.both_engines
 @pytest.mark.parametrize("query", ["", "sort=company_size&dir=asc", "dir=asc&answer=region=asia"])
 def test_key_paging_visits_every_row_once(filled, query):
     app, ids = filled
@@ -96,6 +100,7 @@ def test_key_paging_visits_every_row_once(filled, query):
     assert seen == expected and whole == expected[:2]
 
 
+@pytest.mark.both_engines
 def test_paging_is_stable_while_responses_arrive(filled):
     app, ids = filled
     app.config["RESPONSES_PER_PAGE"] = 2
@@ -106,6 +111,7 @@ def test_paging_is_stable_while_responses_arrive(filled):
     assert row_ids(second) == [ids[2], ids[1]] and newer not in second
 
 
+@pytest.mark.both_engines
 def test_search_in_text_answers(filled):
     app, ids = filled
     client = admin_client(app)
@@ -118,6 +124,7 @@ def test_search_in_text_answers(filled):
     assert len(row_ids(client.get(f"{URL}?q=+").text)) == 5  # no words: no search
 
 
+@pytest.mark.both_engines
 def test_filter_by_answers(filled):
     app, ids = filled
     client = admin_client(app)
@@ -129,6 +136,7 @@ def test_filter_by_answers(filled):
     assert row_ids(rated) == [ids[2]]
 
 
+@pytest.mark.both_engines
 def test_filter_by_edition_time_and_status(filled):
     app, ids = filled
     screened = add(app, "cmo", {"manufactures_for_clients": "no", SCREENED_OUT: True},
@@ -141,6 +149,7 @@ def test_filter_by_edition_time_and_status(filled):
     assert row_ids(client.get(f"{URL}?edition=2011").text) == []
 
 
+@pytest.mark.both_engines
 def test_filter_by_language_once_responses_carry_one(filled):
     app, ids = filled
     client = admin_client(app)
@@ -154,12 +163,14 @@ def test_filter_by_language_once_responses_carry_one(filled):
     assert client.get(f"{URL}?language=fr").status_code == 400
 
 
+@pytest.mark.both_engines
 def test_search_and_filters_combine(filled):
     app, ids = filled
     html = admin_client(app).get(f"{URL}?q=slow&answer=region=asia&since=2026-04-02").text
     assert row_ids(html) == [ids[3]]
 
 
+@pytest.mark.both_engines
 @pytest.mark.parametrize(
     ("query", "message"),
     [
@@ -183,6 +194,7 @@ def test_bad_arguments_get_400_with_a_message(filled, query, message):
     assert response.status_code == 400 and message in response.text
 
 
+@pytest.mark.both_engines
 def test_viewers_cannot_reach_the_table_search_or_a_response(filled):
     app, ids = filled
     make_admin(app, "vera", role="viewer")
@@ -193,6 +205,7 @@ def test_viewers_cannot_reach_the_table_search_or_a_response(filled):
         assert response.status_code == 403 and "Slow hand-off" not in response.text
 
 
+@pytest.mark.both_engines
 def test_one_screen_response_view_names_each_question_once(filled):
     app, ids = filled
     html = admin_client(app).get(f"{URL}/{ids[0]}").text
@@ -204,6 +217,7 @@ def test_one_screen_response_view_names_each_question_once(filled):
     assert "Slow hand-off from the client" in sheet and "Rare problem" in sheet
 
 
+@pytest.mark.both_engines
 @pytest.mark.parametrize("rare", [0.0, 1.0])
 def test_answer_filters_agree_whether_listed_up_front_or_probed(filled, monkeypatch, rare):
     app, ids = filled
@@ -214,6 +228,7 @@ def test_answer_filters_agree_whether_listed_up_front_or_probed(filled, monkeypa
     assert row_ids(client.get(f"{URL}?answer=region=asia&answer=region=europe").text) == []
 
 
+@pytest.mark.both_engines
 def test_a_long_filtered_count_stops_at_its_limit(filled, monkeypatch):
     app, _ = filled
     monkeypatch.setattr("surveyapp.store.table.COUNT_LIMIT", 2)
@@ -252,6 +267,7 @@ TABLE_VALUES = st.one_of(
 )  # fmt: skip
 
 
+@pytest.mark.both_engines
 def test_hostile_query_strings_get_a_page_or_400(filled):
     app, _ = filled
     client = admin_client(app)

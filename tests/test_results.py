@@ -19,6 +19,8 @@ from surveyapp.questionnaire.types import REGISTRY
 from tests.adminkit import add, admin_client, login, make_admin
 from tests.conftest import examples
 
+pytestmark = pytest.mark.both_engines
+
 STUDY = Path(__file__).parent / "results_questionnaires"
 SCALE = ["strongly_agree", "agree", "neutral", "disagree", "strongly_disagree", "na"]
 YESTERDAY = "2020-01-01T00:00:00.000000Z"

@@ -12,6 +12,8 @@ from surveyapp import store
 from surveyapp.store import accounts, audit
 from tests.adminkit import PASSWORD, csrf, login, make_admin
 
+pytestmark = pytest.mark.both_engines
+
 NEW_PASSWORD = "a quite different phrase"
 
 

@@ -3,6 +3,8 @@ silently joining them (trends.json "breaks", the trends page's note)."""
 
 from __future__ import annotations
 
+import pytest
+
 from surveyapp import SHIPPED_SURVEYS, store
 from surveyapp.exchange.importer import import_file
 from surveyapp.figures.trends import breaks, trends
@@ -11,6 +13,8 @@ from surveyapp.store import definitions
 from tests.adminkit import admin_client
 from tests.conftest import TEST_QUESTIONNAIRES
 from tests.history import HISTORY, history_app
+
+pytestmark = pytest.mark.both_engines
 
 CMO = (SHIPPED_SURVEYS / "cmo.yaml").read_text(encoding="utf-8")
 OLD_LABEL = "Clients don't build in sufficient time for the project (unrealistic timeframes)"

@@ -18,6 +18,8 @@ from surveyapp.store.timestamps import TIME_FORMAT
 from tests.adminkit import CMO_ITEMS, add, cmo, login, make_admin
 from tests.history import history_app
 
+pytestmark = pytest.mark.both_engines
+
 SIZES = ["small", "medium", "large"]
 REGIONS = ["north_america", "europe", "asia", "other"]
 SCALE = ["very_common", "somewhat_common", "rare", "not_a_problem"]
@@ -267,7 +269,16 @@ def edition_count(page: str, edition: int) -> int:
     return int(row.group(1))
 
 
-def test_filtered_reads_are_audited_once_per_view_and_never_block_reading(app):
+# A trigger that makes every audit entry fail, as a full disk would.
+REFUSE_AUDIT = {
+    "sqlite": "CREATE TRIGGER full BEFORE INSERT ON audit BEGIN SELECT RAISE(ABORT, 'full'); END",
+    "postgresql": "CREATE FUNCTION refuse_audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+    " RAISE EXCEPTION 'full'; END $$; CREATE TRIGGER full_audit BEFORE INSERT ON audit"
+    " FOR EACH ROW EXECUTE FUNCTION refuse_audit()",
+}
+
+
+def test_filtered_reads_are_audited_once_per_view_and_never_block_reading(app, engine):
     edition = max(app.extensions["surveys"]["cmo"])
     admin = Attacker(signed_in(app, "ada"), edition)
     admin.tallies()
@@ -282,7 +293,6 @@ def test_filtered_reads_are_audited_once_per_view_and_never_block_reading(app):
         ("admin.trends_json", None, {"region": "asia"}),
     ]  # fmt: skip
     db = store.thread_connection(app.config["DATABASE"])
-    db.execute("CREATE TRIGGER full BEFORE INSERT ON audit BEGIN SELECT RAISE(ABORT, 'full'); END")
-    db.conn.commit()
+    db.executescript(REFUSE_AUDIT[engine])
     assert admin.tallies(company_size="large")["responses"] == 0
     assert len(audit_rows(app)) == 3

@@ -136,6 +136,12 @@ class Database:
         # a broken connection has no transaction left (nothing to roll back)
         return not self.broken and self.raw.info.transaction_status != pq.TransactionStatus.IDLE
 
+    def commit(self) -> None:
+        """As sqlite3's commit: end the open transaction, if there is one."""
+        if self.in_transaction:
+            with _errors():
+                self.raw.execute("COMMIT")
+
     @property
     def broken(self) -> bool:
         return self.raw.closed or self.raw.broken
