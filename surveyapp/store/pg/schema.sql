@@ -1,43 +1,45 @@
 -- The PostgreSQL schema: the same tables, columns and constraints as the SQLite
 -- migrations build (surveyapp/store/migrations/), in PostgreSQL's words. Row ids the app
 -- numbers itself (responses, excluded_responses) have no identity; the others do.
+-- Text columns compare byte by byte (COLLATE "C"), as SQLite's BINARY does, whatever the
+-- database's own collation: orders and pages come out the same on both engines.
 CREATE TABLE responses (
     id INTEGER PRIMARY KEY,
-    response_id TEXT NOT NULL UNIQUE,
-    submission_key TEXT UNIQUE,
-    survey TEXT NOT NULL,
+    response_id TEXT COLLATE "C" NOT NULL UNIQUE,
+    submission_key TEXT COLLATE "C" UNIQUE,
+    survey TEXT COLLATE "C" NOT NULL,
     edition INTEGER NOT NULL,
-    version TEXT NOT NULL,
-    submitted_at TEXT NOT NULL,
-    answers TEXT NOT NULL,
-    status TEXT NOT NULL DEFAULT 'completed' CHECK (status IN ('completed', 'screened_out')),
-    language TEXT
+    version TEXT COLLATE "C" NOT NULL,
+    submitted_at TEXT COLLATE "C" NOT NULL,
+    answers TEXT COLLATE "C" NOT NULL,
+    status TEXT COLLATE "C" NOT NULL DEFAULT 'completed' CHECK (status IN ('completed', 'screened_out')),
+    language TEXT COLLATE "C"
 );
 CREATE INDEX responses_by_time ON responses (survey, edition, submitted_at);
 CREATE INDEX responses_by_survey_time ON responses (survey, submitted_at);
 CREATE TABLE answers (
     response INTEGER NOT NULL REFERENCES responses(id) ON DELETE CASCADE,
-    survey TEXT NOT NULL,
+    survey TEXT COLLATE "C" NOT NULL,
     edition INTEGER NOT NULL,
-    field TEXT NOT NULL,
-    value TEXT NOT NULL
+    field TEXT COLLATE "C" NOT NULL,
+    value TEXT COLLATE "C" NOT NULL
 );
 CREATE INDEX answers_by_field ON answers (survey, edition, field, value);
 CREATE INDEX answers_by_field_response ON answers (survey, edition, field, response, value);
 CREATE INDEX answers_by_response ON answers (response);
 CREATE TABLE not_shown (
     response INTEGER NOT NULL REFERENCES responses(id) ON DELETE CASCADE,
-    survey TEXT NOT NULL,
+    survey TEXT COLLATE "C" NOT NULL,
     edition INTEGER NOT NULL,
-    field TEXT NOT NULL
+    field TEXT COLLATE "C" NOT NULL
 );
 CREATE INDEX not_shown_by_field ON not_shown (survey, edition, field);
 CREATE INDEX not_shown_by_response ON not_shown (response);
 CREATE TABLE counters (
-    survey TEXT NOT NULL,
+    survey TEXT COLLATE "C" NOT NULL,
     edition INTEGER NOT NULL,
-    field TEXT NOT NULL,
-    value TEXT NOT NULL,
+    field TEXT COLLATE "C" NOT NULL,
+    value TEXT COLLATE "C" NOT NULL,
     count INTEGER NOT NULL,
     PRIMARY KEY (survey, edition, field, value)
 );
@@ -48,51 +50,51 @@ CREATE TABLE response_marks (
 );
 CREATE TABLE excluded_responses (
     id INTEGER PRIMARY KEY,
-    response_id TEXT NOT NULL UNIQUE,
-    submission_key TEXT,
-    survey TEXT NOT NULL,
+    response_id TEXT COLLATE "C" NOT NULL UNIQUE,
+    submission_key TEXT COLLATE "C",
+    survey TEXT COLLATE "C" NOT NULL,
     edition INTEGER NOT NULL,
-    version TEXT NOT NULL,
-    submitted_at TEXT NOT NULL,
-    answers TEXT NOT NULL,
-    status TEXT NOT NULL,
-    extra TEXT NOT NULL DEFAULT '{}',
-    reason TEXT NOT NULL,
-    excluded_at TEXT NOT NULL,
-    excluded_by TEXT NOT NULL
+    version TEXT COLLATE "C" NOT NULL,
+    submitted_at TEXT COLLATE "C" NOT NULL,
+    answers TEXT COLLATE "C" NOT NULL,
+    status TEXT COLLATE "C" NOT NULL,
+    extra TEXT COLLATE "C" NOT NULL DEFAULT '{}',
+    reason TEXT COLLATE "C" NOT NULL,
+    excluded_at TEXT COLLATE "C" NOT NULL,
+    excluded_by TEXT COLLATE "C" NOT NULL
 );
 CREATE INDEX excluded_by_survey_time ON excluded_responses (survey, submitted_at);
 -- FTS5's response_search: one row per response with free text, matched by prefix.
 CREATE TABLE response_search (
     rowid INTEGER PRIMARY KEY,
-    text TEXT NOT NULL,
+    text TEXT COLLATE "C" NOT NULL,
     words tsvector GENERATED ALWAYS AS (to_tsvector('simple', text)) STORED
 );
 CREATE INDEX response_search_words ON response_search USING gin (words);
 CREATE TABLE drafts (
-    key TEXT PRIMARY KEY,
-    survey TEXT NOT NULL,
-    answers TEXT NOT NULL,
-    updated_at TEXT NOT NULL,
-    version TEXT,
-    language TEXT
+    key TEXT COLLATE "C" PRIMARY KEY,
+    survey TEXT COLLATE "C" NOT NULL,
+    answers TEXT COLLATE "C" NOT NULL,
+    updated_at TEXT COLLATE "C" NOT NULL,
+    version TEXT COLLATE "C",
+    language TEXT COLLATE "C"
 );
 CREATE INDEX drafts_by_time ON drafts (updated_at);
-CREATE TABLE draft_log (address TEXT NOT NULL, at TEXT NOT NULL);
+CREATE TABLE draft_log (address TEXT COLLATE "C" NOT NULL, at TEXT COLLATE "C" NOT NULL);
 CREATE INDEX draft_log_by_address ON draft_log (address, at);
 CREATE INDEX draft_log_by_time ON draft_log (at);
-CREATE TABLE submission_log (address TEXT NOT NULL, at TEXT NOT NULL);
+CREATE TABLE submission_log (address TEXT COLLATE "C" NOT NULL, at TEXT COLLATE "C" NOT NULL);
 CREATE INDEX submission_log_by_address ON submission_log (address, at);
 CREATE INDEX submission_log_by_time ON submission_log (at);
 CREATE TABLE definitions (
-    version TEXT PRIMARY KEY,
-    survey TEXT NOT NULL,
+    version TEXT COLLATE "C" PRIMARY KEY,
+    survey TEXT COLLATE "C" NOT NULL,
     edition INTEGER NOT NULL,
-    source TEXT NOT NULL,
-    text TEXT NOT NULL,
-    first_seen TEXT NOT NULL,
-    published_by TEXT NOT NULL DEFAULT 'file',
-    published_at TEXT,
+    source TEXT COLLATE "C" NOT NULL,
+    text TEXT COLLATE "C" NOT NULL,
+    first_seen TEXT COLLATE "C" NOT NULL,
+    published_by TEXT COLLATE "C" NOT NULL DEFAULT 'file',
+    published_at TEXT COLLATE "C",
     seq INTEGER
 );
 CREATE UNIQUE INDEX definitions_by_seq ON definitions (seq);
@@ -102,53 +104,53 @@ CREATE TABLE catalog_generation (
     generation INTEGER NOT NULL
 );
 CREATE TABLE builder_drafts (
-    survey TEXT PRIMARY KEY,
-    text TEXT NOT NULL,
-    updated_by TEXT NOT NULL,
-    updated_at TEXT NOT NULL,
-    base_version TEXT,
+    survey TEXT COLLATE "C" PRIMARY KEY,
+    text TEXT COLLATE "C" NOT NULL,
+    updated_by TEXT COLLATE "C" NOT NULL,
+    updated_at TEXT COLLATE "C" NOT NULL,
+    base_version TEXT COLLATE "C",
     revision INTEGER NOT NULL,
-    previous_text TEXT
+    previous_text TEXT COLLATE "C"
 );
 CREATE TABLE admins (
     id INTEGER GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
-    username TEXT NOT NULL UNIQUE,
-    password_hash TEXT NOT NULL,
-    role TEXT NOT NULL DEFAULT 'admin',
-    created_at TEXT NOT NULL,
+    username TEXT COLLATE "C" NOT NULL UNIQUE,
+    password_hash TEXT COLLATE "C" NOT NULL,
+    role TEXT COLLATE "C" NOT NULL DEFAULT 'admin',
+    created_at TEXT COLLATE "C" NOT NULL,
     session_generation INTEGER NOT NULL DEFAULT 0,
-    disabled_at TEXT
+    disabled_at TEXT COLLATE "C"
 );
 CREATE TABLE api_tokens (
     id INTEGER GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
     account INTEGER NOT NULL REFERENCES admins(id),
-    name TEXT NOT NULL,
-    scope TEXT NOT NULL CHECK (scope IN ('read', 'write')),
-    token_hash TEXT NOT NULL UNIQUE,
-    hint TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    last_used_at TEXT,
-    revoked_at TEXT,
-    window_start TEXT,
+    name TEXT COLLATE "C" NOT NULL,
+    scope TEXT COLLATE "C" NOT NULL CHECK (scope IN ('read', 'write')),
+    token_hash TEXT COLLATE "C" NOT NULL UNIQUE,
+    hint TEXT COLLATE "C" NOT NULL,
+    created_at TEXT COLLATE "C" NOT NULL,
+    last_used_at TEXT COLLATE "C",
+    revoked_at TEXT COLLATE "C",
+    window_start TEXT COLLATE "C",
     window_count INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX api_tokens_by_account ON api_tokens (account);
 CREATE TABLE api_idempotency (
     account INTEGER NOT NULL,
-    key TEXT NOT NULL,
-    body_hash TEXT NOT NULL,
-    response_id TEXT NOT NULL,
-    created_at TEXT NOT NULL,
+    key TEXT COLLATE "C" NOT NULL,
+    body_hash TEXT COLLATE "C" NOT NULL,
+    response_id TEXT COLLATE "C" NOT NULL,
+    created_at TEXT COLLATE "C" NOT NULL,
     PRIMARY KEY (account, key)
 );
 CREATE TABLE audit (
     id INTEGER GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
-    at TEXT NOT NULL,
-    actor TEXT NOT NULL,
-    action TEXT NOT NULL,
-    details TEXT NOT NULL,
-    prev_hash TEXT NOT NULL UNIQUE,
-    hash TEXT NOT NULL UNIQUE
+    at TEXT COLLATE "C" NOT NULL,
+    actor TEXT COLLATE "C" NOT NULL,
+    action TEXT COLLATE "C" NOT NULL,
+    details TEXT COLLATE "C" NOT NULL,
+    prev_hash TEXT COLLATE "C" NOT NULL UNIQUE,
+    hash TEXT COLLATE "C" NOT NULL UNIQUE
 );
 CREATE FUNCTION audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -161,139 +163,139 @@ CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
 CREATE TRIGGER audit_no_truncate BEFORE TRUNCATE ON audit
     FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only();
 CREATE TABLE editions (
-    survey TEXT NOT NULL,
+    survey TEXT COLLATE "C" NOT NULL,
     edition INTEGER NOT NULL,
-    status TEXT NOT NULL CHECK (status IN ('open', 'closed')),
-    changed_at TEXT NOT NULL,
+    status TEXT COLLATE "C" NOT NULL CHECK (status IN ('open', 'closed')),
+    changed_at TEXT COLLATE "C" NOT NULL,
     PRIMARY KEY (survey, edition)
 );
 CREATE TABLE edition_schedules (
-    survey TEXT NOT NULL,
+    survey TEXT COLLATE "C" NOT NULL,
     edition INTEGER NOT NULL,
-    opens_at TEXT,
-    closes_at TEXT,
+    opens_at TEXT COLLATE "C",
+    closes_at TEXT COLLATE "C",
     PRIMARY KEY (survey, edition)
 );
 CREATE TABLE imports (
     id INTEGER GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
-    survey TEXT NOT NULL,
+    survey TEXT COLLATE "C" NOT NULL,
     edition INTEGER NOT NULL,
-    file_hash TEXT NOT NULL,
+    file_hash TEXT COLLATE "C" NOT NULL,
     rows INTEGER NOT NULL,
     created INTEGER NOT NULL,
-    imported_at TEXT NOT NULL
+    imported_at TEXT COLLATE "C" NOT NULL
 );
 CREATE INDEX imports_by_hash ON imports (survey, edition, file_hash);
 CREATE TABLE invitations (
     id INTEGER GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
-    survey TEXT NOT NULL,
+    survey TEXT COLLATE "C" NOT NULL,
     edition INTEGER NOT NULL,
-    token_id TEXT NOT NULL UNIQUE,
-    email TEXT,
-    created_at TEXT NOT NULL,
-    expires_at TEXT NOT NULL,
-    used_at TEXT,
-    response_id TEXT,
+    token_id TEXT COLLATE "C" NOT NULL UNIQUE,
+    email TEXT COLLATE "C",
+    created_at TEXT COLLATE "C" NOT NULL,
+    expires_at TEXT COLLATE "C" NOT NULL,
+    used_at TEXT COLLATE "C",
+    response_id TEXT COLLATE "C",
     attempts INTEGER NOT NULL DEFAULT 0,
-    attempts_since TEXT
+    attempts_since TEXT COLLATE "C"
 );
 CREATE INDEX invitations_by_response ON invitations (response_id);
 CREATE INDEX invitations_by_survey ON invitations (survey, edition);
 CREATE TABLE login_failures (
-    kind TEXT NOT NULL CHECK (kind IN ('pair', 'address', 'account')),
-    username TEXT NOT NULL,
-    address TEXT NOT NULL,
+    kind TEXT COLLATE "C" NOT NULL CHECK (kind IN ('pair', 'address', 'account')),
+    username TEXT COLLATE "C" NOT NULL,
+    address TEXT COLLATE "C" NOT NULL,
     failures INTEGER NOT NULL,
     unreported INTEGER NOT NULL,
-    last_at TEXT NOT NULL,
-    blocked_until TEXT NOT NULL,
+    last_at TEXT COLLATE "C" NOT NULL,
+    blocked_until TEXT COLLATE "C" NOT NULL,
     PRIMARY KEY (kind, username, address)
 );
 CREATE INDEX login_failures_by_time ON login_failures (last_at);
 CREATE TABLE login_known (
-    username TEXT NOT NULL,
-    address TEXT NOT NULL,
-    at TEXT NOT NULL,
+    username TEXT COLLATE "C" NOT NULL,
+    address TEXT COLLATE "C" NOT NULL,
+    at TEXT COLLATE "C" NOT NULL,
     PRIMARY KEY (username, address)
 );
 CREATE TABLE login_window (
     id INTEGER PRIMARY KEY CHECK (id = 1),
-    started TEXT NOT NULL,
+    started TEXT COLLATE "C" NOT NULL,
     entries INTEGER NOT NULL
 );
 CREATE TABLE logos (
-    id TEXT PRIMARY KEY,
-    content_type TEXT NOT NULL,
+    id TEXT COLLATE "C" PRIMARY KEY,
+    content_type TEXT COLLATE "C" NOT NULL,
     width INTEGER NOT NULL,
     height INTEGER NOT NULL,
     data BYTEA NOT NULL,
-    uploaded_by TEXT NOT NULL,
-    uploaded_at TEXT NOT NULL
+    uploaded_by TEXT COLLATE "C" NOT NULL,
+    uploaded_at TEXT COLLATE "C" NOT NULL
 );
 CREATE TABLE maintenance (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     restoring_pid INTEGER,
-    since TEXT,
+    since TEXT COLLATE "C",
     generation INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE webhook_endpoints (
     id INTEGER GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
-    survey TEXT NOT NULL,
-    url TEXT NOT NULL,
-    secret TEXT NOT NULL,
-    events TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    created_by TEXT NOT NULL,
-    deleted_at TEXT
+    survey TEXT COLLATE "C" NOT NULL,
+    url TEXT COLLATE "C" NOT NULL,
+    secret TEXT COLLATE "C" NOT NULL,
+    events TEXT COLLATE "C" NOT NULL,
+    created_at TEXT COLLATE "C" NOT NULL,
+    created_by TEXT COLLATE "C" NOT NULL,
+    deleted_at TEXT COLLATE "C"
 );
 CREATE INDEX webhook_endpoints_live ON webhook_endpoints (survey) WHERE deleted_at IS NULL;
 CREATE TABLE webhook_outbox (
     id INTEGER GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
-    msg_id TEXT NOT NULL,
+    msg_id TEXT COLLATE "C" NOT NULL,
     endpoint INTEGER NOT NULL REFERENCES webhook_endpoints(id),
-    event TEXT NOT NULL,
-    survey TEXT NOT NULL,
-    subject TEXT NOT NULL,
-    payload TEXT,
-    created_at TEXT NOT NULL,
-    status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'delivered', 'dead')),
+    event TEXT COLLATE "C" NOT NULL,
+    survey TEXT COLLATE "C" NOT NULL,
+    subject TEXT COLLATE "C" NOT NULL,
+    payload TEXT COLLATE "C",
+    created_at TEXT COLLATE "C" NOT NULL,
+    status TEXT COLLATE "C" NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'delivered', 'dead')),
     attempts INTEGER NOT NULL DEFAULT 0,
-    next_at TEXT NOT NULL,
+    next_at TEXT COLLATE "C" NOT NULL,
     leased INTEGER NOT NULL DEFAULT 0,
-    last_error TEXT,
-    delivered_at TEXT
+    last_error TEXT COLLATE "C",
+    delivered_at TEXT COLLATE "C"
 );
 CREATE INDEX webhook_outbox_by_survey ON webhook_outbox (survey, id);
 CREATE INDEX webhook_outbox_due ON webhook_outbox (next_at) WHERE status = 'pending';
 CREATE TABLE webhook_attempts (
     id INTEGER GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
     outbox INTEGER NOT NULL REFERENCES webhook_outbox(id),
-    at TEXT NOT NULL,
+    at TEXT COLLATE "C" NOT NULL,
     status INTEGER,
-    error TEXT,
+    error TEXT COLLATE "C",
     duration_ms INTEGER NOT NULL
 );
 CREATE INDEX webhook_attempts_by_outbox ON webhook_attempts (outbox);
 CREATE TABLE weight_targets (
-    survey TEXT NOT NULL,
+    survey TEXT COLLATE "C" NOT NULL,
     edition INTEGER NOT NULL,
-    field TEXT NOT NULL,
-    code TEXT NOT NULL,
+    field TEXT COLLATE "C" NOT NULL,
+    code TEXT COLLATE "C" NOT NULL,
     position INTEGER NOT NULL,
-    share TEXT NOT NULL,
-    updated_at TEXT NOT NULL,
-    updated_by TEXT NOT NULL,
+    share TEXT COLLATE "C" NOT NULL,
+    updated_at TEXT COLLATE "C" NOT NULL,
+    updated_by TEXT COLLATE "C" NOT NULL,
     PRIMARY KEY (survey, edition, field, code)
 );
 CREATE TABLE day_counts (
-    survey TEXT NOT NULL, day TEXT NOT NULL, segment TEXT NOT NULL,
-    edition INTEGER NOT NULL, field TEXT NOT NULL, value TEXT NOT NULL,
+    survey TEXT COLLATE "C" NOT NULL, day TEXT COLLATE "C" NOT NULL, segment TEXT COLLATE "C" NOT NULL,
+    edition INTEGER NOT NULL, field TEXT COLLATE "C" NOT NULL, value TEXT COLLATE "C" NOT NULL,
     count INTEGER NOT NULL,
     PRIMARY KEY (survey, day, segment, edition, field, value)
 );
 CREATE TABLE day_counted (
-    survey TEXT NOT NULL, day TEXT NOT NULL, segment TEXT NOT NULL,
-    state TEXT NOT NULL,  -- 'done', or the token of a count under way
+    survey TEXT COLLATE "C" NOT NULL, day TEXT COLLATE "C" NOT NULL, segment TEXT COLLATE "C" NOT NULL,
+    state TEXT COLLATE "C" NOT NULL,  -- 'done', or the token of a count under way
     PRIMARY KEY (survey, day, segment)
 );
 -- A kept day is forgotten when any response or not-shown row of that day is written or
