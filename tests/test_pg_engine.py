@@ -62,6 +62,11 @@ def test_pragmas_the_store_reads_are_answered_and_settings_change_nothing(db, ap
         db.execute("PRAGMA integrity_check")
 
 
+def test_a_percent_reaches_the_server_as_written_with_or_without_parameters(db):
+    assert db.execute("SELECT '50%' LIKE '5%', 7 % 3 -- 100%").fetchone() == (True, 1)
+    assert db.execute("SELECT '% a %' LIKE ?, ? % 3", ["% a %", 7]).fetchone() == (True, 1)
+
+
 def test_a_unique_violation_is_an_integrity_error_and_the_connection_goes_on(db):
     db.execute("INSERT INTO admins (username, password_hash, role, created_at)"
                " VALUES ('ada', 'x', 'admin', '2026')")  # fmt: skip

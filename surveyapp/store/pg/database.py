@@ -239,7 +239,7 @@ class Database:
 
 def _params(params: Params) -> Any:
     if params is None:
-        return None
+        return []  # so that psycopg reads %% as % (see dialect._placeholders)
     return params if isinstance(params, dict) else list(params)
 
 

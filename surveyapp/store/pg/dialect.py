@@ -57,8 +57,9 @@ def _conflict(text: str, verb: str, key: tuple[str, ...] | None) -> str:
 
 
 def _placeholders(sql: str) -> str:
-    """`?` -> %s, `:name` -> %(name)s, a literal % -> %%, max(a, b) -> GREATEST(a, b);
-    quoted text and comments are left as they are."""
+    """`?` -> %s, `:name` -> %(name)s, max(a, b) -> GREATEST(a, b), outside quoted text
+    and comments; every % -> %% (psycopg reads % everywhere: statements always go with
+    parameters, an empty list when they have none)."""
     out, last = [], 0
     for match in _TOKEN.finditer(sql):
         piece = match.group(0)
@@ -73,7 +74,7 @@ def _placeholders(sql: str) -> str:
         elif match.group(2):
             out.append(_extremum(sql, match))
         else:
-            out.append(piece)
+            out.append(piece.replace("%", "%%"))
     out.append(sql[last:])
     return "".join(out)
 
