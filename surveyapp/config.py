@@ -51,6 +51,8 @@ DEFAULTS: dict[str, Any] = {
     "ADMIN_READ_SECONDS": 5,
     "HEAVY_READS_PER_WORKER": 2,
     "HEAVY_READS_NICE": 19,
+    # processes per worker serving admin figure views under `serve` (web/apart.py); 0: none
+    "ADMIN_VIEWS_APART": 2,
     "PUBLIC_URL": "http://127.0.0.1:5000",
     "AUDIT_PER_PAGE": 50,
     "PROXY_HOPS": 0,
