@@ -1,16 +1,17 @@
 """Admin figure views served apart from respondents, in processes of lower OS priority.
 
 Each figure view of the admin side (tallies, trends, compare, report, results, cross-tabs:
-FIGURE_ENDPOINTS) is a page of CPU at 300,000 responses even when it reads the counters, and
-a flood of them used to run on the same worker processes as respondents' pages: the same
-interpreter lock, the same scheduler group, so respondents waited behind them. Served by
-`surveyapp serve` (create_server_app), a worker hands such a GET, whole, to one of its
-ADMIN_VIEWS_APART processes (surveyapp.store.offload: HEAVY_READS_NICE steps lower, in a
-session of its own), which runs its own copy of the app (log-in checks, heavy reads within
-ADMIN_READ_SECONDS, rendering) and hands back the finished response. At most twice as
-many such requests per worker are admitted as there are processes (the others wait for
-one); one more answers 503 at once, so they never hold more than a few of the worker's
-threads. Every other request (respondents, forms, exports, log-in) stays in the worker.
+FIGURE_ENDPOINTS) costs milliseconds of CPU even when it reads the counters (seconds when
+it counts answers again), and 40 admins asking for them ran on the processes serving
+respondents: the same interpreter lock, the same scheduler group, so respondents' pages
+waited behind theirs. Under `surveyapp serve` (create_server_app) a worker hands such a
+GET, whole, to one of its ADMIN_VIEWS_APART processes (surveyapp.store.offload:
+ADMIN_VIEWS_NICE steps lower, in a session and so a scheduler group of its own). That
+process runs its own copy of the app (log-in and role checks, heavy reads within
+ADMIN_READ_SECONDS, rendering) and hands back the finished response. Twice as many such
+requests per worker are admitted as there are processes (the others wait for one); one
+more answers 503 at once, so they never hold more than a few of the worker's threads.
+Every other request (respondents, forms, exports, log-in) stays in the worker.
 """
 
 from __future__ import annotations
@@ -130,7 +131,7 @@ def install(app: Flask) -> ServedApart | None:
     size = int(app.config.get("ADMIN_VIEWS_APART", 0))
     if size <= 0 or app.config.get(SERVED_APART):
         return None
-    apart = ServedApart(app, size, int(app.config["HEAVY_READS_NICE"]))
+    apart = ServedApart(app, size, int(app.config["ADMIN_VIEWS_NICE"]))
     app.wsgi_app = apart  # type: ignore[method-assign]
     app.extensions["served_apart"] = apart
     _open.add(apart)
