@@ -23,7 +23,9 @@ import sys
 import threading
 import weakref
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qsl
 
 from flask import Flask
 from werkzeug.exceptions import HTTPException, ServiceUnavailable
@@ -37,6 +39,9 @@ FIGURE_ENDPOINTS = frozenset({
     "admin.compare", "admin.report", "admin.results", "admin.results_chart",
     "admin.results_texts", "admin.crosstab",
 })  # fmt: skip
+# Views that read the counters alone when asked with these arguments only.
+PLAIN_ENDPOINTS = FIGURE_ENDPOINTS - {"admin.report", "admin.crosstab", "admin.results_texts"}
+PLAIN_ARGS = frozenset({"edition", "order", "partial"})
 BUSY = "Other heavy views are being computed right now; try again in a moment."
 # What a process serving apart knows it is (heavy reads then run right there).
 SERVED_APART = "SERVED_APART"
@@ -78,43 +83,69 @@ def _serve(settings: dict[str, Any], environ: dict[str, Any]) -> tuple[str, list
             body.close()
 
 
+@dataclass(frozen=True)
+class Lane:
+    """Processes serving views apart, and how many requests they admit at once."""
+
+    processes: ReadProcesses
+    admitted: threading.BoundedSemaphore
+
+    @classmethod
+    def of(cls, path: str, size: int, nice: int) -> Lane:
+        processes = ReadProcesses(path, size, nice)
+        return cls(processes, threading.BoundedSemaphore(2 * processes.size))
+
+
 class ServedApart:
-    """WSGI middleware around `app.wsgi_app`: FIGURE_ENDPOINTS GETs served apart."""
+    """WSGI middleware around `app.wsgi_app`: FIGURE_ENDPOINTS GETs served apart, those
+    without filters (PLAIN_ARGS alone, read from the counters) by a process of their own,
+    so that they never wait behind a filtered view counting answers again."""
 
     def __init__(self, app: Flask, size: int, nice: int):
         self.app, self.inner = app, app.wsgi_app
         self.settings = _settings(app)
-        self.processes = ReadProcesses(app.config["DATABASE"], size, nice)
-        self.admitted = threading.BoundedSemaphore(2 * self.processes.size)
+        path = app.config["DATABASE"]
+        self.lanes = {"plain": Lane.of(path, 1, nice), "filtered": Lane.of(path, size, nice)}
         self.served = 0  # requests answered apart, for tests and benches
 
-    def applies(self, environ: dict[str, Any]) -> bool:
+    def lane(self, environ: dict[str, Any]) -> Lane | None:
+        """The lane serving this request; None: the app, right here."""
         if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
-            return False
+            return None
+        adapter = self.app.url_map.bind_to_environ(environ)
         try:
-            endpoint, _args = self.app.url_map.bind_to_environ(environ).match()
+            endpoint, _args = adapter.match()
         except HTTPException:  # no match, a redirect: the app answers as always
-            return False
-        return endpoint in FIGURE_ENDPOINTS
+            return None
+        if endpoint not in FIGURE_ENDPOINTS:
+            return None
+        names = {name for name, _value in parse_qsl(environ.get("QUERY_STRING", ""))}
+        plain = endpoint in PLAIN_ENDPOINTS and names <= PLAIN_ARGS
+        return self.lanes["plain" if plain else "filtered"]
 
     def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
-        if not self.applies(environ):
+        lane = self.lane(environ)
+        if lane is None:
             return self.inner(environ, start_response)
-        if not self.admitted.acquire(blocking=False):
+        if not lane.admitted.acquire(blocking=False):
             return busy(environ, start_response)
         try:
             plain = {k: v for k, v in environ.items() if _plain(v)}
-            status, headers, body = self.processes.run(_serve, self.settings, plain)
+            status, headers, body = lane.processes.run(_serve, self.settings, plain)
         except StorageError:  # the process died: the next request starts another
             return busy(environ, start_response)
         finally:
-            self.admitted.release()
+            lane.admitted.release()
         self.served += 1
         start_response(status, headers)
         return [body]
 
+    def pids(self) -> list[int]:
+        return sorted(pid for lane in self.lanes.values() for pid in lane.processes.pids())
+
     def close(self) -> None:
-        self.processes.close()
+        for lane in self.lanes.values():
+            lane.processes.close()
 
 
 def busy(environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
