@@ -6,7 +6,8 @@ processes of its own whose OS priority is HEAVY_READS_NICE steps lower
 (surveyapp.store.offload), so respondents' requests get the CPU and this process's
 interpreter lock first. One more is refused at once with 503 instead of queueing. Each
 runs within ADMIN_READ_SECONDS: a statement still running then is stopped
-(store.read_budget) and the view answers 503."""
+(store.read_budget) and the view answers 503. In a process serving the whole view apart
+(surveyapp.web.apart, already of lower priority) the read runs right there."""
 
 from __future__ import annotations
 
