@@ -8,11 +8,11 @@
 Fills a temporary database with `--responses` cmo responses (bench/tallies_export.py's
 `fill`: the storage write path, counters included), serves it with `surveyapp serve`
 (bench/server.py), warms it up (`--warmup` seconds of respondents while one admin asks for
-each view once: the first requests of each worker thread open connections and compile
-templates, which no phase should count) and runs `--rounds` rounds (default 1) of three
-phases of `--seconds` each, respondents walking cmo (bench/harness.py, the
-bench/loadgen.py generator) in all three, so that on a shared machine unloaded and loaded
-phases interleave:
+each view twice, until answered: the first requests of each worker thread open
+connections and compile templates, which no phase should count) and runs `--rounds`
+rounds (default 1) of three phases of `--seconds` each, respondents walking cmo
+(bench/harness.py, the bench/loadgen.py generator) in all three, so that on a shared
+machine unloaded and loaded phases interleave:
 1. unloaded: respondents alone;
 2. loaded: `--readers` admins loop over trends.json with every segment code, the trends
    page, the report and compare pages and filtered tallies (each reader waits for its
@@ -111,9 +111,9 @@ def reader(base: str, session, views: list, stats: Stats, stop: threading.Event,
         stop.wait(pause)
 
 
-def respondents(base: str, args: argparse.Namespace, seed: int) -> Load:
-    return Load(base, args.seconds, args.respondents, admins=0, think=args.think, seed=seed,
-                surveys=("cmo",)).run()  # fmt: skip
+def respondents(base: str, args: argparse.Namespace, seed: int, seconds: float = 0) -> Load:
+    return Load(base, seconds or args.seconds, args.respondents, admins=0, think=args.think,
+                seed=seed, surveys=("cmo",)).run()  # fmt: skip
 
 
 def phase_row(name: str, load: Load) -> dict:
@@ -170,18 +170,21 @@ def print_readers(stats: Stats) -> None:
 
 
 def warm_up(server: Server, args: argparse.Namespace, views: list) -> None:
-    """Respondents for `--warmup` seconds while one admin asks for every view once."""
+    """Respondents for `--warmup` seconds while one admin asks for each view twice (so that
+    each worker has likely started what serves it), until both are done."""
     if args.warmup <= 0:
         return
-    stop = threading.Event()
-    session = login(server.base, Stats())
-    admin = threading.Thread(target=reader, args=(server.base, session, views, Stats(),
-                                                  stop, 0))  # fmt: skip
-    admin.start()
-    Load(server.base, args.warmup, args.respondents, admins=0, think=args.think, seed=1,
-         surveys=("cmo",)).run()  # fmt: skip
-    stop.set()
-    admin.join(timeout=READ_TIMEOUT + 5)
+    session, stats = login(server.base, Stats()), Stats()
+    load = threading.Thread(target=respondents, args=(server.base, args, 1, args.warmup))
+    load.start()
+    for label, path in views + views:
+        try:
+            status = session.get(server.base + path, timeout=READ_TIMEOUT).status_code
+        except NETWORK_ERRORS as exc:
+            status = network_status(exc)
+        stats.record(f"{label}: {status}", 0, status)
+    load.join()
+    print(f"warm-up: each view asked twice: {dict(stats.statuses)}", flush=True)
 
 
 def times_of(load: Load) -> list[float]:
