@@ -67,7 +67,7 @@ def create_server_app() -> Flask:
     from surveyapp.web import apart
 
     app = create_app()
-    apart.install(app)
+    apart.install(app, create_app)
     return app
 
 

@@ -9,7 +9,7 @@ import os
 import pytest
 from werkzeug.test import EnvironBuilder
 
-from surveyapp import store
+from surveyapp import create_app, store
 from surveyapp.questionnaire.answers import counted_fields
 from surveyapp.web import apart
 from surveyapp.web.admin.heavy import TOO_HEAVY
@@ -39,7 +39,7 @@ def served(make_app):
 
     def build(**config):
         app = make_app(**{"ADMIN_VIEWS_NICE": 0} | config)  # not starved on a busy machine
-        made.append(apart.install(app))
+        made.append(apart.install(app, create_app))
         return app, made[-1]
 
     yield build
@@ -53,7 +53,7 @@ def test_figure_views_answer_from_a_lower_priority_process_as_the_worker_would(m
     client = admin_client(app)
     fill(app, 12)
     here = [client.get(url) for url in FIGURES]
-    middleware = apart.install(app)
+    middleware = apart.install(app, create_app)
     try:
         there = [client.get(url) for url in FIGURES]
         pids = middleware.pids()
@@ -173,4 +173,4 @@ def test_every_figure_endpoint_is_a_route_and_the_server_serves_them_apart(make_
     from surveyapp import gunicorn_conf
 
     assert gunicorn_conf.wsgi_app.startswith("surveyapp:create_server_app()")
-    assert apart.install(make_app(ADMIN_VIEWS_APART=0)) is None
+    assert apart.install(make_app(ADMIN_VIEWS_APART=0), create_app) is None

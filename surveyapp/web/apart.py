@@ -68,12 +68,13 @@ def _settings(app: Flask) -> dict[str, Any]:
     return settings | {SERVED_APART: True}
 
 
-def _serve(settings: dict[str, Any], environ: dict[str, Any]) -> tuple[str, list, bytes]:
-    """In a process apart: the response of this process's app (made once) to `environ`."""
+def _serve(
+    factory: Callable[[dict], Flask], settings: dict[str, Any], environ: dict[str, Any]
+) -> tuple[str, list, bytes]:
+    """In a process apart: the response of this process's app (made once by `factory`)
+    to `environ`."""
     if not _app:
-        from surveyapp import create_app
-
-        _app.append(create_app(settings))
+        _app.append(factory(settings))
     environ = environ | {"wsgi.input": io.BytesIO(b""), "wsgi.errors": sys.stderr}
     body, status, headers = run_wsgi_app(_app[0].wsgi_app, environ, buffered=True)
     try:
@@ -101,8 +102,8 @@ class ServedApart:
     without filters (PLAIN_ARGS alone, read from the counters) by a process of their own,
     so that they never wait behind a filtered view counting answers again."""
 
-    def __init__(self, app: Flask, size: int, nice: int):
-        self.app, self.inner = app, app.wsgi_app
+    def __init__(self, app: Flask, factory: Callable[[dict], Flask], size: int, nice: int):
+        self.app, self.inner, self.factory = app, app.wsgi_app, factory
         self.settings = _settings(app)
         path = app.config["DATABASE"]
         self.lanes = {"plain": Lane.of(path, 1, nice), "filtered": Lane.of(path, size, nice)}
@@ -131,7 +132,7 @@ class ServedApart:
             return busy(environ, start_response)
         try:
             plain = {k: v for k, v in environ.items() if _plain(v)}
-            status, headers, body = lane.processes.run(_serve, self.settings, plain)
+            status, headers, body = lane.processes.run(_serve, self.factory, self.settings, plain)
         except StorageError:  # the process died: the next request starts another
             return busy(environ, start_response)
         finally:
@@ -156,13 +157,14 @@ def busy(environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
     return response(environ, start_response)
 
 
-def install(app: Flask) -> ServedApart | None:
+def install(app: Flask, factory: Callable[[dict], Flask]) -> ServedApart | None:
     """Serve `app`'s figure views apart when ADMIN_VIEWS_APART > 0 (and it is not itself
-    a process serving apart); returns the middleware."""
+    a process serving apart), by apps `factory(settings)` makes (create_app: passed in,
+    web may not import the package that wires it); returns the middleware."""
     size = int(app.config.get("ADMIN_VIEWS_APART", 0))
     if size <= 0 or app.config.get(SERVED_APART):
         return None
-    apart = ServedApart(app, size, int(app.config["ADMIN_VIEWS_NICE"]))
+    apart = ServedApart(app, factory, size, int(app.config["ADMIN_VIEWS_NICE"]))
     app.wsgi_app = apart  # type: ignore[method-assign]
     app.extensions["served_apart"] = apart
     _open.add(apart)
