@@ -2,13 +2,17 @@
 
     .venv/bin/python bench/heavy_reads.py [--responses 300000] [--seconds 30] [--readers 40]
         [--respondents 8] [--think 0.5] [--pause 1] [--workers 2] [--threads 16]
-        [--budget SECONDS] [--cap N] [--nice N] [--rounds N] [--keep DIR]
+        [--budget SECONDS] [--cap N] [--nice N] [--apart N] [--rounds N] [--warmup SECONDS]
+        [--keep DIR]
 
 Fills a temporary database with `--responses` cmo responses (bench/tallies_export.py's
 `fill`: the storage write path, counters included), serves it with `surveyapp serve`
-(bench/server.py) and runs `--rounds` rounds (default 1) of three phases of `--seconds`
-each, respondents walking cmo (bench/harness.py, the bench/loadgen.py generator) in all
-three, so that on a shared machine unloaded and loaded phases interleave:
+(bench/server.py), warms it up (`--warmup` seconds of respondents while one admin asks for
+each view twice, until answered: the first requests of each worker thread open
+connections and compile templates, which no phase should count) and runs `--rounds`
+rounds (default 1) of three phases of `--seconds` each, respondents walking cmo
+(bench/harness.py, the bench/loadgen.py generator) in all three, so that on a shared
+machine unloaded and loaded phases interleave:
 1. unloaded: respondents alone;
 2. loaded: `--readers` admins loop over trends.json with every segment code, the trends
    page, the report and compare pages and filtered tallies (each reader waits for its
@@ -16,10 +20,13 @@ three, so that on a shared machine unloaded and loaded phases interleave:
 3. after: respondents again at once after the readers stopped asking (requests still
    running on the server keep running).
 Prints each phase's respondent p50/p95/p99 over every respondent request, their
-timeouts (no answer in 15 s), the loaded/unloaded p99 ratio, and what the readers got.
-`--budget`, `--cap` and `--nice` set ADMIN_READ_SECONDS, HEAVY_READS_PER_WORKER and
-HEAVY_READS_NICE (in the server's instance/config.py); `--keep DIR` keeps the filled
-database there and reuses it. The verdict needs every round within the ratio.
+timeouts (no answer in 15 s), the loaded/unloaded p99 ratio, and what the readers got;
+then the same ratio over every round's requests pooled (unloaded phases against loaded
+ones: a p99 over a few hundred requests of one phase moves with the machine's other jobs).
+`--budget`, `--cap`, `--nice` and `--apart` set ADMIN_READ_SECONDS, HEAVY_READS_PER_WORKER,
+HEAVY_READS_NICE and ADMIN_VIEWS_APART (in the server's instance/config.py); `--keep DIR`
+keeps the filled database there and reuses it. The verdict needs the pooled ratio within
+the target and no respondent timeout in any phase; each round's ratio is shown beside it.
 """
 
 from __future__ import annotations
@@ -81,7 +88,7 @@ def prepare(server: Server, args: argparse.Namespace) -> Definition:
         print(f"filled {args.responses:,} cmo responses in {time.perf_counter() - begin:.0f} s")
     store.close_thread_connections()
     settings = {"ADMIN_READ_SECONDS": args.budget, "HEAVY_READS_PER_WORKER": args.cap,
-                "HEAVY_READS_NICE": args.nice}  # fmt: skip
+                "HEAVY_READS_NICE": args.nice, "ADMIN_VIEWS_APART": args.apart}  # fmt: skip
     (instance / "config.py").write_text(
         "".join(f"{key} = {value!r}\n" for key, value in settings.items() if value is not None)
     )
@@ -104,9 +111,9 @@ def reader(base: str, session, views: list, stats: Stats, stop: threading.Event,
         stop.wait(pause)
 
 
-def respondents(base: str, args: argparse.Namespace, seed: int) -> Load:
-    return Load(base, args.seconds, args.respondents, admins=0, think=args.think, seed=seed,
-                surveys=("cmo",)).run()  # fmt: skip
+def respondents(base: str, args: argparse.Namespace, seed: int, seconds: float = 0) -> Load:
+    return Load(base, seconds or args.seconds, args.respondents, admins=0, think=args.think,
+                seed=seed, surveys=("cmo",)).run()  # fmt: skip
 
 
 def phase_row(name: str, load: Load) -> dict:
@@ -162,10 +169,37 @@ def print_readers(stats: Stats) -> None:
     print(f"every reader request by status: {dict(stats.statuses)}")
 
 
-def run_rounds(server: Server, args: argparse.Namespace, views: list) -> list[float]:
-    """Every round's phases and readers printed; returns each round's p99 ratio (a round
-    with no respondent request answered while loaded counts as an infinite ratio)."""
-    ratios = []
+def warm_up(server: Server, args: argparse.Namespace, views: list) -> None:
+    """Respondents for `--warmup` seconds while one admin asks for each view twice (so that
+    each worker has likely started what serves it), until both are done."""
+    if args.warmup <= 0:
+        return
+    session, stats = login(server.base, Stats()), Stats()
+    load = threading.Thread(target=respondents, args=(server.base, args, 1, args.warmup))
+    load.start()
+    for label, path in views + views:
+        try:
+            status = session.get(server.base + path, timeout=READ_TIMEOUT).status_code
+        except NETWORK_ERRORS as exc:
+            status = network_status(exc)
+        stats.record(f"{label}: {status}", 0, status)
+    load.join()
+    print(f"warm-up: each view asked twice: {dict(stats.statuses)}", flush=True)
+
+
+def times_of(load: Load) -> list[float]:
+    return [t for values in load.stats.times.values() for t in values]
+
+
+def ratio_of(unloaded: list[float], loaded: list[float]) -> float:
+    """Loaded p99 / unloaded p99; infinite when no request was answered while loaded."""
+    return percentile(loaded, 99) / percentile(unloaded, 99) if loaded else math.inf
+
+
+def run_rounds(server: Server, args: argparse.Namespace, views: list) -> tuple[list, float]:
+    """Every round's phases and readers printed; returns each round's p99 ratio and the
+    ratio over every round's requests pooled (infinite when a respondent timed out)."""
+    ratios, pooled, timeouts = [], {"unloaded": [], "loaded": []}, 0
     for number in range(1, args.rounds + 1):
         unloaded = respondents(server.base, args, seed=10 * number + 1)
         loaded, after, readers = loaded_phase(server, args, views, 10 * number)
@@ -174,12 +208,23 @@ def run_rounds(server: Server, args: argparse.Namespace, views: list) -> list[fl
         print(f"\nround {number} of {args.rounds}")
         print_phases(rows)
         print_readers(readers)
-        ratio = rows[1]["p99"] / rows[0]["p99"] if rows[1]["requests"] else math.inf
-        timeouts = sum(r["timeouts"] for r in rows)
+        pooled["unloaded"] += times_of(unloaded)
+        pooled["loaded"] += times_of(loaded)
+        ratio, late = (
+            ratio_of(times_of(unloaded), times_of(loaded)),
+            sum(r["timeouts"] for r in rows),
+        )
         print(f"round {number}: respondent p99 loaded / unloaded = {ratio:.2f}x;"
-              f" respondent timeouts {timeouts}", flush=True)  # fmt: skip
-        ratios.append(math.inf if timeouts else ratio)
-    return ratios
+              f" respondent timeouts {late}", flush=True)  # fmt: skip
+        ratios.append(math.inf if late else ratio)
+        timeouts += late
+    overall = ratio_of(pooled["unloaded"], pooled["loaded"])
+    figures = {
+        k: f"{percentile(v, 99) * 1000:.1f} ms ({len(v)} requests)" for k, v in pooled.items()
+    }
+    print(f"\nevery round pooled: respondent p99 unloaded {figures['unloaded']}, loaded"
+          f" {figures['loaded']}: {overall:.2f}x; respondent timeouts {timeouts}")  # fmt: skip
+    return ratios, math.inf if timeouts else overall
 
 
 OPTIONS = (
@@ -194,7 +239,9 @@ OPTIONS = (
     ("--budget", float, None, "ADMIN_READ_SECONDS (default: the app's)"),
     ("--cap", int, None, "HEAVY_READS_PER_WORKER (default: the app's)"),
     ("--nice", int, None, "HEAVY_READS_NICE (default: the app's)"),
+    ("--apart", int, None, "ADMIN_VIEWS_APART (default: the app's)"),
     ("--rounds", int, 1, "unloaded + loaded + after, repeated"),
+    ("--warmup", float, 10, "seconds of respondents and each view once, not counted"),
     ("--keep", Path, None, "folder for the database, reused when filled"),
 )
 
@@ -210,13 +257,16 @@ def main() -> int:
         print(f"server {server.base}: {server.workers} workers x {server.threads} threads;"
               f" {args.respondents} respondents, {args.readers} readers, pause {args.pause} s;"
               f" settings: {settings}", flush=True)  # fmt: skip
-        ratios = run_rounds(server, args, views)
+        warm_up(server, args, views)
+        ratios, overall = run_rounds(server, args, views)
     finally:
         server.close()
-    met = all(r <= RATIO_TARGET for r in ratios)
+    met = overall <= RATIO_TARGET
     shown = ", ".join("timeouts" if math.isinf(r) else f"{r:.2f}x" for r in ratios)
-    print(f"\nrespondent p99 loaded / unloaded per round: {shown} (target <= {RATIO_TARGET:.0f}x,"
-          f" no timeout); verdict {'PASS' if met else 'FAIL'}")  # fmt: skip
+    pooled = "timeouts" if math.isinf(overall) else f"{overall:.2f}x"
+    print(f"\nrespondent p99 loaded / unloaded per round: {shown}; every round pooled: {pooled}"
+          f" (target <= {RATIO_TARGET:.0f}x, no timeout);"
+          f" verdict {'PASS' if met else 'FAIL'}")  # fmt: skip
     return 0 if met else 1
 
 

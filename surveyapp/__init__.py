@@ -62,6 +62,16 @@ def create_app(test_config: dict[str, Any] | None = None, *, init_db: bool = Fal
     return app
 
 
+def create_server_app() -> Flask:
+    """The application as `serve` (gunicorn) runs it: admin figure views answered by
+    processes of lower priority than respondents' pages (surveyapp.web.apart)."""
+    from surveyapp.web import apart
+
+    app = create_app()
+    apart.install(app, create_app)
+    return app
+
+
 def init_store(app: Flask) -> list[str]:
     """What `init-db` and `serve` do before any worker starts: create the database if it
     is missing (readable by its owner only), apply pending migrations and publish each

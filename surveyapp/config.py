@@ -53,6 +53,9 @@ DEFAULTS: dict[str, Any] = {
     "ADMIN_READ_SECONDS": 5,
     "HEAVY_READS_PER_WORKER": 2,
     "HEAVY_READS_NICE": 19,
+    # processes per worker serving admin figure views under `serve` (web/apart.py); 0: none
+    "ADMIN_VIEWS_APART": 2,
+    "ADMIN_VIEWS_NICE": 10,  # their nice steps below the workers (19 starves them on a busy host)
     "PUBLIC_URL": "http://127.0.0.1:5000",
     "AUDIT_PER_PAGE": 50,
     "PROXY_HOPS": 0,

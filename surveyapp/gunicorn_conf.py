@@ -29,7 +29,7 @@ accesslog = _settings.access_log
 access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(M)sms'
 logger_class = "surveyapp.gunicorn_log.RedactingLogger"  # invitation tokens never logged
 errorlog = "-"
-wsgi_app = "surveyapp:create_app()"
+wsgi_app = "surveyapp:create_server_app()"  # figure views apart (web/apart.py)
 
 
 _deliverer: list[subprocess.Popen] = []

@@ -79,15 +79,25 @@ class ReadProcesses:
     def call(self, seconds: float, func: Callable[..., T], *args: Any) -> T:
         """func(db, *args) in a read process within `seconds` (ReadBudgetExceeded past it);
         StorageError when the process died meanwhile (the next call starts a new one)."""
+        return self.run(_read, self.path, seconds, func, args)
+
+    def run(self, func: Callable[..., T], *args: Any) -> T:
+        """func(*args) in a read process, as it is (no connection opened for it);
+        StorageError when the process died meanwhile (the next call starts a new one)."""
         pool = self._executor()
         try:
-            return pool.submit(_read, self.path, seconds, func, args).result()
+            return pool.submit(func, *args).result()
         except BrokenProcessPool as exc:
             with self._lock:
                 if self._pool is pool:
                     self._pool = None
             pool.shutdown(wait=False)
             raise StorageError("a read process stopped; try again") from exc
+
+    def pids(self) -> list[int]:
+        """The read processes running now."""
+        pool = self._pool
+        return sorted(getattr(pool, "_processes", None) or {}) if pool else []
 
     def close(self) -> None:
         with self._lock:

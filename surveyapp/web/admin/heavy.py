@@ -6,7 +6,8 @@ processes of its own whose OS priority is HEAVY_READS_NICE steps lower
 (surveyapp.store.offload), so respondents' requests get the CPU and this process's
 interpreter lock first. One more is refused at once with 503 instead of queueing. Each
 runs within ADMIN_READ_SECONDS: a statement still running then is stopped
-(store.read_budget) and the view answers 503."""
+(store.read_budget) and the view answers 503. In a process serving the whole view apart
+(surveyapp.web.apart, already of lower priority) the read runs right there."""
 
 from __future__ import annotations
 
@@ -20,8 +21,9 @@ from typing import Any, TypeVar
 from flask import abort, current_app
 
 from surveyapp import store
+from surveyapp.store.connection import checkpoint
 from surveyapp.store.offload import ReadProcesses
-from surveyapp.web import get_db
+from surveyapp.web import apart, get_db
 
 TOO_HEAVY = "This view is too heavy right now; try a narrower filter."
 BUSY = "Other heavy views are being computed right now; try again in a moment."
@@ -55,6 +57,8 @@ def run(applies: bool, func: Callable[..., T], *args: Any) -> T:
     (e.g. figures read from the counters). `func` and its arguments must pickle."""
     if not applies:
         return func(get_db(), *args)
+    if current_app.config.get(apart.SERVED_APART):  # this process is the one apart
+        return _here(func, *args)
     slots = _slots()
     if not slots.free.acquire(blocking=False):
         abort(503, BUSY)
@@ -66,6 +70,18 @@ def run(applies: bool, func: Callable[..., T], *args: Any) -> T:
         abort(503, BUSY)
     finally:
         slots.free.release()
+
+
+def _here(func: Callable[..., T], *args: Any) -> T:
+    """func(get_db(), *args) within the budget, in a process serving views apart."""
+    db = get_db()
+    try:
+        with store.read_budget(db, float(current_app.config["ADMIN_READ_SECONDS"])):
+            return func(db, *args)
+    except store.ReadBudgetExceeded:
+        abort(503, TOO_HEAVY)
+    finally:
+        checkpoint(db)
 
 
 @atexit.register
