@@ -10,12 +10,6 @@ from pathlib import PurePath
 from flask import Response, abort, current_app, request
 
 from surveyapp.questionnaire import checking
-from surveyapp.questionnaire.xlsform import (
-    ExportError,
-    XLSFormError,
-    definition_to_xlsform,
-    read_xlsform,
-)
 from surveyapp.web.admin import bp
 from surveyapp.web.admin import builder_common as common
 
@@ -62,6 +56,10 @@ def uploaded_text(edition: int | None = None) -> Upload:
     if problems:
         return Upload(problems=problems)
     if name.lower().endswith(".xlsx") or data.startswith(XLSX_MAGIC):
+        # pyxform and openpyxl load on first use: every process (each server start, each
+        # command) otherwise pays for importing them
+        from surveyapp.questionnaire.xlsform import XLSFormError, read_xlsform
+
         try:
             imported = read_xlsform(data, name, edition)
         except XLSFormError as exc:
@@ -135,6 +133,8 @@ def builder_download(survey_id: str, fmt: str):
         definition = checking.check_text(text).definition
         if definition is None:
             abort(422, "The draft has problems: fix them (see the editor) to export an XLSForm.")
+        from surveyapp.questionnaire.xlsform import ExportError, definition_to_xlsform
+
         try:
             body = definition_to_xlsform(definition)
         except ExportError as exc:

@@ -6,7 +6,6 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from flask import abort, current_app, redirect, render_template, request, session, url_for
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
@@ -14,6 +13,7 @@ from surveyapp import store
 from surveyapp.store import accounts, audit, logins
 from surveyapp.web import get_db
 from surveyapp.web.admin import auth, bp
+from surveyapp.web.forms import Form
 
 LOGIN_FAILED = "Those details did not match an enabled account."
 TOO_MANY = (
@@ -22,7 +22,7 @@ TOO_MANY = (
 )
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     username = StringField("Username", validators=[DataRequired(), Length(max=200)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=1000)])
 

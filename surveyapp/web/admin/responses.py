@@ -4,7 +4,6 @@ and filters) and one response on one screen. Admin only: raw answers, never for 
 from __future__ import annotations
 
 from flask import abort, current_app, render_template, request
-from flask_wtf import FlaskForm
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length
 
@@ -15,9 +14,10 @@ from surveyapp.store import removal, table
 from surveyapp.web import catalog, get_db, languages
 from surveyapp.web.admin import auth, bp, response_table
 from surveyapp.web.admin.common import editions_or_404, request_filters
+from surveyapp.web.forms import Form
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(Form):
     reason = TextAreaField(
         "Reason (kept in the audit log)",
         validators=[DataRequired("Give a reason."), Length(max=removal.MAX_REASON)],

@@ -4,16 +4,16 @@ own tokens; admins see every account's and may revoke any. A new token is shown 
 from __future__ import annotations
 
 from flask import abort, redirect, render_template, url_for
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.validators import Length
 
 from surveyapp.store import audit, tokens
 from surveyapp.web import get_db
 from surveyapp.web.admin import auth, bp
+from surveyapp.web.forms import Form
 
 
-class TokenForm(FlaskForm):
+class TokenForm(Form):
     name = StringField("Name (what the token is for)", validators=[Length(max=tokens.NAME_MAX)])
     scope = SelectField(
         "Scope (read: read only; write: read and write)", choices=list(tokens.SCOPES)
@@ -51,7 +51,7 @@ def token_create():
 @bp.post("/tokens/<int:token_id>/revoke")
 @auth.login_required
 def token_revoke(token_id: int):
-    if not FlaskForm().validate_on_submit():
+    if not Form().validate_on_submit():
         abort(400, "The form had expired: reload the page and try again.")
     admin, db = auth.current_admin(), get_db()
     found = tokens.get(db, token_id)

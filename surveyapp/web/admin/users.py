@@ -7,7 +7,6 @@ import re
 from datetime import UTC, datetime
 
 from flask import abort, current_app, redirect, render_template, request, url_for
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField
 from wtforms.validators import Length, Optional
 
@@ -16,17 +15,18 @@ from surveyapp.store import accounts, audit, logins, passwords
 from surveyapp.web import get_db
 from surveyapp.web.admin import auth, bp
 from surveyapp.web.admin.common import page_number
+from surveyapp.web.forms import Form
 
 
-class RoleForm(FlaskForm):
+class RoleForm(Form):
     role = SelectField("Role", choices=list(auth.ROLES))
 
 
-class StatusForm(FlaskForm):
+class StatusForm(Form):
     status = SelectField("Status", choices=["enabled", "disabled"])
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(Form):
     password = PasswordField("New password", validators=[Optional(), Length(max=1000)])
     generate = BooleanField("Generate one")
 
@@ -141,7 +141,7 @@ def change_status(username: str):
 @auth.login_required(role="admin")
 def unlock(username: str):
     """Clear the account's failed log-ins from every address."""
-    if not FlaskForm().validate_on_submit():
+    if not Form().validate_on_submit():
         abort(400, "The form had expired: please try again.")
     db = get_db()
     if accounts.get_admin(db, username) is None:
