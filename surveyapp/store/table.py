@@ -77,7 +77,7 @@ def _path(db: sqlite_utils.Database, name: str) -> str:
 def _member(db: sqlite_utils.Database, column: str) -> str:
     """SQL: as text, the value of the key (a _path parameter) in `column`'s JSON object."""
     if is_postgres(db):
-        return f"({column}::jsonb ->> ?) COLLATE \"C\""
+        return f'({column}::jsonb ->> ?) COLLATE "C"'
     return f"CAST(json_extract({column}, ?) AS TEXT)"
 
 

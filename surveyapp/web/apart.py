@@ -118,11 +118,19 @@ class ServedApart:
             endpoint, _args = adapter.match()
         except HTTPException:  # no match, a redirect: the app answers as always
             return None
-        if endpoint not in FIGURE_ENDPOINTS:
+        if endpoint not in FIGURE_ENDPOINTS or not self.signed_in(environ):
             return None
         names = {name for name, _value in parse_qsl(environ.get("QUERY_STRING", ""))}
         plain = endpoint in PLAIN_ENDPOINTS and names <= PLAIN_ARGS
         return self.lanes["plain" if plain else "filtered"]
+
+    def signed_in(self, environ: dict[str, Any]) -> bool:
+        """Whether the request carries a signed session of someone logged in: only theirs
+        take a place in a lane (the worker sends anyone else to log in), so that no
+        anonymous client can fill the lanes and keep admins' views busy."""
+        request = self.app.request_class(environ)
+        session = self.app.session_interface.open_session(self.app, request)
+        return bool(session and session.get("admin"))
 
     def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
         lane = self.lane(environ)

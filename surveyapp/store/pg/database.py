@@ -193,12 +193,6 @@ class Database:
         for row in cursor:
             yield dict(zip(names, row, strict=True))
 
-    def commit(self) -> None:
-        """As sqlite3's commit: end the open transaction, if there is one."""
-        if self.in_transaction:
-            with _errors():
-                self.raw.execute("COMMIT")
-
     def table_names(self) -> list[str]:
         return catalog.table_names(self)
 
