@@ -27,6 +27,7 @@ from pathlib import Path
 import psycopg
 
 from surveyapp.store import pg
+from tests import pgrecycle
 
 SETTING = "SURVEYAPP_TEST_POSTGRES"
 _server: dict[str, str] = {}
@@ -131,37 +132,61 @@ def _create(template: str | None) -> str:
 
 
 class _Spares:
-    """Copies of each template made ahead by one background thread while tests run, so
-    that a test takes one at once rather than waiting for CREATE DATABASE (a copy the
-    server writes through its log and syncs); used databases are dropped there too."""
-
-    AHEAD = 2
+    """Databases for tests, ready before they are asked for: copies of each template
+    made ahead by one background thread while tests run (CREATE DATABASE writes every
+    block through the server's log and syncs it), and databases of finished tests put
+    back to their template's rows there (tests.pgrecycle), or dropped."""
 
     def __init__(self) -> None:
         self.work = ThreadPoolExecutor(1, thread_name_prefix="pg-spares")
-        self.made: dict[str, deque[Future]] = {}
+        self.ahead: dict[str, deque[Future]] = {}
+        self.ready: dict[str, deque[str]] = {}
+        self.snapshots: dict[str, pgrecycle.Snapshot] = {}
+        self.origin: dict[str, str] = {}
 
     def take(self, template: str) -> str:
-        waiting = self.made.setdefault(template, deque())
-        if not waiting:
-            waiting.append(self.work.submit(_create, template))
-        url = waiting.popleft().result()
-        while len(waiting) < self.AHEAD:
-            waiting.append(self.work.submit(_create, template))
+        ready = self.ready.setdefault(template, deque())
+        ahead = self.ahead.setdefault(template, deque())
+        if ready:
+            url = ready.popleft()
+        else:
+            url = (ahead.popleft() if ahead else self.work.submit(_create, template)).result()
+        if not ahead and not ready:
+            ahead.append(self.work.submit(_create, template))
+        self.origin[url] = template
         return url
 
-    def drop(self, url: str) -> None:
-        self.work.submit(_drop, url)
+    def give_back(self, url: str) -> None:
+        self.work.submit(self._recycle, url, self.origin.pop(url, None))
+
+    def _recycle(self, url: str, template: str | None) -> None:
+        try:
+            if template is None:
+                raise LookupError(url)
+            if template not in self.snapshots:
+                self.snapshots[template] = pgrecycle.snapshot(template)
+            _admin(_TERMINATE.format(name=url.rsplit("/", 1)[1]))
+            if not pgrecycle.put_back(url, self.snapshots[template]):
+                raise LookupError(url)
+            renamed = f"t{os.getpid()}_{next(_numbers)}"
+            _admin(f"ALTER DATABASE {url.rsplit('/', 1)[1]} RENAME TO {renamed}")
+            self.ready.setdefault(template, deque()).append(f"{server()}/{renamed}")
+        except (LookupError, psycopg.Error):
+            _drop(url)
 
 
+_TERMINATE = (
+    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+    " WHERE datname = '{name}' AND pid <> pg_backend_pid()"
+)
 _spares = _Spares()
 
 
 def drop(url: str) -> None:
-    """Close this process's connections to `url`; its database is dropped in the
-    background."""
+    """Close this process's connections to `url`; its database is put back to its
+    template's rows for another test, or dropped, in the background."""
     pg.close_pool(url)
-    _spares.drop(url)
+    _spares.give_back(url)
 
 
 def _drop(url: str) -> None:
