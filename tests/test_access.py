@@ -70,6 +70,7 @@ def signed_in(app, username, role):
     return client
 
 
+@pytest.mark.both_engines
 def test_every_route_reaches_exactly_its_roles(app):
     table = routes(app)
     admin_only = {e for e, _m, _u in table if e.startswith("admin.")} - VIEWER_ENDPOINTS
