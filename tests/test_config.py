@@ -91,3 +91,13 @@ def test_a_list_setting_takes_a_json_list(instance, monkeypatch, tmp_path):
     monkeypatch.setenv("SURVEYAPP_SURVEY_FOLDERS", "surveys")
     with pytest.raises(config.ConfigError, match="SURVEY_FOLDERS must be a JSON list"):
         create_app()
+
+
+def test_the_database_url_chooses_the_engine():
+    from surveyapp.config import database
+
+    assert database("", "/data/s.db") == "/data/s.db"
+    assert database("sqlite:////srv/s.db", "/data/s.db") == "/srv/s.db"
+    assert database("postgresql://u:p@db/s", "/data/s.db") == "postgresql://u:p@db/s"
+    with pytest.raises(ValueError, match="mysql:// is neither postgresql nor sqlite"):
+        database("mysql://db/s", "/data/s.db")
