@@ -191,3 +191,18 @@ def test_every_figure_endpoint_is_a_route_and_the_server_serves_them_apart(make_
 
     assert gunicorn_conf.wsgi_app.startswith("surveyapp:create_server_app()")
     assert apart.install(make_app(ADMIN_VIEWS_APART=0), create_app) is None
+
+
+def unreachable(_settings: dict):
+    """A process apart's app factory while the database is out of reach."""
+    raise store.OperationalError("PostgreSQL is unreachable: the server is restarting")
+
+
+def test_a_process_apart_that_cannot_reach_the_database_answers_503_to_try_again(served):
+    app, middleware = served()
+    client = admin_client(app)
+    middleware.factory = unreachable
+    refused = client.get("/admin/surveys/cmo/tallies.json")
+    middleware.factory = create_app
+    assert refused.status_code == 503 and refused.headers["Retry-After"] == "5"
+    assert client.get("/admin/surveys/cmo/tallies.json").status_code == 200

@@ -31,7 +31,7 @@ from flask import Flask
 from werkzeug.exceptions import HTTPException, ServiceUnavailable
 from werkzeug.test import run_wsgi_app
 
-from surveyapp.store import StorageError
+from surveyapp.store import DatabaseError, StorageError
 from surveyapp.store.offload import ReadProcesses
 
 FIGURE_ENDPOINTS = frozenset({
@@ -141,7 +141,9 @@ class ServedApart:
         try:
             plain = {k: v for k, v in environ.items() if _plain(v)}
             status, headers, body = lane.processes.run(_serve, self.factory, self.settings, plain)
-        except StorageError:  # the process died: the next request starts another
+        except (StorageError, DatabaseError):
+            # the process died (the next request starts another), or could not make its
+            # app while the database was out of reach: try again in a moment
             return busy(environ, start_response)
         finally:
             lane.admitted.release()
