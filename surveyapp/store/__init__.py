@@ -10,7 +10,6 @@ from surveyapp.store.connection import (
     IntegrityError,
     OperationalError,
     ReadBudgetExceeded,
-    StorageBusy,
     StorageError,
     check_settings,
     close_thread_connections,
@@ -27,6 +26,7 @@ from surveyapp.store.drafts import (
     load_draft_state,
     save_draft,
 )
+from surveyapp.store.errors import StorageBusy
 from surveyapp.store.maintenance import Maintenance
 from surveyapp.store.responses import (
     counter_deltas,

@@ -8,7 +8,6 @@ SQLite of the pysqlite3 wheel.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import threading
 import time
@@ -19,8 +18,7 @@ from typing import Any
 import sqlite_utils
 from sqlite_utils.utils import sqlite3
 
-from surveyapp.store import pg
-from surveyapp.store.errors import StorageBusy
+from surveyapp.store import pg, writer_queue
 from surveyapp.store.maintenance import refuse_while_restoring
 from surveyapp.store.transaction import transaction
 
@@ -136,117 +134,20 @@ def _check_postgres(db: Any) -> dict[str, Any]:
     return found
 
 
-class _WriterQueue:
-    """Writers of one database file take turns here before BEGIN IMMEDIATE.
-
-    SQLite's busy handler polls with growing sleeps (1, 2, 5 ... 100 ms), so under
-    concurrent submissions a waiting writer often sleeps long after the lock is
-    free: that is where the p99 latency went. A thread lock plus an flock on a
-    side file (shared by every worker process) hands the turn over at once. The
-    busy timeout still covers writers that do not queue here (e.g. other tools),
-    and bounds the wait here too: past it, StorageBusy.
-    """
-
-    def __init__(self, path: str):
-        self.path = f"{path}-writer.lock"
-        self.thread_lock = threading.RLock()
-        self.fd: int | None = None
-        self.pid = 0
-        self.locked = False
-        self.waiter: _LockWaiter | None = None
-
-    @contextlib.contextmanager
-    def turn(self) -> Iterator[None]:
-        deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
-        if not self.thread_lock.acquire(timeout=BUSY_TIMEOUT_MS / 1000):
-            raise StorageBusy("the database is busy: the write queue did not move")
-        try:
-            if self.pid != os.getpid():  # a forked worker must not share its parent's lock
-                self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-                self.pid, self.locked, self.waiter = os.getpid(), False, _LockWaiter(self.path)
-            if self.locked:  # this thread holds the file lock already (a nested turn)
-                yield
-                return
-            release = self._lock(deadline)
-            self.locked = True
-            try:
-                yield
-            finally:
-                self.locked = False
-                release()
-        finally:
-            self.thread_lock.release()
-
-    def _lock(self, deadline: float):
-        """Take the file lock; return what gives it back."""
-        try:
-            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return lambda: fcntl.flock(self.fd, fcntl.LOCK_UN)
-        except BlockingIOError:
-            held = self.waiter.take(deadline)
-            return lambda: os.close(held)
-
-
-class _LockWaiter:
-    """Waits for the file lock inside the kernel, so it is handed over as soon as it is
-    free (polling would lose every race to the process holding it), yet gives up at a
-    deadline. A helper thread blocks in flock on a file descriptor of its own; the
-    caller takes that descriptor, or leaves it to be closed (released) once locked."""
-
-    def __init__(self, path: str):
-        self.path = path
-        self.ready = threading.Condition()
-        self.wanted = False
-        self.held: int | None = None
-        self.thread: threading.Thread | None = None
-
-    def take(self, deadline: float) -> int:
-        with self.ready:
-            self.wanted = True
-            if self.thread is None:
-                self.thread = threading.Thread(target=self._run, daemon=True, name=self.path)
-                self.thread.start()
-            self.ready.notify_all()
-            while self.held is None:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    self.wanted = False
-                    raise StorageBusy(
-                        f"the database is busy: another process kept {self.path}"
-                        f" for over {BUSY_TIMEOUT_MS / 1000:g} s"
-                    )
-                self.ready.wait(remaining)
-            held, self.held, self.wanted = self.held, None, False
-            return held
-
-    def _run(self) -> None:
-        while True:
-            with self.ready:
-                self.ready.wait_for(lambda: self.wanted and self.held is None)
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            with self.ready:
-                if self.wanted and self.held is None:
-                    self.held = fd
-                    self.ready.notify_all()
-                    continue
-            os.close(fd)
-
-
-_queues: dict[str, _WriterQueue] = {}
-_queues_lock = threading.Lock()
-
-
-def _writer_queue(db: sqlite_utils.Database) -> _WriterQueue | None:
+def _writer_queue(db: sqlite_utils.Database) -> writer_queue.WriterQueue | None:
     if is_postgres(db):  # writers queue on the database's own lock (store.pg)
         return None
     path = db.execute("PRAGMA database_list").fetchone()[2]
     if not path:  # in-memory database: one connection, nothing to queue for
         return None
-    with _queues_lock:
-        if path not in _queues:
-            _queues[path] = _WriterQueue(path)
-        return _queues[path]
+    return writer_queue.for_path(path)
+
+
+def writer_turn(db: sqlite_utils.Database) -> contextlib.AbstractContextManager:
+    """This thread's turn in `db`'s writer queue (within the busy timeout); nothing to
+    wait for where there is no queue (PostgreSQL, an in-memory database)."""
+    queue = _writer_queue(db)
+    return queue.turn(BUSY_TIMEOUT_MS / 1000) if queue else contextlib.nullcontext()
 
 
 def upsert(
@@ -269,12 +170,11 @@ def upsert(
 def immediate(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
     """A write transaction that takes the write lock up front (BEGIN IMMEDIATE),
     so a busy database waits for the busy timeout instead of failing at once.
-    Writers in this process and its sibling workers queue first (_WriterQueue), unless
-    a restore runs: then they are refused at once (maintenance.Maintenance)."""
-    queue = _writer_queue(db)
-    if queue:  # PostgreSQL's BEGIN IMMEDIATE checks it (store.pg.database)
+    Writers in this process and its sibling workers queue first (store.writer_queue),
+    unless a restore runs: then they are refused at once (maintenance.Maintenance)."""
+    if _writer_queue(db):  # PostgreSQL's BEGIN IMMEDIATE checks it (store.pg.database)
         refuse_while_restoring(db)
-    with queue.turn() if queue else contextlib.nullcontext(), transaction(db):
+    with writer_turn(db), transaction(db):
         yield db
 
 

@@ -1,6 +1,7 @@
-"""Invitations (single-use links to invitation-only editions) and submission throttling.
+"""Invitations: single-use links to invitation-only editions.
 
-This module holds their SQL (tables from db.m003) and never imports Flask.
+This module holds their SQL (tables from db.m003) and never imports Flask; submission
+throttling per address is in surveyapp.store.submission_log.
 
 A link carries `<token id>.<signature>`: the id is random and stored (UNIQUE), the
 signature is an HMAC of the id with the secret key and is never stored, so a copy of
@@ -41,10 +42,6 @@ class InvitationFileError(ValueError):
 
 class InvitationUsed(RuntimeError):
     """The invitation was used (or expired) before this response could claim it."""
-
-
-class Throttled(RuntimeError):
-    """Too many submissions from one address within the window."""
 
 
 def _signature(secret: str, token_id: str) -> str:
@@ -271,31 +268,3 @@ def page_after(
         [survey, after, *params, limit],
     )
     return [(row["id"], row) for row in rows]
-
-
-def address_hash(secret: str, address: str) -> str:
-    """A keyed hash of a client address: counts per address without storing it."""
-    key = hashlib.sha256(f"submission-address:{secret}".encode()).digest()
-    return hmac.new(key, address.encode(), hashlib.sha256).hexdigest()[:32]
-
-
-def throttle(address: str, limit: int, window_seconds: int) -> Callable:
-    """A claim for db.insert_response: count this submission against its address in
-    the response's transaction (so every worker agrees), or raise Throttled."""
-
-    def claim(db: sqlite_utils.Database, _response_id: str) -> None:
-        since = _at(datetime.now(UTC) - timedelta(seconds=window_seconds))
-        db.execute("DELETE FROM submission_log WHERE at < ?", [since])
-        # Counting stops at the limit, so a busy address costs no more than a quiet one.
-        recent = db.execute(
-            "SELECT count(*) FROM (SELECT 1 FROM submission_log WHERE address = ? AND at >= ?"
-            " LIMIT ?) AS recent",
-            [address, since, limit],
-        ).fetchone()[0]
-        if recent >= limit:
-            raise Throttled(address)
-        db.execute(
-            "INSERT INTO submission_log (address, at) VALUES (?, ?)", [address, store.utcnow()]
-        )
-
-    return claim

@@ -19,7 +19,6 @@ after a safety dump; it is refused while other sessions use the database.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import os
 import time
@@ -31,7 +30,7 @@ import sqlite_utils
 
 from surveyapp.store import maintenance, schema
 from surveyapp.store.backup import BackupError, _open, backup, check_restorable, integrity_check
-from surveyapp.store.connection import _writer_queue, is_postgres
+from surveyapp.store.connection import is_postgres, writer_turn
 from surveyapp.store.pg.dump import is_dump
 
 KEPT = {"maintenance"}  # server state: never taken from the backup
@@ -79,8 +78,7 @@ def restore(live: sqlite_utils.Database, source: Path, safety: Path) -> Restored
 
 
 def _locked_swap(live: sqlite_utils.Database, staged: Path, safety: Path) -> list[dict]:
-    queue = _writer_queue(live)
-    with queue.turn() if queue else contextlib.nullcontext(), maintenance.announced(live):
+    with writer_turn(live), maintenance.announced(live):
         return _swap(live, staged, safety)
 
 

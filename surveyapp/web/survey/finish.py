@@ -16,7 +16,8 @@ from surveyapp.questionnaire.answers import (
 from surveyapp.questionnaire.logic import evaluate_state
 from surveyapp.questionnaire.model import Definition
 from surveyapp.questionnaire.pages import applying
-from surveyapp.store.invitations import InvitationUsed, Throttled
+from surveyapp.store.invitations import InvitationUsed
+from surveyapp.store.submission_log import Throttled
 from surveyapp.web import get_db
 from surveyapp.web.forms import page_form_class, show_errors
 from surveyapp.web.survey import invited

@@ -10,7 +10,7 @@ from flask_babel import gettext
 
 from surveyapp import store
 from surveyapp.questionnaire.model import Definition
-from surveyapp.store import invitations
+from surveyapp.store import invitations, submission_log
 from surveyapp.web import catalog, get_db, open_definition
 from surveyapp.web.survey import invite_bp, keys
 from surveyapp.web.wording import N_
@@ -98,8 +98,8 @@ def claim_for(definition: Definition, key: str) -> tuple[Callable | None, str]:
         limit = config["SUBMISSIONS_PER_ADDRESS"]
         if limit <= 0:
             return None, ""
-        address = invitations.address_hash(_secret(), request.remote_addr or "")
-        return invitations.throttle(address, limit, config["SUBMISSION_WINDOW_SECONDS"]), ""
+        address = submission_log.address_hash(_secret(), request.remote_addr or "")
+        return submission_log.throttle(address, limit, config["SUBMISSION_WINDOW_SECONDS"]), ""
     invitation, state = _session_invitation(definition)
     if state != "valid":
         return None, state

@@ -16,7 +16,7 @@ from surveyapp.questionnaire import pages
 from surveyapp.questionnaire.estimate import estimate
 from surveyapp.questionnaire.logic import State, plan_of
 from surveyapp.questionnaire.model import Definition
-from surveyapp.store.invitations import address_hash
+from surveyapp.store.submission_log import address_hash
 from surveyapp.store.timestamps import TIME_FORMAT
 from surveyapp.web import catalog, languages, serving
 from surveyapp.web.forms import page_form_class

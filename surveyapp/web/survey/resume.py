@@ -18,7 +18,8 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from surveyapp import store
 from surveyapp.questionnaire.model import Definition
 from surveyapp.store.drafts import count_for_address
-from surveyapp.store.invitations import address_hash, email_problems
+from surveyapp.store.invitations import email_problems
+from surveyapp.store.submission_log import address_hash
 from surveyapp.store.timestamps import stamp
 from surveyapp.web import catalog, get_db, languages, serving
 from surveyapp.web.forms import page_form_class, show_errors
