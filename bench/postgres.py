@@ -26,19 +26,21 @@ from bench.server import Server
 from surveyapp.store import pg
 
 
-def _bindir() -> Path:
+def bindir() -> Path | None:
+    """Where PostgreSQL's server programs are (Debian's newest first); None: not installed."""
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
     initdb = found[-1] if found else shutil.which("initdb")
-    if not initdb:
-        raise RuntimeError("PostgreSQL is not installed: run scripts/install-postgres")
-    return Path(initdb).parent
+    return Path(initdb).parent if initdb else None
 
 
 class Postgres:
     """initdb, start, crash and restart, stop; a context manager."""
 
-    def __init__(self, max_connections: int = 300):
-        self.bindir = _bindir()
+    def __init__(self, max_connections: int = 300, sync_initdb: bool = True):
+        found = bindir()
+        if found is None:
+            raise RuntimeError("PostgreSQL is not installed: run scripts/install-postgres")
+        self.bindir, self.sync_initdb = found, sync_initdb
         self.folder = Path(tempfile.mkdtemp(prefix="surveyapp-bench-pg-"))
         self.folder.chmod(0o755)
         self.data, self.port = self.folder / "data", free_port()
@@ -59,7 +61,8 @@ class Postgres:
     def start(self) -> Postgres:
         if not self.data.exists():
             self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres",
-                      "-E", "UTF8", "--locale=C.UTF-8")  # fmt: skip
+                      "-E", "UTF8", "--locale=C.UTF-8",
+                      *([] if self.sync_initdb else ["--no-sync"]))  # fmt: skip
         self._run("pg_ctl", "-D", str(self.data), "-l", str(self.folder / "log"),
                   "-o", self.options, "-w", "start")  # fmt: skip
         return self

@@ -12,20 +12,14 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import glob
 import itertools
 import os
-import pwd
-import shutil
-import socket
-import subprocess
-import tempfile
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
-from pathlib import Path
 
 import psycopg
 
+from bench.postgres import Postgres, bindir
 from surveyapp.store import pg
 from tests import pgrecycle
 
@@ -38,19 +32,11 @@ class NoPostgres(RuntimeError):
     """PostgreSQL was required and could not be started."""
 
 
-def _bindir() -> Path | None:
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
-    if found:
-        return Path(found[-1]).parent
-    initdb = shutil.which("initdb")
-    return Path(initdb).parent if initdb else None
-
-
 def wanted() -> bool:
     choice = os.environ.get(SETTING, "")
     if choice in ("no", "0"):
         return False
-    return choice != "" or _bindir() is not None
+    return choice != "" or bindir() is not None
 
 
 def server() -> str:
@@ -61,55 +47,13 @@ def server() -> str:
     return _server["url"]
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _as_owner(command: list[str], folder: Path) -> list[str]:
-    """PostgreSQL refuses to run as root: run it as `postgres` (or nobody) then."""
-    if os.geteuid() != 0:
-        return command
-    user = "postgres" if _has_user("postgres") else "nobody"
-    shutil.chown(folder, user)
-    return ["runuser", "-u", user, "--", *command]
-
-
-def _has_user(name: str) -> bool:
-    try:
-        pwd.getpwnam(name)
-    except KeyError:
-        return False
-    return True
-
-
 def _start() -> str:
-    bindir = _bindir()
-    if bindir is None:
+    """A throw-away cluster (bench.postgres) for this test process, stopped at its exit."""
+    if bindir() is None:
         raise NoPostgres(f"{SETTING} asks for PostgreSQL, but initdb is not installed")
-    folder = Path(tempfile.mkdtemp(prefix="surveyapp-pg-"))
-    data, port = folder / "data", _free_port()
-    folder.chmod(0o755)
-    run = lambda *args: subprocess.run(  # noqa: E731, S603 - our own arguments
-        _as_owner([str(bindir / args[0]), *args[1:]], folder),
-        check=True, capture_output=True, timeout=120,
-    )  # fmt: skip
-    run("initdb", "-D", str(data), "-A", "trust", "-U", "postgres", "-E", "UTF8",
-        "--locale=C.UTF-8", "--no-sync")  # fmt: skip
-    options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c max_connections=300"
-    run("pg_ctl", "-D", str(data), "-l", str(folder / "log"), "-o", options, "-w", "start")
-    atexit.register(_stop, bindir, data, folder)
-    return f"postgresql://postgres@127.0.0.1:{port}"
-
-
-def _stop(bindir: Path, data: Path, folder: Path) -> None:
-    pg.close_pools()
-    subprocess.run(  # noqa: S603
-        _as_owner([str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"], folder),
-        capture_output=True, timeout=60, check=False,
-    )  # fmt: skip
-    shutil.rmtree(folder, ignore_errors=True)
+    cluster = Postgres(sync_initdb=False).start()
+    atexit.register(cluster.__exit__)
+    return cluster.url
 
 
 def _admin(sql: str) -> None:
