@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from surveyapp.questionnaire.loader import StringLoader
+from surveyapp.questionnaire.loader import compose_yaml, read_yaml
 
 
 class _Dumper(yaml.SafeDumper):
@@ -61,7 +61,7 @@ def dump(raw: dict[str, Any], header: str = "") -> str:
 
 def load(text: str) -> Any:
     """The raw data of a YAML text, every scalar a string; raises yaml.YAMLError."""
-    return yaml.load(text, Loader=StringLoader)  # noqa: S506 - a SafeLoader subclass
+    return read_yaml(text)
 
 
 def yaml_error_line(error: yaml.YAMLError) -> int | None:
@@ -74,7 +74,7 @@ def line_of(text: str, path: str) -> int | None:
     """The 1-based line of the deepest node of `path` that the text has (a missing key
     points at its mapping); None when the text is not YAML or the path is empty."""
     try:
-        node = yaml.compose(text, Loader=StringLoader)  # noqa: S506 - a SafeLoader subclass
+        node = compose_yaml(text)
     except yaml.YAMLError:
         return None
     if node is None or not path:
