@@ -1,4 +1,4 @@
-"""Respondent weights: raking against the `ipfn` package on generated data, cell weighting
+"""Respondent weights: raking against the convex dual solved by scipy on generated data, cell weighting
 exactly, trimming, Kish's effective sample size, intervals that use it, and the targets an
 admin may enter."""
 
@@ -10,7 +10,7 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
-from ipfn import ipfn
+from scipy import optimize
 
 from surveyapp.figures import stats, weighting
 
@@ -32,29 +32,39 @@ def generated(rnd: random.Random, sizes: list[int]):
     return codes, counts, targets
 
 
-def ipfn_weights(codes, counts, targets) -> dict:
-    """The weights the ipfn package fits: its fitted table over the seed table."""
-    shape = [len(c) for c in codes]
-    seed = np.zeros(shape)
-    for cell, n in counts.items():
-        seed[tuple(codes[i].index(code) for i, code in enumerate(cell))] = n
-    total = seed.sum()
-    aggregates = [np.array([total * t[c] for c in variable])
-                  for variable, t in zip(codes, targets, strict=True)]  # fmt: skip
-    dimensions = [[i] for i in range(len(codes))]
-    fitted = ipfn.ipfn(seed.copy(), aggregates, dimensions, convergence_rate=1e-15,
-                       rate_tolerance=0, max_iteration=20000).iteration()  # fmt: skip
-    return {cell: fitted[tuple(codes[i].index(code) for i, code in enumerate(cell))] / n
-            for cell, n in counts.items() if n}  # fmt: skip
+def dual_weights(codes, counts, targets) -> dict:
+    """The raking weights found another way: raking is the table closest to the sample's in
+    discrimination information whose margins are the targets, m = n * exp(sum of one
+    multiplier per variable and code). scipy's root finder (MINPACK's hybrid Newton method)
+    solves for the multipliers whose margins meet the targets: the zero of the gradient of
+    the convex dual sum(m) - sum(target * multiplier); the weights are m / n. Each variable
+    but the first keeps its first multiplier at 0, so the solution is unique."""
+    cells = [cell for cell, n in counts.items() if n]
+    free = [(v, code) for v, variable in enumerate(codes) for code in variable[v > 0 :]]
+    design = np.array([[float(cell[v] == code) for v, code in free] for cell in cells])
+    n = np.array([counts[cell] for cell in cells], dtype=float)
+    total = n.sum()
+    goal = np.array([total * targets[v][code] for v, code in free])
+
+    def gradient(x):
+        return design.T @ (n * np.exp(design @ x)) - goal
+
+    def hessian(x):
+        return design.T @ ((n * np.exp(design @ x))[:, None] * design)
+
+    found = optimize.root(gradient, np.zeros(len(free)), jac=hessian, method="hybr",
+                          options={"xtol": 1e-13})  # fmt: skip
+    assert np.abs(gradient(found.x)).max() <= 1e-10 * total, found.message  # targets met
+    return dict(zip(cells, np.exp(design @ found.x), strict=True))
 
 
 @pytest.mark.parametrize("seed", range(12))
-def test_raking_matches_ipfn(seed):
+def test_raking_matches_the_dual_solved_by_newton(seed):
     rnd = random.Random(seed)
     sizes = [rnd.randint(2, 4) for _ in range(2 + seed % 2)]
     codes, counts, targets = generated(rnd, sizes)
     ours = weighting.rake(counts, targets, trim=None)
-    oracle = ipfn_weights(codes, counts, targets)
+    oracle = dual_weights(codes, counts, targets)
     assert ours.converged and set(ours.cells) == set(oracle)
     for cell, weight in oracle.items():
         assert abs(ours.cells[cell] - weight) <= 1e-9, cell
