@@ -1,6 +1,6 @@
-"""Respondent weights: raking against the convex dual solved by scipy on generated data, cell weighting
-exactly, trimming, Kish's effective sample size, intervals that use it, and the targets an
-admin may enter."""
+"""Respondent weights: raking against the convex dual solved by scipy on generated data,
+cell weighting exactly, trimming, Kish's effective sample size, intervals that use it, and
+the targets an admin may enter."""
 
 from __future__ import annotations
 
