@@ -79,3 +79,26 @@ def test_the_sql_check_finds_sql(tmp_path):
     assert sql_outside_store(package) == [
         'surveyapp/figures/x.py:1: db.execute("SELECT n FROM t WHERE a = ?")'
     ]
+
+
+def test_a_process_on_sqlite_never_loads_postgresql_s_driver(tmp_path):
+    """psycopg is loaded on first PostgreSQL use only (store/pg/__init__.py): every worker
+    and command on SQLite starts without it."""
+    script = (
+        "import sys\n"
+        "from surveyapp import cli, create_app\n"
+        f"app = create_app({{'DATABASE': {str(tmp_path / 'x.db')!r}, 'SECRET_KEY': 'k'}},"
+        " init_db=True)\n"
+        "app.test_client().get('/')\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('psycopg', 'psycopg_pool')))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

@@ -12,12 +12,14 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlite_utils
 
 from surveyapp.store import search
-from surveyapp.store.pg.database import WRITE_LOCK, Database
+
+if TYPE_CHECKING:
+    from surveyapp.store.pg.database import Database
 
 BATCH = 2000
 SEARCH = "response_search"
@@ -180,6 +182,8 @@ def copy(
     `check(copied)` then looks at the target inside that transaction: any problem it finds
     (Differs), or a target that held rows already (CopyError), and nothing is kept. Call
     it inside snapshot(src)."""
+    from surveyapp.store.pg.database import WRITE_LOCK  # psycopg: on first use only
+
     copied: dict[str, int] = {}
     with dst.raw.transaction():
         dst.raw.execute("SELECT pg_advisory_xact_lock(%s)", [WRITE_LOCK])

@@ -16,8 +16,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import psycopg
-
 MAGIC = b"PGDMP"  # the first bytes of a custom-format archive
 REQUIRED_TABLES = ("responses", "answers", "counters", "drafts", "definitions", "admins")
 MANUAL = (
@@ -60,6 +58,8 @@ def _run(args: list[str], **options: Any) -> subprocess.CompletedProcess:
 def dump(url: str, target: Path) -> int:
     """pg_dump the database at `url` to `target` (readable by its owner only) in one
     snapshot; the number of responses it holds."""
+    import psycopg  # a process on SQLite never loads it (store/pg/__init__.py)
+
     _tool("pg_dump")
     partial = target.with_name(target.name + ".partial")
     partial.unlink(missing_ok=True)

@@ -5,9 +5,12 @@ new SQLite migration gets its PostgreSQL statements here, under the same name.""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from surveyapp.store.pg import catalog
-from surveyapp.store.pg.database import Database
+
+if TYPE_CHECKING:
+    from surveyapp.store.pg.database import Database
 
 INITIAL = "pg_initial"
 # (name, SQL) in order; names of later migrations are those of their SQLite twins.
