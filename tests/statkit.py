@@ -42,9 +42,42 @@ def random_answers(definition, rnd: random.Random, blank: float = 0.2) -> dict:
     return answers
 
 
+class Frame:
+    """What the tests read of a file: its columns in order, each an array of its values.
+    pyreadstat's dict output, so reading back needs no data-frame library."""
+
+    def __init__(self, data: dict) -> None:
+        self.data = data
+        self.columns = list(data)
+
+    def __len__(self) -> int:
+        return len(next(iter(self.data.values()), ()))
+
+    def __getitem__(self, name: str):
+        return self.data[name]
+
+    def equals(self, other: Frame) -> bool:
+        """The same columns holding the same values, missing where the other's are."""
+        return self.columns == other.columns and all(
+            len(self[name]) == len(other[name]) and all(map(_same, self[name], other[name]))
+            for name in self.columns
+        )
+
+
+def _same(a, b) -> bool:
+    return a == b or (missing(a) and missing(b))
+
+
+def missing(value) -> bool:
+    """A system-missing value as the dict output gives it: None, or NaN in a number column."""
+    return value is None or value != value
+
+
 def read(path, fmt: str):
+    """(the file's data as a Frame, pyreadstat's metadata), user-missing values kept."""
     reader = pyreadstat.read_sav if fmt == "sav" else pyreadstat.read_dta
-    return reader(str(path), user_missing=True)
+    data, meta = reader(str(path), user_missing=True, output_format="dict")
+    return Frame(data), meta
 
 
 def codebook(client, survey: str) -> list[dict]:

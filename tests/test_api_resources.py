@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import json
 
-import pyreadstat
 import pytest
 import yaml
 
 from surveyapp import store
 from surveyapp.store import audit
+from tests import statkit
 from tests.adminkit import add, cmo, login
 from tests.apikit import RESPONSES, api_app
 from tests.walker import Respondent
@@ -211,7 +211,7 @@ def test_exports_and_the_codebook_through_the_api(app, client, write, tmp_path):
         assert by_api.mimetype == by_page.mimetype
     sav = client.get("/api/v1/questionnaires/cmo/export.sav", headers=write)
     (tmp_path / "cmo.sav").write_bytes(sav.data)
-    frame, meta = pyreadstat.read_sav(str(tmp_path / "cmo.sav"))
+    frame, meta = statkit.read(tmp_path / "cmo.sav", "sav")
     assert len(frame) == 2 and "company_size" in meta.column_names
     codebook = client.get("/api/v1/questionnaires/cmo/codebook.csv", headers=write)
     assert codebook.status_code == 200 and b"company_size" in codebook.data

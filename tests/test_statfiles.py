@@ -5,7 +5,6 @@ each format, and files joined from many chunks equal to the data."""
 
 from __future__ import annotations
 
-import math
 import random
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from surveyapp.exchange.statvars import fit
 from surveyapp.questionnaire.types import REGISTRY
 from surveyapp.store import audit
 from tests.adminkit import add, admin_client, cmo, make_admin
-from tests.statkit import TEXTS, codebook, numbers, random_answers, read
+from tests.statkit import TEXTS, codebook, missing, numbers, random_answers, read
 
 pytestmark = pytest.mark.both_engines
 
@@ -151,7 +150,7 @@ def test_multiple_choice_numbers_names_and_missing_codes(make_app, tmp_path, fmt
     with_label = meta.variable_value_labels[with_][1.0]
     if fmt == "sav":
         # -99 is an answer this number question allows: system-missing, no user-missing range
-        assert frame[big][0] == -99.0 and math.isnan(frame[big][1])
+        assert frame[big][0] == -99.0 and missing(frame[big][1])
         assert big not in meta.missing_ranges and len(with_label.encode()) <= 120
         assert with_label.endswith("…") and with_label.startswith("Ärger")
     else:
