@@ -3,6 +3,7 @@ if an arrow were reversed; only surveyapp/store/ writes SQL."""
 
 from __future__ import annotations
 
+import ast
 import re
 import shutil
 import subprocess
@@ -102,3 +103,23 @@ def test_a_process_on_sqlite_never_loads_postgresql_s_driver(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_modules_and_functions_stay_small():
+    """No module of surveyapp/ over 300 lines, no function over 40 (ruff's C901 keeps
+    each function's complexity at 10 or less, pyproject.toml)."""
+    long_modules, long_functions = [], []
+    for path in sorted((ROOT / "surveyapp").rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        name = str(path.relative_to(ROOT))
+        if len(text.splitlines()) > 300:
+            long_modules.append(name)
+        functions = (
+            node
+            for node in ast.walk(ast.parse(text))
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        )
+        long_functions += [
+            f"{name}:{f.name}" for f in functions if f.end_lineno - f.lineno + 1 > 40
+        ]
+    assert long_modules == [] and long_functions == []

@@ -93,26 +93,35 @@ def check_restorable(path: Path) -> int:
             raise BackupError(str(exc)) from exc
     try:
         with _open(path) as db:
-            problems = integrity_check(db)
-            if problems != ["ok"]:
-                raise BackupError(f"{path} fails integrity_check: {'; '.join(problems[:5])}")
-            broken = db.execute("PRAGMA foreign_key_check").fetchall()
-            if broken:
-                raise BackupError(f"{path} has {len(broken)} row(s) breaking a foreign key")
-            tables = set(db.table_names())
-            for table, columns in REQUIRED_COLUMNS.items():
-                found = set(db[table].columns_dict) if table in tables else set()
-                if not columns <= found:
-                    raise BackupError(f"{path} is not a surveyapp database (table {table!r})")
-            with contextlib.closing(sqlite_utils.Database(memory=True)) as empty:
-                known = {m.name for m in schema.migrations.pending(empty)}
-            applied = {m.name for m in schema.migrations.applied(db)}
-            if "m001_initial" not in applied:
-                raise BackupError(f"{path} is not a surveyapp database (no migrations)")
-            if applied - known:
-                raise BackupError(
-                    f"{path} comes from a newer surveyapp (migrations {sorted(applied - known)})"
-                )
+            _check_sound(db, path)
+            _check_surveyapp_schema(db, path)
             return db.execute("SELECT count(*) FROM responses").fetchone()[0]
     except store.DatabaseError as exc:
         raise BackupError(f"{path} is not a usable SQLite database: {exc}") from exc
+
+
+def _check_sound(db: sqlite_utils.Database, path: Path) -> None:
+    problems = integrity_check(db)
+    if problems != ["ok"]:
+        raise BackupError(f"{path} fails integrity_check: {'; '.join(problems[:5])}")
+    broken = db.execute("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        raise BackupError(f"{path} has {len(broken)} row(s) breaking a foreign key")
+
+
+def _check_surveyapp_schema(db: sqlite_utils.Database, path: Path) -> None:
+    """The tables and columns surveyapp needs, and no migration this version lacks."""
+    tables = set(db.table_names())
+    for table, columns in REQUIRED_COLUMNS.items():
+        found = set(db[table].columns_dict) if table in tables else set()
+        if not columns <= found:
+            raise BackupError(f"{path} is not a surveyapp database (table {table!r})")
+    with contextlib.closing(sqlite_utils.Database(memory=True)) as empty:
+        known = {m.name for m in schema.migrations.pending(empty)}
+    applied = {m.name for m in schema.migrations.applied(db)}
+    if "m001_initial" not in applied:
+        raise BackupError(f"{path} is not a surveyapp database (no migrations)")
+    if applied - known:
+        raise BackupError(
+            f"{path} comes from a newer surveyapp (migrations {sorted(applied - known)})"
+        )
