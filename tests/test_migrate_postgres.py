@@ -36,7 +36,7 @@ def source(make_app, tmp_path):
     live = [add(app, "cmo", cmo(size=size, comments=f"live {n} Zürich"))
             for n, size in enumerate(["small", "large", "medium", "small", "large"])]  # fmt: skip
     counted = set(counted_fields(catalog["cmo"][max(catalog["cmo"])]))
-    removal.exclude(db, "cmo", live[0], reason="a test", actor="ada", counted=counted)
+    removal.change(db, "exclude", "cmo", live[0], reason="a test", actor="ada", counted=counted)
     store.save_draft(db, "draft-key", "cmo", {"region": "asia"})
     invitations.create(
         db, app.config["SECRET_KEY"], "cmo", max(catalog["cmo"]), ["a@x.org", None], 30

@@ -101,7 +101,7 @@ def test_recover_offers_what_a_sqlite_file_holds_and_the_live_database_lacks(mak
     add(copy_app, "cmo", cmo(), response_id="aside")
     live = store.thread_connection(live_app.config["DATABASE"])
     fields = set(counted_fields(live_app.extensions["surveys"]["cmo"][2012]))
-    removal.exclude(live, "cmo", "aside", reason="test", actor="ada", counted=fields)
+    removal.change(live, "exclude", "cmo", "aside", reason="test", actor="ada", counted=fields)
     copy = store.thread_connection(copy_app.config["DATABASE"])
     copy.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     path = tmp_path / "copy.db"

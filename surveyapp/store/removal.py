@@ -98,75 +98,80 @@ def _take(
     return row
 
 
-def exclude(
-    db: sqlite_utils.Database, survey: str, response_id: str, *, reason: str, actor: str,
-    counted: set[str],
+def change(
+    db: sqlite_utils.Database, action: str, survey: str, response_id: str, *, reason: str,
+    actor: str, counted: set[str],
 ) -> None:  # fmt: skip
+    """Exclude, restore or delete one response (`action`), for a reason: in one write
+    transaction with its audit entry and its webhook. RemovalError when it cannot be."""
+    reason = _check_reason(reason)
+    with immediate(db):
+        edition, details = CHANGES[action](db, survey, response_id, counted, reason, actor)
+        _record(db, actor, action, survey, response_id, edition, reason=reason, **details)
+
+
+def _exclude(db: sqlite_utils.Database, survey: str, response_id: str, counted: set[str],
+             reason: str, actor: str) -> tuple[int, dict[str, str]]:  # fmt: skip
     """Set a response aside as excluded (test or invalid): out of every count, restorable."""
-    reason = _check_reason(reason)
-    with immediate(db):
-        row = _take(db, survey, response_id, counted)
-        extra = {k: v for k, v in row.items() if k not in CORE and k != "id"}
-        db.execute(
-            "INSERT INTO excluded_responses (id, response_id, submission_key, survey, edition,"
-            " version, submitted_at, answers, status, extra, reason, excluded_at, excluded_by)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [row["id"], *(row[k] for k in CORE), json.dumps(extra), reason, utcnow(), actor],
-        )
-        audit.record(db, actor, "response_exclude", survey=survey, response=response_id,
-                     edition=row["edition"], reason=reason)  # fmt: skip
-        _announce(db, "response.excluded", survey, response_id, row["edition"])
+    row = _take(db, survey, response_id, counted)
+    extra = {k: v for k, v in row.items() if k not in CORE and k != "id"}
+    db.execute(
+        "INSERT INTO excluded_responses (id, response_id, submission_key, survey, edition,"
+        " version, submitted_at, answers, status, extra, reason, excluded_at, excluded_by)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [row["id"], *(row[k] for k in CORE), json.dumps(extra), reason, utcnow(), actor],
+    )
+    return row["edition"], {}
 
 
-def delete(
-    db: sqlite_utils.Database, survey: str, response_id: str, *, reason: str, actor: str,
-    counted: set[str],
-) -> None:  # fmt: skip
+def _delete(db: sqlite_utils.Database, survey: str, response_id: str, counted: set[str],
+            _reason: str, _actor: str) -> tuple[int, dict[str, str]]:  # fmt: skip
     """Delete a counted or excluded response for good: its row and its answers."""
-    reason = _check_reason(reason)
-    with immediate(db):
-        gone = db.execute(
-            "DELETE FROM excluded_responses WHERE survey = ? AND response_id = ?"
-            " RETURNING edition", [survey, response_id],
-        ).fetchone()  # fmt: skip
-        if gone is not None:
-            edition, was = gone[0], "excluded"
-            db.execute("UPDATE response_marks SET removals = removals + 1")
-        else:
-            edition, was = _take(db, survey, response_id, counted)["edition"], "counted"
-        audit.record(db, actor, "response_delete", survey=survey, response=response_id,
-                     edition=edition, reason=reason, was=was)  # fmt: skip
-        _announce(db, "response.deleted", survey, response_id, edition)
+    gone = _take_excluded(db, survey, response_id)
+    if gone is None:
+        return _take(db, survey, response_id, counted)["edition"], {"was": "counted"}
+    db.execute("UPDATE response_marks SET removals = removals + 1")
+    return gone["edition"], {"was": "excluded"}
 
 
-def restore(
-    db: sqlite_utils.Database, survey: str, response_id: str, *, reason: str, actor: str,
-    counted: set[str],
-) -> None:  # fmt: skip
+def _restore(db: sqlite_utils.Database, survey: str, response_id: str, counted: set[str],
+             _reason: str, _actor: str) -> tuple[int, dict[str, str]]:  # fmt: skip
     """Put an excluded response back into every count, under a new row id."""
-    reason = _check_reason(reason)
-    with immediate(db):
-        cursor = db.execute(
-            "SELECT * FROM excluded_responses WHERE survey = ? AND response_id = ?",
-            [survey, response_id],
-        )
-        found = cursor.fetchone()
-        if found is None:
-            raise RemovalError("No such excluded response.")
-        row = dict(zip([d[0] for d in cursor.description], found, strict=True))
-        _put_back(db, row, counted)
-        db.execute("DELETE FROM excluded_responses WHERE id = ?", [row["id"]])
-        audit.record(db, actor, "response_restore", survey=survey, response=response_id,
-                     edition=row["edition"], reason=reason)  # fmt: skip
-        _announce(db, "response.restored", survey, response_id, row["edition"])
+    row = _take_excluded(db, survey, response_id)
+    if row is None:
+        raise RemovalError("No such excluded response.")
+    _put_back(db, row, counted)
+    return row["edition"], {}
 
 
-def _announce(db: sqlite_utils.Database, event: str, survey: str, response_id: str,
-              edition: int) -> None:  # fmt: skip
-    """The event's webhook outbox rows, in the removal's transaction (no reason: it may
-    name people)."""
+CHANGES = {"exclude": _exclude, "delete": _delete, "restore": _restore}
+
+
+def _take_excluded(db: sqlite_utils.Database, survey: str, response_id: str) -> dict | None:
+    """Remove the excluded response's row, inside the caller's transaction; the row, or
+    None when the response is not excluded."""
+    cursor = db.execute(
+        "DELETE FROM excluded_responses WHERE survey = ? AND response_id = ? RETURNING *",
+        [survey, response_id],
+    )
+    found = cursor.fetchone()
+    return (
+        None if found is None else dict(zip([d[0] for d in cursor.description], found, strict=True))
+    )
+
+
+EVENTS = {"exclude": "response.excluded", "delete": "response.deleted",
+          "restore": "response.restored"}  # fmt: skip
+
+
+def _record(db: sqlite_utils.Database, actor: str, action: str, survey: str,
+            response_id: str, edition: int, **details: str) -> None:  # fmt: skip
+    """The removal's audit entry (with the reason) and its webhook outbox rows (without:
+    it may name people), in the removal's transaction."""
+    audit.record(db, actor, f"response_{action}", survey=survey, response=response_id,
+                 edition=edition, **details)  # fmt: skip
     data = {"survey": survey, "response_id": response_id, "edition": edition}
-    webhooks.enqueue(db, event, survey, response_id, json.dumps(data))
+    webhooks.enqueue(db, EVENTS[action], survey, response_id, json.dumps(data))
 
 
 def _put_back(db: sqlite_utils.Database, row: dict[str, Any], counted: set[str]) -> None:

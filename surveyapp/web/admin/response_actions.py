@@ -13,8 +13,6 @@ from surveyapp.web.admin import auth, bp
 from surveyapp.web.admin.common import editions_or_404
 from surveyapp.web.admin.responses import ReasonForm, response_page
 
-ACTIONS = {"exclude": removal.exclude, "restore": removal.restore, "delete": removal.delete}
-
 
 def _counted(survey_id: str, response_id: str) -> set[str]:
     """The tallied fields of the response's definition version (or of its edition)."""
@@ -33,8 +31,8 @@ def _act(survey_id: str, response_id: str, action: str):
     if not form.validate_on_submit():
         return response_page(survey_id, response_id, form, 400)
     try:
-        ACTIONS[action](get_db(), survey_id, response_id, reason=form.reason.data,
-                        actor=auth.actor(), counted=_counted(survey_id, response_id))  # fmt: skip
+        removal.change(get_db(), action, survey_id, response_id, reason=form.reason.data,
+                       actor=auth.actor(), counted=_counted(survey_id, response_id))  # fmt: skip
     except removal.RemovalError as exc:
         form.reason.errors = [str(exc)]
         return response_page(survey_id, response_id, form, 409)
