@@ -41,63 +41,21 @@ WEEK = (datetime.now(UTC) - timedelta(days=7)).strftime("%Y-%m-%dT%H:%M:%S")
 RECENT = (datetime.now(UTC) - timedelta(days=3)).strftime("%Y-%m-%dT12:30:00")
 S = "/admin/surveys/cmo"
 API = "/api/v1/questionnaires/cmo"
-# (label, url, who): who is "admin", "viewer", "both" or "api"
-PAGES = (
-    ("dashboard", "/admin/", "both"),
-    ("survey page", S, "both"),
-    ("survey ?edition=2012", f"{S}?edition=2012", "admin"),
-    ("survey ?since=half", f"{S}?since={HALF}", "admin"),
-    ("survey ?since&until partial days", f"{S}?since={WEEK}&until={RECENT}", "admin"),
-    ("survey ?company_size=small", f"{S}?company_size=small", "admin"),
-    ("survey segment + since", f"{S}?company_size=small&since={HALF}", "admin"),
-    ("survey live poll partial=1", f"{S}?partial=1", "admin"),
-    ("tallies.json", f"{S}/tallies.json", "both"),
-    ("tallies.json ?since=half", f"{S}/tallies.json?since={HALF}", "admin"),
-    ("results cmo", f"{S}/results", "both"),
-    ("results study", "/admin/surveys/study/results", "admin"),
-    ("chart SVG (Likert)", f"{S}/results/problems.svg", "admin"),
-    ("chart SVG (histogram)", "/admin/surveys/study/results/hours.svg", "admin"),
-    ("texts search p2", f"{S}/results/comments/texts?search=late&page=2", "admin"),
-    ("crosstab by edition", f"{S}/crosstab?row=company_size&col=edition", "both"),
-    ("crosstab size x region", f"{S}/crosstab?row=company_size&col=region", "admin"),
-    (
-        "crosstab item x item",
-        f"{S}/crosstab?row=problems-communicate&col=problems-timeframes",
-        "admin",
-    ),
-    ("crosstab CSV", f"{S}/crosstab.csv?row=company_size&col=region", "admin"),
-    ("trends", f"{S}/trends", "both"),
-    ("trends.json", f"{S}/trends.json", "both"),
-    ("trends ?company_size=small", f"{S}/trends?company_size=small", "admin"),
-    ("trends.json ?company_size=small", f"{S}/trends.json?company_size=small", "admin"),
-    ("compare 2012", "/admin/compare/2012", "both"),
-    ("report 2012", "/admin/report/2012", "admin"),
-    ("audit", "/admin/audit", "admin"),
-    ("users", "/admin/users", "admin"),
-    ("tokens", "/admin/tokens", "admin"),
-    ("responses list", f"{S}/responses", "admin"),
-    ("response view", f"{S}/responses/@first", "admin"),
-    ("import history", f"{S}/import", "admin"),
-    ("invitations", f"{S}/invitations", "admin"),
-    ("webhooks", f"{S}/webhooks", "admin"),
-    ("weights", f"{S}/weights", "admin"),
-    ("codebook.csv", f"{S}/codebook.csv", "admin"),
-    ("questionnaires (builder)", "/admin/questionnaires", "admin"),
-    ("builder edit cmo", "/admin/questionnaires/cmo", "admin"),
-    ("builder settings cmo", "/admin/questionnaires/cmo/settings", "admin"),
-    ("builder history cmo", "/admin/questionnaires/cmo/history", "admin"),
-    ("API questionnaires", "/api/v1/questionnaires", "api"),
-    ("API questionnaire", API, "api"),
-    ("API editions", f"{API}/editions", "api"),
-    ("API versions", f"{API}/versions", "api"),
-    ("API responses page", f"{API}/responses", "api"),
-    ("API responses filtered", f"{API}/responses?since={HALF}&answer.region=europe", "api"),
-    ("API tallies", f"{API}/tallies", "api"),
-    ("API tallies ?since=half", f"{API}/tallies?since={HALF}", "api"),
-    ("API trends", f"{API}/trends", "api"),
-    ("API invitations", f"{API}/invitations", "api"),
-    ("API openapi.json", "/api/v1/openapi.json", "api"),
-)
+
+
+def pages() -> tuple[tuple[str, str, str], ...]:
+    """(label, url, who) of every request, from admin_all_pages.tsv; who is "admin",
+    "viewer", "both" or "api"."""
+    values = {"S": S, "API": API, "HALF": HALF, "WEEK": WEEK, "RECENT": RECENT}
+    rows = []
+    for line in (ROOT / "bench" / "admin_all_pages.tsv").read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            label, url, who = line.split("\t")
+            rows.append((label, url.format(**values), who))
+    return tuple(rows)
+
+
+PAGES = pages()
 
 
 def _children(pid: int | str) -> list[str]:
