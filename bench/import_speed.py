@@ -27,7 +27,8 @@ def generate(rows: int) -> bytes:
     writer = csv.writer(out)
     writer.writerow(["response_id", "submitted_at", *fields])
     for number in range(rows):
-        values = {"company_size": rng.choice(["small", "medium", "large"]),
+        values = {"manufactures_for_clients": "yes",  # "no" screens the respondent out
+                  "company_size": rng.choice(["small", "medium", "large"]),
                   "region": rng.choice(["europe", "asia", "other", "north_america"]),
                   "comments": ""}  # fmt: skip
         cells = [values.get(f) or rng.choice(SCALE) for f in fields]
