@@ -4,10 +4,9 @@ sent, and a restore in progress refusing the write with nothing stored."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 
+from bench.loadgen import in_threads
 from surveyapp import store
 from surveyapp.store import maintenance
 from tests.adminkit import cmo
@@ -105,7 +104,7 @@ def test_the_same_key_and_body_store_one_response(app, client, write):
 def test_parallel_submits_with_one_key_store_one_response(app, write):
     results: list = []
 
-    def submit():
+    def submit(_number: int) -> None:
         client = app.test_client()
         response = client.post(
             RESPONSES, json={"answers": cmo()}, headers=write | {"Idempotency-Key": "same"}
@@ -113,11 +112,7 @@ def test_parallel_submits_with_one_key_store_one_response(app, write):
         results.append((response.status_code, response.get_json()["response_id"]))
         store.close_thread_connections()
 
-    threads = [threading.Thread(target=submit) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
+    in_threads(8, submit, join_timeout=30)
     assert sorted(status for status, _ in results) == [200] * 7 + [201]
     assert len({response_id for _, response_id in results}) == 1
     assert stored(app) == 1

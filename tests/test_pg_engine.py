@@ -9,6 +9,7 @@ import threading
 import psycopg
 import pytest
 
+from bench.loadgen import in_threads
 from surveyapp import create_app, store
 from surveyapp.store import connection, schema
 from surveyapp.store.pg import database as pg_database
@@ -204,7 +205,7 @@ def test_a_writer_kept_waiting_past_the_lock_timeout_is_storage_busy(app, db, mo
 def test_two_init_db_at_once_apply_each_migration_once(pg_url):
     start, results = threading.Barrier(2), []
 
-    def init() -> None:
+    def init(_number: int) -> None:
         db = store.connect(pg_url)
         try:
             start.wait(10)
@@ -212,11 +213,7 @@ def test_two_init_db_at_once_apply_each_migration_once(pg_url):
         finally:
             db.close()
 
-    threads = [threading.Thread(target=init) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    in_threads(2, init, join_timeout=60)
     assert sorted(results, key=len) == [[], schema.known(store.connect(pg_url))]
     db = store.connect(pg_url)
     names = [row[0] for row in db.execute("SELECT name FROM surveyapp_migrations")]

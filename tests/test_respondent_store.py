@@ -4,10 +4,9 @@ submission key stores one response however many connections send it at once."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 
+from bench.loadgen import in_threads
 from surveyapp import store
 from surveyapp.questionnaire.answers import counted_fields
 from surveyapp.store import counts, listing, recover, removal, search
@@ -64,7 +63,7 @@ def test_one_key_from_many_connections_stores_one_response(app):
     database, outcomes, errors = app.config["DATABASE"], [], []
     definition = app.extensions["surveys"]["cmo"][2012]
 
-    def submit() -> None:
+    def submit(_number: int) -> None:
         db = store.connect(database)
         try:
             outcomes.append(store.insert_response(
@@ -76,11 +75,7 @@ def test_one_key_from_many_connections_stores_one_response(app):
         finally:
             db.close()
 
-    threads = [threading.Thread(target=submit) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    in_threads(8, submit, join_timeout=60)
     assert errors == []
     assert sorted(created for _id, created in outcomes) == [False] * 7 + [True]
     assert len({response_id for response_id, _created in outcomes}) == 1
