@@ -56,25 +56,28 @@ class _FastStringLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
 _FastStringLoader.yaml_implicit_resolvers = {}
 
 
+def _libyaml_first(parse: Any, text: str) -> Any:
+    """`parse(text, Loader=...)` (yaml.load or yaml.compose) through libyaml, or through the
+    pure-Python parser when libyaml fails (a syntax error then carries the pure parser's
+    message, which quotes the line; libyaml cannot encode a lone surrogate) or would read
+    the text differently (a byte-order mark inside it)."""
+    if "\ufeff" not in text:
+        try:
+            return parse(text, Loader=_FastStringLoader)
+        except (yaml.YAMLError, UnicodeEncodeError):
+            pass
+    return parse(text, Loader=StringLoader)
+
+
 def read_yaml(text: str) -> Any:
-    """The raw data of a YAML text, every scalar a string. On a syntax error it raises the
-    pure-Python parser's yaml.YAMLError, whose message quotes the line (libyaml's does not).
-    libyaml is laxer with tabs, and reads a byte-order mark inside the text differently:
-    such text goes to the pure-Python parser alone."""
-    if "\ufeff" in text:
-        return yaml.load(text, Loader=StringLoader)  # noqa: S506 - a SafeLoader subclass
-    try:
-        return yaml.load(text, Loader=_FastStringLoader)  # noqa: S506 - a SafeLoader subclass
-    except (yaml.YAMLError, UnicodeEncodeError):  # libyaml takes UTF-8: a lone surrogate
-        return yaml.load(text, Loader=StringLoader)  # noqa: S506 - a SafeLoader subclass
+    """The raw data of a YAML text, every scalar a string; raises yaml.YAMLError. libyaml
+    reads a few texts the pure parser refuses (a tab after a plain scalar)."""
+    return _libyaml_first(yaml.load, text)
 
 
 def compose_yaml(text: str) -> yaml.Node | None:
     """The YAML text's node tree (with the line of every node); raises yaml.YAMLError."""
-    try:
-        return yaml.compose(text, Loader=_FastStringLoader)  # noqa: S506 - a SafeLoader subclass
-    except (yaml.YAMLError, UnicodeEncodeError):
-        return yaml.compose(text, Loader=StringLoader)  # noqa: S506 - a SafeLoader subclass
+    return _libyaml_first(yaml.compose, text)
 
 
 def parse_definition(text: str, filename: str) -> Definition:
