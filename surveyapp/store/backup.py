@@ -6,7 +6,6 @@ tallies.verify_tallies)."""
 from __future__ import annotations
 
 import contextlib
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from sqlite_utils.utils import sqlite3
 from surveyapp import store
 from surveyapp.store import schema
 from surveyapp.store.connection import is_postgres
+from surveyapp.store.files import written_whole
 from surveyapp.store.pg import dump as pg_dump
 from surveyapp.store.pg import schema as pg_schema
 
@@ -66,18 +66,14 @@ def backup(source: sqlite_utils.Database, target: Path) -> int:
             return pg_dump.dump(source.url, target)
         except pg_dump.DumpError as exc:
             raise BackupError(str(exc)) from exc
-    partial = target.with_name(target.name + ".partial")
-    partial.unlink(missing_ok=True)
-    partial.touch(mode=0o600)  # answers and password hashes: readable by the owner only
-    with _open(partial) as copy:
-        source.conn.backup(copy.conn)
-        copy.execute("PRAGMA journal_mode = DELETE")
-        problems = integrity_check(copy)
-        count = copy.execute("SELECT count(*) FROM responses").fetchone()[0]
-    if problems != ["ok"]:
-        partial.unlink()
-        raise BackupError(f"the copy failed integrity_check: {'; '.join(problems[:5])}")
-    os.replace(partial, target)
+    with written_whole(target) as partial:
+        with _open(partial) as copy:
+            source.conn.backup(copy.conn)
+            copy.execute("PRAGMA journal_mode = DELETE")
+            problems = integrity_check(copy)
+            count = copy.execute("SELECT count(*) FROM responses").fetchone()[0]
+        if problems != ["ok"]:
+            raise BackupError(f"the copy failed integrity_check: {'; '.join(problems[:5])}")
     return count
 
 

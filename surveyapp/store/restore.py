@@ -20,7 +20,6 @@ after a safety dump; it is refused while other sessions use the database.
 from __future__ import annotations
 
 import csv
-import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +30,7 @@ import sqlite_utils
 from surveyapp.store import maintenance, schema
 from surveyapp.store.backup import BackupError, _open, backup, check_restorable, integrity_check
 from surveyapp.store.connection import is_postgres, writer_turn
+from surveyapp.store.files import written_whole
 from surveyapp.store.pg.dump import is_dump
 
 KEPT = {"maintenance"}  # server state: never taken from the backup
@@ -166,14 +166,10 @@ def _check_foreign_keys(live: sqlite_utils.Database) -> None:
 
 def write_listing(path: Path, discarded: list[dict]) -> Path:
     """The discarded responses as CSV (LISTING_FIELDS), readable by the owner only."""
-    partial = path.with_name(path.name + ".partial")
-    partial.unlink(missing_ok=True)
-    with open(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w",
-              newline="", encoding="utf-8") as handle:  # fmt: skip
+    with written_whole(path) as partial, open(partial, "w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, LISTING_FIELDS)
         writer.writeheader()
         writer.writerows(discarded)
-    os.replace(partial, path)
     return path
 
 

@@ -9,12 +9,13 @@ SQLite's, it does not hold writers out while they run."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+from surveyapp.store.files import written_whole
 
 MAGIC = b"PGDMP"  # the first bytes of a custom-format archive
 REQUIRED_TABLES = ("responses", "answers", "counters", "drafts", "definitions", "admins")
@@ -61,20 +62,12 @@ def dump(url: str, target: Path) -> int:
     import psycopg  # a process on SQLite never loads it (store/pg/__init__.py)
 
     _tool("pg_dump")
-    partial = target.with_name(target.name + ".partial")
-    partial.unlink(missing_ok=True)
-    partial.touch(mode=0o600)  # answers and password hashes: readable by the owner only
-    try:
-        with psycopg.connect(url) as conn, conn.transaction():
-            conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-            snapshot = conn.execute("SELECT pg_export_snapshot()").fetchone()[0]
-            count = conn.execute("SELECT count(*) FROM responses").fetchone()[0]
-            _run(["pg_dump", "-Fc", "--no-owner", "--no-privileges", f"--snapshot={snapshot}",
-                  "-f", str(partial), "-d", url])  # fmt: skip
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
-    os.replace(partial, target)
+    with written_whole(target) as partial, psycopg.connect(url) as conn, conn.transaction():
+        conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        snapshot = conn.execute("SELECT pg_export_snapshot()").fetchone()[0]
+        count = conn.execute("SELECT count(*) FROM responses").fetchone()[0]
+        _run(["pg_dump", "-Fc", "--no-owner", "--no-privileges", f"--snapshot={snapshot}",
+              "-f", str(partial), "-d", url])  # fmt: skip
     return count
 
 
